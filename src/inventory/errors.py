@@ -1,0 +1,50 @@
+"""Domain errors. The CLI turns each into a one-line message and an exit code."""
+
+from __future__ import annotations
+
+
+class InventoryError(Exception):
+    """Base of every error a user can act on. ``exit_code`` 1: bad data."""
+
+    exit_code = 1
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        text: str | None = None,
+        field: str | None = None,
+        source: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.text = text
+        self.field = field
+        self.source = source
+        self.line = line
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = ""
+        if self.source is not None:
+            where = self.source + (f":{self.line}" if self.line is not None else "") + ": "
+        elif self.line is not None:
+            where = f"line {self.line}: "
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}{field}{self.message}"
+
+
+class ParseError(InventoryError):
+    """Text (a date, a place, a line, a period) that does not read as expected."""
+
+
+class StoreError(InventoryError):
+    """A store that cannot be found, read or written."""
+
+
+class UsageError(InventoryError):
+    """A command-line value of the wrong form. Exit code 2, like a usage error."""
+
+    exit_code = 2

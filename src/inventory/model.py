@@ -1,0 +1,216 @@
+"""The activity model: what an inventory line *means*, with no I/O.
+
+A fuzzy schedule follows the design of EDTF and Princeton's ``undate``: the known
+day ranges (segments), the earliest and latest possible day (the window), a
+precision, and the original text kept beside them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+YearMonth = Annotated[str, StringConstraints(pattern=MONTH_PATTERN)]
+"""A calendar month as ``YYYY-MM``."""
+
+
+class Precision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+
+
+class Certainty(StrEnum):
+    CONFIRMED = "confirmed"
+    TENTATIVE = "tentative"  # days given, "(dates TBC)"
+    UNSCHEDULED = "unscheduled"  # no days known: "dates TBD", "dates TBC"
+
+
+class HalfDay(StrEnum):
+    AM = "AM"
+    PM = "PM"
+
+
+class Status(StrEnum):
+    PLANNED = "planned"
+    HELD = "held"
+    CANCELLED = "cancelled"
+    POSTPONED = "postponed"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """First and last day of a ``YYYY-MM`` month."""
+    year, mon = int(month[:4]), int(month[5:7])
+    return date(year, mon, 1), date(year, mon, calendar.monthrange(year, mon)[1])
+
+
+class Segment(_Frozen):
+    """One run of consecutive days, both ends inclusive.
+
+    ``start_half``/``end_half`` mark a half day on the first/last day ("16 (PM) –
+    20 (AM) March"). A one-day segment has one marker, stored on both ends.
+    """
+
+    start: date
+    end: date
+    start_half: HalfDay | None = None
+    end_half: HalfDay | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Segment:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        if self.start == self.end and self.start_half != self.end_half:
+            raise ValueError("a one-day segment has one half-day marker, on both ends")
+        return self
+
+
+class Schedule(_Frozen):
+    """When an activity happens, as precisely as the text says and no more."""
+
+    segments: tuple[Segment, ...] = ()
+    precision: Precision = Precision.DAY
+    certainty: Certainty = Certainty.CONFIRMED
+    deadline: bool = False
+    month: YearMonth
+    """The month the activity belongs to: its first day's month, or for a month-precision
+    schedule the month heading it was listed under."""
+    text: str = ""
+    """The date text as written, e.g. ``22-23 January (dates TBC)``."""
+    year_inferred: bool = False
+    """True when the year came from a heading or ``--year``, not from the text."""
+
+    @model_validator(mode="after")
+    def _check(self) -> Schedule:
+        if self.precision is Precision.MONTH:
+            if self.segments:
+                raise ValueError("a month-precision schedule has no day segments")
+            if self.certainty is not Certainty.UNSCHEDULED:
+                raise ValueError("a schedule with no days known is 'unscheduled'")
+            if self.deadline:
+                raise ValueError("a deadline needs a day")
+            return self
+        if not self.segments:
+            raise ValueError("a day-precision schedule needs at least one segment")
+        if self.certainty is Certainty.UNSCHEDULED:
+            raise ValueError("a schedule with days is 'confirmed' or 'tentative', not 'unscheduled'")
+        for before, after in zip(self.segments, self.segments[1:], strict=False):
+            if after.start <= before.end:
+                raise ValueError(
+                    f"segments must be in order and apart: {after.start} is not after {before.end}"
+                )
+        if self.deadline and (len(self.segments) != 1 or self.segments[0].start != self.segments[0].end):
+            raise ValueError("a deadline is a single day")
+        first = self.segments[0].start
+        if self.month != f"{first.year:04d}-{first.month:02d}":
+            raise ValueError(f"month {self.month} does not match the first day {first}")
+        return self
+
+    @property
+    def start(self) -> date:
+        """Earliest possible day."""
+        return self.segments[0].start if self.segments else month_bounds(self.month)[0]
+
+    @property
+    def end(self) -> date:
+        """Latest possible day."""
+        return self.segments[-1].end if self.segments else month_bounds(self.month)[1]
+
+    def days(self) -> list[date]:
+        """Every day on which the activity is known to run (empty for month precision)."""
+        out: list[date] = []
+        for seg in self.segments:
+            out.extend(date.fromordinal(o) for o in range(seg.start.toordinal(), seg.end.toordinal() + 1))
+        return out
+
+    def overlaps(self, first: date, last: date) -> bool:
+        """Whether the activity touches the period [first, last].
+
+        Day precision: some segment touches it (the gap between two segments does
+        not count). Month precision: the month touches it.
+        """
+        if not self.segments:
+            return self.start <= last and self.end >= first
+        return any(seg.start <= last and seg.end >= first for seg in self.segments)
+
+    def meaning(self) -> dict[str, Any]:
+        """Everything but the wording: two schedules with equal meaning are the same dates."""
+        return self.model_dump(exclude={"text", "year_inferred"})
+
+
+class Country(_Frozen):
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    """ISO 3166-1 alpha-2 (``XK`` for Kosovo, a user-assigned code in wide use)."""
+    name: str
+
+
+class Place(_Frozen):
+    city: str | None = None
+    countries: tuple[Country, ...] = ()
+    text: str = ""
+    """The location as written, e.g. ``LYON, FRANCE`` or ``Portugal / The Netherlands``."""
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+MAX_TITLE = 1000
+
+
+def _clean_text(value: str, field: str, limit: int) -> str:
+    if _CONTROL.search(value):
+        raise ValueError(f"{field} contains a control character")
+    value = " ".join(value.split())
+    if len(value) > limit:
+        raise ValueError(f"{field} is {len(value)} characters long; at most {limit} are allowed")
+    return value
+
+
+class Activity(_Frozen):
+    id: Annotated[str, StringConstraints(pattern=r"^[0-9a-z]{4,16}$")]
+    projects: tuple[str, ...] = ()
+    """Canonical project names where known, otherwise as written. May be empty (flagged)."""
+    title: Annotated[str, StringConstraints(min_length=1)]
+    place: Place | None = None
+    modality: str | None = None
+    """As the text says, e.g. ``Desk Study``."""
+    schedule: Schedule
+    status: Status = Status.PLANNED
+    extra: dict[str, str] = Field(default_factory=dict)
+    """Store columns this version does not know; kept so a rewrite loses nothing."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            title = data.get("title")
+            if isinstance(title, str):
+                data = {**data, "title": _clean_text(title, "title", MAX_TITLE)}
+                if not data["title"]:
+                    raise ValueError("title is empty")
+        return data
+
+    @property
+    def start(self) -> date:
+        return self.schedule.start
+
+    @property
+    def end(self) -> date:
+        return self.schedule.end
+
+    @property
+    def country_codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.place.countries) if self.place else ()
+
+    def sort_key(self) -> tuple[date, int, str, str]:
+        """Soonest first; within a month, dated activities before unscheduled ones."""
+        if self.schedule.precision is Precision.MONTH:
+            return (self.end, 1, self.title.casefold(), self.id)
+        return (self.start, 0, self.title.casefold(), self.id)
