@@ -10,37 +10,28 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from .vocab import Certainty, HalfDay, Precision, Status
+
+__all__ = [
+    "Activity",
+    "Certainty",
+    "Country",
+    "HalfDay",
+    "Place",
+    "Precision",
+    "Schedule",
+    "Segment",
+    "Status",
+    "month_bounds",
+]
+
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 YearMonth = Annotated[str, StringConstraints(pattern=MONTH_PATTERN)]
 """A calendar month as ``YYYY-MM``."""
-
-
-class Precision(StrEnum):
-    DAY = "day"
-    MONTH = "month"
-
-
-class Certainty(StrEnum):
-    CONFIRMED = "confirmed"
-    TENTATIVE = "tentative"  # days given, "(dates TBC)"
-    UNSCHEDULED = "unscheduled"  # no days known: "dates TBD", "dates TBC"
-
-
-class HalfDay(StrEnum):
-    AM = "AM"
-    PM = "PM"
-
-
-class Status(StrEnum):
-    PLANNED = "planned"
-    HELD = "held"
-    CANCELLED = "cancelled"
-    POSTPONED = "postponed"
 
 
 class _Frozen(BaseModel):
@@ -102,13 +93,17 @@ class Schedule(_Frozen):
         if not self.segments:
             raise ValueError("a day-precision schedule needs at least one segment")
         if self.certainty is Certainty.UNSCHEDULED:
-            raise ValueError("a schedule with days is 'confirmed' or 'tentative', not 'unscheduled'")
+            raise ValueError(
+                "a schedule with days is 'confirmed' or 'tentative', not 'unscheduled'"
+            )
         for before, after in zip(self.segments, self.segments[1:], strict=False):
             if after.start <= before.end:
                 raise ValueError(
                     f"segments must be in order and apart: {after.start} is not after {before.end}"
                 )
-        if self.deadline and (len(self.segments) != 1 or self.segments[0].start != self.segments[0].end):
+        if self.deadline and (
+            len(self.segments) != 1 or self.segments[0].start != self.segments[0].end
+        ):
             raise ValueError("a deadline is a single day")
         first = self.segments[0].start
         if self.month != f"{first.year:04d}-{first.month:02d}":
@@ -129,7 +124,9 @@ class Schedule(_Frozen):
         """Every day on which the activity is known to run (empty for month precision)."""
         out: list[date] = []
         for seg in self.segments:
-            out.extend(date.fromordinal(o) for o in range(seg.start.toordinal(), seg.end.toordinal() + 1))
+            out.extend(
+                date.fromordinal(o) for o in range(seg.start.toordinal(), seg.end.toordinal() + 1)
+            )
         return out
 
     def overlaps(self, first: date, last: date) -> bool:

@@ -1,0 +1,616 @@
+"""The command line: parses options, calls the core, picks a renderer.
+
+Only typer and the standard library are imported at start-up; the models, Rich and
+the country tables are imported inside the commands that use them, so that
+``inventory --version`` and ``--help`` answer at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from . import __version__
+from .vocab import Certainty, Format, Status
+
+if TYPE_CHECKING:
+    from .model import Activity
+    from .query import Filter, Period
+    from .store import Store
+
+ENV_TODAY = "INVENTORY_TODAY"
+ENV_DEBUG = "INVENTORY_DEBUG"
+
+app = typer.Typer(
+    name="inventory",
+    help="Keep an inventory of a programme's activities and answer questions about it.\n\n"
+    "The store is found without flags when run inside a checkout (data/activities.csv); "
+    "--store PATH or INVENTORY_STORE point elsewhere.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = 1, hint: str | None = None) -> typer.Exit:
+    """Print ``inventory: error: ...`` on stderr; return the Exit to raise."""
+    typer.echo(f"inventory: error: {message}", err=True)
+    if hint:
+        typer.echo(f"inventory: hint: {hint}", err=True)
+    return typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    typer.echo(f"inventory: {message}", err=True)
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
+    """``app.command`` that turns domain errors into a one-line message and an exit code
+    (1 for data, 2 for usage); ``INVENTORY_DEBUG=1`` shows the traceback instead."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*a: Any, **kw: Any) -> Any:
+            from .errors import InventoryError
+
+            try:
+                return func(*a, **kw)
+            except InventoryError as error:
+                if os.environ.get(ENV_DEBUG):
+                    raise
+                raise fail(str(error), error.exit_code, error.hint) from None
+            except KeyboardInterrupt:
+                raise typer.Exit(130) from None
+
+        app.command(*args, **kwargs)(wrapper)
+        return func
+
+    return decorate
+
+
+# --- shared options ----------------------------------------------------------------------
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        "-s",
+        help="Store file (.csv or .json). Default: $INVENTORY_STORE, "
+        "else data/activities.csv found from the current folder up.",
+        show_default=False,
+        dir_okay=False,
+    ),
+]
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format. Default: table on a terminal.",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+ProjectOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--project",
+        "-p",
+        help="Project name or alias, case-insensitive; repeatable.",
+        show_default=False,
+    ),
+]
+MonthOpt = Annotated[
+    str | None, typer.Option("--month", "-m", help="A month: 2019-11.", show_default=False)
+]
+QuarterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--quarter", "-q", help="A quarter: Q4-2019, 2019-Q4 or 'Q4 2019'.", show_default=False
+    ),
+]
+YearOpt = Annotated[
+    str | None, typer.Option("--year", "-y", help="A year: 2020.", show_default=False)
+]
+FromOpt = Annotated[
+    str | None, typer.Option("--from", help="First day, YYYY-MM-DD.", show_default=False)
+]
+ToOpt = Annotated[
+    str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.", show_default=False)
+]
+CountryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--country",
+        "-c",
+        help="Country name, alias or ISO code (Ukraine, UA, 'the Netherlands'); repeatable.",
+        show_default=False,
+    ),
+]
+CityOpt = Annotated[
+    str | None,
+    typer.Option("--city", help="City, case- and accent-insensitive.", show_default=False),
+]
+SearchOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--search",
+        help="Text in the title or location, case- and accent-insensitive.",
+        show_default=False,
+    ),
+]
+CertaintyOpt = Annotated[
+    list[Certainty] | None,
+    typer.Option(
+        "--certainty",
+        help="confirmed, tentative or unscheduled; repeatable.",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+DeadlinesOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--deadlines/--no-deadlines",
+        help="Only deadlines ('by 30 November'), or none.",
+        show_default=False,
+    ),
+]
+StatusOpt = Annotated[
+    list[Status] | None,
+    typer.Option(
+        "--status",
+        help="planned, held, cancelled or postponed; repeatable.",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+LimitOpt = Annotated[
+    int | None,
+    typer.Option("--limit", "-n", min=0, help="At most N activities.", show_default=False),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help=f"Reference date, YYYY-MM-DD. Default: ${ENV_TODAY}, else today.",
+        show_default=False,
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"inventory {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Keep an inventory of a programme's activities and answer questions about it."""
+
+
+# --- helpers the commands share ------------------------------------------------------------
+
+
+def _bad(option: str, error: Exception) -> typer.BadParameter:
+    return typer.BadParameter(getattr(error, "message", str(error)), param_hint=f"'{option}'")
+
+
+def parse_day_option(option: str, value: str) -> date:
+    from .dates import parse_day
+    from .errors import UsageError
+
+    try:
+        return parse_day(value)
+    except UsageError as error:
+        raise _bad(option, error) from None
+
+
+def resolve_period(
+    month: str | None, quarter: str | None, year: str | None, start: str | None, end: str | None
+) -> tuple[Period | None, str | None]:
+    """The period the options name, and its label; at most one way of naming it."""
+    from .dates import month_label, parse_month_period, parse_quarter, parse_year
+    from .errors import UsageError
+
+    named = [(o, v) for o, v in (("--month", month), ("--quarter", quarter), ("--year", year)) if v]
+    if len(named) > 1 or (named and (start or end)):
+        given = [o for o, _ in named] + [o for o, v in (("--from", start), ("--to", end)) if v]
+        raise typer.BadParameter(
+            f"choose one of --month, --quarter, --year or --from/--to; got {' and '.join(given)}"
+        )
+    if named:
+        option, value = named[0]
+        parser = {"--month": parse_month_period, "--quarter": parse_quarter, "--year": parse_year}
+        try:
+            period = parser[option](value)
+        except UsageError as error:
+            raise _bad(option, error) from None
+        if option == "--month":
+            return period, month_label(period[0])
+        if option == "--quarter":
+            return period, f"Q{(period[0].month - 1) // 3 + 1} {period[0].year}"
+        return period, str(period[0].year)
+    if start or end:
+        first = parse_day_option("--from", start) if start else date.min
+        last = parse_day_option("--to", end) if end else date.max
+        if first > last:
+            raise typer.BadParameter(
+                f"--from {first} is after --to {last}; expected --from on or before --to",
+                param_hint="'--from'",
+            )
+        label = f"{start or '…'} to {end or '…'}"
+        return (first, last), label
+    return None, None
+
+
+def open_store(path: Path | None) -> Store:
+    """Load the store for reading; unreadable rows are warned about and left out."""
+    from .store import find_store, load
+
+    store = load(find_store(str(path) if path else None))
+    for problem in store.problems:
+        warn(f"warning: skipped {problem}")
+    if store.problems:
+        warn("hint: run 'inventory validate' to see every problem")
+    return store
+
+
+def build_filter(
+    *,
+    store: Store,
+    project: list[str] | None = None,
+    period: Period | None = None,
+    country: list[str] | None = None,
+    city: str | None = None,
+    search: str | None = None,
+    certainty: list[Certainty] | None = None,
+    deadlines: bool | None = None,
+    status: list[Status] | None = None,
+) -> Filter:
+    from .errors import UsageError
+    from .places import resolve_country
+    from .projects import load_registry
+    from .query import Filter
+
+    registry = load_registry(store.path.parent / "projects.csv")
+    try:
+        projects = tuple(registry.resolve(p).name for p in project or ())
+    except UsageError as error:
+        raise _bad("--project", error) from None
+    try:
+        countries = tuple(resolve_country(c).code for c in country or ())
+    except UsageError as error:
+        raise _bad("--country", error) from None
+    return Filter(
+        projects=projects,
+        period=period,
+        countries=countries,
+        city=city,
+        search=search,
+        certainty=tuple(certainty or ()),
+        deadlines=deadlines,
+        status=tuple(status or ()),
+    )
+
+
+def pick_format(
+    fmt: Format | None, as_json: bool, allowed: tuple[Format, ...] = tuple(Format)
+) -> Format:
+    if as_json:
+        if fmt not in (None, Format.JSON):
+            raise typer.BadParameter(
+                f"--json contradicts --format {fmt.value}", param_hint="'--json'"
+            )
+        return Format.JSON
+    chosen = fmt or Format.TABLE
+    if chosen not in allowed:
+        raise typer.BadParameter(
+            f"{chosen.value!r} is not available here; expected one of "
+            f"{', '.join(f.value for f in allowed)}",
+            param_hint="'--format'",
+        )
+    return chosen
+
+
+def emit(activities: list[Activity], fmt: Format, *, title: str | None = None) -> None:
+    from .output import render
+
+    render(activities, fmt, sys.stdout, title=title)
+
+
+def reference_day(as_of: str | None) -> date:
+    """Today, read once here: the core takes it as a parameter."""
+    if as_of:
+        return parse_day_option("--as-of", as_of)
+    env = os.environ.get(ENV_TODAY)
+    if env:
+        return parse_day_option(f"${ENV_TODAY}", env)
+    return date.today()
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+@command("import")
+def import_(
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="Newsletter text, Markdown, or the tool's own CSV "
+            "or JSON; '-' reads standard input.",
+            show_default=False,
+        ),
+    ],
+    store_path: StoreOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Show what would be added; write nothing.")
+    ] = False,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help="Year for dates written without one and with no month heading above them.",
+            show_default=False,
+        ),
+    ] = None,
+    skip_bad: Annotated[
+        bool,
+        typer.Option(
+            "--skip-bad", help="Import the readable lines even when some cannot be read at all."
+        ),
+    ] = False,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add the activities of a newsletter (or of a CSV/JSON export) to the store.
+
+    Activities already in the store (same id) are left alone, so importing the same
+    file twice adds nothing. Lines that cannot be fully understood are reported with
+    their line number on stderr.
+
+    \b
+    Examples:
+      inventory import newsletter-2019-q4.txt --dry-run
+      inventory import newsletter-2019-q4.txt --store data/activities.csv
+      inventory list --json | inventory import - --store other.json
+    """
+    from .importer import import_into
+
+    output = pick_format(fmt, as_json)
+    if file == "-" and sys.stdin.isatty():
+        raise fail(
+            "'-' reads standard input, but nothing is piped in",
+            2,
+            "pipe a file in: inventory import - < newsletter.txt",
+        )
+    outcome = import_into(file, store_path, dry_run=dry_run, year=year, skip_bad=skip_bad)
+    for problem in outcome.problems:
+        warn(str(problem))
+    verb = "would add" if dry_run else "added"
+    warn(
+        f"{verb} {len(outcome.added)} activit{'y' if len(outcome.added) == 1 else 'ies'} to "
+        f"{outcome.store}; {outcome.present} already there"
+    )
+    if dry_run or output is not Format.TABLE:
+        emit(outcome.added, output)
+    if outcome.failed:
+        raise typer.Exit(1)
+
+
+@command("list")
+def list_(
+    store_path: StoreOpt = None,
+    project: ProjectOpt = None,
+    month: MonthOpt = None,
+    quarter: QuarterOpt = None,
+    year: YearOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    country: CountryOpt = None,
+    city: CityOpt = None,
+    search: SearchOpt = None,
+    certainty: CertaintyOpt = None,
+    deadlines: DeadlinesOpt = None,
+    status: StatusOpt = None,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List activities, soonest first, filtered by project, period, place or text.
+
+    A period selects the activities whose dates overlap it: a range across months
+    counts in both, an activity in two parts where either part falls, a "dates TBD"
+    one in its month, a deadline on its day.
+
+    \b
+    Examples:
+      inventory list --project GLACY+ --month 2019-11
+      inventory list --country Morocco --json | jq '.[].title'
+      inventory list --quarter Q1-2020 --certainty tentative
+    """
+    from .query import select
+
+    output = pick_format(fmt, as_json)
+    period, _ = resolve_period(month, quarter, year, start, end)
+    store = open_store(store_path)
+    where = build_filter(
+        store=store,
+        project=project,
+        period=period,
+        country=country,
+        city=city,
+        search=search,
+        certainty=certainty,
+        deadlines=deadlines,
+        status=status,
+    )
+    emit(select(store.activities, where, limit), output)
+
+
+@command("upcoming")
+def upcoming_cmd(
+    store_path: StoreOpt = None,
+    as_of: AsOfOpt = None,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days", "-d", min=0, help="Only those starting within N days.", show_default=False
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until", help="Only those starting by this day, YYYY-MM-DD.", show_default=False
+        ),
+    ] = None,
+    project: ProjectOpt = None,
+    country: CountryOpt = None,
+    include_cancelled: Annotated[
+        bool, typer.Option("--include-cancelled", help="Show cancelled ones too.")
+    ] = False,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Activities not yet finished on the reference date, soonest first.
+
+    Ongoing activities stay; a "dates TBD" one stays until its month ends; a
+    deadline until its day. The reference date is today, --as-of, or $INVENTORY_TODAY.
+
+    \b
+    Examples:
+      inventory upcoming --as-of 2020-01-20 --days 14
+      inventory upcoming --as-of 2019-12-01 --project CyberEast --json
+    """
+    from datetime import timedelta
+
+    from .query import latest_day, select, upcoming
+
+    output = pick_format(fmt, as_json)
+    day = reference_day(as_of)
+    if days is not None and until is not None:
+        raise typer.BadParameter("choose --days or --until, not both", param_hint="'--days'")
+    last = (
+        day + timedelta(days=days)
+        if days is not None
+        else (parse_day_option("--until", until) if until else None)
+    )
+    if last is not None and last < day:
+        raise typer.BadParameter(
+            f"--until {last} is before the reference date {day}", param_hint="'--until'"
+        )
+    store = open_store(store_path)
+    where = build_filter(store=store, project=project, country=country)
+    found = upcoming(
+        select(store.activities, where), day, until=last, include_cancelled=include_cancelled
+    )
+    if limit is not None:
+        found = found[:limit]
+    if not found:
+        latest = latest_day(store.activities)
+        warn(
+            f"nothing upcoming on {day}"
+            + (
+                f"; the latest activity in the store ends on {latest}"
+                if latest
+                else "; the store is empty"
+            )
+        )
+        if latest and latest < day:
+            warn(f"hint: try --as-of {latest.replace(day=1)}")
+    emit(found, output)
+
+
+@command("report")
+def report_cmd(
+    store_path: StoreOpt = None,
+    month: MonthOpt = None,
+    quarter: QuarterOpt = None,
+    year: YearOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    project: ProjectOpt = None,
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            show_default=False,
+            help="table (a summary), json (the summary as data), or the period's "
+            "inventory in the newsletter's layout: text or markdown.",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Summarise a period: activities per project per month, countries reached, how many
+    are tentative or unscheduled, deadlines due.
+
+    An activity with several projects counts once in the totals. --format text or
+    markdown prints the period's inventory in the newsletter's own layout, ready to
+    paste into the next issue (and to import again).
+
+    \b
+    Examples:
+      inventory report --quarter Q4-2019
+      inventory report --quarter Q1-2020 --format text
+      inventory report --year 2019 --project CyberEast --json
+    """
+    from .query import select
+    from .report import build_report
+
+    output = pick_format(fmt, as_json, (Format.TABLE, Format.JSON, Format.MARKDOWN, Format.TEXT))
+    period, label = resolve_period(month, quarter, year, start, end)
+    store = open_store(store_path)
+    if period is None:
+        if not store.activities:
+            raise fail("the store is empty: nothing to report", 1)
+        period = (min(a.start for a in store.activities), max(a.end for a in store.activities))
+        label = f"{period[0]} to {period[1]}"
+    where = build_filter(store=store, project=project, period=period)
+    found = select(store.activities, where)
+    if output in (Format.TEXT, Format.MARKDOWN):
+        emit(found, output)
+        return
+    summary = build_report(found, period, label or "")
+    if output is Format.JSON:
+        import json
+
+        sys.stdout.write(json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    from .views import render_report
+
+    render_report(summary, sys.stdout)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    # Die quietly when the reader of a pipe goes away (inventory list | head).
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    app()
+
+
+if __name__ == "__main__":
+    main()

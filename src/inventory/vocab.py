@@ -1,0 +1,38 @@
+"""The words of the domain, as enums with no dependencies, so the CLI can offer them
+as choices without importing the models."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Precision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+
+
+class Certainty(StrEnum):
+    CONFIRMED = "confirmed"
+    TENTATIVE = "tentative"  # days given, "(dates TBC)"
+    UNSCHEDULED = "unscheduled"  # no days known: "dates TBD", "dates TBC"
+
+
+class HalfDay(StrEnum):
+    AM = "AM"
+    PM = "PM"
+
+
+class Status(StrEnum):
+    PLANNED = "planned"
+    HELD = "held"
+    CANCELLED = "cancelled"
+    POSTPONED = "postponed"
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    NDJSON = "ndjson"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+    TEXT = "text"
