@@ -465,7 +465,10 @@ def list_(
         deadlines=deadlines,
         status=status,
     )
-    emit(select(store.activities, where, limit), output)
+    found = select(store.activities, where, limit)
+    if not found:
+        warn(f"no activities match (the store has {len(store.activities)})")
+    emit(found, output)
 
 
 @command("upcoming")

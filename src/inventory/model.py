@@ -206,8 +206,10 @@ class Activity(_Frozen):
     def country_codes(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.place.countries) if self.place else ()
 
-    def sort_key(self) -> tuple[date, int, str, str]:
-        """Soonest first; within a month, dated activities before unscheduled ones."""
+    def sort_key(self) -> tuple[date, int, int, str, str]:
+        """Soonest first; within a month, dated activities before unscheduled ones; on
+        the same day, one starting in the afternoon after the others."""
         if self.schedule.precision is Precision.MONTH:
-            return (self.end, 1, self.title.casefold(), self.id)
-        return (self.start, 0, self.title.casefold(), self.id)
+            return (self.end, 1, 0, self.title.casefold(), self.id)
+        afternoon = int(self.schedule.segments[0].start_half is HalfDay.PM)
+        return (self.start, 0, afternoon, self.title.casefold(), self.id)

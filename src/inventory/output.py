@@ -33,7 +33,7 @@ def make_console(stream: IO[str] | None = None, *, width: int | None = None) -> 
     terminal = is_terminal(stream)
     if width is None and not terminal:
         # Piped: nobody's screen to fit, so never wrap or cut a cell.
-        width = int(os.environ.get("COLUMNS", "0")) or 10_000
+        width = 10_000
     return Console(
         file=stream,
         width=width,
@@ -78,16 +78,20 @@ def where(activity: Activity) -> str:
 
 
 def render_table(activities: Sequence[Activity], stream: IO[str], width: int | None = None) -> None:
+    if not activities:
+        return  # the command says so on stderr; stdout stays empty for scripts
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
+    # On a screen the title takes whatever width is left; piped, every cell is whole.
+    fit = is_terminal(stream) or width is not None
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=fit)
     table.add_column("ID", no_wrap=True, style="dim")
     table.add_column("Dates", no_wrap=True)
-    table.add_column("Projects", overflow="fold")
-    table.add_column("Title", ratio=3, overflow="fold")
-    table.add_column("Location", ratio=1, overflow="fold")
+    table.add_column("Projects", overflow="fold", max_width=16)
+    table.add_column("Title", overflow="fold", min_width=20, ratio=1 if fit else None)
+    table.add_column("Location", overflow="fold", max_width=18)
     for activity in activities:
         certainty = activity.schedule.certainty
         style = {"tentative": "yellow", "unscheduled": "dim italic"}.get(certainty.value, "")
