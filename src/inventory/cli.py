@@ -607,6 +607,273 @@ def report_cmd(
     render_report(summary, sys.stdout)
 
 
+# --- changing the inventory (issue 4) ------------------------------------------------------
+
+TitleOpt = Annotated[str | None, typer.Option("--title", "-t", help="The activity's title.",
+                                              show_default=False)]
+DatesOpt = Annotated[
+    str | None,
+    typer.Option("--dates", "-d", show_default=False,
+                 help="Fuzzy dates as in the newsletter: '3-5 December 2019', "
+                 "'22-23 January 2020 (dates TBC)', 'by 31 January 2020', "
+                 "'March 2020 (dates TBD)', '21-22 and 28-29 October 2019'."),
+]
+LocationOpt = Annotated[
+    str | None,
+    typer.Option("--location", "-l", show_default=False,
+                 help="'City, Country', a country, 'Portugal / The Netherlands', or a known "
+                 "city ('Strasbourg'); '' removes it."),
+]
+DateYearOpt = Annotated[int | None, typer.Option("--year", "-y", show_default=False,
+                                                 help="Year for --dates written without one.")]
+ModalityOpt = Annotated[str | None, typer.Option("--modality", show_default=False,
+                                                 help="e.g. 'Desk Study'.")]
+
+
+def _store_path(path: Path | None) -> Path:
+    from .store import find_store
+
+    return find_store(str(path) if path else None)
+
+
+def _registry(path: Path) -> Any:
+    from .projects import load_registry
+
+    return load_registry(path.parent / "projects.csv")
+
+
+def _show_changes(changes: list[Any], activity_id: str) -> None:
+    if not changes:
+        warn(f"{activity_id}: nothing changed")
+    for change in changes:
+        warn(f"{activity_id}: {change}")
+
+
+def _update(
+    store_path: Path | None, key: str, output: Format, **fields: Any
+) -> None:
+    """Lock, load, change one activity, save: the shape every edit command shares."""
+    from .changes import edit_activity, resolve_id
+    from .store import save, transaction
+
+    path = _store_path(store_path)
+    with transaction(path) as store:
+        activity = resolve_id(store.activities, key)
+        changed, changes = edit_activity(activity, registry=_registry(path), **fields)
+        if changes:
+            save(store, [changed if a.id == activity.id else a for a in store.activities])
+    _show_changes(changes, activity.id)
+    emit([changed], output)
+
+
+@command("add")
+def add_cmd(
+    title: TitleOpt = None,
+    dates: DatesOpt = None,
+    project: ProjectOpt = None,
+    location: LocationOpt = None,
+    year: DateYearOpt = None,
+    modality: ModalityOpt = None,
+    store_path: StoreOpt = None,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add an activity. Prints it, and its new id on stderr.
+
+    \b
+    Examples:
+      inventory add --project GLACY+ --title "Advisory mission on cybercrime legislation" \\
+          --location "Accra, Ghana" --dates "3-5 December 2019 (dates TBC)"
+      inventory add -p CyberEast -t "Desk review" --dates "by 31 January" --year 2020 --json
+    """
+    from .changes import new_activity
+    from .store import save, transaction
+
+    output = pick_format(fmt, as_json)
+    missing = [o for o, v in (("--title", title), ("--dates", dates), ("--project", project))
+               if not v]
+    if missing:
+        raise typer.BadParameter(f"missing {', '.join(missing)}; expected e.g. --project "
+                                 "GLACY+ --title 'Workshop' --dates '3-5 December 2019'",
+                                 param_hint="'" + missing[0] + "'")
+    assert title is not None and dates is not None and project is not None
+    path = _store_path(store_path)
+    with transaction(path, create=True) as store:
+        activity = new_activity(projects=project, title=title, location=location, dates=dates,
+                                year=year, modality=modality, registry=_registry(path),
+                                existing=store.activities)
+        save(store, [*store.activities, activity])
+    warn(f"added {activity.id} to {path}")
+    emit([activity], output)
+
+
+@command("edit")
+def edit_cmd(
+    activity_id: Annotated[str, typer.Argument(metavar="ID", help="An id or a unique prefix.",
+                                               show_default=False)],
+    title: TitleOpt = None,
+    dates: DatesOpt = None,
+    year: DateYearOpt = None,
+    location: LocationOpt = None,
+    project: Annotated[list[str] | None, typer.Option(
+        "--project", "-p", show_default=False,
+        help="Replaces the projects; repeatable.")] = None,
+    modality: ModalityOpt = None,
+    store_path: StoreOpt = None,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change the named fields of an activity; the others, and its id, stay. Shows what
+    changed on stderr.
+
+    A date without a year keeps the year of the month the activity is listed under.
+
+    \b
+    Examples:
+      inventory edit 02n8 --dates "22-23 January"
+      inventory edit 02n8dtsy --location "Freetown, Sierra Leone" --title "Stakeholders' meeting"
+    """
+    output = pick_format(fmt, as_json)
+    if all(v is None for v in (title, dates, location, project, modality)):
+        raise typer.BadParameter("nothing to change; expected at least one of --title, "
+                                 "--dates, --location, --project, --modality",
+                                 param_hint="'ID'")
+    _update(store_path, activity_id, output, title=title, dates=dates, year=year,
+            location=location, projects=project, modality=modality)
+
+
+@command("cancel")
+def cancel_cmd(
+    activity_id: Annotated[str, typer.Argument(metavar="ID", help="An id or a unique prefix.",
+                                               show_default=False)],
+    store_path: StoreOpt = None,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Mark an activity cancelled. It stays in the store and in listings ('[cancelled]'),
+    and leaves 'upcoming' unless --include-cancelled.
+
+    \b
+    Example:
+      inventory cancel 02n8dtsy
+    """
+    _update(store_path, activity_id, pick_format(fmt, as_json), status=Status.CANCELLED)
+
+
+@command("postpone")
+def postpone_cmd(
+    activity_id: Annotated[str, typer.Argument(metavar="ID", help="An id or a unique prefix.",
+                                               show_default=False)],
+    dates: DatesOpt = None,
+    year: DateYearOpt = None,
+    store_path: StoreOpt = None,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Mark an activity postponed, with its new dates if known.
+
+    \b
+    Examples:
+      inventory postpone 4nc4 --dates "20-23 April 2020 (dates TBC)"
+      inventory postpone 4nc4
+    """
+    _update(store_path, activity_id, pick_format(fmt, as_json), status=Status.POSTPONED,
+            dates=dates, year=year)
+
+
+@command("remove")
+def remove_cmd(
+    activity_id: Annotated[str, typer.Argument(metavar="ID", help="An id or a unique prefix.",
+                                               show_default=False)],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask; for scripts.")] = False,
+    store_path: StoreOpt = None,
+) -> None:
+    """Delete an activity from the store. Asks first on a terminal; --yes for scripts.
+
+    To keep a record that it was called off, use 'inventory cancel' instead.
+
+    \b
+    Example:
+      inventory remove 02n8dtsy --yes
+    """
+    from .changes import resolve_id
+    from .dates import render_schedule
+    from .store import save, transaction
+
+    path = _store_path(store_path)
+    with transaction(path) as store:
+        activity = resolve_id(store.activities, activity_id)
+        label = f"{activity.id} {activity.title[:60]} ({render_schedule(activity.schedule)})"
+        if not yes:
+            if not sys.stdin.isatty():
+                raise fail(f"not removing {label} without confirmation", 2,
+                           "pass --yes to remove without asking")
+            if not typer.confirm(f"Remove {label}?", err=True):
+                raise fail("nothing removed", 1)
+        save(store, [a for a in store.activities if a.id != activity.id])
+    warn(f"removed {label}")
+
+
+@command("show")
+def show_cmd(
+    activity_id: Annotated[str, typer.Argument(metavar="ID", help="An id or a unique prefix.",
+                                               show_default=False)],
+    store_path: StoreOpt = None,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one activity.
+
+    \b
+    Example:
+      inventory show 38z0 --json
+    """
+    from .changes import resolve_id
+
+    output = pick_format(fmt, as_json)
+    store = open_store(store_path)
+    emit([resolve_id(store.activities, activity_id)], output)
+
+
+@command("validate")
+def validate_cmd(
+    store_path: StoreOpt = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check the whole store and print every problem with its file, line and field.
+
+    Errors (rows that cannot be read) make it exit 1. Warnings (no or unknown project,
+    likely duplicates, derived columns that disagree with the dates) are printed and exit
+    0, or 1 with --strict.
+
+    \b
+    Examples:
+      inventory validate
+      inventory validate --store shared/activities.csv --strict
+    """
+    from .changes import validate
+    from .store import load
+
+    path = _store_path(store_path)
+    store = load(path)
+    problems = validate(store, _registry(path))
+    if as_json:
+        import json
+
+        records = [{"source": p.source, "line": p.line, "field": p.field,
+                    "severity": p.severity, "message": p.message} for p in problems]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for problem in problems:
+            typer.echo(str(problem))
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    warn(f"{path}: {len(store.activities)} activities, {errors} error(s), {warnings} warning(s)")
+    if errors or (strict and warnings):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Console-script entry point."""
     # Die quietly when the reader of a pipe goes away (inventory list | head).

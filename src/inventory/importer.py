@@ -10,7 +10,7 @@ from .errors import StoreError
 from .model import Activity
 from .newsletter import Problem, read_newsletter
 from .projects import load_registry
-from .store import _decode, check_writable, find_store, load, locked, read_csv, read_json, save
+from .store import decode_text, find_store, read_csv, read_json, save, transaction
 
 
 @dataclass
@@ -43,7 +43,7 @@ def detect_format(name: str, text: str) -> str:
 
 def read_input(name: str) -> str:
     if name == "-":
-        return _decode(sys.stdin.buffer.read(), "<stdin>")
+        return decode_text(sys.stdin.buffer.read(), "<stdin>")
     path = Path(name)
     try:
         data = path.read_bytes()
@@ -53,7 +53,7 @@ def read_input(name: str) -> str:
         raise StoreError("is a folder; expected a file", source=name) from None
     except OSError as error:
         raise StoreError(f"cannot read: {error.strerror}", source=name) from None
-    return _decode(data, name)
+    return decode_text(data, name)
 
 
 def parse_input(
@@ -91,9 +91,7 @@ def import_into(
     incoming, problems = parse_input(name, text, path, year)
     outcome = ImportOutcome(store=path, problems=problems)
     outcome.failed = any(p.severity == "error" for p in problems)
-    with locked(path):
-        store = load(path, missing_ok=True)
-        check_writable(store)
+    with transaction(path, create=True) as store:
         known = store.ids
         for activity in incoming:
             if activity.id in known:

@@ -563,3 +563,20 @@ def _title(text: str, place: _Span) -> str:
 
 def _place(text: str, span: _Span, city: str | None, countries: tuple[Country, ...]) -> Place:
     return Place(city=city, countries=countries, text=text[span.start :].strip())
+
+
+def parse_location(text: str) -> Place:
+    """A location typed on its own (``--location "Accra, Ghana"``), read by the same rules
+    as a newsletter line so that the two never disagree."""
+    text = " ".join(text.split())
+    if not text:
+        raise ParseError("is empty; expected e.g. 'Accra, Ghana'", field="location")
+    _, place = split_place("-, " + text)
+    if place is None or place.text != text:
+        raise ParseError(
+            f"cannot read location {text!r}: expected 'City, Country' (e.g. 'Accra, Ghana'), "
+            "a country, several countries separated by '/', or a known city",
+            field="location",
+            text=text,
+        )
+    return place

@@ -234,6 +234,8 @@ class Store:
     header: list[str] = field(default_factory=lambda: list(COLUMNS))
     raw_rows: dict[str, tuple[list[str], str]] = field(default_factory=dict)
     """id -> (cells as read, raw text of the record)."""
+    lines: dict[str, int] = field(default_factory=dict)
+    """id -> line of the file where its row starts (CSV only)."""
     newline: str = "\n"
     exists: bool = False
 
@@ -242,7 +244,7 @@ class Store:
         return {a.id for a in self.activities}
 
 
-def _decode(data: bytes, source: str) -> str:
+def decode_text(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -323,6 +325,7 @@ def read_csv(text: str, path: Path) -> Store:
             )
             continue
         seen[activity.id] = line
+        store.lines[activity.id] = line
         store.activities.append(activity)
         store.raw_rows[activity.id] = (cells, raw)
     return store
@@ -382,7 +385,7 @@ def load(path: Path, *, missing_ok: bool = False) -> Store:
         ) from None
     except OSError as error:
         raise StoreError(f"cannot read: {error.strerror}", source=str(path)) from None
-    text = _decode(data, str(path))
+    text = decode_text(data, str(path))
     return read_json(text, path) if fmt == "json" else read_csv(text, path)
 
 
@@ -489,6 +492,16 @@ def locked(path: Path, timeout: float = 30.0) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+@contextlib.contextmanager
+def transaction(path: Path, *, create: bool = False) -> Iterator[Store]:
+    """Lock the store and load it, for a read-modify-write cycle that ends with :func:`save`.
+    Refuses a store with unreadable rows: rewriting it would lose them."""
+    with locked(path):
+        store = load(path, missing_ok=create)
+        check_writable(store)
+        yield store
 
 
 def check_writable(store: Store) -> None:
