@@ -40,12 +40,14 @@ def resolve_id(activities: Sequence[Activity], key: str) -> Activity:
     if found:
         listed = "; ".join(f"{a.id} {a.title[:40]}" for a in found[:5])
         more = f" and {len(found) - 5} more" if len(found) > 5 else ""
-        raise AmbiguousId(f"id '{key}' matches {len(found)} activities: {listed}{more}; "
-                          "type more characters")
+        raise AmbiguousId(
+            f"id '{key}' matches {len(found)} activities: {listed}{more}; type more characters"
+        )
     close = difflib.get_close_matches(key, [a.id for a in activities], n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise InventoryError(f"no activity with id '{key}'{hint}",
-                         hint="'inventory list' shows the ids")
+    raise InventoryError(
+        f"no activity with id '{key}'{hint}", hint="'inventory list' shows the ids"
+    )
 
 
 def _model_error(error: ValidationError) -> ParseError:
@@ -70,9 +72,12 @@ def read_schedule(text: str, *, year: int | None, month: str | None = None) -> S
         return parse_schedule(text, context_month=None if year else month, context_year=year)
     except ParseError as error:
         if "no year" in error.message and year is None and month is None:
-            raise ParseError(f"cannot read date {text!r}: it has no year; write one (e.g. "
-                             "'3-5 December 2019') or pass --year", field="dates",
-                             text=text) from None
+            raise ParseError(
+                f"cannot read date {text!r}: it has no year; write one (e.g. "
+                "'3-5 December 2019') or pass --year",
+                field="dates",
+                text=text,
+            ) from None
         raise
 
 
@@ -85,24 +90,34 @@ def new_activity(
     year: int | None,
     modality: str | None,
     registry: Registry,
-    existing: Sequence[Activity],
 ) -> Activity:
-    """A new activity; refuses one that is already in the store."""
+    """A new activity from what a person typed. Its id is derived from what it is, so an
+    identical activity already in the store has the same id (see :func:`ensure_new`)."""
     schedule = read_schedule(dates, year=year)
     place = parse_location(location) if location else None
     names = read_projects(projects, registry)
     try:
-        draft = Activity(id="draft", projects=names, title=title, place=place,
-                         modality=modality or None, schedule=schedule)
+        draft = Activity(
+            id="draft",
+            projects=names,
+            title=title,
+            place=place,
+            modality=modality or None,
+            schedule=schedule,
+        )
     except ValidationError as error:
         raise _model_error(error) from None
-    # The id is derived from what the activity is, so an identical one has the same id.
-    new_id = derive_id(draft.title, place, schedule)
+    return draft.model_copy(update={"id": derive_id(draft.title, place, schedule)})
+
+
+def ensure_new(activity: Activity, existing: Sequence[Activity]) -> None:
+    """Refuse to add an activity that is already in the store."""
     for other in existing:
-        if other.id == new_id:
-            raise InventoryError(f"this activity is already in the store as {other.id} "
-                                 f"({other.title[:50]}, {render_schedule(other.schedule)})")
-    return draft.model_copy(update={"id": new_id})
+        if other.id == activity.id:
+            raise InventoryError(
+                f"this activity is already in the store as {other.id} "
+                f"({other.title[:50]}, {render_schedule(other.schedule)})"
+            )
 
 
 @dataclass(frozen=True)
@@ -117,8 +132,20 @@ class Change:
 
 def _describe(activity: Activity) -> dict[str, str]:
     row = activity_to_row(activity)
-    return {k: row[k] for k in ("projects", "title", "modality", "location", "city",
-                                "countries", "dates", "month", "status")}
+    return {
+        k: row[k]
+        for k in (
+            "projects",
+            "title",
+            "modality",
+            "location",
+            "city",
+            "countries",
+            "dates",
+            "month",
+            "status",
+        )
+    }
 
 
 def edit_activity(
@@ -167,23 +194,26 @@ def _same_place(a: Place | None, b: Place | None) -> bool:
     if a is None or b is None:
         return True
     return bool({c.code for c in a.countries} & {c.code for c in b.countries}) or (
-        not a.countries and not b.countries)
+        not a.countries and not b.countries
+    )
 
 
-def likely_duplicates(activities: Sequence[Activity], threshold: float = 0.85
-                      ) -> list[tuple[Activity, Activity, float]]:
+def likely_duplicates(
+    activities: Sequence[Activity], threshold: float = 0.85
+) -> list[tuple[Activity, Activity, float]]:
     """Pairs with a shared project, overlapping dates, the same country and near-identical
     titles: the same activity entered twice."""
     pairs = []
     ordered = sorted(activities, key=lambda a: a.start)
     for i, first in enumerate(ordered):
-        for second in ordered[i + 1:]:
+        for second in ordered[i + 1 :]:
             if second.start > first.end:
                 break
             if not set(first.projects) & set(second.projects):
                 continue
-            if not second.schedule.overlaps(first.start, first.end) or not \
-                    first.schedule.overlaps(second.start, second.end):
+            if not second.schedule.overlaps(first.start, first.end) or not first.schedule.overlaps(
+                second.start, second.end
+            ):
                 continue
             if not _same_place(first.place, second.place):
                 continue
@@ -200,16 +230,23 @@ def validate(store: Store, registry: Registry) -> list[Problem]:
     problems = list(store.problems)
 
     def warn(activity: Activity, message: str, field: str | None = None) -> None:
-        problems.append(Problem(f"{activity.id}: {message}", store.lines.get(activity.id),
-                                field, "warning", source))
+        problems.append(
+            Problem(
+                f"{activity.id}: {message}", store.lines.get(activity.id), field, "warning", source
+            )
+        )
 
     for activity in store.activities:
         if not activity.projects:
             warn(activity, "no project", "projects")
         for name in activity.projects:
             if registry.find(name) is None:
-                warn(activity, f"unknown project {name!r}; known: "
-                     f"{', '.join(p.name for p in registry.projects)}", "projects")
+                warn(
+                    activity,
+                    f"unknown project {name!r}; known: "
+                    f"{', '.join(p.name for p in registry.projects)}",
+                    "projects",
+                )
         raw = store.raw_rows.get(activity.id)
         if raw is not None:
             cells = dict(zip(store.header, raw[0], strict=False))
@@ -217,10 +254,18 @@ def validate(store: Store, registry: Registry) -> list[Problem]:
             for column in DERIVED:
                 found = (cells.get(column) or "").strip()
                 if column in cells and found and found != expected[column]:
-                    warn(activity, f"{column} is {found!r} but dates "
-                         f"{activity.schedule.text!r} give {expected[column]!r}; the dates "
-                         "column wins and the next write corrects it", column)
+                    warn(
+                        activity,
+                        f"{column} is {found!r} but dates "
+                        f"{activity.schedule.text!r} give {expected[column]!r}; the dates "
+                        "column wins and the next write corrects it",
+                        column,
+                    )
     for first, second, score in likely_duplicates(store.activities):
-        warn(second, f"likely duplicate of {first.id} (line {store.lines.get(first.id, '?')}): "
-             f"same project, overlapping dates, titles {score:.0%} alike", "title")
+        warn(
+            second,
+            f"likely duplicate of {first.id} (line {store.lines.get(first.id, '?')}): "
+            f"same project, overlapping dates, titles {score:.0%} alike",
+            "title",
+        )
     return problems

@@ -1,0 +1,374 @@
+"""The store: CSV as spreadsheets write it, JSON, discovery, atomic locked writes."""
+
+from __future__ import annotations
+
+import errno
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from inventory import store as store_mod
+from inventory.changes import edit_activity
+from inventory.dates import parse_schedule, render_schedule
+from inventory.errors import StoreError
+from inventory.model import Activity, Place, Status
+from inventory.places import country_by_code
+from inventory.projects import load_registry
+from inventory.store import (
+    COLUMNS,
+    find_store,
+    load,
+    read_csv,
+    render_csv,
+    render_json,
+    save,
+    transaction,
+)
+from tests.conftest import BUNDLED_STORE
+
+HEADER = ",".join(COLUMNS)
+ROW = (
+    "s0x6ftjt,GLACY+,Cybercrime reporting platform,,,GH,Ghana,1-2 October,2019-10,"
+    "2019-10-01,2019-10-02,day,confirmed,,planned"
+)
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+# --- reading what spreadsheets write --------------------------------------------------------
+
+
+def test_bundled_store_reads_without_problems() -> None:
+    store = load(BUNDLED_STORE)
+    assert store.problems == []
+    assert len(store.activities) == 132
+
+
+def test_byte_order_mark_and_crlf(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.csv", f"\ufeff{HEADER}\r\n{ROW}\r\n".encode())
+    store = load(path)
+    assert store.problems == []
+    [activity] = store.activities
+    assert activity.title == "Cybercrime reporting platform"
+    assert store.newline == "\r\n"
+    # A rewrite keeps the CRLF line endings of the file.
+    save(store, store.activities)
+    assert path.read_bytes().count(b"\r\n") == 2
+
+
+def test_quoted_field_with_newline(tmp_path: Path) -> None:
+    row = ROW.replace("Cybercrime reporting platform", '"Cybercrime reporting\nplatform"')
+    path = write(
+        tmp_path, "a.csv", f"{HEADER}\n{row}\n{ROW.replace('s0x6ftjt', 'aaaabbbb')}\n".encode()
+    )
+    store = load(path)
+    assert [a.title for a in store.activities] == ["Cybercrime reporting platform"] * 2
+    # The second record starts on line 4: the first took lines 2 and 3.
+    assert store.lines == {"s0x6ftjt": 2, "aaaabbbb": 4}
+
+
+def test_other_encoding_names_the_line(tmp_path: Path) -> None:
+    row = ROW.replace("Cybercrime reporting platform", "Forum sur la cybersécurité")
+    path = write(tmp_path, "latin1.csv", f"{HEADER}\n{row}\n".encode("latin-1"))
+    with pytest.raises(StoreError) as caught:
+        load(path)
+    assert "not UTF-8" in str(caught.value)
+    assert caught.value.line == 2
+    assert "latin1.csv:2" in str(caught.value)
+
+
+def test_broken_row_is_reported_with_its_line(tmp_path: Path) -> None:
+    bad = ROW.replace("s0x6ftjt", "zzzzzzzz").replace("Ghana,1-2 October", "Ghana,31 February")
+    path = write(tmp_path, "a.csv", f"{HEADER}\n{ROW}\n{bad}\n".encode())
+    store = load(path)
+    assert len(store.activities) == 1
+    [problem] = store.problems
+    assert (problem.line, problem.field, problem.severity) == (3, "dates", "error")
+    assert "31 February" in problem.message
+
+
+def test_too_many_cells(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.csv", f"{HEADER}\n{ROW},extra\n".encode())
+    [problem] = load(path).problems
+    assert problem.line == 2 and "16 cells" in problem.message
+
+
+def test_missing_columns(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.csv", b"name,when\nx,y\n")
+    with pytest.raises(StoreError, match="missing column"):
+        load(path)
+
+
+def test_duplicate_id(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.csv", f"{HEADER}\n{ROW}\n{ROW}\n".encode())
+    [problem] = load(path).problems
+    assert problem.line == 3 and "duplicate id" in problem.message
+
+
+def test_a_store_with_unreadable_rows_is_not_rewritten(tmp_path: Path) -> None:
+    bad = ROW.replace("s0x6ftjt", "zzzzzzzz").replace("1-2 October", "someday")
+    path = write(tmp_path, "a.csv", f"{HEADER}\n{ROW}\n{bad}\n".encode())
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="could not be read"), transaction(path):
+        pass
+    assert path.read_bytes() == before
+
+
+# --- rewriting keeps what it does not know ------------------------------------------------
+
+
+def test_unknown_columns_survive_and_untouched_rows_keep_their_bytes(tmp_path: Path) -> None:
+    lines = BUNDLED_STORE.read_text(encoding="utf-8").splitlines()
+    # A person added a column and quoted one row the way a spreadsheet does.
+    lines[0] += ",officer"
+    lines[1:] = [f"{line},Ana" for line in lines[1:]]
+    lines[5] = (
+        ",".join(f'"{cell}"' for cell in lines[5].split(",")[:2])
+        + ","
+        + ",".join(lines[5].split(",")[2:])
+    )
+    path = tmp_path / "activities.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = load(path)
+    assert store.problems == []
+    target = store.activities[10]
+    assert target.extra == {"officer": "Ana"}
+    edited, _ = edit_activity(target, registry=load_registry(), title="A new title")
+    save(store, [edited if a.id == target.id else a for a in store.activities])
+
+    after = path.read_text(encoding="utf-8").splitlines()
+    changed = [i for i, (a, b) in enumerate(zip(lines, after, strict=True)) if a != b]
+    assert changed == [11]  # header is line 0; the 11th activity is line 11
+    assert after[11].endswith(",Ana")
+    assert "A new title" in after[11]
+    assert after[5] == lines[5]  # the quoted row is kept byte for byte
+
+
+def test_stale_derived_columns_are_ignored_on_reading(tmp_path: Path) -> None:
+    # Someone edited dates by hand and left start/end as they were: dates wins.
+    row = ROW.replace("1-2 October", "3-4 October")
+    path = write(tmp_path, "a.csv", f"{HEADER}\n{row}\n".encode())
+    [activity] = load(path).activities
+    assert (activity.start.day, activity.end.day) == (3, 4)
+    save(load(path), [activity])
+    assert ",2019-10-03,2019-10-04," in path.read_text()
+
+
+def test_csv_export_neutralises_formulas() -> None:
+    activity = load(BUNDLED_STORE).activities[0]
+    evil = activity.model_copy(update={"title": '=HYPERLINK("http://x")'})
+    text = render_csv([evil], safe=True)
+    assert ',"\'=HYPERLINK(""http://x"")",' in text
+    assert "'=" not in render_csv([evil])  # the store itself keeps the text as typed
+
+
+def test_json_store_round_trip(tmp_path: Path) -> None:
+    activities = load(BUNDLED_STORE).activities
+    path = tmp_path / "a.json"
+    path.write_text(render_json(activities), encoding="utf-8")
+    again = load(path)
+    assert again.problems == []
+    assert again.activities == activities
+
+
+def test_invalid_json(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.json", b'[{"id": ')
+    with pytest.raises(StoreError, match="invalid JSON") as caught:
+        load(path)
+    assert caught.value.line == 1
+
+
+# --- finding the store ---------------------------------------------------------------------
+
+
+def test_find_store_walks_up(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "activities.csv").write_text(HEADER + "\n")
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    assert find_store(cwd=deep) == tmp_path / "data" / "activities.csv"
+
+
+def test_find_store_explicit_and_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INVENTORY_STORE", str(tmp_path / "env.csv"))
+    assert find_store("given.csv") == Path("given.csv")
+    assert find_store() == tmp_path / "env.csv"
+
+
+def test_no_store_names_the_places_tried(tmp_path: Path) -> None:
+    with pytest.raises(StoreError) as caught:
+        find_store(cwd=tmp_path)
+    assert "data/activities.csv" in str(caught.value)
+    assert str(tmp_path) in str(caught.value)
+    assert caught.value.hint and "inventory import" in caught.value.hint
+
+
+# --- writes are atomic ----------------------------------------------------------------------
+
+
+def test_crash_between_write_and_rename_leaves_the_store_untouched(
+    store_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = store_copy.read_bytes()
+    store = load(store_copy)
+
+    def crash(src: str, dst: str) -> None:
+        raise KeyboardInterrupt  # the process is stopped mid-write
+
+    monkeypatch.setattr(store_mod.os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        save(store, store.activities[:-1])
+    assert store_copy.read_bytes() == before
+    assert sorted(p.name for p in store_copy.parent.iterdir()) == ["activities.csv"]
+
+
+def test_full_disk_leaves_the_store_untouched(
+    store_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = store_copy.read_bytes()
+    store = load(store_copy)
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store_mod.os, "fsync", full)
+    with pytest.raises(StoreError, match="No space left on device; the store is unchanged"):
+        save(store, store.activities[:-1])
+    assert store_copy.read_bytes() == before
+    assert sorted(p.name for p in store_copy.parent.iterdir()) == ["activities.csv"]
+
+
+def inventory_command() -> list[str]:
+    script = Path(sys.executable).parent / "inventory"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "inventory.cli"]
+
+
+def test_twenty_concurrent_writers_all_land(store_copy: Path) -> None:
+    command = inventory_command()
+    procs = [
+        subprocess.Popen(
+            [
+                *command,
+                "add",
+                "--store",
+                str(store_copy),
+                "--project",
+                "GLACY+",
+                "--title",
+                f"Concurrent workshop {n}",
+                "--location",
+                "Ghana",
+                "--dates",
+                f"{n + 1} May 2021",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for n in range(20)
+    ]
+    errors = [p.communicate()[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 20, errors
+    store = load(store_copy)
+    assert store.problems == []
+    assert len(store.activities) == 152
+    titles = {a.title for a in store.activities}
+    assert {f"Concurrent workshop {n}" for n in range(20)} <= titles
+
+
+# --- any valid store survives save and load ---------------------------------------------
+
+REGISTRY = load_registry()
+PLACES = [
+    None,
+    Place(city="Accra", countries=(country_by_code("GH"),), text="Accra, Ghana"),
+    Place(
+        city=None,
+        countries=(country_by_code("PT"), country_by_code("NL")),
+        text="Portugal / The Netherlands",
+    ),
+    Place(city="Pristina", countries=(country_by_code("XK"),), text="Pristina, Kosovo*"),
+]
+DATE_TEXTS = [
+    "1-2 October 2019",
+    "21 – 22 and 28 - 29 October 2019",
+    "by 30 November 2019",
+    "22-23 January 2020 (dates TBC)",
+    "16 (PM) – 20 (AM) March 2020",
+    "30 December 2019 - 2 January 2020",
+    "March 2020 (dates TBD)",
+]
+safe_text = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+        min_size=1,
+        max_size=40,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
+
+
+@st.composite
+def activities(draw: st.DrawFn) -> Activity:
+    text = draw(st.sampled_from(DATE_TEXTS))
+    schedule = parse_schedule(text)
+    if draw(st.booleans()):  # the newsletter's way: no year, under a month heading
+        short = render_schedule(schedule, with_year=False)
+        schedule = parse_schedule(short, context_month=schedule.month)
+    return Activity(
+        id=draw(st.text(alphabet="0123456789abcdefghjkmnpqrstvwxyz", min_size=8, max_size=8)),
+        projects=tuple(
+            draw(
+                st.lists(
+                    st.sampled_from([p.name for p in REGISTRY.projects]), unique=True, max_size=3
+                )
+            )
+        ),
+        title=draw(safe_text),
+        place=draw(st.sampled_from(PLACES)),
+        modality=draw(st.sampled_from([None, "Desk Study"])),
+        schedule=schedule,
+        status=draw(st.sampled_from(list(Status))),
+        extra=draw(
+            st.dictionaries(st.sampled_from(["officer", "budget line"]), safe_text, max_size=2)
+        ),
+    )
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(activities(), max_size=8, unique_by=lambda a: a.id))
+def test_any_store_survives_csv_save_and_load(items: list[Activity]) -> None:
+    # Every activity carries every extra column (empty where it had none), as a CSV must.
+    keys = sorted({k for a in items for k in a.extra})
+    items = [a.model_copy(update={"extra": {k: a.extra.get(k, "") for k in keys}}) for a in items]
+    text = render_csv(items)
+    store = read_csv(text, Path("mem.csv"))
+    assert store.problems == []
+    assert store.activities == items
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(activities(), max_size=8, unique_by=lambda a: a.id))
+def test_any_store_survives_json_save_and_load(
+    tmp_path_factory: pytest.TempPathFactory, items: list[Activity]
+) -> None:
+    path = tmp_path_factory.mktemp("json") / "s.json"
+    path.write_text(render_json(items), encoding="utf-8")
+    assert load(path).activities == items
+
+
+def test_copy_of_bundled_store_is_identical_after_a_no_op_save(store_copy: Path) -> None:
+    before = store_copy.read_bytes()
+    store = load(store_copy)
+    save(store, store.activities)
+    assert store_copy.read_bytes() == before
