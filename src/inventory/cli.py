@@ -686,7 +686,7 @@ def add_cmd(
           --location "Accra, Ghana" --dates "3-5 December 2019 (dates TBC)"
       inventory add -p CyberEast -t "Desk review" --dates "by 31 January" --year 2020 --json
     """
-    from .changes import new_activity
+    from .changes import ensure_new, new_activity
     from .store import save, transaction
 
     output = pick_format(fmt, as_json)
@@ -698,10 +698,11 @@ def add_cmd(
                                  param_hint="'" + missing[0] + "'")
     assert title is not None and dates is not None and project is not None
     path = _store_path(store_path)
+    # Read what was typed before taking the lock: other writers wait only for the save.
+    activity = new_activity(projects=project, title=title, location=location, dates=dates,
+                            year=year, modality=modality, registry=_registry(path))
     with transaction(path, create=True) as store:
-        activity = new_activity(projects=project, title=title, location=location, dates=dates,
-                                year=year, modality=modality, registry=_registry(path),
-                                existing=store.activities)
+        ensure_new(activity, store.activities)
         save(store, [*store.activities, activity])
     warn(f"added {activity.id} to {path}")
     emit([activity], output)
