@@ -88,7 +88,7 @@ def render_table(activities: Sequence[Activity], stream: IO[str], width: int | N
     fit = is_terminal(stream) or width is not None
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=fit)
     table.add_column("ID", no_wrap=True, style="dim")
-    table.add_column("Dates", no_wrap=True)
+    table.add_column("Dates", max_width=19, overflow="fold")
     table.add_column("Projects", overflow="fold", max_width=16)
     table.add_column("Title", overflow="fold", min_width=20, ratio=1 if fit else None)
     table.add_column("Location", overflow="fold", max_width=18)
