@@ -588,6 +588,7 @@ def test_validate_reports_every_problem(tmp_path: Path) -> None:
     lines[3] = lines[3].replace("1-3 October", "1-3 Octobre")
     lines[4] = lines[4].replace(",2019-10-07,", ",2019-10-08,")  # a stale derived start
     lines.append(lines[2].replace(lines[2].split(",")[0], "dupdup01", 1))
+    lines[6] = lines[6].replace(",GLACY+,", ",CyberWest,", 1)
     path = tmp_path / "s.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run("validate", store=path)
@@ -596,6 +597,7 @@ def test_validate_reports_every_problem(tmp_path: Path) -> None:
     assert f"{path}:4: error: dates: cannot read date '1-3 Octobre'" in out
     assert f"{path}:5: warning: start: " in out and "'2019-10-08'" in out
     assert f"{path}:134: warning: title: dupdup01: likely duplicate of agds86yn (line 3)" in out
+    assert f"{path}:7: warning: projects: " in out and "unknown project 'CyberWest'" in out
 
 
 def test_user_mistakes_never_show_a_traceback(tmp_path: Path) -> None:
