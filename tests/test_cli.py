@@ -577,9 +577,12 @@ def test_validate_bundled_store() -> None:
     result = run("validate")
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
-        f"{BUNDLED_STORE}:115: warning: projects: 28x1t5zn: no project"
+        # iPROCEEDS ran from January 2016 to December 2019 (the newsletter's project list).
+        f"{BUNDLED_STORE}:104: warning: dates: nb5gad6p: 26-28 February 2020 is after "
+        "iPROCEEDS ended (January 2016 – December 2019)",
+        f"{BUNDLED_STORE}:115: warning: projects: 28x1t5zn: no project",
     ]
-    assert "132 activities, 0 error(s), 1 warning(s)" in result.stderr
+    assert "132 activities, 0 error(s), 2 warning(s)" in result.stderr
     assert run("validate", "--strict").exit_code == 1
 
 
@@ -688,3 +691,13 @@ def test_every_command_has_help_with_examples() -> None:
         assert command.help, name
         if not hasattr(command, "commands"):  # a group lists its own subcommands
             assert "Example" in command.help, name
+
+
+def test_report_leaves_cancelled_activities_out_of_the_counts(store_copy: Path) -> None:
+    [benin] = listed("--country", "Benin", store=store_copy)  # 17-20 February (dates TBC)
+    run("cancel", benin["id"], store=store_copy)
+    report = json.loads(run("report", "--quarter", "Q1-2020", "--json", store=store_copy).stdout)
+    assert report["total"] == 59
+    assert report["certainty"]["tentative"] == 12
+    assert report["cancelled"] == [benin["id"]]
+    assert "Benin" not in report["countries"]["GLACY+"]

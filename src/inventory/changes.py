@@ -18,7 +18,7 @@ from .ids import derive_id
 from .model import Activity, Place, Schedule, Status
 from .newsletter import Problem
 from .places import fold, parse_location
-from .projects import Registry
+from .projects import Registry, outside_duration
 from .store import DERIVED, Store, activity_to_row
 
 
@@ -225,7 +225,8 @@ def likely_duplicates(
 
 def validate(store: Store, registry: Registry) -> list[Problem]:
     """Every problem of a store: unreadable rows (errors), and things a person should look
-    at (warnings): unknown or missing projects, stale derived columns, likely duplicates."""
+    at (warnings): unknown or missing projects, dates outside a project's duration, stale
+    derived columns, likely duplicates."""
     source = str(store.path)
     problems = list(store.problems)
 
@@ -247,6 +248,8 @@ def validate(store: Store, registry: Registry) -> list[Problem]:
                     f"{', '.join(p.name for p in registry.projects)}",
                     "projects",
                 )
+        for reason in outside_duration(activity, registry):
+            warn(activity, reason, "dates")
         raw = store.raw_rows.get(activity.id)
         if raw is not None:
             cells = dict(zip(store.header, raw[0], strict=False))

@@ -566,6 +566,10 @@ def report_cmd(
         ),
     ] = None,
     as_json: JsonOpt = False,
+    chart: Annotated[
+        bool,
+        typer.Option("--chart", help="Add bar charts of activities per project and per month."),
+    ] = False,
 ) -> None:
     """Summarise a period: activities per project per month, countries reached, how many
     are tentative or unscheduled, deadlines due.
@@ -577,6 +581,7 @@ def report_cmd(
     \b
     Examples:
       inventory report --quarter Q4-2019
+      inventory report --quarter Q4-2019 --chart
       inventory report --quarter Q1-2020 --format text
       inventory report --year 2019 --project CyberEast --json
     """
@@ -584,6 +589,10 @@ def report_cmd(
     from .report import build_report
 
     output = pick_format(fmt, as_json, (Format.TABLE, Format.JSON, Format.MARKDOWN, Format.TEXT))
+    if chart and output is not Format.TABLE:
+        raise typer.BadParameter(
+            f"--chart draws under the table; it has no {output.value} form", param_hint="'--chart'"
+        )
     period, label = resolve_period(month, quarter, year, start, end)
     store = open_store(store_path)
     if period is None:
@@ -605,6 +614,10 @@ def report_cmd(
     from .views import render_report
 
     render_report(summary, sys.stdout)
+    if chart:
+        from .views import render_report_chart
+
+        render_report_chart(summary, sys.stdout)
 
 
 # --- changing the inventory (issue 4) ------------------------------------------------------
@@ -873,6 +886,560 @@ def validate_cmd(
     warn(f"{path}: {len(store.activities)} activities, {errors} error(s), {warnings} warning(s)")
     if errors or (strict and warnings):
         raise typer.Exit(1)
+
+
+# --- projects and export (issue 5) ---------------------------------------------------------
+
+
+def guarded(register: Callable[[Callable[..., Any]], Any]) -> Callable[[F], F]:
+    """Like ``@command``, for a command of a sub-app: ``register`` is e.g.
+    ``projects_app.command("show")``; errors get the same one-line handling."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*a: Any, **kw: Any) -> Any:
+            from .errors import InventoryError
+
+            try:
+                return func(*a, **kw)
+            except InventoryError as error:
+                if os.environ.get(ENV_DEBUG):
+                    raise
+                raise fail(str(error), error.exit_code, error.hint) from None
+            except KeyboardInterrupt:
+                raise typer.Exit(130) from None
+
+        register(wrapper)
+        return func
+
+    return decorate
+
+
+projects_app = typer.Typer(
+    name="projects",
+    no_args_is_help=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+app.add_typer(projects_app, name="projects")
+
+ProjectFormats = (Format.TABLE, Format.JSON, Format.CSV, Format.MARKDOWN)
+
+
+def _print_rows(
+    headers: tuple[str, ...] | list[str],
+    rows: list[list[str]],
+    *,
+    right: tuple[int, ...] = (),
+    head: bool = True,
+) -> object:
+    """A Rich table of plain strings (printed by the caller with output.print_out)."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        box=box.SIMPLE_HEAD if head else None,
+        show_header=head,
+        show_edge=False,
+        pad_edge=False,
+    )
+    for index, header in enumerate(headers):
+        table.add_column(header, justify="right" if index in right else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+if TYPE_CHECKING:
+    from .projects import Registry
+
+
+def _projects_and_store(store_path: Path | None) -> tuple[Registry, Store]:
+    from .projects import load_registry
+
+    store = open_store(store_path)
+    return load_registry(store.path.parent / "projects.csv"), store
+
+
+@guarded(projects_app.callback(invoke_without_command=True))
+def projects_cmd(
+    ctx: typer.Context,
+    store_path: StoreOpt = None,
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            show_default=False,
+            help="table, json, csv or markdown. Default: table.",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The projects with their duration, budget, activities and countries reached.
+
+    The projects are those of projects.csv beside the store, else the built-in list.
+    Countries reached are those of the project's activities in the store, cancelled
+    ones left out; "participating reached" counts the project's participating
+    countries among them.
+
+    \b
+    Examples:
+      inventory projects
+      inventory projects --json | jq '.[] | {name, activities}'
+      inventory projects show GLACY+
+    """
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = store_path
+        return
+    import json
+
+    from .projects import (
+        TABLE_HEADERS,
+        country_names,
+        render_csv,
+        render_markdown,
+        summarise,
+        table_rows,
+        unknown_projects,
+    )
+
+    output = pick_format(fmt, as_json, ProjectFormats)
+    registry, store = _projects_and_store(store_path)
+    summaries = summarise(registry, store.activities)
+    names = country_names(summaries)
+    if output is Format.JSON:
+        records = [s.to_json(names) for s in summaries]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+    elif output is Format.CSV:
+        sys.stdout.write(render_csv(summaries))
+    elif output is Format.MARKDOWN:
+        sys.stdout.write(render_markdown(TABLE_HEADERS, table_rows(summaries)))
+    else:
+        from .output import print_out
+
+        rows = table_rows(summaries)
+        print_out(sys.stdout, _print_rows(TABLE_HEADERS, rows, right=(3, 4, 5)))
+    for name, count in unknown_projects(registry, store.activities).items():
+        warn(
+            f"warning: {count} activit{'y names' if count == 1 else 'ies name'} project "
+            f"'{name}', which is not in {registry.source}"
+        )
+    outside = [s for s in summaries if s.outside]
+    for summary in outside:
+        count = len(summary.outside)
+        warn(
+            f"{count} {summary.project.name} activit{'y is' if count == 1 else 'ies are'} "
+            f"dated outside its duration; see 'inventory projects show {summary.project.name}'"
+        )
+
+
+@guarded(projects_app.command("show"))
+def projects_show(
+    ctx: typer.Context,
+    name: Annotated[
+        str, typer.Argument(help="Project name or alias, case-insensitive.", show_default=False)
+    ],
+    store_path: StoreOpt = None,
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            show_default=False,
+            help="table or json. Default: table.",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One project: its facts, its activities per month, the participating countries it
+    has and has not yet reached, and its activities dated outside its duration.
+
+    \b
+    Examples:
+      inventory projects show GLACY+
+      inventory projects show octopus --json
+    """
+    import json
+
+    from .projects import country_names, facts, summarise_one
+
+    output = pick_format(fmt, as_json, (Format.TABLE, Format.JSON))
+    registry, store = _projects_and_store(store_path or ctx.obj)
+    project = registry.resolve(name)
+    summary = summarise_one(project, store.activities, registry)
+    names = country_names([summary])
+    if output is Format.JSON:
+        record = summary.to_json(names, detail=True)
+        sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        return
+    from .output import print_out, when
+    from .views import month_short
+
+    def listed(codes: list[str]) -> str:
+        return ", ".join(sorted((names[c] for c in codes), key=str.casefold)) or "-"
+
+    parts: list[object] = [project.name]
+    parts.append(_print_rows(("", ""), [list(pair) for pair in facts(project, names)], head=False))
+    per_month = summary.per_month()
+    parts += ["", f"Activities per month ({len(summary.activities)} in the store)"]
+    if per_month:
+        rows = [[month_short(m), str(n or "·")] for m, n in per_month.items()]
+        parts.append(_print_rows(("Month", "Activities"), rows, right=(1,)))
+    reach = [
+        [f"Participating, reached ({len(summary.participating_reached)})",
+         listed(summary.participating_reached)],
+        [f"Participating, not yet reached ({len(summary.participating_not_reached)})",
+         listed(summary.participating_not_reached)],
+        [f"Others reached ({len(summary.other_reached)})", listed(summary.other_reached)],
+    ]  # fmt: skip
+    parts += ["", "Countries reached (cancelled activities left out)"]
+    parts.append(_print_rows(("", ""), reach, head=False))
+    parts += ["", f"Activities outside the project's duration ({len(summary.outside)})"]
+    if summary.outside:
+        from .dates import render_schedule
+
+        # The reason starts with the dates, already in their own column.
+        rows = [
+            [a.id, when(a), a.title, why.removeprefix(render_schedule(a.schedule) + " ")]
+            for a, why in summary.outside
+        ]
+        parts.append(_print_rows(("ID", "Dates", "Title", "Why"), rows))
+    print_out(sys.stdout, *parts)
+
+
+@command("export")
+def export_cmd(
+    store_path: StoreOpt = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="ics: an iCalendar file for Outlook, Google Calendar or khal.",
+        ),
+    ] = "ics",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            dir_okay=False,
+            show_default=False,
+            help="Write to FILE (atomically) instead of standard output.",
+        ),
+    ] = None,
+    project: ProjectOpt = None,
+    month: MonthOpt = None,
+    quarter: QuarterOpt = None,
+    year: YearOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    country: CountryOpt = None,
+    city: CityOpt = None,
+    search: SearchOpt = None,
+    certainty: CertaintyOpt = None,
+    deadlines: DeadlinesOpt = None,
+    status: StatusOpt = None,
+) -> None:
+    """Export activities as a calendar file, with the same filters as list.
+
+    One all-day event per activity, or per part of an activity in two parts; a
+    deadline is a one-day event on its due day. Tentative dates are marked TBC,
+    cancelled activities CANCELLED. Event ids come from the activity ids, so
+    importing a newer export updates the events instead of duplicating them.
+    Activities with no days known (dates TBD) are left out, and named on stderr.
+
+    \b
+    Examples:
+      inventory export --format ics --project GLACY+ -o glacy.ics
+      inventory export --quarter Q1-2020 --country Georgia > georgia.ics
+    """
+    if fmt.strip().casefold() != "ics":
+        listed = fmt.strip().casefold() in {f.value for f in Format}
+        raise typer.BadParameter(
+            f"'{fmt}' is not an export format; expected ics"
+            + (f" (for {fmt} use 'inventory list --format {fmt}')" if listed else ""),
+            param_hint="'--format'",
+        )
+    from .dates import render_schedule
+    from .ics import to_ics, unscheduled
+    from .query import select
+
+    period, label = resolve_period(month, quarter, year, start, end)
+    store = open_store(store_path)
+    where = build_filter(
+        store=store,
+        project=project,
+        period=period,
+        country=country,
+        city=city,
+        search=search,
+        certainty=certainty,
+        deadlines=deadlines,
+        status=status,
+    )
+    found = select(store.activities, where)
+    left_out = unscheduled(found)
+    dated = [a for a in found if a not in left_out]
+    name = "Activity inventory" + (f" ({label})" if label else "")
+    data = to_ics(dated, name=name)
+    events = sum(len(a.schedule.segments) for a in dated)
+    if output is None or str(output) == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        target = "standard output"
+    else:
+        from .store import atomic_write
+
+        try:
+            atomic_write(output, data.decode("utf-8"))
+        except OSError as error:
+            raise fail(f"{output}: cannot write: {error.strerror}") from None
+        target = str(output)
+    if not found:
+        warn(f"no activities match (the store has {len(store.activities)}); the calendar is empty")
+    warn(f"wrote {events} event(s) for {len(dated)} activit{'y' if len(dated) == 1 else 'ies'} "
+         f"to {target}")  # fmt: skip
+    if left_out:
+        warn(f"left out {len(left_out)} activit{'y' if len(left_out) == 1 else 'ies'} with no "
+             "days known:")  # fmt: skip
+        for activity in left_out:
+            warn(f"  {activity.id}  {render_schedule(activity.schedule)}  {activity.title}")
+
+
+# --- planning views (issue 6) ---------------------------------------------------------------
+
+AsciiOpt = Annotated[
+    bool,
+    typer.Option("--ascii", help="Plain ASCII characters and no colour, even on a terminal."),
+]
+GROUPINGS = ("project", "country")
+
+
+def _default_period(kind: str) -> tuple[Period, str]:
+    """This month (calendar) or this quarter (timeline), as ``cal`` shows this month."""
+    from .dates import month_label, parse_month_period, parse_quarter
+
+    today = reference_day(None)
+    if kind == "month":
+        return parse_month_period(f"{today.year}-{today.month:02d}"), month_label(today)
+    quarter = (today.month - 1) // 3 + 1
+    return parse_quarter(f"Q{quarter}-{today.year}"), f"Q{quarter} {today.year}"
+
+
+def _planned(store: Store, where: Filter) -> list[Activity]:
+    """The activities the filter selects, cancelled ones left out: they take no day."""
+    from .query import select
+
+    return [a for a in select(store.activities, where) if a.status is not Status.CANCELLED]
+
+
+def _chart_period(
+    store: Store, chosen: list[Activity], period: Period, label: str
+) -> tuple[Period, str] | None:
+    """Cut an open --from/--to to the activities; None (and a hint) when nothing is in it."""
+    from .planning import clip_period
+
+    clipped = clip_period(period, chosen)
+    if clipped is None:
+        latest = max((a.end for a in store.activities), default=None)
+        earliest = min((a.start for a in store.activities), default=None)
+        if earliest is None or latest is None:
+            warn("the store is empty")
+        else:
+            warn(f"no activities in {label}; the store covers {earliest} to {latest}")
+            warn(f"hint: try --month {earliest.year}-{earliest.month:02d}")
+        return None
+    if clipped != period:
+        label = f"{clipped[0]} to {clipped[1]}"
+    return clipped, label
+
+
+def _write_json(data: object) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@command("calendar")
+def calendar_cmd(
+    store_path: StoreOpt = None,
+    month: MonthOpt = None,
+    quarter: QuarterOpt = None,
+    year: YearOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    project: ProjectOpt = None,
+    country: CountryOpt = None,
+    ascii_: AsciiOpt = False,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A month grid like cal: how many activities run on each day.
+
+    An activity counts on each day of each of its parts (not in the gap between two
+    parts), a deadline on its due day; one with dates TBD is listed under its month.
+    Days with an activity whose dates are to be confirmed are marked '?'. With no
+    period, this month ($INVENTORY_TODAY, else today).
+
+    \b
+    Examples:
+      inventory calendar --month 2019-11
+      inventory calendar --quarter Q1-2020 --project GLACY+
+      inventory calendar --month 2020-03 --json | jq '.days["2020-03-16"]'
+    """
+    from .planning import build_calendar
+
+    output = pick_format(fmt, as_json, (Format.TABLE, Format.JSON))
+    period, label = resolve_period(month, quarter, year, start, end)
+    store = open_store(store_path)
+    if period is None:
+        period, label = _default_period("month")
+    where = build_filter(store=store, project=project, country=country, period=period)
+    chosen = _planned(store, where)
+    if start or end:
+        cut = _chart_period(store, chosen, period, label or "")
+        if cut is None:
+            return
+        period, label = cut
+    elif not chosen:
+        _chart_period(store, chosen, period, label or "")
+    cal = build_calendar(chosen, period, label or "")
+    if output is Format.JSON:
+        _write_json(cal.to_json())
+        return
+    from .views import render_calendar
+
+    render_calendar(cal, sys.stdout, ascii_=True if ascii_ else None)
+
+
+@command("timeline")
+def timeline_cmd(
+    store_path: StoreOpt = None,
+    month: MonthOpt = None,
+    quarter: QuarterOpt = None,
+    year: YearOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    project: ProjectOpt = None,
+    country: CountryOpt = None,
+    by: Annotated[
+        str, typer.Option("--by", help="Group the rows by project or by country.")
+    ] = "project",
+    ascii_: AsciiOpt = False,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A Gantt chart of a period: one bar per activity, grouped by project or country.
+
+    Confirmed days are solid, dates to be confirmed shaded ('?' in ASCII), an activity
+    with dates TBD a faint band over its month. An activity with several projects (or
+    countries) appears under each. On a terminal the chart fits the screen; piped, it
+    is plain ASCII with whole titles. With no period, this quarter.
+
+    \b
+    Examples:
+      inventory timeline --quarter Q1-2020
+      inventory timeline --month 2019-11 --by country
+      inventory timeline --quarter Q1-2020 --project CyberEast --json
+    """
+    from .planning import build_timeline
+
+    output = pick_format(fmt, as_json, (Format.TABLE, Format.JSON))
+    grouping = by.strip().lower()
+    if grouping not in GROUPINGS:
+        raise typer.BadParameter(
+            f"{by!r}: expected one of {', '.join(GROUPINGS)}", param_hint="'--by'"
+        )
+    period, label = resolve_period(month, quarter, year, start, end)
+    store = open_store(store_path)
+    if period is None:
+        period, label = _default_period("quarter")
+    where = build_filter(store=store, project=project, country=country, period=period)
+    chosen = _planned(store, where)
+    cut = _chart_period(store, chosen, period, label or "")
+    if cut is None:
+        if output is Format.JSON:
+            _write_json(build_timeline([], period, label or "", grouping).to_json())
+        return
+    period, label = cut
+    only = where.countries if grouping == "country" else where.projects
+    timeline = build_timeline(chosen, period, label, grouping, only)
+    if output is Format.JSON:
+        _write_json(timeline.to_json())
+        return
+    from .views import render_timeline
+
+    render_timeline(timeline, sys.stdout, ascii_=True if ascii_ else None)
+
+
+@command("clashes")
+def clashes_cmd(
+    store_path: StoreOpt = None,
+    month: MonthOpt = None,
+    quarter: QuarterOpt = None,
+    year: YearOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    project: ProjectOpt = None,
+    country: CountryOpt = None,
+    min_score: Annotated[
+        int,
+        typer.Option(
+            "--min-score",
+            min=0,
+            max=100,
+            help="Show pairs scoring at least this (0-100); 0 shows every pair found.",
+        ),
+    ] = 40,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Pairs of activities that overlap in time: likely duplicates, clashes, parallel load.
+
+    The evidence is weighed into a score with the reasons shown: the same or
+    overlapping days, the same city or country (or a place of one named in the
+    other's title), a shared project, similar wording. 'likely duplicate': one
+    activity listed twice; 'same place, same time': a clash; 'parallel load': one
+    project busy in several places at once. Duplicates come first, then clashes, then
+    parallel load, by score. --project/--country keep the pairs involving them.
+
+    \b
+    Examples:
+      inventory clashes --quarter Q4-2019
+      inventory clashes --quarter Q1-2020 --project GLACY+ --min-score 0
+      inventory clashes --json | jq '.[] | select(.kind == "likely duplicate")'
+    """
+    from .planning import find_pairs
+
+    output = pick_format(fmt, as_json, (Format.TABLE, Format.JSON))
+    period, label = resolve_period(month, quarter, year, start, end)
+    store = open_store(store_path)
+    candidates = _planned(store, build_filter(store=store, period=period))
+    focus = build_filter(store=store, project=project, country=country)
+    pairs = find_pairs(
+        candidates,
+        corpus=store.activities,
+        min_score=min_score,
+        focus=focus.matches if (project or country) else None,
+    )
+    if not pairs:
+        warn(f"no pairs score {min_score} or more among {len(candidates)} activities")
+        if min_score:
+            warn("hint: --min-score 0 shows every pair that overlaps")
+    if output is Format.JSON:
+        _write_json([pair.to_json() for pair in pairs])
+        return
+    if not pairs:
+        return
+    from .views import render_pairs
+
+    title = f"Clashes and duplicates, {label or 'the whole store'} (score {min_score} or more)"
+    render_pairs(pairs, sys.stdout, title=title)
 
 
 def main() -> None:

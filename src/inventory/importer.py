@@ -9,7 +9,7 @@ from pathlib import Path
 from .errors import StoreError
 from .model import Activity
 from .newsletter import Problem, read_newsletter
-from .projects import load_registry
+from .projects import load_registry, outside_duration
 from .store import decode_text, find_store, read_csv, read_json, save, transaction
 
 
@@ -99,6 +99,7 @@ def import_into(
             else:
                 outcome.added.append(activity)
                 known.add(activity.id)
+        _warn_outside_duration(outcome, path, "<stdin>" if name == "-" else name)
         if dry_run or not outcome.added or (outcome.failed and not skip_bad):
             if outcome.failed and not skip_bad and not dry_run:
                 outcome.problems.append(
@@ -115,3 +116,20 @@ def import_into(
             return outcome
         save(store, [*store.activities, *outcome.added])
     return outcome
+
+
+def _warn_outside_duration(outcome: ImportOutcome, store: Path, source: str) -> None:
+    """A warning per new activity dated outside the duration of one of its projects."""
+    registry = load_registry(store.parent / "projects.csv")
+    for activity in outcome.added:
+        reasons = outside_duration(activity, registry)
+        if reasons:
+            outcome.problems.append(
+                Problem(
+                    f"{activity.id} '{activity.title}': {'; '.join(reasons)}",
+                    None,
+                    "dates",
+                    "warning",
+                    source,
+                )
+            )

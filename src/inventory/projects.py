@@ -1,16 +1,67 @@
-"""The registry of known projects, their aliases, and name resolution."""
+"""The registry of known projects: their facts, their aliases, and name resolution.
+
+A project's facts (duration, scope, budget, funding, participating countries,
+implementing office) come from the newsletter's "Inventory of capacity building
+projects" and the "basics" block of each project update. They live in a
+``projects.csv`` beside the store (``data/projects.csv`` in a checkout); a store with
+none beside it uses the built-in copy in the package.
+
+Pure functions and pydantic models; no I/O beyond reading a projects.csv.
+"""
 
 from __future__ import annotations
 
 import csv
 import difflib
 import io
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from .errors import StoreError, UsageError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from .errors import ParseError, StoreError, UsageError
+from .model import Activity, Schedule, Status, YearMonth, month_bounds
+
+__all__ = [
+    "COLUMNS",
+    "Project",
+    "ProjectSummary",
+    "Registry",
+    "load_registry",
+    "outside_duration",
+    "parse_budget",
+    "parse_duration",
+    "read_project_inventory",
+    "summarise",
+]
+
+COLUMNS = (
+    "name", "aliases", "kind", "start", "end", "scope", "budget_amount", "budget_currency",
+    "funding", "countries", "implementation", "notes",
+)  # fmt: skip
+"""The columns of projects.csv, in the order they are written."""
+LIST_SEPARATOR = ";"
+
+# English names on purpose: calendar.month_name follows the locale.
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
 
 
 def _key(name: str) -> str:
@@ -18,21 +69,118 @@ def _key(name: str) -> str:
     return "".join(ch for ch in name.casefold() if not ch.isspace())
 
 
-@dataclass(frozen=True)
-class Project:
-    name: str
-    aliases: tuple[str, ...] = ()
-    kind: str = "project"
-    start: str | None = None
+def month_name(month: str) -> str:
+    """``March 2016`` for ``2016-03``."""
+    return f"{_MONTHS[int(month[5:7]) - 1].title()} {month[:4]}"
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+class Project(BaseModel):
+    """One row of projects.csv: what the newsletter says about a project (or committee)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Text
+    aliases: tuple[Text, ...] = ()
+    """Other spellings accepted wherever a project is typed or imported."""
+    kind: Literal["project", "committee"] = "project"
+    start: YearMonth | None = None
     """First month of the project's duration, ``YYYY-MM``."""
-    end: str | None = None
-    """Last month of the project's duration, ``YYYY-MM``."""
+    end: YearMonth | None = None
+    """Last month of the project's duration, ``YYYY-MM``; empty while not announced."""
+    scope: str | None = None
+    """Geographical scope as the newsletter words it, e.g. ``Eastern Partnership region``."""
+    budget_amount: Annotated[Decimal, Field(ge=0)] | None = None
+    """In units of ``budget_currency``: ``EUR 13.5 million`` is 13500000."""
+    budget_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    funding: str | None = None
+    countries: tuple[CountryCode, ...] = ()
+    """Participating countries, ISO 3166-1 alpha-2 codes (``XK`` for Kosovo)."""
+    implementation: str | None = None
+    """The implementing office(s)."""
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Project:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        if (self.budget_amount is None) != (self.budget_currency is None):
+            raise ValueError("budget_amount and budget_currency go together: give both or neither")
+        if len(set(self.countries)) != len(self.countries):
+            raise ValueError("a participating country is listed twice")
+        return self
+
+    @property
+    def first_day(self) -> date | None:
+        return month_bounds(self.start)[0] if self.start else None
+
+    @property
+    def last_day(self) -> date | None:
+        return month_bounds(self.end)[1] if self.end else None
+
+    @property
+    def duration(self) -> str:
+        """``March 2016 – February 2021``, as the newsletter writes it; ``''`` if unknown."""
+        if not self.start and not self.end:
+            return ""
+        first = month_name(self.start) if self.start else "?"
+        last = month_name(self.end) if self.end else "…"
+        return f"{first} – {last}"
+
+    @property
+    def budget(self) -> str:
+        """``EUR 13,500,000``; ``''`` if unknown."""
+        if self.budget_amount is None:
+            return ""
+        amount = self.budget_amount
+        number = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,}"
+        return f"{self.budget_currency} {number}"
+
+    def outside(self, schedule: Schedule) -> str | None:
+        """Why ``schedule`` falls outside this project's duration, or None if it does not.
+
+        Uses the earliest and latest possible day, so a "dates TBD" month counts whole.
+        """
+        first, last = self.first_day, self.last_day
+        when = _when(schedule)
+        span = f" ({self.duration})"
+        if first is not None and schedule.end < first:
+            return f"{when} is before {self.name} began{span}"
+        if last is not None and schedule.start > last:
+            return f"{when} is after {self.name} ended{span}"
+        if first is not None and schedule.start < first:
+            return f"{when} starts before {self.name} began{span}"
+        if last is not None and schedule.end > last:
+            return f"{when} ends after {self.name} ended{span}"
+        return None
+
+    def to_row(self) -> dict[str, str]:
+        """The projects.csv row."""
+        data = self.model_dump()
+        row = {}
+        for column in COLUMNS:
+            value = data[column]
+            if isinstance(value, tuple):
+                value = f"{LIST_SEPARATOR}".join(value)
+            row[column] = "" if value is None else str(value)
+        return row
+
+
+def _when(schedule: Schedule) -> str:
+    from .dates import render_schedule
+
+    return render_schedule(schedule)
 
 
 @dataclass
 class Registry:
     projects: list[Project]
     _index: dict[str, Project] = field(init=False, repr=False)
+    source: str = ""
+    """Where the projects were read from, for messages."""
 
     def __post_init__(self) -> None:
         self._index = {}
@@ -81,24 +229,82 @@ class Registry:
         return out
 
 
+# --- reading projects.csv ------------------------------------------------------------
+
+
+def _cell(row: dict[str, str | None], column: str) -> str:
+    return (row.get(column) or "").strip()
+
+
+def _list(cell: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip())
+
+
+def project_from_row(row: dict[str, str | None]) -> Project:
+    """Validate one projects.csv row; `ParseError` names the column at fault."""
+    data: dict[str, Any] = {}
+    for column in COLUMNS:
+        value = _cell(row, column)
+        if column in ("aliases", "countries"):
+            items = _list(value)
+            data[column] = tuple(c.upper() for c in items) if column == "countries" else items
+        elif value:
+            data[column] = value
+    try:
+        return Project.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"] if not isinstance(p, int)) or None
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "string_pattern_mismatch":
+            expected = {
+                "start": "YYYY-MM, e.g. 2016-03",
+                "end": "YYYY-MM, e.g. 2021-02",
+                "countries": "ISO codes separated by ';', e.g. GE;MD;UA",
+                "budget_currency": "a three-letter ISO 4217 code, e.g. EUR",
+            }.get(where or "", "")
+            message = f"{first['input']!r} is not of the expected form {expected}".rstrip()
+        raise ParseError(message, field=where) from None
+
+
 def _read(text: str, source: str) -> Registry:
-    projects = []
-    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        name = (row.get("name") or "").strip()
-        if not name:
-            raise StoreError("a project needs a name", source=source, line=line, field="name")
-        projects.append(
-            Project(
-                name=name,
-                aliases=tuple(
-                    a.strip() for a in (row.get("aliases") or "").split(";") if a.strip()
-                ),
-                kind=(row.get("kind") or "project").strip(),
-                start=(row.get("start") or "").strip() or None,
-                end=(row.get("end") or "").strip() or None,
-            )
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or "name" not in [f.strip() for f in reader.fieldnames]:
+        raise StoreError(
+            f"missing column 'name'; expected the columns {', '.join(COLUMNS)}",
+            source=source,
+            line=1,
         )
-    return Registry(projects)
+    reader.fieldnames = [f.strip() for f in reader.fieldnames]
+    projects: list[Project] = []
+    owner: dict[str, tuple[str, int]] = {}
+    for line, row in enumerate(reader, start=2):
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue
+        if not _cell(row, "name"):
+            raise StoreError("a project needs a name", source=source, line=line, field="name")
+        try:
+            project = project_from_row(row)
+        except ParseError as error:
+            raise StoreError(error.message, source=source, line=line, field=error.field) from None
+        for spelling in (project.name, *project.aliases):
+            key = _key(spelling)
+            if key in owner and owner[key][0] != project.name:
+                first_name, first_line = owner[key]
+                raise StoreError(
+                    f"'{spelling}' already names {first_name} (line {first_line}); "
+                    "a name or alias must point to one project",
+                    source=source,
+                    line=line,
+                    field="aliases",
+                )
+            owner[key] = (project.name, line)
+        projects.append(project)
+    return Registry(projects, source=source)
+
+
+def builtin_text() -> str:
+    return resources.files("inventory").joinpath("_data/projects.csv").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=8)
@@ -106,5 +312,363 @@ def load_registry(path: Path | None = None) -> Registry:
     """The projects of ``path`` (a projects.csv beside the store) or the built-in list."""
     if path is not None and path.is_file():
         return _read(path.read_text(encoding="utf-8-sig"), str(path))
-    text = resources.files("inventory").joinpath("_data/projects.csv").read_text(encoding="utf-8")
-    return _read(text, "built-in projects")
+    return _read(builtin_text(), "built-in projects")
+
+
+# --- the newsletter's "Inventory of capacity building projects" ---------------------
+
+
+_BUDGET = re.compile(
+    r"^(?:budget\s*:\s*)*(?P<currency>[A-Z]{3}|€)\s*:?\s*(?P<number>\d[\d,]*(?:\.\d+)?)"
+    r"\s*(?P<scale>million|mio|m|thousand|k)?\.?$",
+    re.IGNORECASE,
+)
+_SCALES = {"million": 10**6, "mio": 10**6, "m": 10**6, "thousand": 10**3, "k": 10**3}
+
+
+def parse_budget(text: str) -> tuple[Decimal, str]:
+    """``EUR 13.5 million`` -> (13500000, "EUR"); also ``EUR 849,041`` and ``EUR: 5.56 Million``.
+
+    A comma is read only as a thousands separator (``849,041``); ``5,56`` is refused
+    rather than guessed.
+    """
+    match = _BUDGET.match(" ".join(text.split()))
+    if match is None:
+        raise ParseError(
+            f"unreadable budget {text!r}; expected a currency and an amount, "
+            "e.g. 'EUR 13.5 million' or 'EUR 849,041'",
+            text=text,
+            field="budget",
+        )
+    number = match["number"]
+    if "," in number:
+        if not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", number):
+            raise ParseError(
+                f"ambiguous amount {number!r} in {text!r}; a comma must separate thousands",
+                text=text,
+                field="budget",
+            )
+        number = number.replace(",", "")
+    try:
+        amount = Decimal(number)
+    except InvalidOperation:  # pragma: no cover - the pattern only lets digits through
+        raise ParseError(f"unreadable amount {number!r}", text=text, field="budget") from None
+    if match["scale"]:
+        amount *= _SCALES[match["scale"].lower()]
+    currency = "EUR" if match["currency"] == "€" else match["currency"].upper()
+    # 13.5 million is exactly 13500000: drop the exponent the multiplication left.
+    amount = amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount
+    return amount, currency
+
+
+_DURATION = re.compile(
+    r"^(?P<m1>[^\W\d_]+)\s+(?P<y1>\d{4})\s*[-\u2010-\u2015\u2212]\s*(?P<m2>[^\W\d_]+)\s+(?P<y2>\d{4})$"
+)
+
+
+def parse_duration(text: str) -> tuple[str, str]:
+    """``March 2016 – February 2021`` -> (``2016-03``, ``2021-02``)."""
+    match = _DURATION.match(" ".join(text.split()))
+    months = [m.lower() for m in (match["m1"], match["m2"])] if match else []
+    if match is None or any(m not in _MONTHS for m in months):
+        raise ParseError(
+            f"unreadable duration {text!r}; expected 'Month YYYY – Month YYYY', "
+            "e.g. 'March 2016 – February 2021'",
+            text=text,
+            field="duration",
+        )
+    start = f"{match['y1']}-{_MONTHS.index(months[0]) + 1:02d}"
+    end = f"{match['y2']}-{_MONTHS.index(months[1]) + 1:02d}"
+    if end < start:
+        raise ParseError(f"duration {text!r} ends before it starts", text=text, field="duration")
+    return start, end
+
+
+_SECTION_TITLE = "inventory of capacity building projects"
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_FIELDS = {
+    "duration": "duration",
+    "geographical scope": "scope",
+    "budget": "budget",
+    "funding": "funding",
+}
+_LONGEST_NAME = 8
+"""Words in a project's name line; a longer line without a field is prose."""
+
+
+def read_project_inventory(text: str, registry: Registry | None = None) -> list[Project]:
+    """The projects of a newsletter's "Inventory of capacity building projects" section.
+
+    Each project is its name on a line of its own, then ``Duration:``, ``Geographical
+    scope:``, ``Budget:`` and ``Funding:`` lines. Names are made canonical with
+    ``registry`` when given; Markdown links keep their text.
+    """
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.strip().casefold() == _SECTION_TITLE]
+    if not starts:
+        raise ParseError("no 'Inventory of capacity building projects' section")
+    entries: list[dict[str, Any]] = []
+    for number, raw in enumerate(lines[starts[0] + 1 :], start=starts[0] + 2):
+        line = _LINK.sub(r"\1", " ".join(raw.split()))
+        if not line:
+            continue
+        label, sep, value = line.partition(":")
+        name = _FIELDS.get(label.strip().casefold()) if sep else None
+        if name is None:
+            if sep or len(line.split()) > _LONGEST_NAME:
+                break  # prose: the section is over (the newsletter's closing disclaimer)
+            entries.append({"name": registry.canonical(line) if registry else line})
+            continue
+        if not entries:
+            raise ParseError(f"{label.strip()} before any project name", line=number)
+        value = value.strip()
+        if name == "duration":
+            entries[-1]["start"], entries[-1]["end"] = parse_duration(value)
+        elif name == "budget":
+            entries[-1]["budget_amount"], entries[-1]["budget_currency"] = parse_budget(value)
+        else:
+            entries[-1][name] = value
+    return [Project.model_validate(entry) for entry in entries]
+
+
+# --- projects and the activities of a store -------------------------------------------
+
+
+def outside_duration(activity: Activity, registry: Registry) -> list[str]:
+    """One message per project of ``activity`` whose duration the activity falls outside.
+
+    Projects the registry does not know, or whose duration is not known, say nothing.
+    """
+    out: list[str] = []
+    for name in activity.projects:
+        project = registry.find(name)
+        if project is None:
+            continue
+        message = project.outside(activity.schedule)
+        if message is not None:
+            out.append(message)
+    return out
+
+
+@dataclass
+class ProjectSummary:
+    """A project and what the store holds about it."""
+
+    project: Project
+    activities: list[Activity]
+    """Every activity naming the project, soonest first."""
+    reached: list[str]
+    """Country codes of its activities, cancelled ones left out, sorted."""
+    outside: list[tuple[Activity, str]]
+    """Activities dated outside the project's duration, with the reason."""
+
+    @property
+    def participating_reached(self) -> list[str]:
+        return [c for c in self.project.countries if c in self.reached]
+
+    @property
+    def participating_not_reached(self) -> list[str]:
+        return [c for c in self.project.countries if c not in self.reached]
+
+    @property
+    def other_reached(self) -> list[str]:
+        """Countries reached that are not participating countries."""
+        return [c for c in self.reached if c not in self.project.countries]
+
+    def per_month(self) -> dict[str, int]:
+        """Activities per month they are listed under, every month from the first to the last."""
+        from .report import months_between
+
+        if not self.activities:
+            return {}
+        counts = Counter(a.schedule.month for a in self.activities)
+        first, last = min(counts), max(counts)
+        return {
+            m: counts.get(m, 0)
+            for m in months_between(month_bounds(first)[0], month_bounds(last)[0])
+        }
+
+    def to_json(self, names: dict[str, str], *, detail: bool = False) -> dict[str, Any]:
+        """The JSON shape of ``projects`` (and, with ``detail``, of ``projects show``)."""
+        project = self.project
+
+        def countries(codes: Iterable[str]) -> list[dict[str, str]]:
+            return [{"code": c, "name": names.get(c, c)} for c in codes]
+
+        amount = project.budget_amount
+        out: dict[str, Any] = {
+            "name": project.name,
+            "aliases": list(project.aliases),
+            "kind": project.kind,
+            "start": project.start,
+            "end": project.end,
+            "duration": project.duration or None,
+            "scope": project.scope,
+            "budget": None
+            if amount is None
+            else {
+                "amount": int(amount) if amount == amount.to_integral_value() else float(amount),
+                "currency": project.budget_currency,
+            },
+            "funding": project.funding,
+            "implementation": project.implementation,
+            "notes": project.notes,
+            "participating": countries(project.countries),
+            "activities": len(self.activities),
+            "countries_reached": countries(self.reached),
+            "participating_reached": countries(self.participating_reached),
+            "participating_not_reached": countries(self.participating_not_reached),
+            "outside_duration": len(self.outside),
+        }
+        if detail:
+            out["per_month"] = self.per_month()
+            out["other_countries_reached"] = countries(self.other_reached)
+            out["outside_duration"] = [
+                {
+                    "id": activity.id,
+                    "title": activity.title,
+                    "dates": _when(activity.schedule),
+                    "reason": reason,
+                }
+                for activity, reason in self.outside
+            ]
+        return out
+
+
+def summarise_one(
+    project: Project, activities: Iterable[Activity], registry: Registry | None = None
+) -> ProjectSummary:
+    """``project`` and its activities; with ``registry``, an alias in the store counts too."""
+    canonical = registry.canonical if registry else str.strip
+    mine = sorted(
+        (a for a in activities if any(canonical(p) == project.name for p in a.projects)),
+        key=Activity.sort_key,
+    )
+    reached = sorted({c for a in mine if a.status is not Status.CANCELLED for c in a.country_codes})
+    outside = [(a, reason) for a in mine if (reason := project.outside(a.schedule)) is not None]
+    return ProjectSummary(project=project, activities=mine, reached=reached, outside=outside)
+
+
+def summarise(registry: Registry, activities: Sequence[Activity]) -> list[ProjectSummary]:
+    """Every project of the registry, in its order, with its activities in the store."""
+    return [summarise_one(project, activities, registry) for project in registry.projects]
+
+
+def unknown_projects(registry: Registry, activities: Iterable[Activity]) -> dict[str, int]:
+    """Project names in the store that the registry does not know, with their counts."""
+    counts = Counter(p for a in activities for p in a.projects if registry.find(p) is None)
+    return dict(sorted(counts.items(), key=lambda item: item[0].casefold()))
+
+
+# --- tabular forms, shared by the table, CSV and Markdown outputs -----------------------
+
+TABLE_HEADERS = (
+    "Project", "Duration", "Budget", "Activities", "Countries reached", "Participating reached",
+)  # fmt: skip
+CSV_HEADERS = (
+    "name", "kind", "start", "end", "budget_amount", "budget_currency", "activities",
+    "countries_reached", "participating", "participating_reached", "participating_not_reached",
+    "outside_duration",
+)  # fmt: skip
+
+
+def country_names(summaries: Iterable[ProjectSummary]) -> dict[str, str]:
+    """Display name of every country code the summaries mention.
+
+    `StoreError` naming the project for a participating country code that does not exist.
+    """
+    from .places import country_by_code
+
+    names: dict[str, str] = {}
+    for summary in summaries:
+        for code in (*summary.project.countries, *summary.reached):
+            if code in names:
+                continue
+            try:
+                names[code] = country_by_code(code).name
+            except ParseError:
+                raise StoreError(
+                    f"{summary.project.name}: unknown country code {code!r}; "
+                    "expected ISO 3166-1 alpha-2 codes such as GE or UA",
+                    field="countries",
+                ) from None
+    return names
+
+
+def table_rows(summaries: Iterable[ProjectSummary]) -> list[list[str]]:
+    """One row per project under `TABLE_HEADERS`."""
+    rows = []
+    for s in summaries:
+        participating = (
+            f"{len(s.participating_reached)} of {len(s.project.countries)}"
+            if s.project.countries
+            else "-"
+        )
+        rows.append(
+            [
+                s.project.name,
+                s.project.duration or "-",
+                s.project.budget or "-",
+                str(len(s.activities)),
+                str(len(s.reached)),
+                participating,
+            ]
+        )
+    return rows
+
+
+def render_csv(summaries: Iterable[ProjectSummary]) -> str:
+    """The summaries as CSV under `CSV_HEADERS`: plain values, codes joined with ';'."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADERS)
+    for s in summaries:
+        p = s.project
+        writer.writerow(
+            [
+                p.name,
+                p.kind,
+                p.start or "",
+                p.end or "",
+                "" if p.budget_amount is None else str(p.budget_amount),
+                p.budget_currency or "",
+                len(s.activities),
+                LIST_SEPARATOR.join(s.reached),
+                LIST_SEPARATOR.join(p.countries),
+                LIST_SEPARATOR.join(s.participating_reached),
+                LIST_SEPARATOR.join(s.participating_not_reached),
+                len(s.outside),
+            ]
+        )
+    return out.getvalue()
+
+
+def render_markdown(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A Markdown (GitHub) table."""
+
+    def line(cells: Iterable[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+    out = [line(headers), "|" + "|".join("---" for _ in headers) + "|"]
+    out += [line(row) for row in rows]
+    return "\n".join(out) + "\n"
+
+
+def facts(project: Project, names: dict[str, str]) -> list[tuple[str, str]]:
+    """The project's facts as (label, value) pairs, for a person to read."""
+    countries = ", ".join(names.get(c, c) for c in project.countries)
+    pairs = [
+        ("Kind", project.kind),
+        ("Aliases", ", ".join(project.aliases)),
+        ("Duration", project.duration),
+        ("Scope", project.scope or ""),
+        ("Budget", project.budget),
+        ("Funding", project.funding or ""),
+        ("Implementation", project.implementation or ""),
+        (
+            "Participating",
+            f"{countries} ({len(project.countries)})" if project.countries else "",
+        ),
+        ("Notes", project.notes or ""),
+    ]
+    return [(label, value or "-") for label, value in pairs]

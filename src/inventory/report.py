@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .model import Activity, Certainty
+from .model import Activity, Certainty, Status
 from .query import Period
 
 NO_PROJECT = "(no project)"
@@ -40,6 +40,8 @@ class Report:
     certainty: dict[str, int] = field(default_factory=dict)
     deadlines: list[Activity] = field(default_factory=list)
     multi_project: int = 0
+    cancelled: list[Activity] = field(default_factory=list)
+    """Left out of every count above: they did not, or will not, take place."""
 
     @property
     def total(self) -> int:
@@ -60,6 +62,7 @@ class Report:
             "per_project": self.project_totals,
             "countries": self.countries,
             "certainty": self.certainty,
+            "cancelled": [a.id for a in self.cancelled],
             "deadlines": [
                 {
                     "id": a.id,
@@ -76,10 +79,18 @@ def build_report(activities: Sequence[Activity], period: Period, label: str) -> 
     """Summarise ``activities`` (already filtered to the period)."""
     months = months_between(*period)
     first_month = months[0]
-    ordered = sorted(activities, key=Activity.sort_key)
+    cancelled = [a for a in activities if a.status is Status.CANCELLED]
+    ordered = sorted(
+        (a for a in activities if a.status is not Status.CANCELLED), key=Activity.sort_key
+    )
     projects = sorted({p for a in ordered for p in (a.projects or (NO_PROJECT,))}, key=str.casefold)
     report = Report(
-        period=period, label=label, activities=ordered, months=months, projects=projects
+        period=period,
+        label=label,
+        activities=ordered,
+        months=months,
+        projects=projects,
+        cancelled=sorted(cancelled, key=Activity.sort_key),
     )
     report.matrix = {p: dict.fromkeys(months, 0) for p in projects}
     report.month_totals = dict.fromkeys(months, 0)
