@@ -83,13 +83,7 @@ def _summary(activity: Activity) -> str:
 
 
 def _location(activity: Activity) -> str:
-    place = activity.place
-    if place is None:
-        return ""
-    names = ", ".join(c.name for c in place.countries)
-    if place.city and names:
-        return f"{place.city}, {names}"
-    return place.city or names or place.text
+    return activity.place.label if activity.place else ""
 
 
 def _half_days(segment: Segment) -> list[str]:

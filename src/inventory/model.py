@@ -156,6 +156,14 @@ class Place(_Frozen):
     text: str = ""
     """The location as written, e.g. ``LYON, FRANCE`` or ``Portugal / The Netherlands``."""
 
+    @property
+    def label(self) -> str:
+        """The place as a reader wants it: ``Lyon, France``, ``Portugal, Netherlands``."""
+        names = ", ".join(c.name for c in self.countries)
+        if self.city and names:
+            return f"{self.city}, {names}"
+        return self.city or names or self.text
+
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_TITLE = 1000

@@ -68,13 +68,7 @@ def when(activity: Activity) -> str:
 
 
 def where(activity: Activity) -> str:
-    place = activity.place
-    if place is None:
-        return ""
-    names = ", ".join(c.name for c in place.countries)
-    if place.city and names:
-        return f"{place.city}, {names}"
-    return place.city or names or place.text
+    return activity.place.label if activity.place else ""
 
 
 def render_table(activities: Sequence[Activity], stream: IO[str], width: int | None = None) -> None:
