@@ -141,6 +141,26 @@ def test_timeline_q1_2020_by_country_at_120(store: Store) -> None:
     assert "Morocco (4)" in text
 
 
+def test_narrow_timeline_keeps_the_places(store: Store) -> None:
+    # Six "Assessment of crime proceeds and reporting systems" rows differ only by place.
+    period = parse_quarter("Q1-2020")
+    cyber_east = select(store.activities, Filter(period=period, projects=("CyberEast",)))
+    out = io.StringIO()
+    timeline = build_timeline(cyber_east, period, "Q1 2020", only=("CyberEast",))
+    render_timeline(timeline, out, width=70, ascii_=False)
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 70
+    assessments = [line for line in lines if "  Assessment o" in line]
+    assert [line.rsplit("…, ", 1)[1] for line in assessments] == [
+        "Kyiv, Ukraine",
+        "Tbilisi, Georgia",
+        "Minsk, Belarus",
+        "Chisinau, Moldova",
+        "Yerevan, Armenia",
+        "Baku, Azerbaijan",
+    ]
+
+
 def test_clashes_q4_2019(store: Store) -> None:
     period = parse_quarter("Q4-2019")
     pairs = find_pairs(chosen(store, period), corpus=store.activities, min_score=40)
@@ -324,3 +344,45 @@ def test_help_has_examples(name: str) -> None:
     result = runner.invoke(app, [name, "--help"])
     assert result.exit_code == 0
     assert "Examples:" in result.stdout and f"inventory {name} --" in result.stdout
+
+
+# --- the README shows real output ---------------------------------------------------------------
+
+README = BUNDLED_STORE.parent.parent / "README.md"
+
+
+def readme_block(command: str) -> str:
+    """The output under ``$ command`` in the README, up to the next prompt or fence."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index(f"$ {command}\n") + len(command) + 3
+    ends = [i for i in (text.find("\n$ ", start), text.find("\n```", start)) if i != -1]
+    return text[start : min(ends)] + "\n"
+
+
+def test_readme_planning_outputs(store: Store) -> None:
+    q1, q4 = parse_quarter("Q1-2020"), parse_quarter("Q4-2019")
+    assert readme_block("inventory calendar --month 2019-11") == calendar_text(
+        store, "2019-11", width=100, ascii_=False
+    )
+    two = select(store.activities, Filter(period=q1, projects=("CyberEast", "T-CY")))
+    out = io.StringIO()
+    timeline = build_timeline(two, q1, "Q1 2020", only=("CyberEast", "T-CY"))
+    render_timeline(timeline, out, width=150, ascii_=False)
+    command = "inventory timeline --quarter Q1-2020 --project CyberEast --project T-CY"
+    assert readme_block(command + "     # 150 columns") == out.getvalue()
+    out = io.StringIO()
+    pairs = find_pairs(chosen(store, q4), corpus=store.activities, min_score=50)
+    render_pairs(pairs, out, title="Clashes, Q4 2019, score 50+", width=100)
+    assert readme_block("inventory clashes --quarter Q4-2019 --min-score 50") == out.getvalue()
+    out = io.StringIO()
+    report = build_report(chosen(store, q1), q1, "Q1 2020")
+    render_report_chart(report, out, width=100, ascii_=False)
+    chart = readme_block("inventory report --quarter Q1-2020 --chart")
+    assert chart == "…\n" + out.getvalue().lstrip("\n")
+
+
+def test_readme_piped_timeline(store_copy: Path) -> None:
+    piped = run("timeline", "--month", "2019-10", "--project", "iPROCEEDS", store=store_copy)
+    assert readme_block("inventory timeline --month 2019-10 --project iPROCEEDS | cat") == (
+        piped.stdout
+    )

@@ -22,6 +22,7 @@ from . import __version__
 from .vocab import Certainty, Format, Status
 
 if TYPE_CHECKING:
+    from .fastpath import Criteria, View
     from .model import Activity
     from .query import Filter, Period
     from .store import Store
@@ -217,8 +218,10 @@ def _bad(option: str, error: Exception) -> typer.BadParameter:
 
 
 def parse_day_option(option: str, value: str) -> date:
-    from .dates import parse_day
     from .errors import UsageError
+
+    # fastpath's copies of the dates parsers: importing dates loads the models.
+    from .fastpath import parse_day
 
     try:
         return parse_day(value)
@@ -230,8 +233,8 @@ def resolve_period(
     month: str | None, quarter: str | None, year: str | None, start: str | None, end: str | None
 ) -> tuple[Period | None, str | None]:
     """The period the options name, and its label; at most one way of naming it."""
-    from .dates import month_label, parse_month_period, parse_quarter, parse_year
     from .errors import UsageError
+    from .fastpath import month_label, parse_month_period, parse_quarter, parse_year
 
     named = [(o, v) for o, v in (("--month", month), ("--quarter", quarter), ("--year", year)) if v]
     if len(named) > 1 or (named and (start or end)):
@@ -264,16 +267,30 @@ def resolve_period(
     return None, None
 
 
+def _warn_skipped(problems: list[str]) -> None:
+    for problem in problems:
+        warn(f"warning: skipped {problem}")
+    if problems:
+        warn("hint: run 'inventory validate' to see every problem")
+
+
 def open_store(path: Path | None) -> Store:
     """Load the store for reading; unreadable rows are warned about and left out."""
     from .store import find_store, load
 
     store = load(find_store(str(path) if path else None))
-    for problem in store.problems:
-        warn(f"warning: skipped {problem}")
-    if store.problems:
-        warn("hint: run 'inventory validate' to see every problem")
+    _warn_skipped([str(p) for p in store.problems])
     return store
+
+
+def open_view(path: Path | None) -> View:
+    """Open the store for a query, through its index (see fastpath); unreadable rows are
+    warned about and left out, as by open_store."""
+    from .fastpath import find_store, open_view
+
+    view = open_view(find_store(str(path) if path else None))
+    _warn_skipped(view.problems)
+    return view
 
 
 def build_filter(
@@ -288,21 +305,55 @@ def build_filter(
     deadlines: bool | None = None,
     status: list[Status] | None = None,
 ) -> Filter:
-    from .errors import UsageError
-    from .places import resolve_country
-    from .projects import load_registry
-    from .query import Filter
+    return build_criteria(
+        store_path=store.path,
+        project=project,
+        period=period,
+        country=country,
+        city=city,
+        search=search,
+        certainty=certainty,
+        deadlines=deadlines,
+        status=status,
+    ).to_filter()
 
-    registry = load_registry(store.path.parent / "projects.csv")
-    try:
-        projects = tuple(registry.resolve(p).name for p in project or ())
-    except UsageError as error:
-        raise _bad("--project", error) from None
-    try:
-        countries = tuple(resolve_country(c).code for c in country or ())
-    except UsageError as error:
-        raise _bad("--country", error) from None
-    return Filter(
+
+def build_criteria(
+    *,
+    store_path: Path,
+    view: View | None = None,
+    project: list[str] | None = None,
+    period: Period | None = None,
+    country: list[str] | None = None,
+    city: str | None = None,
+    search: str | None = None,
+    certainty: list[Certainty] | None = None,
+    deadlines: bool | None = None,
+    status: list[Status] | None = None,
+) -> Criteria:
+    """What build_filter builds, without importing the models unless needed: project
+    names come from the store's index when it knows them, countries from places."""
+    from .errors import UsageError
+    from .fastpath import Criteria
+
+    projects = view.project_names(project or ()) if view is not None else None
+    if projects is None:
+        from .projects import load_registry
+
+        registry = load_registry(store_path.parent / "projects.csv")
+        try:
+            projects = tuple(registry.resolve(p).name for p in project or ())
+        except UsageError as error:
+            raise _bad("--project", error) from None
+    countries: tuple[str, ...] = ()
+    if country:
+        from .places import resolve_country
+
+        try:
+            countries = tuple(resolve_country(c).code for c in country)
+        except UsageError as error:
+            raise _bad("--country", error) from None
+    return Criteria(
         projects=projects,
         period=period,
         countries=countries,
@@ -449,13 +500,12 @@ def list_(
       inventory list --country Morocco --json | jq '.[].title'
       inventory list --quarter Q1-2020 --certainty tentative
     """
-    from .query import select
-
     output = pick_format(fmt, as_json)
     period, _ = resolve_period(month, quarter, year, start, end)
-    store = open_store(store_path)
-    where = build_filter(
-        store=store,
+    view = open_view(store_path)
+    where = build_criteria(
+        store_path=view.path,
+        view=view,
         project=project,
         period=period,
         country=country,
@@ -465,10 +515,10 @@ def list_(
         deadlines=deadlines,
         status=status,
     )
-    found = select(store.activities, where, limit)
+    found = view.select(where, limit)
     if not found:
-        warn(f"no activities match (the store has {len(store.activities)})")
-    emit(found, output)
+        warn(f"no activities match (the store has {view.count})")
+    found.write(output, sys.stdout)
 
 
 @command("upcoming")
@@ -508,8 +558,6 @@ def upcoming_cmd(
     """
     from datetime import timedelta
 
-    from .query import latest_day, select, upcoming
-
     output = pick_format(fmt, as_json)
     day = reference_day(as_of)
     if days is not None and until is not None:
@@ -523,15 +571,11 @@ def upcoming_cmd(
         raise typer.BadParameter(
             f"--until {last} is before the reference date {day}", param_hint="'--until'"
         )
-    store = open_store(store_path)
-    where = build_filter(store=store, project=project, country=country)
-    found = upcoming(
-        select(store.activities, where), day, until=last, include_cancelled=include_cancelled
-    )
-    if limit is not None:
-        found = found[:limit]
+    view = open_view(store_path)
+    where = build_criteria(store_path=view.path, view=view, project=project, country=country)
+    found = view.upcoming(where, day, until=last, include_cancelled=include_cancelled, limit=limit)
     if not found:
-        latest = latest_day(store.activities)
+        latest = view.last_day
         warn(
             f"nothing upcoming on {day}"
             + (
@@ -542,7 +586,7 @@ def upcoming_cmd(
         )
         if latest and latest < day:
             warn(f"hint: try --as-of {latest.replace(day=1)}")
-    emit(found, output)
+    found.write(output, sys.stdout)
 
 
 @command("report")
@@ -585,27 +629,26 @@ def report_cmd(
       inventory report --quarter Q1-2020 --format text
       inventory report --year 2019 --project CyberEast --json
     """
-    from .query import select
-    from .report import build_report
-
     output = pick_format(fmt, as_json, (Format.TABLE, Format.JSON, Format.MARKDOWN, Format.TEXT))
     if chart and output is not Format.TABLE:
         raise typer.BadParameter(
             f"--chart draws under the table; it has no {output.value} form", param_hint="'--chart'"
         )
     period, label = resolve_period(month, quarter, year, start, end)
-    store = open_store(store_path)
+    view = open_view(store_path)
     if period is None:
-        if not store.activities:
+        if view.first_day is None or view.last_day is None:
             raise fail("the store is empty: nothing to report", 1)
-        period = (min(a.start for a in store.activities), max(a.end for a in store.activities))
+        period = (view.first_day, view.last_day)
         label = f"{period[0]} to {period[1]}"
-    where = build_filter(store=store, project=project, period=period)
-    found = select(store.activities, where)
+    where = build_criteria(store_path=view.path, view=view, project=project, period=period)
+    selection = view.select(where)
     if output in (Format.TEXT, Format.MARKDOWN):
-        emit(found, output)
+        selection.write(output, sys.stdout)
         return
-    summary = build_report(found, period, label or "")
+    from .report import build_report
+
+    summary = build_report(selection.activities(), period, label or "")
     if output is Format.JSON:
         import json
 
@@ -1438,8 +1481,44 @@ def clashes_cmd(
         return
     from .views import render_pairs
 
-    title = f"Clashes and duplicates, {label or 'the whole store'} (score {min_score} or more)"
+    title = f"Clashes, {label or 'the whole store'}, score {min_score}+"
     render_pairs(pairs, sys.stdout, title=title)
+
+
+def _trim_app(args: list[str]) -> None:
+    """Keep in ``app`` only what this run can reach. Typer builds a Click command, with its
+    parameters, for every registered command on every run (about 1 ms each, most of the
+    start-up beyond importing Typer); a run reaches one command, or for ``--help`` only
+    the commands' names and first lines. The output is the same (tests/test_fastpath.py)."""
+    import copy
+
+    if any(name.endswith("_COMPLETE") for name in os.environ):
+        return  # shell completion walks the whole tree
+
+    def name_of(info: Any) -> str:
+        return str(info.name or typer.main.get_command_name(info.callback.__name__))
+
+    if args and not args[0].startswith("-"):
+        commands = [c for c in app.registered_commands if name_of(c) == args[0]]
+        groups = [
+            g
+            for g in app.registered_groups
+            if typer.main.solve_typer_info_defaults(g).name == args[0]
+        ]
+        if commands or groups:
+            app.registered_commands, app.registered_groups = commands, groups
+    elif args in ([], ["--help"], ["-h"]):
+        stubs = []
+        for info in app.registered_commands:
+
+            def stub() -> None:
+                """Stands for a command in the list of commands."""
+
+            stub.__doc__ = info.callback.__doc__ if info.callback else None
+            light = copy.copy(info)
+            light.name, light.callback = name_of(info), stub
+            stubs.append(light)
+        app.registered_commands = stubs
 
 
 def main() -> None:
@@ -1447,6 +1526,11 @@ def main() -> None:
     # Die quietly when the reader of a pipe goes away (inventory list | head).
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    args = sys.argv[1:]
+    if args in (["--version"], ["-V"]):
+        typer.echo(f"inventory {__version__}")  # what _version prints, without building the app
+        return
+    _trim_app(args)
     app()
 
 

@@ -399,6 +399,39 @@ class Pair:
         }
 
 
+@dataclass(frozen=True)
+class _Features:
+    """What the pair rules read of one activity, worked out once however many pairs it is in."""
+
+    halves: dict[date, frozenset[HalfDay]]
+    words: frozenset[str]
+    city: str
+    """Folded; empty when unknown."""
+    codes: frozenset[str]
+    names: tuple[tuple[str, str], ...]
+    """Its country and city names, as written and folded."""
+    text: str
+    """Title and location, folded: where another activity's place may be named."""
+    title: str
+    """Title, folded."""
+
+    @classmethod
+    def of(cls, a: Activity) -> _Features:
+        place = a.place
+        names = tuple(c.name for c in place.countries) if place else ()
+        if place and place.city:
+            names += (place.city,)
+        return cls(
+            halves=_halves(a.schedule),
+            words=title_words(a.title),
+            city=fold(place.city) if place and place.city else "",
+            codes=frozenset(a.country_codes),
+            names=tuple((n, fold(n)) for n in names),
+            text=fold(a.title + " " + (place.text if place else "")),
+            title=fold(a.title),
+        )
+
+
 @dataclass
 class _Corpus:
     """What is common across the store: frequent words and usual venues weigh less."""
@@ -407,6 +440,7 @@ class _Corpus:
     idf: dict[str, float]
     cities: Counter[str] = field(default_factory=Counter)
     countries: Counter[str] = field(default_factory=Counter)
+    cache: dict[str, _Features] = field(default_factory=dict)
 
     @classmethod
     def of(cls, activities: Sequence[Activity]) -> _Corpus:
@@ -428,6 +462,12 @@ class _Corpus:
     def usual(self, count: int) -> bool:
         return count > USUAL_VENUE_SHARE * self.size
 
+    def features(self, a: Activity) -> _Features:
+        found = self.cache.get(a.id)
+        if found is None:
+            found = self.cache[a.id] = _Features.of(a)
+        return found
+
 
 def wording_similarity(
     a: frozenset[str], b: frozenset[str], weight: Callable[[str], float]
@@ -439,18 +479,11 @@ def wording_similarity(
     return sum(weight(w) for w in a & b) / sum(weight(w) for w in union)
 
 
-def _names(a: Activity) -> list[str]:
-    if a.place is None:
-        return []
-    names = [c.name for c in a.place.countries]
-    if a.place.city:
-        names.append(a.place.city)
-    return names
-
-
-def _named_in(names: Iterable[str], text: str) -> list[str]:
-    folded = fold(text)
-    return [n for n in names if re.search(rf"\b{re.escape(fold(n))}\b", folded)]
+def _named_in(names: Iterable[tuple[str, str]], folded: str) -> list[str]:
+    """The names (given as written and folded) that ``folded`` text contains as words."""
+    return [
+        name for name, key in names if key in folded and re.search(rf"\b{re.escape(key)}\b", folded)
+    ]
 
 
 def _short(day: date) -> str:
@@ -489,71 +522,89 @@ def _programme_wide(a: Activity) -> bool:
     return len(a.projects) >= PROGRAMME_WIDE
 
 
-def assess_pair(a: Activity, b: Activity, corpus: _Corpus) -> Pair | None:
-    """The evidence that two activities clash or are one listed twice; None if unrelated."""
+def _time_reason(
+    a: Activity, b: Activity, fa: _Features, fb: _Features
+) -> tuple[Reason, tuple[date, ...], float] | None:
+    """How the two overlap in time: the reason, the days in common, and their share of
+    the days either runs; None when they do not overlap at all."""
     sa, sb = a.schedule, b.schedule
-    reasons: list[Reason] = []
-    possible = sa.precision is Precision.MONTH or sb.precision is Precision.MONTH
-    due = sa.deadline or sb.deadline
-    shared: tuple[date, ...] = ()
-    share = 0.0
-    if possible:
+    if sa.precision is Precision.MONTH or sb.precision is Precision.MONTH:
         if not (sa.start <= sb.end and sb.start <= sa.end):
             return None
-        reasons.append(Reason(MAYBE_OVERLAP, "may overlap: no days known yet"))
-    else:
-        halves_a, halves_b = _halves(sa), _halves(sb)
-        shared = tuple(sorted(d for d in halves_a if halves_a[d] & halves_b.get(d, frozenset())))
-        if not shared:
-            return None
-        share = len(shared) / len(halves_a.keys() | halves_b.keys())
-        if due:
-            # A due date says nothing about the days the work is done on.
-            reasons.append(Reason(SAME_DUE_DAY, f"due the same day ({_day_text(shared)})"))
-        elif share == 1:
-            reasons.append(Reason(SAME_DAYS, f"same dates ({_day_text(shared)})"))
-        else:
-            points = OVERLAP_BASE + round(OVERLAP_SHARE * share)
-            span = len(halves_a.keys() | halves_b.keys())
-            text = f"{len(shared)} of {span} days in common ({_day_text(shared)})"
-            reasons.append(Reason(points, text))
+        return Reason(MAYBE_OVERLAP, "may overlap: no days known yet"), (), 0.0
+    ha, hb = fa.halves, fb.halves
+    shared = tuple(sorted(d for d in ha if ha[d] & hb.get(d, frozenset())))
+    if not shared:
+        return None
+    span = len(ha.keys() | hb.keys())
+    share = len(shared) / span
+    if sa.deadline or sb.deadline:
+        # A due date says nothing about the days the work is done on.
+        return Reason(SAME_DUE_DAY, f"due the same day ({_day_text(shared)})"), shared, share
+    if share == 1:
+        return Reason(SAME_DAYS, f"same dates ({_day_text(shared)})"), shared, share
+    points = OVERLAP_BASE + round(OVERLAP_SHARE * share)
+    text = f"{len(shared)} of {span} days in common ({_day_text(shared)})"
+    return Reason(points, text), shared, share
 
-    linked = False
-    city_a = fold(a.place.city) if a.place and a.place.city else ""
-    city_b = fold(b.place.city) if b.place and b.place.city else ""
-    countries = sorted(set(a.country_codes) & set(b.country_codes))
-    if city_a and city_a == city_b:
-        linked = True
+
+def _place_reason(
+    a: Activity, b: Activity, fa: _Features, fb: _Features, corpus: _Corpus
+) -> Reason | None:
+    """What links the two places, if anything: the same city, the same country, or a
+    place of one named in the other's title or location."""
+    if fa.city and fa.city == fb.city:
         points = SAME_CITY
-        text = f"same city ({a.place.city if a.place else city_a})"
-        if corpus.usual(corpus.cities[city_a]):
+        text = f"same city ({a.place.city if a.place else fa.city})"
+        if corpus.usual(corpus.cities[fa.city]):
             points //= 2
-            text += f", a usual venue: {corpus.cities[city_a]} of {corpus.size} activities"
-        reasons.append(Reason(points, text))
-    elif countries:
-        linked = True
+            text += f", a usual venue: {corpus.cities[fa.city]} of {corpus.size} activities"
+        return Reason(points, text)
+    countries = fa.codes & fb.codes
+    if countries:
         names = [c.name for c in (a.place.countries if a.place else ()) if c.code in countries]
         points = SAME_COUNTRY
         text = f"same country ({', '.join(names)})"
-        if city_a and city_b:
+        if fa.city and fb.city:
             points = SAME_COUNTRY // 3
             text += f", different cities ({a.place.city if a.place else ''}, "
             text += f"{b.place.city if b.place else ''})"
         elif all(corpus.usual(corpus.countries[c]) for c in countries):
             points //= 2
             text += ", a usual venue"
-        reasons.append(Reason(points, text))
-    else:
-        named = [(n, a, b) for n in _named_in(_names(a), _text(b))]
-        named += [(n, b, a) for n in _named_in(_names(b), _text(a))]
-        if named:
-            linked = True
-            name, there, other = named[0]
-            field_ = "title" if _named_in([name], other.title) else "location"
-            text = f"{name} (where {there.id} is) is named in the {field_} of {other.id}"
-            reasons.append(Reason(NAMED_PLACE, text))
+        return Reason(points, text)
+    for name, there, other, folded in (
+        *((n, a, b, fb) for n in _named_in(fa.names, fb.text)),
+        *((n, b, a, fa) for n in _named_in(fb.names, fa.text)),
+    ):
+        field_ = "title" if _named_in([(name, fold(name))], folded.title) else "location"
+        return Reason(NAMED_PLACE, f"{name} (where {there.id} is) is named in the {field_} of "
+                      f"{other.id}")  # fmt: skip
+    return None
 
+
+def assess_pair(a: Activity, b: Activity, corpus: _Corpus) -> Pair | None:
+    """The evidence that two activities clash or are one listed twice; None if unrelated."""
+    fa, fb = corpus.features(a), corpus.features(b)
+    timing = _time_reason(a, b, fa, fb)
+    if timing is None:
+        return None
+    time_reason, shared, share = timing
+    possible = not shared
+    due = a.schedule.deadline or b.schedule.deadline
     projects = [p for p in a.projects if p in b.projects]
+    placeless = not fa.names and not fb.names
+    # Cheap checks first: most pairs of a busy period share neither a place nor a project.
+    if not projects and not (fa.codes & fb.codes or fa.names or fb.names):
+        return None
+    place = _place_reason(a, b, fa, fb, corpus)
+    linked = place is not None
+    if not linked and not projects:
+        return None
+    if not linked and not placeless and (possible or due):
+        return None
+
+    reasons = [time_reason] + ([place] if place else [])
     if projects:
         points, text = SHARED_PROJECT, f"shared project ({', '.join(projects)})"
         if _programme_wide(a) or _programme_wide(b):
@@ -562,11 +613,9 @@ def assess_pair(a: Activity, b: Activity, corpus: _Corpus) -> Pair | None:
             text += "; one is a programme-wide event"
         reasons.append(Reason(points, text))
 
-    words_a, words_b = title_words(a.title), title_words(b.title)
-    similarity = wording_similarity(words_a, words_b, corpus.weight)
+    similarity = wording_similarity(fa.words, fb.words, corpus.weight)
     similar = similarity >= DUPLICATE_MIN_WORDING
-    common = sorted(words_a & words_b, key=lambda w: (-corpus.weight(w), w))
-    placeless = not _names(a) and not _names(b)
+    common = sorted(fa.words & fb.words, key=lambda w: (-corpus.weight(w), w))
     if similarity >= MIN_WORDING and common:
         text = f"similar wording ({similarity:.2f}: {', '.join(common[:4])})"
         if linked or placeless:
@@ -575,7 +624,7 @@ def assess_pair(a: Activity, b: Activity, corpus: _Corpus) -> Pair | None:
             # The same title in two places is a series (a workshop in each capital).
             reasons.append(Reason(0, text + " but different places: a series"))
 
-    same_time = (possible or share >= DUPLICATE_MIN_DAY_SHARE) and not (possible and due)
+    same_time = possible or share >= DUPLICATE_MIN_DAY_SHARE
     # One activity listed twice: at the same time, in a place both point to, with the same
     # team or the same words (with no place at all, the words and the team must agree).
     if linked:
@@ -593,10 +642,6 @@ def assess_pair(a: Activity, b: Activity, corpus: _Corpus) -> Pair | None:
         return None
     score = min(100, sum(r.points for r in reasons))
     return Pair(a, b, kind, score, tuple(reasons), shared, possible)
-
-
-def _text(a: Activity) -> str:
-    return a.title + " " + (a.place.text if a.place else "")
 
 
 def find_pairs(

@@ -449,6 +449,11 @@ def atomic_write(path: Path, text: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    # The index beside the store (fastpath) describes the old bytes; its identity check
+    # would reject it anyway, but no reader should even look at it.
+    from .fastpath import discard_index
+
+    discard_index(path)
     with contextlib.suppress(OSError):
         dir_fd = os.open(folder, os.O_RDONLY)
         try:

@@ -218,9 +218,7 @@ def render_calendar(
             legend.append(f" {low}{top} ", style=_heat_style(low, steps))
             legend.append(" ")
     lines.append(legend)
-    lines.append(
-        Text("A deadline counts on its due day; an activity with dates TBD on no day.")
-    )
+    lines.append(Text("A deadline counts on its due day; an activity with dates TBD on no day."))
     _emit(stream, lines, width, plain)
 
 
@@ -253,7 +251,7 @@ _CELL_STYLES = {
     Cell.PM: "green",
     Cell.DEADLINE: "bold red",
 }
-_MIN_LABEL = 24
+_MIN_LABEL = 32
 """A terminal narrower than the bars plus this much gets wider columns (several days each)."""
 _INDENT = "  "
 
@@ -302,13 +300,29 @@ def _timeline_header(period: Period, per_column: int, ncols: int) -> tuple[str, 
     return _ruler(fitted, ncols + 8), _ruler(weeks, ncols + 2)
 
 
+def _label(activity: Activity, room: int | None, ellipsis: str) -> str:
+    """Title and place; cut to ``room`` in the title, so that the place (what tells six
+    "Assessment of crime proceeds" apart) stays whole when it can."""
+    from .output import where
+
+    place = where(activity)
+    label = activity.title + (f", {place}" if place else "")
+    if room is None or len(label) <= room:
+        return label
+    # The whole place, else the city (or the country) alone, else no place at all.
+    short = activity.place.city if activity.place and activity.place.city else place
+    for tail in dict.fromkeys([f", {place}" if place else "", f", {short}" if short else ""]):
+        keep = room - len(tail) - len(ellipsis)
+        if keep >= 12:  # enough of the title left to recognise it
+            return activity.title[:keep].rstrip(" ,") + ellipsis + tail
+    return label[: max(room - len(ellipsis), 0)] + ellipsis
+
+
 def render_timeline(
     timeline: Timeline, stream: IO[str], *, width: int | None = None, ascii_: bool | None = None
 ) -> None:
     """A Gantt chart: a header of months and weeks, then a bar per activity per group."""
     from rich.text import Text
-
-    from .output import where
 
     plain = _plain(stream, ascii_)
     glyphs = _ASCII_GLYPHS if plain else _GLYPHS
@@ -325,9 +339,7 @@ def render_timeline(
         per_column = max(1, math.ceil(ndays / max(fit - fixed - _MIN_LABEL, 7)))
     cols = columns(timeline.period, per_column)
     ncols = len(cols)
-    guides = {
-        i for i, col in enumerate(cols) if per_column == 1 and col[0].weekday() == 0
-    }
+    guides = {i for i, col in enumerate(cols) if per_column == 1 and col[0].weekday() == 0}
     unit = "1 day" if per_column == 1 else f"{per_column} days"
     named = sum(1 for g in timeline.groups if not g.name.startswith("("))
     kind = {"project": ("project", "projects"), "country": ("country", "countries")}
@@ -344,7 +356,8 @@ def render_timeline(
         return
     month_row, week_row = _timeline_header(timeline.period, per_column, ncols)
     lines.append(Text(_INDENT + month_row, style="bold"))
-    lines.append(Text(_INDENT + week_row, style="dim"))
+    if week_row:
+        lines.append(Text(_INDENT + week_row, style="dim"))
     cells: dict[str, list[Cell]] = {}
     for group in timeline.groups:
         lines.append(Text(f"{group.name} ({len(group.activities)})", style="bold"))
@@ -363,12 +376,7 @@ def render_timeline(
                 activity.schedule.certainty.value, ""
             )
             line.append(f"{dates[activity.id]:<{date_width}}", style=style)
-            place = where(activity)
-            label = activity.title + (f", {place}" if place else "")
-            if fit is not None:
-                room = fit - ncols - fixed
-                if len(label) > room:
-                    label = label[: max(room - len(ellipsis), 0)] + ellipsis
+            label = _label(activity, None if fit is None else fit - ncols - fixed, ellipsis)
             line.append("  " + label)
             lines.append(line)
     legend = [
@@ -392,7 +400,6 @@ def render_timeline(
         footer.append(f" {meaning}")
     lines.append(footer)
     _emit(stream, lines, width, plain)
-
 
 
 def _pair_cell(pair: Pair) -> Text:
