@@ -1275,10 +1275,10 @@ def _default_period(kind: str) -> tuple[Period, str]:
 
 
 def _planned(store: Store, where: Filter) -> list[Activity]:
-    """The activities the filter selects, cancelled ones left out: they take no day."""
+    from .planning import taking_place
     from .query import select
 
-    return [a for a in select(store.activities, where) if a.status is not Status.CANCELLED]
+    return taking_place(select(store.activities, where))
 
 
 def _chart_period(

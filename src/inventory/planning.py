@@ -21,12 +21,17 @@ from enum import StrEnum
 from typing import Any
 
 from .dates import render_schedule
-from .model import Activity, Certainty, HalfDay, Precision, Schedule, month_bounds
+from .model import Activity, Certainty, HalfDay, Precision, Schedule, Status, month_bounds
 from .places import fold
 from .query import Period
 from .report import NO_PROJECT, months_between
 
 NO_COUNTRY = "(no country)"
+
+
+def taking_place(activities: Iterable[Activity]) -> list[Activity]:
+    """The activities that occupy days: a cancelled one takes no day in any view."""
+    return [a for a in activities if a.status is not Status.CANCELLED]
 
 
 def days_in(period: Period) -> list[date]:
