@@ -372,3 +372,12 @@ def test_copy_of_bundled_store_is_identical_after_a_no_op_save(store_copy: Path)
     store = load(store_copy)
     save(store, store.activities)
     assert store_copy.read_bytes() == before
+
+
+def test_a_project_alias_typed_by_hand_is_the_project(tmp_path: Path) -> None:
+    row = ROW.replace(",GLACY+,", ",glacy,")
+    path = write(tmp_path, "a.csv", f"{HEADER}\n{row}\n".encode())
+    [activity] = load(path).activities
+    assert activity.projects == ("GLACY+",)
+    save(load(path), [activity])  # a rewrite writes the canonical name
+    assert ",GLACY+,Cybercrime reporting platform," in path.read_text()

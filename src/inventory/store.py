@@ -32,6 +32,7 @@ from .errors import ParseError, StoreError
 from .model import Activity, Place, Status
 from .newsletter import Problem
 from .places import country_by_code
+from .projects import Registry, load_registry
 
 ENV_STORE = "INVENTORY_STORE"
 DEFAULT_NAMES = ("data/activities.csv", "activities.csv", "activities.json")
@@ -162,8 +163,16 @@ def activity_to_row(activity: Activity) -> dict[str, str]:
     return row
 
 
-def activity_from_row(row: dict[str, str]) -> Activity:
-    """Build an activity from the authoritative columns; raise ParseError naming the field."""
+def _canonical(names: tuple[str, ...], registry: Registry | None) -> tuple[str, ...]:
+    registry = registry or load_registry()
+    return tuple(dict.fromkeys(registry.canonical(n) for n in names))
+
+
+def activity_from_row(row: dict[str, str], registry: Registry | None = None) -> Activity:
+    """Build an activity from the authoritative columns; raise ParseError naming the field.
+
+    Project names are read through ``registry`` (the store's, else the built-in one), so an
+    alias typed by hand ("Octopus") is the project it stands for everywhere."""
 
     def cell(name: str) -> str:
         return (row.get(name) or "").strip()
@@ -190,7 +199,7 @@ def activity_from_row(row: dict[str, str]) -> Activity:
     try:
         return Activity(
             id=cell("id"),
-            projects=_split_list(cell("projects")),
+            projects=_canonical(_split_list(cell("projects")), registry),
             title=cell("title"),
             place=place,
             modality=cell("modality") or None,
@@ -260,6 +269,7 @@ def decode_text(data: bytes, source: str) -> str:
 def read_csv(text: str, path: Path) -> Store:
     source = str(path)
     store = Store(path=path, format="csv", exists=True)
+    registry = load_registry(path.parent / "projects.csv")
     if not text.strip():
         return store
     first_line = text.split("\n", 1)[0]
@@ -309,7 +319,7 @@ def read_csv(text: str, path: Path) -> Store:
             continue
         row = dict(zip(header, cells, strict=False))
         try:
-            activity = activity_from_row(row)
+            activity = activity_from_row(row, registry)
         except ParseError as error:
             store.problems.append(Problem(error.message, line, error.field, "error", source))
             continue
@@ -334,6 +344,7 @@ def read_csv(text: str, path: Path) -> Store:
 def read_json(text: str, path: Path) -> Store:
     source = str(path)
     store = Store(path=path, format="json", exists=True)
+    registry = load_registry(path.parent / "projects.csv")
     if not text.strip():
         return store
     try:
@@ -350,6 +361,9 @@ def read_json(text: str, path: Path) -> Store:
     for index, record in enumerate(data):
         try:
             activity = activity_from_json(record)
+            projects = _canonical(activity.projects, registry)
+            if projects != activity.projects:
+                activity = activity.model_copy(update={"projects": projects})
         except (ValidationError, ValueError) as error:
             message = str(error)
             if isinstance(error, ValidationError):
