@@ -49,7 +49,7 @@ import sys
 import time
 import zlib
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -209,21 +209,33 @@ def _registry_source(store_path: Path) -> str:
         return "built-in"
 
 
-def _registry_names(store_path: Path) -> dict[str, Any] | None:
-    """The registry's lookup table (as ``Registry.find`` uses it), for the index to keep so
-    that ``--project`` resolves without loading the registry's models; None when the
-    registry does not load (the command then loads it and reports why)."""
-    from .projects import _key, load_registry
+def _registry_names(registry: Any) -> dict[str, str]:
+    """A registry's lookup table (as ``Registry.find`` uses it), for the index to keep so
+    that ``--project`` resolves without loading the registry's models."""
+    from .projects import _key
+
+    return {_key(n): p.name for p in registry.projects for n in (p.name, *p.aliases)}
+
+
+def _registry_of(store_path: Path) -> Any:
+    """The registry the loader reads the store's project names through (as read_csv)."""
+    from .projects import load_registry
+
+    return load_registry(store_path.parent / "projects.csv")
+
+
+def _registry_is_current(store_path: Path, registry: Any) -> bool:
+    """Whether ``registry`` (maybe cached by an earlier load in this process) is what the
+    file beside the store reads as now: only then may an index built with it be saved."""
+    from .projects import load_registry
 
     before = _registry_source(store_path)
     try:
-        registry = load_registry.__wrapped__(store_path.parent / "projects.csv")
+        fresh = load_registry.__wrapped__(store_path.parent / "projects.csv")
     except Exception:
-        return None
-    if _registry_source(store_path) != before:
-        return None
-    names = {_key(n): p.name for p in registry.projects for n in (p.name, *p.aliases)}
-    return {"source": before, "names": names}
+        return False
+    same = _registry_names(fresh) == _registry_names(registry)
+    return same and _registry_source(store_path) == before
 
 
 # --- what to select --------------------------------------------------------------------------
@@ -265,6 +277,7 @@ a new ctime (coarse clocks; FAT keeps two seconds): check its digest then."""
 _CERTAINTIES = tuple(Certainty)
 _STATUSES = tuple(Status)
 _MONTH_PRECISION, _DEADLINE, _MULTI = 1, 2, 4
+_FAITHFUL = 8  # the Schedule rebuilt from its JSON equals the parsed one
 _CERTAINTY_SHIFT = 4
 # Line breaks str.splitlines() honours and a binary file's lines do not: the plain loader
 # would split a record there, so such a file is left to it.
@@ -346,6 +359,9 @@ class _Problem:
     field: str | None
 
 
+_KNOWN = frozenset(COLUMNS)
+
+
 def _record(
     row: dict[str, str],
     projects: Sequence[str],
@@ -375,7 +391,7 @@ def _record(
         else None,
         "schedule": schedule,
         "status": status,
-        "extra": {k: v for k, v in row.items() if k not in COLUMNS and k is not None},
+        "extra": {k: v for k, v in row.items() if k not in _KNOWN and k is not None},
     }
 
 
@@ -390,6 +406,7 @@ class _Builder:
         self.digest = hashlib.sha256()
         self.consumed = 0  # bytes of the lines handed to the CSV reader so far
         self.lines = 0
+        self.persistent = False
 
     def _lines(self, handle: IO[bytes]) -> Iterator[str]:
         first = True
@@ -407,9 +424,9 @@ class _Builder:
             self.lines += 1
             yield text
 
-    def build(self, handle: IO[bytes], identity: Identity, verified_ns: int) -> bytes:
-        from .places import fold
-        from .store import activity_from_row, activity_to_json
+    def build(self, handle: IO[bytes], fd: int, identity: Identity, verified_ns: int) -> list[Any]:
+        """``handle`` reads the store from its start; ``fd`` is the same file."""
+        import gc
 
         reader = csv.reader(self._lines(handle), strict=True)
         try:
@@ -418,22 +435,37 @@ class _Builder:
             raise _Unsupported from None
         if any(c not in header for c in ("id", "title", "dates")):
             raise _Unsupported
+        # Millions of short-lived models: the cyclic collector would rescan the long-lived
+        # tables (countries, the date cache) again and again for nothing.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build(reader, header, fd, identity, verified_ns)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _build(
+        self,
+        reader: Iterator[list[str]],
+        header: list[str],
+        fd: int,
+        identity: Identity,
+        verified_ns: int,
+    ) -> list[Any]:
+        from .places import fold
+        from .store import activity_from_row, activity_to_json
+
+        # Read first, as read_csv does: a projects.csv it cannot read stops the load.
+        source = _registry_source(self.path)
+        registry = _registry_of(self.path)
+        self.persistent = _registry_is_current(self.path, registry)
         width = len(header)
+        problems: list[tuple[int, _Problem]] = []
 
-        sched_ids: dict[tuple[str, str], int] = {}
-        sched = {name: array(code) for name, code in _SCHED_COLUMNS.items()}
-        blob = bytearray()
-        proj_ids: dict[tuple[str, ...], int] = {}
-        ctry_ids: dict[tuple[tuple[str, str], ...], int] = {}
-        city_ids: dict[str | None, int] = {}
-        rows = {name: array(code) for name, code in _ROW_COLUMNS.items()}
-        keys: list[str] = []
-        seen: dict[str, int] = {}
-        json_ok = True
-        span = 0
-        first_day = last_day = None
-        checked = 0
-
+        # Pass 1, in file order: the records, as store.read_csv splits them.
+        offsets, lengths, lines, groups = array("q"), array("i"), array("i"), array("i")
+        group_ids: dict[tuple[str, str], int] = {}
         while True:
             line = self.lines + 1
             start = self.consumed
@@ -442,44 +474,59 @@ class _Builder:
             except StopIteration:
                 break
             except csv.Error as error:
-                self.problems.append(_Problem(f"broken row: {error}", line, None))
+                problems.append((line, _Problem(f"broken row: {error}", line, None)))
                 continue
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) > width:
-                self.problems.append(
-                    _Problem(f"{len(cells)} cells but the header names {width} columns", line, None)
-                )
+                message = f"{len(cells)} cells but the header names {width} columns"
+                problems.append((line, _Problem(message, line, None)))
                 continue
             row = dict(zip(header, cells, strict=False))
-            try:
-                activity = activity_from_row(row)
-            except ParseError as error:
-                self.problems.append(_Problem(error.message, line, error.field))
-                continue
-            if activity.id in seen:
-                self.problems.append(
-                    _Problem(
-                        f"duplicate id {activity.id!r}, first used on line {seen[activity.id]}",
-                        line,
-                        "id",
-                    )
-                )
-                continue
-            seen[activity.id] = line
-
-            schedule = activity.schedule
             # activity_from_row reads the schedule from these two cells alone.
-            skey = ((row.get("dates") or "").strip(), (row.get("month") or "").strip())
-            sid = sched_ids.get(skey)
+            group = ((row.get("dates") or "").strip(), (row.get("month") or "").strip())
+            offsets.append(start)
+            lengths.append(self.consumed - start)
+            lines.append(line)
+            groups.append(group_ids.setdefault(group, len(group_ids)))
+        del group_ids
+
+        # Pass 2: validate each record, those with the same date cells one after the other
+        # (a million rows hold more date texts than parse_schedule's cache keeps).
+        count = len(offsets)
+        keys: list[str | None] = [None] * count
+        cols = {
+            name: array(code, bytes(array(code).itemsize * count))
+            for name, code in _ROW_COLUMNS.items()
+            if name not in ("key", "offset", "length")
+        }
+        sched_of_group: dict[int, int] = {}
+        sched = {name: array(code) for name, code in _SCHED_COLUMNS.items()}
+        blob = bytearray()
+        proj_ids: dict[tuple[str, ...], int] = {}
+        ctry_ids: dict[tuple[tuple[str, str], ...], int] = {}
+        city_ids: dict[str | None, int] = {}
+        json_ok = True
+        checked = 0
+        for n, r in enumerate(sorted(range(count), key=groups.__getitem__)):
+            text = os.pread(fd, lengths[r], offsets[r]).decode("utf-8")
+            row = dict(zip(header, _cells(text), strict=False))
+            try:
+                activity = activity_from_row(row, registry)
+            except ParseError as error:
+                problems.append((lines[r], _Problem(error.message, lines[r], error.field)))
+                continue
+            schedule = activity.schedule
+            sid = sched_of_group.get(groups[r])
             if sid is None:
-                sid = sched_ids[skey] = len(sched["s_start"])
-                fragment = json.dumps(
-                    activity_to_json(activity)["schedule"], ensure_ascii=False
-                ).encode()
+                sid = sched_of_group[groups[r]] = len(sched["s_start"])
+                as_json = activity_to_json(activity)["schedule"]
+                fragment = json.dumps(as_json, ensure_ascii=False).encode()
                 flags = (_CERTAINTIES.index(schedule.certainty) << _CERTAINTY_SHIFT) | (
                     _MONTH_PRECISION if not schedule.segments else 0
                 )
+                if _schedule_from_json(as_json) == schedule:
+                    flags |= _FAITHFUL
                 if schedule.deadline:
                     flags |= _DEADLINE
                 seg = -1
@@ -487,8 +534,8 @@ class _Builder:
                     flags |= _MULTI
                     seg = len(sched["segs"])
                     sched["segs"].append(len(schedule.segments))
-                    for s in schedule.segments:
-                        sched["segs"].extend((s.start.toordinal(), s.end.toordinal()))
+                    for part in schedule.segments:
+                        sched["segs"].extend((part.start.toordinal(), part.end.toordinal()))
                 sched["s_start"].append(schedule.start.toordinal())
                 sched["s_end"].append(schedule.end.toordinal())
                 sched["s_flags"].append(flags)
@@ -498,11 +545,8 @@ class _Builder:
                 sched["s_json_crc"].append(zlib.crc32(fragment))
                 blob += fragment
             place = activity.place
-            projects = proj_ids.setdefault(activity.projects, len(proj_ids))
             pairs = tuple((c.code, c.name) for c in place.countries) if place else ()
-            countries = ctry_ids.setdefault(pairs, len(ctry_ids))
             city_key = None if place is None else fold(place.city or "")
-            city = city_ids.setdefault(city_key, len(city_ids))
 
             # The record's parts read from the cells, against the model; the parts taken
             # from the index's tables are the model's own values.
@@ -522,75 +566,160 @@ class _Builder:
             )
             # Byte for byte on some rows: catches a change to activity_to_json (a field,
             # the key order) and checks the schedule kept for these cells.
-            if not slow and (checked < 64 or len(keys) % 4096 == 0):
+            if not slow and (checked < 64 or n % 4096 == 0):
                 checked += 1
                 reference = activity_to_json(activity)
                 record["schedule"] = reference["schedule"]
                 at, length = sched["s_json"][sid], sched["s_json_len"][sid]
                 kept = bytes(blob[at : at + length])
+                built = _activity(
+                    row,
+                    activity.projects,
+                    _place(row, pairs) if place is not None else None,
+                    _schedule_from_json(reference["schedule"]),
+                    _STATUSES.index(activity.status),
+                )
                 if (
                     json.dumps(record, ensure_ascii=False)
                     != json.dumps(reference, ensure_ascii=False)
                     or kept != json.dumps(reference["schedule"], ensure_ascii=False).encode()
+                    or built != activity
                 ):
                     json_ok = False
 
+            cols["sched"][r] = sid
+            cols["proj"][r] = proj_ids.setdefault(activity.projects, len(proj_ids))
+            cols["ctry"][r] = ctry_ids.setdefault(pairs, len(ctry_ids))
+            cols["city"][r] = city_ids.setdefault(city_key, len(city_ids))
+            cols["status"][r] = _STATUSES.index(activity.status)
+            cols["slow"][r] = int(slow)
             day, unscheduled, afternoon, title, ident = activity.sort_key()
             # One string orders as the tuple does ("\0" sorts first; titles have no
             # control characters), at a fraction of the memory for a million rows.
-            keys.append(f"{day.toordinal():07d}{unscheduled}{afternoon}{title}\0{ident}")
-            rows["key"].append(day.toordinal())
-            rows["sched"].append(sid)
-            rows["proj"].append(projects)
-            rows["ctry"].append(countries)
-            rows["city"].append(city)
-            rows["status"].append(_STATUSES.index(activity.status))
-            rows["slow"].append(int(slow))
-            rows["offset"].append(start)
-            rows["length"].append(self.consumed - start)
-            if schedule.segments:
-                span = max(span, schedule.end.toordinal() - schedule.start.toordinal())
-            if first_day is None or schedule.start < first_day:
-                first_day = schedule.start
-            if last_day is None or schedule.end > last_day:
-                last_day = schedule.end
+            keys[r] = f"{day.toordinal():07d}{unscheduled}{afternoon}{title}\0{ident}"
+        del groups
 
-        order = sorted(range(len(keys)), key=keys.__getitem__)
-        del keys, seen
-        sorted_rows = {
-            name: array(col.typecode, (col[i] for i in order)) for name, col in rows.items()
+        # Duplicates, in file order: the first row with an id keeps it.
+        seen: dict[str, int] = {}
+        for r in range(count):
+            key = keys[r]
+            if key is None:
+                continue
+            known = key[key.rindex("\0") + 1 :]
+            if known in seen:
+                message = f"duplicate id {known!r}, first used on line {seen[known]}"
+                problems.append((lines[r], _Problem(message, lines[r], "id")))
+                keys[r] = None
+            else:
+                seen[known] = lines[r]
+        del seen
+        problems.sort(key=lambda item: item[0])
+        self.problems = [problem for _, problem in problems]
+
+        valid = [r for r in range(count) if keys[r] is not None]
+        valid.sort(key=lambda r: keys[r] or "")
+        rows: dict[str, array[Any]] = {
+            "key": array("i", (int(keys[r][:7]) for r in valid)),  # type: ignore[index]
+            **{name: array(col.typecode, (col[r] for r in valid)) for name, col in cols.items()},
+            "offset": array("q", (offsets[r] for r in valid)),
+            "length": array("i", (lengths[r] for r in valid)),
         }
-        del rows
+        rows = {name: rows[name] for name in _ROW_COLUMNS}
+        keys.clear()
+        del cols
+
+        span = 0
+        first_day = last_day = None
+        s_start, s_end, s_flags = sched["s_start"], sched["s_end"], sched["s_flags"]
+        for sid in set(rows["sched"]):
+            start, end = s_start[sid], s_end[sid]
+            if not s_flags[sid] & _MONTH_PRECISION:
+                span = max(span, end - start)
+            first_day = start if first_day is None else min(first_day, start)
+            last_day = end if last_day is None else max(last_day, end)
         meta = {
             "format": FORMAT_VERSION,
             "code": _code_fingerprint(),
             "store": list(identity),
             "digest": self.digest.hexdigest(),
             "header": header,
-            "count": len(order),
-            "first": first_day.toordinal() if first_day else None,
-            "last": last_day.toordinal() if last_day else None,
+            "count": len(valid),
+            "first": first_day,
+            "last": last_day,
             "span": span,
             "json_ok": json_ok,
             "problems": [[p.message, p.line, p.field] for p in self.problems],
             "projects": [list(p) for p in proj_ids],
             "countries": [[list(pair) for pair in c] for c in ctry_ids],
             "cities": list(city_ids),
-            "registry": _registry_names(self.path),
+            "registry": {"source": source, "names": _registry_names(registry)},
         }
-        return _serialise(meta, {**sorted_rows, **sched}, bytes(blob), verified_ns)
+        return _serialise(meta, {**rows, **sched}, blob, verified_ns)
+
+
+def _place(row: dict[str, str], countries: Sequence[Sequence[str]]) -> Any:
+    """The row's Place, unvalidated: see _activity."""
+    from .model import Country, Place
+
+    return Place.model_construct(
+        city=(row.get("city") or "").strip() or None,
+        countries=tuple(Country.model_construct(code=code, name=name) for code, name in countries),
+        text=(row.get("location") or "").strip(),
+    )
+
+
+def _activity(
+    row: dict[str, str], projects: Sequence[str], place: Any, schedule: Any, status: int
+) -> Activity:
+    """The row's Activity from its cells and the index's parts, unvalidated: for rows whose
+    record the build found equal to the validated model's, as _record."""
+    from .model import Activity
+
+    def cell(name: str) -> str:
+        return (row.get(name) or "").strip()
+
+    return Activity.model_construct(
+        id=cell("id"),
+        projects=tuple(projects),
+        title=" ".join(cell("title").split()),
+        place=place,
+        modality=cell("modality") or None,
+        schedule=schedule,
+        status=_STATUSES[status],
+        extra={k: v for k, v in row.items() if k not in _KNOWN and k is not None},
+    )
+
+
+def _schedule_from_json(record: dict[str, Any]) -> Any:
+    """The Schedule of a schedule's JSON, as ``store.activity_from_json`` reads it."""
+    from .model import Schedule
+
+    return Schedule.model_validate(
+        {k: v for k, v in record.items() if k not in ("start", "end", "edtf")}
+    )
+
+
+def _cells(text: str) -> list[str]:
+    """The cells of one raw record, as the reader of the whole file read them."""
+    return next(csv.reader(text.splitlines(keepends=True), strict=True))
 
 
 def _serialise(
-    meta: dict[str, Any], columns: dict[str, array[Any]], blob: bytes, verified_ns: int
-) -> bytes:
-    body = bytearray()
+    meta: dict[str, Any], columns: dict[str, array[Any]], blob: bytearray, verified_ns: int
+) -> list[Any]:
+    """The index file as a list of buffers (joined, or written one after the other: a
+    million rows make a hundred megabytes not worth copying twice)."""
+    pieces: list[Any] = []
     layout: dict[str, list[Any]] = {}
+    size = body_crc = 0
     for name, column in columns.items():
-        layout[name] = [column.typecode, len(body), len(column)]
-        body += column.tobytes()
-        body += b"\0" * (-len(body) % 8)
-    meta = {**meta, "columns": layout, "blob": [len(body), len(blob)]}
+        layout[name] = [column.typecode, size, len(column)]
+        padding = b"\0" * (-(column.itemsize * len(column)) % 8)
+        for piece in (column, padding):
+            pieces.append(piece)
+            body_crc = zlib.crc32(piece, body_crc)
+            size += len(memoryview(piece).cast("B"))
+    meta = {**meta, "columns": layout, "blob": [size, len(blob)]}
     header = json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode()
     header += b" " * (-(_PREFIX.size + len(header)) % 8)
     prefix = _PREFIX.pack(
@@ -599,25 +728,31 @@ def _serialise(
         zlib.crc32(struct.pack("<q", verified_ns)),
         len(header),
         zlib.crc32(header),
-        zlib.crc32(body),
+        body_crc,
     )
-    return b"".join((prefix, header, body, blob))
+    return [prefix, header, *pieces, blob]
 
 
-def _write_atomic(path: Path, data: bytes, mode: int) -> None:
+def _save(where: Path, pieces: list[Any], mode: int) -> Any:
+    """Write the index beside the store and map it; the mapping is of the file written,
+    whatever replaces it after."""
     import tempfile
 
-    fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f"{where.name}.", suffix=".tmp", dir=where.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in pieces:
+                handle.write(piece)
+            handle.flush()
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         # Whoever may read the store may read its index (it holds nothing more).
         os.chmod(tmp, mode & 0o666)
-        os.replace(tmp, path)
+        os.replace(tmp, where)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    return mapped
 
 
 # --- reading an index ------------------------------------------------------------------------
@@ -630,11 +765,10 @@ class _Corrupt(Exception):
 class _Index:
     """An index over a store's bytes, both mapped read-only."""
 
-    def __init__(self, path: Path, buffer: Any, data: Any, verified_ns: int) -> None:
+    def __init__(self, path: Path, buffer: Any, store_fd: int) -> None:
         self.path = path
         self.buffer = buffer
-        self.data = data  # the store's bytes
-        self.verified_ns = verified_ns
+        self.fd = os.dup(store_fd)
         try:
             magic, stamp, stamp_crc, length, header_crc, body_crc = _PREFIX.unpack_from(buffer)
             if magic != MAGIC or zlib.crc32(struct.pack("<q", stamp)) != stamp_crc:
@@ -670,6 +804,8 @@ class _Index:
         self.countries: list[list[list[str]]] = meta["countries"]
         self.cities: list[str | None] = meta["cities"]
         self._fragments: dict[int, Any] = {}
+        self._schedules: dict[int, Any] = {}
+        self._places: dict[tuple[str, int, str], Any] = {}
 
     def _check_columns(self, meta: dict[str, Any]) -> None:
         expected = {**_ROW_COLUMNS, **_SCHED_COLUMNS}
@@ -680,12 +816,15 @@ class _Index:
         if len({len(self.columns[n]) for n in _SCHED_COLUMNS if n != "segs"}) != 1:
             raise _Corrupt
 
+    def __del__(self) -> None:
+        with contextlib.suppress(AttributeError, OSError):
+            os.close(self.fd)
+
     # raw access
 
     def cells(self, i: int) -> list[str]:
         at, length = self.columns["offset"][i], self.columns["length"][i]
-        text = bytes(self.data[at : at + length]).decode("utf-8")
-        return next(csv.reader(text.splitlines(keepends=True), strict=True))
+        return _cells(os.pread(self.fd, length, at).decode("utf-8"))
 
     def row(self, i: int) -> dict[str, str]:
         return dict(zip(self.header, self.cells(i), strict=False))
@@ -697,10 +836,7 @@ class _Index:
             at, length = c["s_json"][sid], c["s_json_len"][sid]
             fragment = bytes(self.blob[at : at + length])
             if zlib.crc32(fragment) != c["s_json_crc"][sid]:
-                raise StoreError(
-                    "the index beside the store is damaged; delete it and run the command again",
-                    source=str(index_path(self.path)),
-                )
+                raise _Corrupt
             found = self._fragments[sid] = json.loads(fragment)
         return found
 
@@ -711,7 +847,7 @@ class _Index:
         if c["slow"][i] or not self.meta["json_ok"]:
             from .store import activity_from_row, activity_to_json
 
-            return activity_to_json(activity_from_row(self.row(i)))
+            return activity_to_json(activity_from_row(self.row(i), _registry_of(self.path)))
         city = self.cities[c["city"][i]]
         return _record(
             self.row(i),
@@ -721,6 +857,34 @@ class _Index:
             self.schedule_json(c["sched"][i]),
             _STATUSES[c["status"][i]].value,
         )
+
+    def activity(self, i: int) -> Activity:
+        """The row's model: built from parts the build proved equal to the validated
+        model's (``model_construct``: validating again would cost a million rows more
+        than the rest of a query), else by the loader itself."""
+        c = self.columns
+        sid = c["sched"][i]
+        row = self.row(i)
+        if c["slow"][i] or not self.meta["json_ok"] or not c["s_flags"][sid] & _FAITHFUL:
+            from .store import activity_from_row
+
+            return activity_from_row(row, _registry_of(self.path))
+        schedule = self._schedules.get(sid)
+        if schedule is None:
+            schedule = self._schedules[sid] = _schedule_from_json(self.schedule_json(sid))
+        place = None
+        if self.cities[c["city"][i]] is not None:
+            key = ((row.get("city") or ""), c["ctry"][i], (row.get("location") or ""))
+            place = self._places.get(key)
+            if place is None:
+                place = self._places[key] = _place(row, self.countries[c["ctry"][i]])
+        return _activity(row, self.projects[c["proj"][i]], place, schedule, c["status"][i])
+
+    def prefetch(self, positions: list[int]) -> None:
+        """Read (and check) the schedules of these rows before any of them is written."""
+        column = self.columns["sched"]
+        for sid in {column[i] for i in positions}:
+            self.schedule_json(sid)
 
     # selecting
 
@@ -850,53 +1014,69 @@ class _Index:
 
 
 def _open_index(path: Path, fd: int, identity: Identity) -> _Index:
-    """The store's index, read if it is current, else built (and saved when possible)."""
-    data: Any = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    """The store's index, read if it is current, else built (and saved when possible).
+    ``fd`` is the store, opened; the index keeps it to read the rows it returns."""
     where = index_path(path)
     index = None
     with contextlib.suppress(OSError, _Corrupt, ValueError):
         with open(where, "rb") as handle:
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
             file_id = os.fstat(handle.fileno())
-        index = _Index(path, mapped, data, 0)
-        if index.meta.get("code") != _code_fingerprint() or index.identity != identity:
+        index = _Index(path, mapped, fd)
+        if (
+            index.meta.get("code") != _code_fingerprint()
+            or index.identity != identity
+            or index.meta["registry"]["source"] != _registry_source(path)
+        ):
             index = None
         elif _racy(identity, index.stamp):
-            index = _confirm(index, where, file_id, data)
+            index = _confirm(index, where, file_id, fd)
     if index is not None:
         return index
     now = time.time_ns()
     os.lseek(fd, 0, os.SEEK_SET)
+    builder = _Builder(path)
     with os.fdopen(os.dup(fd), "rb") as handle:
-        built = _Builder(path).build(handle, identity, now)
-    index = _Index(path, built, data, now)
-    # Keep it only if the store did not change while it was read.
+        pieces = builder.build(handle, fd, identity, now)
+    buffer: Any = None
+    # Keep it only if the store did not change while it was read (nor projects.csv).
     with contextlib.suppress(OSError):
         st = os.stat(path)
-        if _identity(st) == identity:
-            _write_atomic(where, built, st.st_mode)
-    return index
+        if _identity(st) == identity and builder.persistent:
+            buffer = _save(where, pieces, st.st_mode)
+    if buffer is None:
+        buffer = b"".join(pieces)
+    return _Index(path, buffer, fd)
 
 
-def _confirm(index: _Index, where: Path, file_id: os.stat_result, data: Any) -> _Index | None:
-    """A racy index is trusted only if the store's bytes still have its digest; once the
-    store is old enough, the check is recorded so that later runs skip it."""
+def _digest(fd: int) -> str:
     import hashlib
 
+    digest = hashlib.sha256()
+    offset = 0
+    while chunk := os.pread(fd, 1 << 20, offset):
+        digest.update(chunk)
+        offset += len(chunk)
+    return digest.hexdigest()
+
+
+def _confirm(index: _Index, where: Path, file_id: os.stat_result, fd: int) -> _Index | None:
+    """A racy index is trusted only if the store's bytes still have its digest; once the
+    store is old enough, the check is recorded so that later runs skip it."""
     now = time.time_ns()
-    if hashlib.sha256(data).hexdigest() != index.meta.get("digest"):
+    if _digest(fd) != index.meta.get("digest"):
         return None
     if not _racy(index.identity, now):
         stamp = struct.pack("<q", now)
         with contextlib.suppress(OSError):
-            fd = os.open(where, os.O_WRONLY)
+            out = os.open(where, os.O_WRONLY)
             try:
                 # Patch the file that was read, not one that replaced it since.
-                st = os.fstat(fd)
+                st = os.fstat(out)
                 if (st.st_dev, st.st_ino) == (file_id.st_dev, file_id.st_ino):
-                    os.pwrite(fd, stamp + struct.pack("<I", zlib.crc32(stamp)), 8)
+                    os.pwrite(out, stamp + struct.pack("<I", zlib.crc32(stamp)), 8)
             finally:
-                os.close(fd)
+                os.close(out)
     return index
 
 
@@ -938,9 +1118,7 @@ class _Indexed(Selection):
         return len(self.positions)
 
     def activities(self) -> list[Activity]:
-        from .store import activity_from_row
-
-        return [activity_from_row(self.index.row(i)) for i in self.positions]
+        return [self.index.activity(i) for i in self.positions]
 
     def records(self) -> Iterator[dict[str, Any]]:
         for i in self.positions:
@@ -1029,6 +1207,20 @@ class PlainView(View):
 
 
 class IndexedView(View):
+    index: _Index
+
+    def _answer(self, find: Callable[[_Index], list[int]]) -> Selection:
+        try:
+            found = find(self.index)
+            self.index.prefetch(found)
+        except _Corrupt:
+            # A damaged schedule (its own CRC, checked when first read): build anew.
+            discard_index(self.path)
+            self.index = _open_index(self.path, self.index.fd, self.index.identity)
+            found = find(self.index)
+            self.index.prefetch(found)
+        return _Indexed(self.index, found)
+
     def __init__(self, path: Path, index: _Index) -> None:
         self.path = path
         self.index = index
@@ -1046,10 +1238,9 @@ class IndexedView(View):
         self.last_day = date.fromordinal(last) if last is not None else None
 
     def project_names(self, names: Sequence[str]) -> tuple[str, ...] | None:
-        registry = self.index.meta["registry"]
-        if registry is None or registry["source"] != _registry_source(self.path):
-            return None
-        table: dict[str, str] = registry["names"]
+        # The index was built with the registry beside the store as it is now (checked
+        # when it was opened).
+        table: dict[str, str] = self.index.meta["registry"]["names"]
         found = tuple(table.get(project_key(name)) for name in names)
         return None if None in found else found  # type: ignore[return-value]
 
@@ -1057,11 +1248,14 @@ class IndexedView(View):
         if limit == 0:
             return _Indexed(self.index, [])
         if where.period is None:
-            return _Indexed(self.index, self.index.scan(where, limit=limit))
+            return self._answer(lambda index: index.scan(where, limit=limit))
         first, last = (d.toordinal() for d in where.period)
-        lo, hi = self.index.bounds(first, last)
-        found = self.index.scan(where, lo=lo, hi=hi, window=(first, last), limit=limit)
-        return _Indexed(self.index, found)
+
+        def find(index: _Index) -> list[int]:
+            lo, hi = index.bounds(first, last)
+            return index.scan(where, lo=lo, hi=hi, window=(first, last), limit=limit)
+
+        return self._answer(find)
 
     def upcoming(
         self,
@@ -1075,21 +1269,24 @@ class IndexedView(View):
         if limit == 0:
             return _Indexed(self.index, [])
         last = until.toordinal() if until is not None else None
-        lo, hi = self.index.bounds(as_of.toordinal(), last)
         window = None
         if where.period is not None:
             window = (where.period[0].toordinal(), where.period[1].toordinal())
-        found = self.index.scan(
-            where,
-            lo=lo,
-            hi=hi,
-            window=window,
-            ends_after=as_of.toordinal(),
-            starts_before=last,
-            skip_cancelled=not include_cancelled,
-            limit=limit,
-        )
-        return _Indexed(self.index, found)
+
+        def find(index: _Index) -> list[int]:
+            lo, hi = index.bounds(as_of.toordinal(), last)
+            return index.scan(
+                where,
+                lo=lo,
+                hi=hi,
+                window=window,
+                ends_after=as_of.toordinal(),
+                starts_before=last,
+                skip_cancelled=not include_cancelled,
+                limit=limit,
+            )
+
+        return self._answer(find)
 
 
 def open_view(path: Path) -> View:
