@@ -381,3 +381,15 @@ def test_a_project_alias_typed_by_hand_is_the_project(tmp_path: Path) -> None:
     assert activity.projects == ("GLACY+",)
     save(load(path), [activity])  # a rewrite writes the canonical name
     assert ",GLACY+,Cybercrime reporting platform," in path.read_text()
+
+
+@pytest.mark.parametrize("month", ["2019-13", "2020-07-01", "October"])
+def test_a_malformed_month_is_reported_not_raised(tmp_path: Path, month: str) -> None:
+    row = ROW.replace(",2019-10,", f",{month},")
+    path = write(tmp_path, "a.csv", f"{HEADER}\n{ROW.replace('s0x6ftjt', 'aaaabbbb')}\n{row}\n"
+                 .encode())
+    store = load(path)
+    assert len(store.activities) == 1
+    [problem] = store.problems
+    assert (problem.line, problem.field) == (3, "month")
+    assert "expected the month as YYYY-MM" in problem.message

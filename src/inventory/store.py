@@ -19,6 +19,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from pydantic import ValidationError
 
 from .dates import parse_schedule, render_schedule, to_edtf
 from .errors import ParseError, StoreError
-from .model import Activity, Place, Status
+from .model import MONTH_PATTERN, Activity, Place, Status
 from .newsletter import Problem
 from .places import country_by_code
 from .projects import Registry, load_registry
@@ -178,6 +179,9 @@ def activity_from_row(row: dict[str, str], registry: Registry | None = None) -> 
         return (row.get(name) or "").strip()
 
     dates, month = cell("dates"), cell("month")
+    if month and not re.fullmatch(MONTH_PATTERN, month):
+        raise ParseError(f"is {month!r}; expected the month as YYYY-MM, e.g. 2019-10",
+                         field="month")
     if not dates:
         raise ParseError(
             "is empty; expected a date text such as '1-2 October 2019' or 'dates TBD'",
