@@ -23,14 +23,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from inventory import dates, fastpath, query
+from inventory import fastpath, query
 from inventory import store as store_module
 from inventory.cli import app
-from inventory.errors import StoreError, UsageError
+from inventory.errors import StoreError
 from inventory.fastpath import Criteria, IndexedView, PlainView, View, index_path, open_view
 from inventory.model import Certainty, Status
 from inventory.projects import _key, load_registry
-from inventory.store import COLUMNS, find_store, load, save
+from inventory.store import COLUMNS, load, save
 from inventory.vocab import Format
 
 from .conftest import BUNDLED_STORE
@@ -628,37 +628,7 @@ def test_a_registry_beside_the_store(writable: Path) -> None:
     assert run(args, writable, plain=False) == run(args, writable, plain=True)
 
 
-# --- the pydantic-free copies stay equal to the originals ------------------------------------
-
-
-@settings(max_examples=300)
-@given(st.text(alphabet=st.sampled_from("0123456789-QqNovember sept.Ä"), max_size=14))
-def test_period_parsers_are_the_same(text: str) -> None:
-    for light, original in [
-        (fastpath.parse_month_period, dates.parse_month_period),
-        (fastpath.parse_quarter, dates.parse_quarter),
-        (fastpath.parse_year, dates.parse_year),
-        (fastpath.parse_day, dates.parse_day),
-    ]:
-        try:
-            expected: Any = original(text)
-        except UsageError as error:
-            expected = str(error)
-        try:
-            got: Any = light(text)
-        except UsageError as error:
-            got = str(error)
-        assert got == expected
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["2019-11", "November 2019", "nov. 2019", "Q4-2019", "2019 q4", "2020", "2020-02-29",
-     "2019-02-29", "2019-13", "Q5-2019", "0000"],
-)  # fmt: skip
-def test_period_parsers_on_examples(text: str) -> None:
-    test_period_parsers_are_the_same.hypothesis.inner_test(text)  # type: ignore[attr-defined]
-    assert fastpath.month_label(date(2019, 11, 5)) == dates.month_label(date(2019, 11, 5))
+# --- the pydantic-free mirrors stay equal to the originals ------------------------------------
 
 
 @given(st.text(max_size=20))
@@ -666,30 +636,7 @@ def test_project_key_is_the_same(name: str) -> None:
     assert fastpath.project_key(name) == _key(name)
 
 
-def test_find_store_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "a" / "b" / "data").mkdir(parents=True)
-    (tmp_path / "a" / "data" / "activities.csv").parent.mkdir(exist_ok=True)
-    (tmp_path / "a" / "data" / "activities.csv").write_text("id,title,dates\n")
-    for cwd in (tmp_path / "a" / "b", tmp_path / "a", tmp_path):
-        for explicit in (None, "x.csv"):
-            for env in (None, "y.csv"):
-                if env:
-                    monkeypatch.setenv("INVENTORY_STORE", env)
-                else:
-                    monkeypatch.delenv("INVENTORY_STORE", raising=False)
-                outcomes = []
-                for finder in (find_store, fastpath.find_store):
-                    try:
-                        outcomes.append(finder(explicit, cwd=cwd))
-                    except StoreError as error:
-                        outcomes.append((str(error), error.hint))
-                assert outcomes[0] == outcomes[1]
-
-
-def test_copied_constants_are_the_same() -> None:
-    assert fastpath.COLUMNS == COLUMNS
-    assert fastpath.DEFAULT_NAMES == store_module.DEFAULT_NAMES
-    assert fastpath.ENV_STORE == store_module.ENV_STORE
+def test_criteria_mirror_the_filter() -> None:
     assert [f.name for f in fields(Criteria)] == [f.name for f in fields(query.Filter)]
     where = Criteria(projects=("GLACY+",), period=MONTH, deadlines=True)
     assert Criteria.from_filter(where.to_filter()) == where

@@ -221,7 +221,7 @@ def parse_day_option(option: str, value: str) -> date:
     from .errors import UsageError
 
     # fastpath's copies of the dates parsers: importing dates loads the models.
-    from .fastpath import parse_day
+    from .periods import parse_day
 
     try:
         return parse_day(value)
@@ -234,7 +234,7 @@ def resolve_period(
 ) -> tuple[Period | None, str | None]:
     """The period the options name, and its label; at most one way of naming it."""
     from .errors import UsageError
-    from .fastpath import month_label, parse_month_period, parse_quarter, parse_year
+    from .periods import month_label, parse_month_period, parse_quarter, parse_year
 
     named = [(o, v) for o, v in (("--month", month), ("--quarter", quarter), ("--year", year)) if v]
     if len(named) > 1 or (named and (start or end)):
@@ -286,7 +286,8 @@ def open_store(path: Path | None) -> Store:
 def open_view(path: Path | None) -> View:
     """Open the store for a query, through its index (see fastpath); unreadable rows are
     warned about and left out, as by open_store."""
-    from .fastpath import find_store, open_view
+    from .fastpath import open_view
+    from .storefile import find_store
 
     view = open_view(find_store(str(path) if path else None))
     _warn_skipped(view.problems)
@@ -1265,7 +1266,7 @@ GROUPINGS = ("project", "country")
 
 def _default_period(kind: str) -> tuple[Period, str]:
     """This month (calendar) or this quarter (timeline), as ``cal`` shows this month."""
-    from .dates import month_label, parse_month_period, parse_quarter
+    from .periods import month_label, parse_month_period, parse_quarter
 
     today = reference_day(None)
     if kind == "month":

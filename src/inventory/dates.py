@@ -28,8 +28,17 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
-from inventory.errors import ParseError, UsageError
+from inventory.errors import ParseError
 from inventory.model import Certainty, HalfDay, Precision, Schedule, Segment, month_bounds
+from inventory.periods import (
+    MONTH_NAMES,
+    MONTH_NUMBERS,
+    month_label,
+    parse_day,
+    parse_month_period,
+    parse_quarter,
+    parse_year,
+)
 
 __all__ = [
     "month_label",
@@ -44,15 +53,6 @@ __all__ = [
 ]
 
 # English names on purpose: calendar.month_name follows the locale.
-_MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-_MONTH_NUMBERS: dict[str, int] = {
-    **{name.lower(): n for n, name in enumerate(_MONTH_NAMES, 1)},
-    **{name[:3].lower(): n for n, name in enumerate(_MONTH_NAMES, 1)},
-    "sept": 9,
-}
 
 _EXPECTED = (
     "expected a form like '1-2 October', '30 October - 1 November', 'by 30 November' or 'dates TBD'"
@@ -94,8 +94,8 @@ def _tokenize(text: str) -> list[_Tok]:
             toks.append(_Tok("num", m.start(), num, int(num)))
         elif word is not None:
             low = word.lower()
-            if low in _MONTH_NUMBERS:
-                toks.append(_Tok("month", m.start(), word, _MONTH_NUMBERS[low]))
+            if low in MONTH_NUMBERS:
+                toks.append(_Tok("month", m.start(), word, MONTH_NUMBERS[low]))
             else:
                 toks.append(_Tok(_KEYWORDS.get(low, "word"), m.start(), word))
         elif dash is not None:
@@ -274,7 +274,7 @@ def _ym(d: date) -> tuple[int, int]:
 
 
 def _fmt(d: date) -> str:
-    return f"{d.day} {_MONTH_NAMES[d.month - 1]} {d.year}"
+    return f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
 
 
 def _build(form: _Form, text: str, context_month: str | None, context_year: int | None) -> Schedule:
@@ -344,7 +344,7 @@ def _build(form: _Form, text: str, context_month: str | None, context_year: int 
         if p.day == 0:
             raise _Fail("there is no day 0")
         if p.day > length:
-            raise _Fail(f"{_MONTH_NAMES[month - 1]} {year} has {length} days")
+            raise _Fail(f"{MONTH_NAMES[month - 1]} {year} has {length} days")
         days.append(date(year, month, p.day))
 
     segments: list[Segment] = []
@@ -485,7 +485,7 @@ def render_schedule(schedule: Schedule, *, with_year: bool = True) -> str:
         if half is not None:
             word += f" ({half.value})"
         if show_month:
-            word += " " + _MONTH_NAMES[day.month - 1]
+            word += " " + MONTH_NAMES[day.month - 1]
         if show_year:
             word += f" {day.year}"
         words.append(word)
@@ -528,71 +528,3 @@ def to_edtf(schedule: Schedule) -> str:
         iso(s.start) if s.start == s.end else f"{iso(s.start)}..{iso(s.end)}" for s in segments
     )
     return "{" + ",".join(parts) + "}"
-
-
-# --------------------------------------------------------------------------- periods
-
-
-def _usage(kind: str, value: str, expected: str) -> UsageError:
-    return UsageError(f"invalid {kind} '{value}': {expected}", text=value)
-
-
-def _last_day(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def parse_month_period(value: str) -> tuple[date, date]:
-    """``2019-11``, ``November 2019`` or ``Nov 2019`` -> first and last day of that month."""
-    expected = "expected YYYY-MM, e.g. 2019-11 (or 'November 2019')"
-    v = value.strip()
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", v):
-        year, month = int(m[1]), int(m[2])
-    elif (m := re.fullmatch(r"([^\W\d_]+)\.?\s+(\d{4})", v)) and m[1].lower() in _MONTH_NUMBERS:
-        year, month = int(m[2]), _MONTH_NUMBERS[m[1].lower()]
-    else:
-        raise _usage("month", value, expected)
-    if year < 1 or not 1 <= month <= 12:
-        raise _usage("month", value, expected)
-    return date(year, month, 1), _last_day(year, month)
-
-
-def parse_quarter(value: str) -> tuple[date, date]:
-    """``Q4-2019``, ``2019-Q4``, ``Q4 2019`` or ``2019Q4`` (any case) -> first and last day."""
-    v = value.strip()
-    m = re.fullmatch(r"[qQ](\d)[\s-]?(\d{4})", v) or re.fullmatch(r"(\d{4})[\s-]?[qQ](\d)", v)
-    if m is None:
-        raise _usage("quarter", value, "expected Q1-Q4 and a year, e.g. Q4-2019")
-    quarter, year = (int(m[1]), int(m[2])) if v[0] in "qQ" else (int(m[2]), int(m[1]))
-    if not 1 <= quarter <= 4 or year < 1:
-        raise _usage("quarter", value, "expected Q1-Q4 and a year, e.g. Q4-2019")
-    return date(year, 3 * quarter - 2, 1), _last_day(year, 3 * quarter)
-
-
-def parse_year(value: str) -> tuple[date, date]:
-    """``2020`` -> 1 January and 31 December 2020."""
-    v = value.strip()
-    if not re.fullmatch(r"\d{4}", v) or int(v) < 1:
-        raise _usage("year", value, "expected a four-digit year, e.g. 2020")
-    return date(int(v), 1, 1), date(int(v), 12, 31)
-
-
-def parse_day(value: str) -> date:
-    """``2019-11-28`` (ISO only: day-first and month-first forms are ambiguous)."""
-    expected = "expected YYYY-MM-DD, e.g. 2019-11-28"
-    v = value.strip()
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", v)
-    if m is None:
-        raise _usage("day", value, expected)
-    year, month, day = int(m[1]), int(m[2]), int(m[3])
-    if year < 1 or not 1 <= month <= 12:
-        raise _usage("day", value, expected)
-    length = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= length:
-        reason = f"{_MONTH_NAMES[month - 1]} {year} has {length} days; {expected}"
-        raise _usage("day", value, reason)
-    return date(year, month, day)
-
-
-def month_label(first: date) -> str:
-    """``November 2019`` for any day of that month."""
-    return f"{_MONTH_NAMES[first.month - 1]} {first.year}"

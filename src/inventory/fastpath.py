@@ -36,7 +36,6 @@ copies equal to the originals in ``store`` and ``dates``.
 from __future__ import annotations
 
 import bisect
-import calendar
 import contextlib
 import csv
 import functools
@@ -56,7 +55,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from . import __version__
-from .errors import ParseError, StoreError, UsageError
+from .errors import ParseError
+from .storefile import COLUMNS, store_format
 from .vocab import Certainty, Format, Status
 
 if TYPE_CHECKING:
@@ -69,129 +69,11 @@ __all__ = [
     "Selection",
     "View",
     "discard_index",
-    "find_store",
     "index_path",
-    "month_label",
     "open_view",
-    "parse_day",
-    "parse_month_period",
-    "parse_quarter",
-    "parse_year",
 ]
 
 ENV_NO_INDEX = "INVENTORY_NO_INDEX"
-
-# --- pydantic-free copies of store.find_store and the period parsers of dates ----------------
-
-ENV_STORE = "INVENTORY_STORE"
-DEFAULT_NAMES = ("data/activities.csv", "activities.csv", "activities.json")
-COLUMNS = (
-    "id", "projects", "title", "modality", "city", "countries", "location",
-    "dates", "month", "start", "end", "precision", "certainty", "deadline", "status",
-)  # fmt: skip
-
-
-def find_store(explicit: str | None = None, *, cwd: Path | None = None) -> Path:
-    """Same as :func:`store.find_store`."""
-    if explicit:
-        return Path(explicit)
-    env = os.environ.get(ENV_STORE)
-    if env:
-        return Path(env)
-    here = (cwd or Path.cwd()).resolve()
-    tried: list[str] = []
-    for folder in (here, *here.parents):
-        for name in DEFAULT_NAMES:
-            candidate = folder / name
-            if candidate.is_file():
-                return candidate
-        tried.append(str(folder / "data/activities.csv"))
-    raise StoreError(
-        f"no store found: looked for {', '.join(DEFAULT_NAMES)} in {here} and its parents",
-        hint=f"pass --store PATH, set {ENV_STORE}, or create one with "
-        "'inventory import NEWSLETTER.txt --store data/activities.csv'",
-    )
-
-
-def store_format(path: Path) -> str:
-    return "json" if path.suffix.lower() in (".json", ".ndjson") else "csv"
-
-
-_MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-_MONTH_NUMBERS: dict[str, int] = {
-    **{name.lower(): n for n, name in enumerate(_MONTH_NAMES, 1)},
-    **{name[:3].lower(): n for n, name in enumerate(_MONTH_NAMES, 1)},
-    "sept": 9,
-}
-
-
-def _usage(kind: str, value: str, expected: str) -> UsageError:
-    return UsageError(f"invalid {kind} '{value}': {expected}", text=value)
-
-
-def _last_day(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def parse_month_period(value: str) -> tuple[date, date]:
-    """Same as :func:`dates.parse_month_period`."""
-    expected = "expected YYYY-MM, e.g. 2019-11 (or 'November 2019')"
-    v = value.strip()
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", v):
-        year, month = int(m[1]), int(m[2])
-    elif (m := re.fullmatch(r"([^\W\d_]+)\.?\s+(\d{4})", v)) and m[1].lower() in _MONTH_NUMBERS:
-        year, month = int(m[2]), _MONTH_NUMBERS[m[1].lower()]
-    else:
-        raise _usage("month", value, expected)
-    if year < 1 or not 1 <= month <= 12:
-        raise _usage("month", value, expected)
-    return date(year, month, 1), _last_day(year, month)
-
-
-def parse_quarter(value: str) -> tuple[date, date]:
-    """Same as :func:`dates.parse_quarter`."""
-    v = value.strip()
-    m = re.fullmatch(r"[qQ](\d)[\s-]?(\d{4})", v) or re.fullmatch(r"(\d{4})[\s-]?[qQ](\d)", v)
-    if m is None:
-        raise _usage("quarter", value, "expected Q1-Q4 and a year, e.g. Q4-2019")
-    quarter, year = (int(m[1]), int(m[2])) if v[0] in "qQ" else (int(m[2]), int(m[1]))
-    if not 1 <= quarter <= 4 or year < 1:
-        raise _usage("quarter", value, "expected Q1-Q4 and a year, e.g. Q4-2019")
-    return date(year, 3 * quarter - 2, 1), _last_day(year, 3 * quarter)
-
-
-def parse_year(value: str) -> tuple[date, date]:
-    """Same as :func:`dates.parse_year`."""
-    v = value.strip()
-    if not re.fullmatch(r"\d{4}", v) or int(v) < 1:
-        raise _usage("year", value, "expected a four-digit year, e.g. 2020")
-    return date(int(v), 1, 1), date(int(v), 12, 31)
-
-
-def parse_day(value: str) -> date:
-    """Same as :func:`dates.parse_day`."""
-    expected = "expected YYYY-MM-DD, e.g. 2019-11-28"
-    v = value.strip()
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", v)
-    if m is None:
-        raise _usage("day", value, expected)
-    year, month, day = int(m[1]), int(m[2]), int(m[3])
-    if year < 1 or not 1 <= month <= 12:
-        raise _usage("day", value, expected)
-    length = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= length:
-        reason = f"{_MONTH_NAMES[month - 1]} {year} has {length} days; {expected}"
-        raise _usage("day", value, reason)
-    return date(year, month, day)
-
-
-def month_label(first: date) -> str:
-    """Same as :func:`dates.month_label`."""
-    return f"{_MONTH_NAMES[first.month - 1]} {first.year}"
-
 
 def project_key(name: str) -> str:
     """Same as :func:`projects._key`: how a project name or alias is looked up."""

@@ -35,47 +35,18 @@ from .newsletter import Problem
 from .places import country_by_code
 from .projects import Registry, load_registry
 
-ENV_STORE = "INVENTORY_STORE"
-DEFAULT_NAMES = ("data/activities.csv", "activities.csv", "activities.json")
-LIST_SEPARATOR = ";"
-COLUMNS = (
-    "id", "projects", "title", "modality", "city", "countries", "location",
-    "dates", "month", "start", "end", "precision", "certainty", "deadline", "status",
-)  # fmt: skip
+# Re-exported: where the store is and its columns are part of the store's API.
+from .storefile import COLUMNS as COLUMNS
+from .storefile import DEFAULT_NAMES as DEFAULT_NAMES
+from .storefile import ENV_STORE as ENV_STORE
+from .storefile import LIST_SEPARATOR as LIST_SEPARATOR
+from .storefile import find_store as find_store
+from .storefile import store_format as store_format
+
 DERIVED = ("start", "end", "precision", "certainty", "deadline")
 """Columns the tool rewrites from ``dates`` and ``month``; editing them by hand has no effect."""
 # Spreadsheets run a formula in a cell that starts with one of these.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-# --- finding a store -------------------------------------------------------------------
-
-
-def find_store(explicit: str | None = None, *, cwd: Path | None = None) -> Path:
-    """The store to use: ``--store``, then ``$INVENTORY_STORE``, then the usual places
-    in the current folder and its parents (so it is found from anywhere in a checkout)."""
-    if explicit:
-        return Path(explicit)
-    env = os.environ.get(ENV_STORE)
-    if env:
-        return Path(env)
-    here = (cwd or Path.cwd()).resolve()
-    tried: list[str] = []
-    for folder in (here, *here.parents):
-        for name in DEFAULT_NAMES:
-            candidate = folder / name
-            if candidate.is_file():
-                return candidate
-        tried.append(str(folder / "data/activities.csv"))
-    raise StoreError(
-        f"no store found: looked for {', '.join(DEFAULT_NAMES)} in {here} and its parents",
-        hint=f"pass --store PATH, set {ENV_STORE}, or create one with "
-        "'inventory import NEWSLETTER.txt --store data/activities.csv'",
-    )
-
-
-def store_format(path: Path) -> str:
-    return "json" if path.suffix.lower() in (".json", ".ndjson") else "csv"
 
 
 # --- JSON records ----------------------------------------------------------------------
