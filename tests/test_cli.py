@@ -147,6 +147,8 @@ def test_deadline_counts_on_its_day_only() -> None:
         (["--format", "xml"], "'xml' is not one of"),
         (["--certainty", "sure"], "'sure' is not one of"),
         (["--json", "--format", "csv"], "--json contradicts --format csv"),
+        (["--city", " "], "is empty; expected some text"),
+        (["--search", ""], "is empty; expected some text"),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) else None,
 )

@@ -337,6 +337,9 @@ def build_criteria(
     from .errors import UsageError
     from .fastpath import Criteria
 
+    for option, text in (("--city", city), ("--search", search)):
+        if text is not None and not text.strip():
+            raise typer.BadParameter("is empty; expected some text", param_hint=f"'{option}'")
     projects = view.project_names(project or ()) if view is not None else None
     if projects is None:
         from .projects import load_registry
