@@ -23,7 +23,7 @@ from pathlib import Path
 from inventory.dates import parse_schedule
 from inventory.ids import ALPHABET, LENGTH
 from inventory.projects import load_registry
-from inventory.store import COLUMNS
+from inventory.store import COLUMNS, derived_cells
 
 MONTHS = [calendar.month_name[m] for m in range(1, 13)]
 
@@ -199,11 +199,7 @@ def rows(count: int, seed: int, first_year: int, last_year: int) -> Iterator[lis
             "location": location,
             "dates": text,
             "month": schedule.month,
-            "start": schedule.start.isoformat(),
-            "end": schedule.end.isoformat(),
-            "precision": schedule.precision.value,
-            "certainty": schedule.certainty.value,
-            "deadline": "yes" if schedule.deadline else "",
+            **derived_cells(schedule),
             "status": status or "planned",
         }
         yield [row[c] for c in COLUMNS]

@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from .dates import parse_schedule, render_schedule, to_edtf
 from .errors import ParseError, StoreError
-from .model import MONTH_PATTERN, Activity, Place, Status
+from .model import MONTH_PATTERN, Activity, Place, Schedule, Status
 from .newsletter import Problem
 from .places import country_by_code
 from .projects import Registry, load_registry
@@ -111,6 +111,17 @@ def _split_list(cell: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip())
 
 
+def derived_cells(schedule: Schedule) -> dict[str, str]:
+    """The :data:`DERIVED` columns of a schedule, as written on every save."""
+    return {
+        "start": schedule.start.isoformat(),
+        "end": schedule.end.isoformat(),
+        "precision": schedule.precision.value,
+        "certainty": schedule.certainty.value,
+        "deadline": "yes" if schedule.deadline else "",
+    }
+
+
 def activity_to_row(activity: Activity) -> dict[str, str]:
     schedule = activity.schedule
     place = activity.place
@@ -124,11 +135,7 @@ def activity_to_row(activity: Activity) -> dict[str, str]:
         "location": place.text if place else "",
         "dates": schedule.text or render_schedule(schedule),
         "month": schedule.month,
-        "start": schedule.start.isoformat(),
-        "end": schedule.end.isoformat(),
-        "precision": schedule.precision.value,
-        "certainty": schedule.certainty.value,
-        "deadline": "yes" if schedule.deadline else "",
+        **derived_cells(schedule),
         "status": activity.status.value,
     }
     row.update(activity.extra)
