@@ -56,25 +56,31 @@ def warn(message: str) -> None:
     typer.echo(f"inventory: {message}", err=True)
 
 
+def one_line_errors(func: F) -> F:
+    """Turn domain errors into a one-line message and an exit code (1 for data, 2 for
+    usage); ``INVENTORY_DEBUG=1`` shows the traceback instead."""
+
+    @functools.wraps(func)
+    def wrapper(*a: Any, **kw: Any) -> Any:
+        from .errors import InventoryError
+
+        try:
+            return func(*a, **kw)
+        except InventoryError as error:
+            if os.environ.get(ENV_DEBUG):
+                raise
+            raise fail(str(error), error.exit_code, error.hint) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
-    """``app.command`` that turns domain errors into a one-line message and an exit code
-    (1 for data, 2 for usage); ``INVENTORY_DEBUG=1`` shows the traceback instead."""
+    """``app.command`` with :func:`one_line_errors`."""
 
     def decorate(func: F) -> F:
-        @functools.wraps(func)
-        def wrapper(*a: Any, **kw: Any) -> Any:
-            from .errors import InventoryError
-
-            try:
-                return func(*a, **kw)
-            except InventoryError as error:
-                if os.environ.get(ENV_DEBUG):
-                    raise
-                raise fail(str(error), error.exit_code, error.hint) from None
-            except KeyboardInterrupt:
-                raise typer.Exit(130) from None
-
-        app.command(*args, **kwargs)(wrapper)
+        app.command(*args, **kwargs)(one_line_errors(func))
         return func
 
     return decorate
@@ -940,23 +946,10 @@ def validate_cmd(
 
 def guarded(register: Callable[[Callable[..., Any]], Any]) -> Callable[[F], F]:
     """Like ``@command``, for a command of a sub-app: ``register`` is e.g.
-    ``projects_app.command("show")``; errors get the same one-line handling."""
+    ``projects_app.command("show")``."""
 
     def decorate(func: F) -> F:
-        @functools.wraps(func)
-        def wrapper(*a: Any, **kw: Any) -> Any:
-            from .errors import InventoryError
-
-            try:
-                return func(*a, **kw)
-            except InventoryError as error:
-                if os.environ.get(ENV_DEBUG):
-                    raise
-                raise fail(str(error), error.exit_code, error.hint) from None
-            except KeyboardInterrupt:
-                raise typer.Exit(130) from None
-
-        register(wrapper)
+        register(one_line_errors(func))
         return func
 
     return decorate
@@ -971,30 +964,6 @@ projects_app = typer.Typer(
 app.add_typer(projects_app, name="projects")
 
 ProjectFormats = (Format.TABLE, Format.JSON, Format.CSV, Format.MARKDOWN)
-
-
-def _print_rows(
-    headers: tuple[str, ...] | list[str],
-    rows: list[list[str]],
-    *,
-    right: tuple[int, ...] = (),
-    head: bool = True,
-) -> object:
-    """A Rich table of plain strings (printed by the caller with output.print_out)."""
-    from rich import box
-    from rich.table import Table
-
-    table = Table(
-        box=box.SIMPLE_HEAD if head else None,
-        show_header=head,
-        show_edge=False,
-        pad_edge=False,
-    )
-    for index, header in enumerate(headers):
-        table.add_column(header, justify="right" if index in right else "left", overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    return table
 
 
 if TYPE_CHECKING:
@@ -1064,10 +1033,10 @@ def projects_cmd(
     elif output is Format.MARKDOWN:
         sys.stdout.write(render_markdown(TABLE_HEADERS, table_rows(summaries)))
     else:
-        from .output import print_out
+        from .output import print_out, text_table
 
         rows = table_rows(summaries)
-        print_out(sys.stdout, _print_rows(TABLE_HEADERS, rows, right=(3, 4, 5)))
+        print_out(sys.stdout, text_table(TABLE_HEADERS, rows, right=(3, 4, 5)))
     for name, count in unknown_projects(registry, store.activities).items():
         warn(
             f"warning: {count} activit{'y names' if count == 1 else 'ies name'} project "
@@ -1122,19 +1091,19 @@ def projects_show(
         record = summary.to_json(names, detail=True)
         sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         return
-    from .output import print_out, when
+    from .output import print_out, text_table, when
     from .views import month_short
 
     def listed(codes: list[str]) -> str:
         return ", ".join(sorted((names[c] for c in codes), key=str.casefold)) or "-"
 
     parts: list[object] = [project.name]
-    parts.append(_print_rows(("", ""), [list(pair) for pair in facts(project, names)], head=False))
+    parts.append(text_table(("", ""), [list(pair) for pair in facts(project, names)], head=False))
     per_month = summary.per_month()
     parts += ["", f"Activities per month ({len(summary.activities)} in the store)"]
     if per_month:
         rows = [[month_short(m), str(n or "·")] for m, n in per_month.items()]
-        parts.append(_print_rows(("Month", "Activities"), rows, right=(1,)))
+        parts.append(text_table(("Month", "Activities"), rows, right=(1,)))
     reach = [
         [f"Participating, reached ({len(summary.participating_reached)})",
          listed(summary.participating_reached)],
@@ -1143,7 +1112,7 @@ def projects_show(
         [f"Others reached ({len(summary.other_reached)})", listed(summary.other_reached)],
     ]  # fmt: skip
     parts += ["", "Countries reached (cancelled activities left out)"]
-    parts.append(_print_rows(("", ""), reach, head=False))
+    parts.append(text_table(("", ""), reach, head=False))
     parts += ["", f"Activities outside the project's duration ({len(summary.outside)})"]
     if summary.outside:
         from .dates import render_schedule
@@ -1153,7 +1122,7 @@ def projects_show(
             [a.id, when(a), a.title, why.removeprefix(render_schedule(a.schedule) + " ")]
             for a, why in summary.outside
         ]
-        parts.append(_print_rows(("ID", "Dates", "Title", "Why"), rows))
+        parts.append(text_table(("ID", "Dates", "Title", "Why"), rows))
     print_out(sys.stdout, *parts)
 
 

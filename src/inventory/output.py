@@ -59,6 +59,28 @@ def print_out(stream: IO[str], *renderables: object, width: int | None = None) -
     stream.write("\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n")
 
 
+def text_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    right: tuple[int, ...] = (),
+    head: bool = True,
+) -> object:
+    """A Rich table of plain strings, to print with :func:`print_out`; ``right`` names the
+    columns to align right (numbers)."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        box=box.SIMPLE_HEAD if head else None, show_header=head, show_edge=False, pad_edge=False
+    )
+    for index, header in enumerate(headers):
+        table.add_column(header, justify="right" if index in right else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def when(activity: Activity) -> str:
     """The dates as a person reads them, with the year."""
     text = render_schedule(activity.schedule)
