@@ -1080,7 +1080,7 @@ def projects_show(
     """
     import json
 
-    from .projects import country_names, facts, summarise_one
+    from .projects import country_names, summarise_one
 
     output = pick_format(fmt, as_json, (Format.TABLE, Format.JSON))
     registry, store = _projects_and_store(store_path or ctx.obj)
@@ -1091,39 +1091,9 @@ def projects_show(
         record = summary.to_json(names, detail=True)
         sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         return
-    from .output import print_out, text_table, when
-    from .views import month_short
+    from .views import render_project
 
-    def listed(codes: list[str]) -> str:
-        return ", ".join(sorted((names[c] for c in codes), key=str.casefold)) or "-"
-
-    parts: list[object] = [project.name]
-    parts.append(text_table(("", ""), [list(pair) for pair in facts(project, names)], head=False))
-    per_month = summary.per_month()
-    parts += ["", f"Activities per month ({len(summary.activities)} in the store)"]
-    if per_month:
-        rows = [[month_short(m), str(n or "·")] for m, n in per_month.items()]
-        parts.append(text_table(("Month", "Activities"), rows, right=(1,)))
-    reach = [
-        [f"Participating, reached ({len(summary.participating_reached)})",
-         listed(summary.participating_reached)],
-        [f"Participating, not yet reached ({len(summary.participating_not_reached)})",
-         listed(summary.participating_not_reached)],
-        [f"Others reached ({len(summary.other_reached)})", listed(summary.other_reached)],
-    ]  # fmt: skip
-    parts += ["", "Countries reached (cancelled activities left out)"]
-    parts.append(text_table(("", ""), reach, head=False))
-    parts += ["", f"Activities outside the project's duration ({len(summary.outside)})"]
-    if summary.outside:
-        from .dates import render_schedule
-
-        # The reason starts with the dates, already in their own column.
-        rows = [
-            [a.id, when(a), a.title, why.removeprefix(render_schedule(a.schedule) + " ")]
-            for a, why in summary.outside
-        ]
-        parts.append(text_table(("ID", "Dates", "Title", "Why"), rows))
-    print_out(sys.stdout, *parts)
+    render_project(project, summary, names, sys.stdout)
 
 
 @command("export")

@@ -19,6 +19,8 @@ from .report import Report, months_between
 if TYPE_CHECKING:
     from rich.text import Text
 
+    from .projects import Project, ProjectSummary
+
 _WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -504,3 +506,43 @@ def render_report_chart(
         [(month_short(m), report.month_totals[m]) for m in report.months],
     )
     _emit(stream, lines, width, plain)
+
+
+def render_project(
+    project: Project, summary: ProjectSummary, names: dict[str, str], stream: IO[str]
+) -> None:
+    """``projects show``: the facts, activities per month, countries reached and not, and
+    the activities dated outside the project's duration."""
+    from .output import print_out, text_table, when
+    from .projects import facts
+
+    def listed(codes: list[str]) -> str:
+        return ", ".join(sorted((names[c] for c in codes), key=str.casefold)) or "-"
+
+    parts: list[object] = [project.name]
+    parts.append(text_table(("", ""), [list(pair) for pair in facts(project, names)], head=False))
+    per_month = summary.per_month()
+    parts += ["", f"Activities per month ({len(summary.activities)} in the store)"]
+    if per_month:
+        rows = [[month_short(m), str(n or "·")] for m, n in per_month.items()]
+        parts.append(text_table(("Month", "Activities"), rows, right=(1,)))
+    reach = [
+        [f"Participating, reached ({len(summary.participating_reached)})",
+         listed(summary.participating_reached)],
+        [f"Participating, not yet reached ({len(summary.participating_not_reached)})",
+         listed(summary.participating_not_reached)],
+        [f"Others reached ({len(summary.other_reached)})", listed(summary.other_reached)],
+    ]  # fmt: skip
+    parts += ["", "Countries reached (cancelled activities left out)"]
+    parts.append(text_table(("", ""), reach, head=False))
+    parts += ["", f"Activities outside the project's duration ({len(summary.outside)})"]
+    if summary.outside:
+        from .dates import render_schedule
+
+        # The reason starts with the dates, already in their own column.
+        rows = [
+            [a.id, when(a), a.title, why.removeprefix(render_schedule(a.schedule) + " ")]
+            for a, why in summary.outside
+        ]
+        parts.append(text_table(("ID", "Dates", "Title", "Why"), rows))
+    print_out(stream, *parts)
