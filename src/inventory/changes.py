@@ -13,10 +13,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from .dates import parse_schedule, render_schedule
-from .errors import InventoryError, ParseError, UsageError
+from .errors import InventoryError, ParseError, Problem, UsageError
 from .ids import derive_id
 from .model import Activity, Place, Schedule, Status
-from .newsletter import Problem
 from .places import fold, parse_location
 from .projects import Registry, outside_duration
 from .store import DERIVED, Store, activity_to_row

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class InventoryError(Exception):
     """Base of every error a user can act on. ``exit_code`` 1: bad data."""
@@ -48,3 +50,19 @@ class UsageError(InventoryError):
     """A command-line value of the wrong form. Exit code 2, like a usage error."""
 
     exit_code = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something a reader should know about one line of an input."""
+
+    message: str
+    line: int | None = None
+    field: str | None = None
+    severity: str = "warning"  # "warning": imported anyway; "error": not imported
+    source: str = ""
+
+    def __str__(self) -> str:
+        where = self.source + (f":{self.line}" if self.line is not None else "")
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}: {self.severity}: {field}{self.message}"

@@ -1109,7 +1109,7 @@ class IndexedView(View):
         self.count = index.count
         self.problems = []
         if index.meta["problems"]:
-            from .newsletter import Problem
+            from .errors import Problem
 
             self.problems = [
                 str(Problem(message, line, field, "error", str(path)))

@@ -6,9 +6,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import StoreError
+from .errors import Problem, StoreError
 from .model import Activity
-from .newsletter import Problem, read_newsletter
+from .newsletter import read_newsletter
 from .projects import load_registry, outside_duration
 from .store import decode_text, find_store, read_csv, read_json, save, transaction
 

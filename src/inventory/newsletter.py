@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from .dates import parse_schedule, render_schedule, split_trailing_dates
-from .errors import ParseError
+from .errors import ParseError, Problem
 from .ids import derive_id
 from .model import Activity, Certainty, Place, Precision, Schedule
 from .places import split_place
@@ -44,22 +44,6 @@ _HEADING = re.compile(r"^\s*(" + "|".join(MONTHS) + r")\s+(\d{4})\s*$", re.IGNOR
 # Section titles of the newsletter, e.g. "Coming next (January - March 2020)".
 _SECTION = re.compile(r"^\s*(inventory of activities|coming next)\b", re.IGNORECASE)
 MODALITIES = ("Desk Study", "Online", "Virtual", "Webinar", "Hybrid")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something a reader should know about one line of an input."""
-
-    message: str
-    line: int | None = None
-    field: str | None = None
-    severity: str = "warning"  # "warning": imported anyway; "error": not imported
-    source: str = ""
-
-    def __str__(self) -> str:
-        where = self.source + (f":{self.line}" if self.line is not None else "")
-        field = f"{self.field}: " if self.field else ""
-        return f"{where}: {self.severity}: {field}{self.message}"
 
 
 @dataclass

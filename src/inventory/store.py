@@ -29,9 +29,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from .dates import parse_schedule, render_schedule, to_edtf
-from .errors import ParseError, StoreError
+from .errors import ParseError, Problem, StoreError
 from .model import MONTH_PATTERN, Activity, Place, Schedule, Status
-from .newsletter import Problem
 from .places import country_by_code
 from .projects import Registry, load_registry
 
