@@ -33,6 +33,7 @@ from inventory.model import Certainty, HalfDay, Precision, Schedule, Segment, mo
 from inventory.periods import (
     MONTH_NAMES,
     MONTH_NUMBERS,
+    day_label,
     month_label,
     parse_day,
     parse_month_period,
@@ -273,10 +274,6 @@ def _ym(d: date) -> tuple[int, int]:
     return d.year, d.month
 
 
-def _fmt(d: date) -> str:
-    return f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
-
-
 def _build(form: _Form, text: str, context_month: str | None, context_year: int | None) -> Schedule:
     if form.kind == "unscheduled":
         if context_month is None:
@@ -354,14 +351,16 @@ def _build(form: _Form, text: str, context_month: str | None, context_year: int 
         end = days[k + 1] if end_pt is not None else start
         k += 1 if end_pt is None else 2
         if end < start:
-            raise _Fail(f"the range ends on {_fmt(end)}, before it starts on {_fmt(start)}")
+            raise _Fail(
+                f"the range ends on {day_label(end)}, before it starts on {day_label(start)}"
+            )
         end_half = end_pt.half if end_pt is not None else start_pt.half
         if start == end and start_pt.half != end_half:
             raise _Fail("a single day takes one half-day marker, e.g. '16 (AM) March'")
         if segments and start <= segments[-1].end:
             raise _Fail(
-                f"the days must be in order and apart: {_fmt(start)} "
-                f"is not after {_fmt(segments[-1].end)}"
+                f"the days must be in order and apart: {day_label(start)} "
+                f"is not after {day_label(segments[-1].end)}"
             )
         segments.append(Segment(start=start, end=end, start_half=start_pt.half, end_half=end_half))
     first_day = segments[0].start

@@ -19,11 +19,12 @@ No I/O: the caller writes the bytes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from icalendar import Calendar, Event
 
 from .model import Activity, Certainty, HalfDay, Precision, Segment, Status
+from .periods import day_label
 
 __all__ = ["DOMAIN", "PRODID", "build_calendar", "event_uid", "to_ics", "unscheduled"]
 
@@ -38,10 +39,6 @@ _STATUS_WORDS = {
     Status.POSTPONED: "TENTATIVE",
 }
 _VALID_STATUS = {"TENTATIVE", "CONFIRMED", "CANCELLED"}  # RFC 5545, 3.8.1.11, for VEVENT
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 
 def unscheduled(activities: Iterable[Activity]) -> list[Activity]:
@@ -52,10 +49,6 @@ def unscheduled(activities: Iterable[Activity]) -> list[Activity]:
 def event_uid(activity: Activity, part: int) -> str:
     """``<id>@inventory`` for the first segment, ``<id>-<n>@inventory`` for the n-th."""
     return f"{activity.id}@{DOMAIN}" if part == 1 else f"{activity.id}-{part}@{DOMAIN}"
-
-
-def _day(d: date) -> str:
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
 def _status(activity: Activity) -> str:
@@ -90,15 +83,15 @@ def _half_days(segment: Segment) -> list[str]:
     half = {HalfDay.AM: "in the morning (AM)", HalfDay.PM: "in the afternoon (PM)"}
     if segment.start == segment.end:
         return (
-            [f"{_day(segment.start)}: {half[segment.start_half]} only"]
+            [f"{day_label(segment.start)}: {half[segment.start_half]} only"]
             if segment.start_half
             else []
         )
     out = []
     if segment.start_half:
-        out.append(f"Starts {half[segment.start_half]} on {_day(segment.start)}")
+        out.append(f"Starts {half[segment.start_half]} on {day_label(segment.start)}")
     if segment.end_half:
-        out.append(f"Ends {half[segment.end_half]} on {_day(segment.end)}")
+        out.append(f"Ends {half[segment.end_half]} on {day_label(segment.end)}")
     return out
 
 
@@ -112,7 +105,7 @@ def _description(activity: Activity, segment: Segment, part: int) -> str:
     if len(schedule.segments) > 1:
         lines.append(f"Part {part} of {len(schedule.segments)}")
     if schedule.deadline:
-        lines.append(f"Due by {_day(segment.end)}")
+        lines.append(f"Due by {day_label(segment.end)}")
     if schedule.certainty is Certainty.TENTATIVE:
         lines.append("Dates to be confirmed (TBC)")
     lines += _half_days(segment)

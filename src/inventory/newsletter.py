@@ -23,24 +23,11 @@ from .dates import parse_schedule, render_schedule, split_trailing_dates
 from .errors import ParseError, Problem
 from .ids import derive_id
 from .model import Activity, Certainty, Place, Precision, Schedule
+from .periods import MONTH_NAMES, MONTH_NUMBERS, month_name
 from .places import split_place
 from .projects import Registry
 
-MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
-_HEADING = re.compile(r"^\s*(" + "|".join(MONTHS) + r")\s+(\d{4})\s*$", re.IGNORECASE)
+_HEADING = re.compile(r"^\s*(" + "|".join(MONTH_NAMES) + r")\s+(\d{4})\s*$", re.IGNORECASE)
 # Section titles of the newsletter, e.g. "Coming next (January - March 2020)".
 _SECTION = re.compile(r"^\s*(inventory of activities|coming next)\b", re.IGNORECASE)
 MODALITIES = ("Desk Study", "Online", "Virtual", "Webinar", "Hybrid")
@@ -52,12 +39,17 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
 
 
+def heading(month: str) -> str:
+    """The newsletter's month heading for ``YYYY-MM``: ``OCTOBER 2019``."""
+    return month_name(month).upper()
+
+
 def heading_month(line: str) -> str | None:
     """``YYYY-MM`` for a month heading such as ``OCTOBER 2019``, else None."""
     match = _HEADING.match(line.replace("\t", " "))
     if not match:
         return None
-    return f"{match.group(2)}-{MONTHS.index(match.group(1).lower()) + 1:02d}"
+    return f"{match.group(2)}-{MONTH_NUMBERS[match.group(1).lower()]:02d}"
 
 
 def _from_markdown(raw: str) -> str:
@@ -223,6 +215,6 @@ def render_newsletter(activities: Iterable[Activity], title: str | None = None) 
             month = activity.schedule.month
             if lines and lines[-1] != "":
                 lines.append("")
-            lines.append(f"{MONTHS[int(month[5:]) - 1].upper()} {month[:4]}")
+            lines.append(heading(month))
         lines.append(render_line(activity))
     return "\n".join(lines) + "\n"

@@ -14,7 +14,7 @@ from typing import IO
 
 from .dates import render_schedule
 from .model import Activity, Certainty, Status
-from .newsletter import MONTHS, line_body, render_newsletter
+from .newsletter import heading, line_body, render_newsletter
 from .store import COLUMNS, activity_to_json, render_csv
 from .vocab import Format
 
@@ -133,7 +133,7 @@ def render_markdown(activities: Sequence[Activity]) -> str:
             if out:
                 out.append("")
             out += [
-                f"### {MONTHS[int(month[5:]) - 1].upper()} {month[:4]}",
+                f"### {heading(month)}",
                 "",
                 "| Projects | Activity |",
                 "|---|---|",

@@ -86,3 +86,13 @@ def parse_day(value: str) -> date:
 def month_label(first: date) -> str:
     """``November 2019`` for any day of that month."""
     return f"{MONTH_NAMES[first.month - 1]} {first.year}"
+
+
+def month_name(month: str) -> str:
+    """``March 2016`` for ``2016-03``."""
+    return f"{MONTH_NAMES[int(month[5:7]) - 1]} {month[:4]}"
+
+
+def day_label(day: date) -> str:
+    """``7 October 2019``."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"

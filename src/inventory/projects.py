@@ -36,6 +36,7 @@ from pydantic import (
 
 from .errors import ParseError, StoreError, UsageError
 from .model import Activity, Schedule, Status, YearMonth, month_bounds
+from .periods import MONTH_NUMBERS, month_name
 
 __all__ = [
     "COLUMNS",
@@ -57,21 +58,11 @@ COLUMNS = (
 """The columns of projects.csv, in the order they are written."""
 LIST_SEPARATOR = ";"
 
-# English names on purpose: calendar.month_name follows the locale.
-_MONTHS = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-)  # fmt: skip
 
 
 def _key(name: str) -> str:
     # Case and punctuation vary between issues of the newsletter ("GLACY+", "Glacy +").
     return "".join(ch for ch in name.casefold() if not ch.isspace())
-
-
-def month_name(month: str) -> str:
-    """``March 2016`` for ``2016-03``."""
-    return f"{_MONTHS[int(month[5:7]) - 1].title()} {month[:4]}"
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -370,15 +361,15 @@ def parse_duration(text: str) -> tuple[str, str]:
     """``March 2016 – February 2021`` -> (``2016-03``, ``2021-02``)."""
     match = _DURATION.match(" ".join(text.split()))
     months = [m.lower() for m in (match["m1"], match["m2"])] if match else []
-    if match is None or any(m not in _MONTHS for m in months):
+    if match is None or any(m not in MONTH_NUMBERS for m in months):
         raise ParseError(
             f"unreadable duration {text!r}; expected 'Month YYYY – Month YYYY', "
             "e.g. 'March 2016 – February 2021'",
             text=text,
             field="duration",
         )
-    start = f"{match['y1']}-{_MONTHS.index(months[0]) + 1:02d}"
-    end = f"{match['y2']}-{_MONTHS.index(months[1]) + 1:02d}"
+    start = f"{match['y1']}-{MONTH_NUMBERS[months[0]]:02d}"
+    end = f"{match['y2']}-{MONTH_NUMBERS[months[1]]:02d}"
     if end < start:
         raise ParseError(f"duration {text!r} ends before it starts", text=text, field="duration")
     return start, end

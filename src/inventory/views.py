@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING
 
 from .dates import render_schedule
 from .model import Activity, Precision, month_bounds
-from .newsletter import MONTHS
+from .periods import MONTH_NAMES
 from .planning import Calendar, Cell, Pair, PairKind, Timeline, columns, row_cells
 from .query import Period
 from .report import Report, months_between
@@ -26,7 +26,7 @@ _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"
 
 
 def month_short(month: str) -> str:
-    return f"{MONTHS[int(month[5:]) - 1][:3].title()} {month[:4]}"
+    return f"{MONTH_NAMES[int(month[5:]) - 1][:3]} {month[:4]}"
 
 
 def render_report(report: Report, stream: IO[str], width: int | None = None) -> None:
@@ -121,8 +121,8 @@ def _emit(stream: IO[str], lines: list[Text], width: int | None, plain: bool) ->
 
 
 def _abbreviate_months(text: str) -> str:
-    for name in MONTHS:
-        text = re.sub(name, name[:3].title(), text, flags=re.IGNORECASE)
+    for name in MONTH_NAMES:
+        text = re.sub(name, name[:3], text, flags=re.IGNORECASE)
     return text
 
 
@@ -159,7 +159,7 @@ def render_calendar(
     for month in cal.months:
         first = month_bounds(month.month)[0]
         lines.append(Text(""))
-        lines.append(Text(f"{MONTHS[first.month - 1].title()} {first.year}".center(62), "bold"))
+        lines.append(Text(f"{MONTH_NAMES[first.month - 1]} {first.year}".center(62), "bold"))
         lines.append(Text("   ".join(f"{d:<6}" for d in _WEEKDAYS).rstrip(), style="dim"))
         for week in month.weeks:
             line = Text()
@@ -206,7 +206,7 @@ def render_calendar(
         lines.append(
             Text(
                 f"Busiest day: {_DAY_NAMES[day.weekday()]} {day.day} "
-                f"{MONTHS[day.month - 1].title()} {day.year} ({busiest.count} activities)"
+                f"{MONTH_NAMES[day.month - 1]} {day.year} ({busiest.count} activities)"
             )
         )
     legend = Text("[n] activities running that day; ")
@@ -286,7 +286,7 @@ def _timeline_header(period: Period, per_column: int, ncols: int) -> tuple[str, 
     for month in months_between(first, last):
         start = max(month_bounds(month)[0], first)
         col = (start - first).days // per_column
-        name = MONTHS[int(month[5:]) - 1][:3].title()
+        name = MONTH_NAMES[int(month[5:]) - 1][:3]
         months.append((col, f"{name} {month[:4]}"))
     # A month name alone where the year would not fit before the next month.
     fitted = []
