@@ -354,7 +354,7 @@ def test_nothing_upcoming_says_so_on_stderr() -> None:
     ("args", "expected"),
     [
         (["--as-of", "2020-02-30"], "expected YYYY-MM-DD"),
-        (["--days", "-1"], "greater than or equal to 0"),
+        (["--days", "-1"], "expected 0 or more, got -1"),
         (["--as-of", "2020-03-01", "--until", "2020-02-01"], "before the reference date"),
     ],
 )

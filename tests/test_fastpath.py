@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import subprocess
 import sys
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from inventory.errors import StoreError
 from inventory.fastpath import Criteria, IndexedView, PlainView, View, index_path, open_view
 from inventory.model import Certainty, Status
 from inventory.projects import _key, load_registry
+from inventory.report import build_report
 from inventory.store import COLUMNS, load, save
 from inventory.vocab import Format
 
@@ -298,6 +300,33 @@ def test_any_filter_as_the_plain_path(
 
     render(expected, Format.JSON, out)
     assert rendered(fast, Format.JSON) == out.getvalue()
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(where=filters, period=_periods)
+def test_any_report_as_the_plain_path(
+    both: tuple[IndexedView, list[Any]], where: query.Filter, period: tuple[date, date]
+) -> None:
+    """The report counted from the index's columns is the report of the models."""
+    view, activities = both
+    where = replace(where, period=period)
+    fast = view.select(Criteria.from_filter(where)).report(period, "label")
+    expected = build_report(query.select(activities, where), period, "label")
+    assert fast == expected
+    assert json.dumps(fast.to_json()) == json.dumps(expected.to_json())
+
+
+def test_a_report_counts_what_it_lists(both: tuple[IndexedView, list[Any]]) -> None:
+    # The generated store has every kind a report counts in Q4 2019 (not a vacuous check).
+    view, _ = both
+    quarter = (date(2019, 10, 1), date(2019, 12, 31))
+    report = view.select(Criteria(period=quarter)).report(quarter, "Q4 2019")
+    assert report.total > 50 and report.deadlines and report.cancelled
+    assert report.multi_project and report.certainty["tentative"]
+    assert report.certainty["unscheduled"]
+    assert sum(report.month_totals.values()) == report.total
 
 
 # --- the commands, end to end ----------------------------------------------------------------
@@ -642,7 +671,7 @@ def test_criteria_mirror_the_filter() -> None:
     assert Criteria.from_filter(where.to_filter()) == where
 
 
-def test_a_query_does_not_import_the_models(generated: Path) -> None:
+def test_a_query_does_not_import_the_models_or_pydantic(generated: Path) -> None:
     code = (
         "import sys\n"
         "from inventory.cli import main\n"
@@ -650,7 +679,7 @@ def test_a_query_does_not_import_the_models(generated: Path) -> None:
         "'GLACY+', '--month', '2019-11', '--json']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('inventory.model', 'inventory.store', 'inventory.places',"
-        " 'inventory.projects', 'pycountry', 'rich') if m in sys.modules]\n"
+        " 'inventory.projects', 'pycountry', 'rich', 'pydantic') if m in sys.modules]\n"
         "print(heavy, file=sys.stderr)\n"
     )
     # The first run builds the index (by the code as it is on disk now), the second uses it.

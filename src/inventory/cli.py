@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from . import __version__
+from .cliparams import LightCommand, LightGroup
 from .vocab import Certainty, Format, Status
 
 if TYPE_CHECKING:
     from .fastpath import Criteria, View
     from .model import Activity
-    from .query import Filter, Period
+    from .periods import Period
+    from .query import Filter
     from .store import Store
 
 ENV_TODAY = "INVENTORY_TODAY"
@@ -32,6 +34,7 @@ ENV_DEBUG = "INVENTORY_DEBUG"
 
 app = typer.Typer(
     name="inventory",
+    cls=LightGroup,
     help="Keep an inventory of a programme's activities and answer questions about it.\n\n"
     "The store is found without flags when run inside a checkout (data/activities.csv); "
     "--store PATH or INVENTORY_STORE point elsewhere.",
@@ -80,7 +83,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     """``app.command`` with :func:`one_line_errors`."""
 
     def decorate(func: F) -> F:
-        app.command(*args, **kwargs)(one_line_errors(func))
+        app.command(*args, cls=LightCommand, **kwargs)(one_line_errors(func))
         return func
 
     return decorate
@@ -226,7 +229,7 @@ def _bad(option: str, error: Exception) -> typer.BadParameter:
 def parse_day_option(option: str, value: str) -> date:
     from .errors import UsageError
 
-    # fastpath's copies of the dates parsers: importing dates loads the models.
+    # periods, not dates: importing dates loads the models.
     from .periods import parse_day
 
     try:
@@ -656,9 +659,7 @@ def report_cmd(
     if output in (Format.TEXT, Format.MARKDOWN):
         selection.write(output, sys.stdout)
         return
-    from .report import build_report
-
-    summary = build_report(selection.activities(), period, label or "")
+    summary = selection.report(period, label or "")
     if output is Format.JSON:
         import json
 
@@ -957,6 +958,7 @@ def guarded(register: Callable[[Callable[..., Any]], Any]) -> Callable[[F], F]:
 
 projects_app = typer.Typer(
     name="projects",
+    cls=LightGroup,
     no_args_is_help=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -1051,7 +1053,7 @@ def projects_cmd(
         )
 
 
-@guarded(projects_app.command("show"))
+@guarded(projects_app.command("show", cls=LightCommand))
 def projects_show(
     ctx: typer.Context,
     name: Annotated[

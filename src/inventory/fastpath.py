@@ -27,10 +27,8 @@ Anything unusual (a JSON store, a file with a stray ``\\r`` or another line sepa
 ``str.splitlines`` honours, a NUL byte, bad UTF-8, a broken header) is left to the plain
 loader, which reports it as before. ``INVENTORY_NO_INDEX=1`` turns the index off.
 
-The first part of this module repeats, without importing pydantic, the few helpers the
-CLI needs before it knows whether it will build a model at all (finding the store, the
-period options): importing the models costs more than importing Typer. Tests keep the
-copies equal to the originals in ``store`` and ``dates``.
+Nothing here imports pydantic until a row's model is asked for: importing the models
+costs more than importing Typer, and a ``list --json`` or a ``report`` needs none.
 """
 
 from __future__ import annotations
@@ -56,12 +54,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import ParseError
+from .periods import Period
 from .storefile import COLUMNS, store_format
 from .vocab import Certainty, Format, Status
 
 if TYPE_CHECKING:
     from .model import Activity
     from .query import Filter
+    from .report import Report
     from .store import Store
 
 __all__ = [
@@ -128,7 +128,7 @@ class Criteria:
     """The fields of :class:`query.Filter`, in a class that does not import the models."""
 
     projects: tuple[str, ...] = ()
-    period: tuple[date, date] | None = None
+    period: Period | None = None
     countries: tuple[str, ...] = ()
     city: str | None = None
     search: str | None = None
@@ -979,6 +979,12 @@ class Selection:
 
         render(self.activities(), fmt, stream)
 
+    def report(self, period: Period, label: str) -> Report:
+        """:func:`report.build_report` of these activities."""
+        from .report import build_report
+
+        return build_report(self.activities(), period, label)
+
 
 class _Found(Selection):
     def __init__(self, found: list[Activity]) -> None:
@@ -1005,6 +1011,44 @@ class _Indexed(Selection):
     def records(self) -> Iterator[dict[str, Any]]:
         for i in self.positions:
             yield self.index.record(i)
+
+    def report(self, period: Period, label: str) -> Report:
+        # Counted from the columns, whose values are the validated models' own (see
+        # _Builder._build); models are built only for the rows the report lists.
+        from .report import Counted, summarise
+
+        index, c = self.index, self.index.columns
+        schedules: dict[int, tuple[str, Certainty, bool]] = {}
+        countries: dict[int, tuple[str, ...]] = {}
+        projects: dict[int, tuple[str, ...]] = {}
+        entries = []
+        for i in self.positions:
+            sid, ctry, proj = c["sched"][i], c["ctry"][i], c["proj"][i]
+            schedule = schedules.get(sid)
+            if schedule is None:
+                flags, first = c["s_flags"][sid], date.fromordinal(c["s_start"][sid])
+                schedule = schedules[sid] = (
+                    f"{first.year:04d}-{first.month:02d}",
+                    _CERTAINTIES[(flags >> _CERTAINTY_SHIFT) & 3],
+                    bool(flags & _DEADLINE),
+                )
+            if ctry not in countries:
+                countries[ctry] = tuple(name for _, name in index.countries[ctry])
+            if proj not in projects:
+                projects[proj] = tuple(index.projects[proj])
+            month, certainty, deadline = schedule
+            entries.append(
+                Counted(
+                    month=month,
+                    projects=projects[proj],
+                    countries=countries[ctry],
+                    certainty=certainty,
+                    deadline=deadline,
+                    status=_STATUSES[c["status"][i]],
+                )
+            )
+        positions = self.positions
+        return summarise(entries, period, label, lambda k: index.activity(positions[k]))
 
     def write(self, fmt: Format, stream: IO[str]) -> None:
         # Byte for byte what output.render writes for these formats.

@@ -12,6 +12,9 @@ from datetime import date
 
 from .errors import UsageError
 
+Period = tuple[date, date]
+"""First and last day, inclusive."""
+
 MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -31,7 +34,7 @@ def _last_day(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def parse_month_period(value: str) -> tuple[date, date]:
+def parse_month_period(value: str) -> Period:
     """``2019-11``, ``November 2019`` or ``Nov 2019`` -> first and last day of that month."""
     expected = "expected YYYY-MM, e.g. 2019-11 (or 'November 2019')"
     v = value.strip()
@@ -46,7 +49,7 @@ def parse_month_period(value: str) -> tuple[date, date]:
     return date(year, month, 1), _last_day(year, month)
 
 
-def parse_quarter(value: str) -> tuple[date, date]:
+def parse_quarter(value: str) -> Period:
     """``Q4-2019``, ``2019-Q4``, ``Q4 2019`` or ``2019Q4`` (any case) -> first and last day."""
     v = value.strip()
     m = re.fullmatch(r"[qQ](\d)[\s-]?(\d{4})", v) or re.fullmatch(r"(\d{4})[\s-]?[qQ](\d)", v)
@@ -58,7 +61,7 @@ def parse_quarter(value: str) -> tuple[date, date]:
     return date(year, 3 * quarter - 2, 1), _last_day(year, 3 * quarter)
 
 
-def parse_year(value: str) -> tuple[date, date]:
+def parse_year(value: str) -> Period:
     """``2020`` -> 1 January and 31 December 2020."""
     v = value.strip()
     if not re.fullmatch(r"\d{4}", v) or int(v) < 1:

@@ -22,8 +22,8 @@ from typing import Any
 
 from .dates import render_schedule
 from .model import Activity, Certainty, HalfDay, Precision, Schedule, Status, month_bounds
+from .periods import Period
 from .places import fold
-from .query import Period
 from .report import NO_PROJECT, months_between
 
 NO_COUNTRY = "(no country)"

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from .model import Activity, Certainty, Status
+from .periods import Period
 from .places import fold
-
-Period = tuple[date, date]
-"""First and last day, inclusive."""
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .model import Activity, Certainty, Status
-from .query import Period
+from .periods import Period
+from .vocab import Certainty, Status
+
+if TYPE_CHECKING:
+    from .model import Activity
 
 NO_PROJECT = "(no project)"
 
@@ -27,7 +30,8 @@ def months_between(first: date, last: date) -> list[str]:
 class Report:
     period: Period
     label: str
-    activities: list[Activity]
+    total: int
+    """Activities counted (cancelled ones are not)."""
     months: list[str]
     projects: list[str]
     matrix: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -42,10 +46,6 @@ class Report:
     multi_project: int = 0
     cancelled: list[Activity] = field(default_factory=list)
     """Left out of every count above: they did not, or will not, take place."""
-
-    @property
-    def total(self) -> int:
-        return len(self.activities)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,42 +75,79 @@ class Report:
         }
 
 
+@dataclass(frozen=True)
+class Counted:
+    """What a report reads of one activity: enough to count it without its model."""
+
+    month: str
+    """``YYYY-MM`` the activity is listed under (its schedule's month)."""
+    projects: tuple[str, ...]
+    countries: tuple[str, ...]
+    """Names of the countries of its place."""
+    certainty: Certainty
+    deadline: bool
+    status: Status
+
+    @classmethod
+    def of(cls, activity: Activity) -> Counted:
+        schedule, place = activity.schedule, activity.place
+        return cls(
+            month=schedule.month,
+            projects=activity.projects,
+            countries=tuple(c.name for c in place.countries) if place else (),
+            certainty=schedule.certainty,
+            deadline=schedule.deadline,
+            status=activity.status,
+        )
+
+
 def build_report(activities: Sequence[Activity], period: Period, label: str) -> Report:
     """Summarise ``activities`` (already filtered to the period)."""
+    from .model import Activity
+
+    ordered = sorted(activities, key=Activity.sort_key)
+    return summarise([Counted.of(a) for a in ordered], period, label, ordered.__getitem__)
+
+
+def summarise(
+    entries: Sequence[Counted], period: Period, label: str, model: Callable[[int], Activity]
+) -> Report:
+    """Summarise activities given as ``entries``, in the activities' order
+    (``Activity.sort_key``); ``model(i)`` is the i-th one's model, asked for only for those
+    the report lists (deadlines and cancelled ones)."""
     months = months_between(*period)
     first_month = months[0]
-    cancelled = [a for a in activities if a.status is Status.CANCELLED]
-    ordered = sorted(
-        (a for a in activities if a.status is not Status.CANCELLED), key=Activity.sort_key
+    counted = [i for i, e in enumerate(entries) if e.status is not Status.CANCELLED]
+    projects = sorted(
+        {p for i in counted for p in (entries[i].projects or (NO_PROJECT,))}, key=str.casefold
     )
-    projects = sorted({p for a in ordered for p in (a.projects or (NO_PROJECT,))}, key=str.casefold)
     report = Report(
         period=period,
         label=label,
-        activities=ordered,
+        total=len(counted),
         months=months,
         projects=projects,
-        cancelled=sorted(cancelled, key=Activity.sort_key),
+        cancelled=[model(i) for i, e in enumerate(entries) if e.status is Status.CANCELLED],
     )
     report.matrix = {p: dict.fromkeys(months, 0) for p in projects}
     report.month_totals = dict.fromkeys(months, 0)
     reached: dict[str, set[str]] = {p: set() for p in projects}
     report.certainty = {c.value: 0 for c in Certainty}
-    for activity in ordered:
+    for i in counted:
+        entry = entries[i]
         # An activity counts in the month it is listed under; one that began before the
         # period (30 October - 1 November, in a November report) counts in the first month.
-        month = max(activity.schedule.month, first_month)
-        names = activity.projects or (NO_PROJECT,)
+        month = max(entry.month, first_month)
+        names = entry.projects or (NO_PROJECT,)
         for project in names:
             report.matrix[project][month] += 1
-            if activity.place:
-                reached[project].update(c.name for c in activity.place.countries)
+            reached[project].update(entry.countries)
         report.month_totals[month] += 1
-        report.certainty[activity.schedule.certainty.value] += 1
+        report.certainty[entry.certainty.value] += 1
         if len(names) > 1:
             report.multi_project += 1
-        if activity.schedule.deadline:
-            report.deadlines.append(activity)
+        if entry.deadline:
+            report.deadlines.append(model(i))
     report.project_totals = {p: sum(report.matrix[p].values()) for p in projects}
     report.countries = {p: sorted(reached[p]) for p in projects}
     return report

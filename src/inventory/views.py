@@ -11,9 +11,8 @@ from typing import IO, TYPE_CHECKING
 
 from .dates import render_schedule
 from .model import Activity, Precision, month_bounds
-from .periods import MONTH_NAMES
+from .periods import MONTH_NAMES, Period
 from .planning import Calendar, Cell, Pair, PairKind, Timeline, columns, row_cells
-from .query import Period
 from .report import Report, months_between
 
 if TYPE_CHECKING:

@@ -1,0 +1,166 @@
+"""Turning command-line text into option values without pydantic.
+
+Typer 0.29 coerces every parameter of the command it runs through a pydantic
+``TypeAdapter`` built on the spot, given or not: importing pydantic and building the
+adapters is ~100 ms of a ``list`` run whose answer takes ~15 ms. Our options use six plain
+kinds (text, whole number, flag, path, choice, and lists of text or choices), so
+:class:`LightCommand` gives each such parameter a small converter of its own before Typer
+asks for one, and leaves any other kind to Typer. The values a command receives are the same
+either way (tests/test_cliparams.py compares both on every parameter of every command).
+
+This leans on Typer internals (``_TyperParameter._runtime_param``, ``RuntimeParam``); the
+pin ``typer>=0.29,<0.30`` in pyproject.toml keeps them stable, and if they move the light
+converters are skipped and Typer's own take over (slower, same answers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+import typer
+import typer.core
+
+try:
+    from typer._coercion import RuntimeParam
+    from typer._param_types import coerce_cli_choice, coerce_cli_path
+except ImportError:  # a Typer without these internals: Typer's own coercion is used
+    RuntimeParam = None  # type: ignore[assignment,misc]
+
+
+def _bad(message: str, ctx: Any, param: Any) -> typer.BadParameter:
+    return typer.BadParameter(message, ctx=ctx, param=param)
+
+
+def _text(value: Any, info: Any, ctx: Any, param: Any) -> str:
+    if isinstance(value, bytes):  # argv that is not valid in the locale's encoding
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _flag(value: Any, info: Any, ctx: Any, param: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "t", "yes", "y", "on"):
+        return True
+    if text in ("", "0", "false", "f", "no", "n", "off"):
+        return False
+    raise _bad(f"{value!r} is not a yes/no value (expected true or false).", ctx, param)
+
+
+def _whole(value: Any, info: Any, ctx: Any, param: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise _bad(f"{value!r} is not a whole number.", ctx, param) from None
+    if info.min is not None and number < info.min:
+        raise _bad(f"expected {info.min} or more, got {number}.", ctx, param)
+    if info.max is not None and number > info.max:
+        raise _bad(f"expected {info.max} or less, got {number}.", ctx, param)
+    return number
+
+
+def _path(value: Any, info: Any, ctx: Any, param: Any) -> Path:
+    if isinstance(value, Path):
+        return value
+    # path_type=None: the existence and kind checks without Typer's pydantic Path adapter.
+    checked = coerce_cli_path(value, info, path_type=None, param=param, ctx=ctx)
+    return Path(checked)  # type: ignore[arg-type]
+
+
+def _choice(choices: list[Enum]) -> Any:
+    def convert(value: Any, info: Any, ctx: Any, param: Any) -> Any:
+        try:
+            return coerce_cli_choice(
+                value, choices=choices, case_sensitive=info.case_sensitive, ctx=ctx
+            )
+        except ValueError as error:
+            raise _bad(str(error), ctx, param) from None
+
+    return convert
+
+
+def converter_for(annotation: Any) -> Any:
+    """The converter of one value of ``annotation``, or None to leave it to Typer."""
+    if annotation is str:
+        return _text
+    if annotation is bool:
+        return _flag
+    if annotation is int:
+        return _whole
+    if annotation is Path:
+        return _path
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return _choice(list(annotation))
+    return None
+
+
+if RuntimeParam is not None:
+
+    @dataclass(frozen=True)
+    class LightParam(RuntimeParam):
+        """One parameter's conversion, element by element for a repeatable option."""
+
+        convert: Any
+        many: bool
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            info = self.parameter_info
+            if self.many:
+                return [self.convert(item, info, ctx, param) for item in value]
+            return self.convert(value, info, ctx, param)
+
+
+def light_param(param: Any) -> Any:
+    """A :class:`LightParam` for ``param``, or None when it is a kind we leave to Typer."""
+    descriptor = getattr(param, "type_descriptor", None)
+    if RuntimeParam is None or descriptor is None or descriptor.file_annotation is not None:
+        return None
+    info = descriptor.parameter_info
+    if info.parser is not None or info.clamp:
+        return None
+    annotation = descriptor.annotation
+    many = get_origin(annotation) is list
+    if many:
+        (annotation,) = get_args(annotation)
+    elif get_origin(annotation) is not None:
+        return None
+    convert = converter_for(annotation)
+    if convert is None:
+        return None
+    return LightParam(
+        parameter_info=info, annotation=descriptor.annotation, convert=convert, many=many
+    )
+
+
+def lighten(params: list[Any]) -> None:
+    for param in params:
+        if getattr(param, "_runtime_param", False) is None:
+            light = light_param(param)
+            if light is not None:
+                param._runtime_param = light
+
+
+class LightCommand(typer.core.TyperCommand):
+    """A Typer command whose plain parameters are converted without pydantic."""
+
+    # get_params, not __init__: Click adds --help there, and Typer the completion options.
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        lighten(params)
+        return params
+
+
+class LightGroup(typer.core.TyperGroup):
+    """A group (the app, ``projects``) whose own options are converted the same way."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        lighten(params)
+        return params
