@@ -671,23 +671,37 @@ def test_criteria_mirror_the_filter() -> None:
     assert Criteria.from_filter(where.to_filter()) == where
 
 
-def test_a_query_does_not_import_the_models_or_pydantic(generated: Path) -> None:
+@pytest.mark.parametrize(
+    ("args", "heavy"),
+    [
+        (["list", "--project", "GLACY+", "--month", "2019-11", "--json"], ["rich"]),
+        (["report", "--quarter", "Q4-2019"], []),  # a table, with a deadline and cancelled ones
+        (["report", "--quarter", "Q4-2019", "--json"], ["rich"]),
+    ],
+    ids=lambda v: " ".join(v) if v and v[0] in ("list", "report") else "",
+)
+def test_a_query_does_not_import_the_models_or_pydantic(
+    generated: Path, args: list[str], heavy: list[str]
+) -> None:
+    modules = ["inventory.model", "inventory.store", "inventory.places", "inventory.projects"]
+    modules += ["inventory.dates", "pycountry", "pydantic", *heavy]
     code = (
         "import sys\n"
         "from inventory.cli import main\n"
-        f"sys.argv = ['inventory', 'list', '--store', {str(generated)!r}, '--project', "
-        "'GLACY+', '--month', '2019-11', '--json']\n"
+        f"sys.argv = ['inventory', *{args!r}, '--store', {str(generated)!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('inventory.model', 'inventory.store', 'inventory.places',"
-        " 'inventory.projects', 'pycountry', 'rich', 'pydantic') if m in sys.modules]\n"
-        "print(heavy, file=sys.stderr)\n"
+        f"print([m for m in {modules!r} if m in sys.modules], file=sys.stderr)\n"
     )
     # The first run builds the index (by the code as it is on disk now), the second uses it.
     for _ in range(2):
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == "[]"
-    assert result.stdout.startswith("[\n{")
+    assert result.stdout.startswith(
+        "[\n{" if args[0] == "list" else "{" if "--json" in args else "Inventory report: "
+    )
+    if args == ["report", "--quarter", "Q4-2019"]:
+        assert "cancelled, not counted" in result.stdout and "Deadlines due" in result.stdout
 
 
 # --- start-up: main() builds only what a run reaches -----------------------------------------

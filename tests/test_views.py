@@ -24,14 +24,9 @@ from inventory.dates import month_label, parse_month_period, parse_quarter
 from inventory.planning import build_calendar, build_timeline, find_pairs
 from inventory.query import Filter, Period, select
 from inventory.report import build_report
+from inventory.reportview import render_report_chart
 from inventory.store import Store, load
-from inventory.views import (
-    render_calendar,
-    render_pairs,
-    render_report_chart,
-    render_timeline,
-    short_dates,
-)
+from inventory.views import render_calendar, render_pairs, render_timeline, short_dates
 from tests.conftest import BUNDLED_STORE, FIXTURES
 
 SNAPSHOTS = FIXTURES / "snapshots"

@@ -665,11 +665,11 @@ def report_cmd(
 
         sys.stdout.write(json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
-    from .views import render_report
+    from .reportview import render_report
 
     render_report(summary, sys.stdout)
     if chart:
-        from .views import render_report_chart
+        from .reportview import render_report_chart
 
         render_report_chart(summary, sys.stdout)
 
@@ -1035,7 +1035,7 @@ def projects_cmd(
     elif output is Format.MARKDOWN:
         sys.stdout.write(render_markdown(TABLE_HEADERS, table_rows(summaries)))
     else:
-        from .output import print_out, text_table
+        from .terminal import print_out, text_table
 
         rows = table_rows(summaries)
         print_out(sys.stdout, text_table(TABLE_HEADERS, rows, right=(3, 4, 5)))

@@ -148,7 +148,7 @@ class Criteria:
 
 # --- the index file --------------------------------------------------------------------------
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAGIC = b"INVIDX\x00\x01"
 # magic, verified_ns, crc of verified_ns, header length, crc of header, crc of the columns
 _PREFIX = struct.Struct("<8sqIIII")
@@ -184,6 +184,9 @@ _SCHED_COLUMNS = {
     "s_json": "q",  # offset in the blob
     "s_json_len": "i",
     "s_json_crc": "I",
+    "s_text": "q",  # offset in the blob of dates.render_schedule's text
+    "s_text_len": "i",
+    "s_text_crc": "I",
     "segs": "i",
 }
 
@@ -335,6 +338,7 @@ class _Builder:
         identity: Identity,
         verified_ns: int,
     ) -> list[Any]:
+        from .dates import render_schedule
         from .places import fold
         from .store import activity_from_row, activity_to_json
 
@@ -426,6 +430,11 @@ class _Builder:
                 sched["s_json_len"].append(len(fragment))
                 sched["s_json_crc"].append(zlib.crc32(fragment))
                 blob += fragment
+                rendered = render_schedule(schedule).encode()
+                sched["s_text"].append(len(blob))
+                sched["s_text_len"].append(len(rendered))
+                sched["s_text_crc"].append(zlib.crc32(rendered))
+                blob += rendered
             place = activity.place
             pairs = tuple((c.code, c.name) for c in place.countries) if place else ()
             city_key = None if place is None else fold(place.city or "")
@@ -686,6 +695,7 @@ class _Index:
         self.countries: list[list[list[str]]] = meta["countries"]
         self.cities: list[str | None] = meta["cities"]
         self._fragments: dict[int, Any] = {}
+        self._texts: dict[int, str] = {}
         self._schedules: dict[int, Any] = {}
         self._places: dict[tuple[str, int, str], Any] = {}
 
@@ -720,6 +730,18 @@ class _Index:
             if zlib.crc32(fragment) != c["s_json_crc"][sid]:
                 raise _Corrupt
             found = self._fragments[sid] = json.loads(fragment)
+        return found
+
+    def schedule_text(self, sid: int) -> str:
+        """The schedule written out, as ``dates.render_schedule`` wrote it."""
+        found = self._texts.get(sid)
+        if found is None:
+            c = self.columns
+            at, length = c["s_text"][sid], c["s_text_len"][sid]
+            text = bytes(self.blob[at : at + length])
+            if zlib.crc32(text) != c["s_text_crc"][sid]:
+                raise _Corrupt
+            found = self._texts[sid] = text.decode()
         return found
 
     def record(self, i: int) -> dict[str, Any]:
@@ -767,6 +789,7 @@ class _Index:
         column = self.columns["sched"]
         for sid in {column[i] for i in positions}:
             self.schedule_json(sid)
+            self.schedule_text(sid)
 
     # selecting
 
@@ -1015,7 +1038,7 @@ class _Indexed(Selection):
     def report(self, period: Period, label: str) -> Report:
         # Counted from the columns, whose values are the validated models' own (see
         # _Builder._build); models are built only for the rows the report lists.
-        from .report import Counted, summarise
+        from .report import Counted, Listed, summarise
 
         index, c = self.index, self.index.columns
         schedules: dict[int, tuple[str, Certainty, bool]] = {}
@@ -1047,8 +1070,19 @@ class _Indexed(Selection):
                     status=_STATUSES[c["status"][i]],
                 )
             )
-        positions = self.positions
-        return summarise(entries, period, label, lambda k: index.activity(positions[k]))
+        def listed(k: int) -> Listed:
+            i = self.positions[k]
+            record, sid = index.record(i), c["sched"][i]
+            return Listed(
+                id=record["id"],
+                title=record["title"],
+                projects=tuple(record["projects"]),
+                due=date.fromordinal(c["s_end"][sid]),
+                dates=index.schedule_text(sid),
+                status=_STATUSES[c["status"][i]],
+            )
+
+        return summarise(entries, period, label, listed)
 
     def write(self, fmt: Format, stream: IO[str]) -> None:
         # Byte for byte what output.render writes for these formats.

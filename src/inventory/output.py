@@ -7,7 +7,6 @@ thing everywhere. Rich is imported only for the table format.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from typing import IO
@@ -16,77 +15,15 @@ from .dates import render_schedule
 from .model import Activity, Certainty, Status
 from .newsletter import heading, line_body, render_newsletter
 from .store import COLUMNS, activity_to_json, render_csv
+from .terminal import is_terminal, print_out
 from .vocab import Format
 
 MARKS = {Certainty.TENTATIVE: "TBC", Certainty.UNSCHEDULED: "TBD"}
 
 
-def is_terminal(stream: IO[str]) -> bool:
-    return hasattr(stream, "isatty") and stream.isatty()
-
-
-def make_console(stream: IO[str] | None = None, *, width: int | None = None) -> object:
-    """A Rich console that writes plain, unwrapped text when not on a terminal."""
-    from rich.console import Console
-
-    stream = stream or sys.stdout
-    terminal = is_terminal(stream)
-    if width is None and not terminal:
-        # Piped: nobody's screen to fit, so never wrap or cut a cell.
-        width = 10_000
-    return Console(
-        file=stream,
-        width=width,
-        no_color=not terminal or "NO_COLOR" in os.environ,
-        color_system="auto" if terminal else None,
-        highlight=False,
-        soft_wrap=False,
-        emoji=False,
-    )
-
-
-def print_out(stream: IO[str], *renderables: object, width: int | None = None) -> None:
-    """Print Rich renderables; when not on a terminal, without the padding Rich adds to
-    the end of each line (it would end up in files and diffs)."""
-    console = make_console(stream, width=width)
-    if is_terminal(stream):
-        for item in renderables:
-            console.print(item)  # type: ignore[attr-defined]
-        return
-    with console.capture() as capture:  # type: ignore[attr-defined]
-        for item in renderables:
-            console.print(item)  # type: ignore[attr-defined]
-    stream.write("\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n")
-
-
-def text_table(
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    *,
-    right: tuple[int, ...] = (),
-    head: bool = True,
-) -> object:
-    """A Rich table of plain strings, to print with :func:`print_out`; ``right`` names the
-    columns to align right (numbers)."""
-    from rich import box
-    from rich.table import Table
-
-    table = Table(
-        box=box.SIMPLE_HEAD if head else None, show_header=head, show_edge=False, pad_edge=False
-    )
-    for index, header in enumerate(headers):
-        table.add_column(header, justify="right" if index in right else "left", overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
 def when(activity: Activity) -> str:
     """The dates as a person reads them, with the year."""
-    text = render_schedule(activity.schedule)
-    if activity.status is not Status.PLANNED:
-        text += f" [{activity.status.value}]"
-    return text
+    return activity.status.mark(render_schedule(activity.schedule))
 
 
 def where(activity: Activity) -> str:

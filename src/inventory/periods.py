@@ -91,6 +91,11 @@ def month_label(first: date) -> str:
     return f"{MONTH_NAMES[first.month - 1]} {first.year}"
 
 
+def month_short(month: str) -> str:
+    """``Nov 2019`` for ``2019-11``."""
+    return f"{MONTH_NAMES[int(month[5:]) - 1][:3]} {month[:4]}"
+
+
 def month_name(month: str) -> str:
     """``March 2016`` for ``2016-03``."""
     return f"{MONTH_NAMES[int(month[5:7]) - 1]} {month[:4]}"

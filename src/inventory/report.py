@@ -42,9 +42,9 @@ class Report:
     countries: dict[str, list[str]] = field(default_factory=dict)
     """project -> country names reached, sorted."""
     certainty: dict[str, int] = field(default_factory=dict)
-    deadlines: list[Activity] = field(default_factory=list)
+    deadlines: list[Listed] = field(default_factory=list)
     multi_project: int = 0
-    cancelled: list[Activity] = field(default_factory=list)
+    cancelled: list[Listed] = field(default_factory=list)
     """Left out of every count above: they did not, or will not, take place."""
 
     def to_json(self) -> dict[str, Any]:
@@ -66,13 +66,40 @@ class Report:
             "deadlines": [
                 {
                     "id": a.id,
-                    "date": a.end.isoformat(),
+                    "date": a.due.isoformat(),
                     "projects": list(a.projects),
                     "title": a.title,
                 }
                 for a in self.deadlines
             ],
         }
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An activity a report names (a deadline, a cancelled one), as it names it."""
+
+    id: str
+    title: str
+    projects: tuple[str, ...]
+    due: date
+    """The last day."""
+    dates: str
+    """The schedule written out with its year (``dates.render_schedule``)."""
+    status: Status
+
+    @classmethod
+    def of(cls, activity: Activity) -> Listed:
+        from .dates import render_schedule
+
+        return cls(
+            id=activity.id,
+            title=activity.title,
+            projects=activity.projects,
+            due=activity.end,
+            dates=render_schedule(activity.schedule),
+            status=activity.status,
+        )
 
 
 @dataclass(frozen=True)
@@ -106,15 +133,16 @@ def build_report(activities: Sequence[Activity], period: Period, label: str) -> 
     from .model import Activity
 
     ordered = sorted(activities, key=Activity.sort_key)
-    return summarise([Counted.of(a) for a in ordered], period, label, ordered.__getitem__)
+    entries = [Counted.of(a) for a in ordered]
+    return summarise(entries, period, label, lambda i: Listed.of(ordered[i]))
 
 
 def summarise(
-    entries: Sequence[Counted], period: Period, label: str, model: Callable[[int], Activity]
+    entries: Sequence[Counted], period: Period, label: str, listed: Callable[[int], Listed]
 ) -> Report:
     """Summarise activities given as ``entries``, in the activities' order
-    (``Activity.sort_key``); ``model(i)`` is the i-th one's model, asked for only for those
-    the report lists (deadlines and cancelled ones)."""
+    (``Activity.sort_key``); ``listed(i)`` is the i-th one as the report names it, asked
+    for only for the deadlines and the cancelled ones."""
     months = months_between(*period)
     first_month = months[0]
     counted = [i for i, e in enumerate(entries) if e.status is not Status.CANCELLED]
@@ -127,7 +155,7 @@ def summarise(
         total=len(counted),
         months=months,
         projects=projects,
-        cancelled=[model(i) for i, e in enumerate(entries) if e.status is Status.CANCELLED],
+        cancelled=[listed(i) for i, e in enumerate(entries) if e.status is Status.CANCELLED],
     )
     report.matrix = {p: dict.fromkeys(months, 0) for p in projects}
     report.month_totals = dict.fromkeys(months, 0)
@@ -147,7 +175,7 @@ def summarise(
         if len(names) > 1:
             report.multi_project += 1
         if entry.deadline:
-            report.deadlines.append(model(i))
+            report.deadlines.append(listed(i))
     report.project_totals = {p: sum(report.matrix[p].values()) for p in projects}
     report.countries = {p: sorted(reached[p]) for p in projects}
     return report

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Sequence
 from datetime import timedelta
@@ -11,9 +10,10 @@ from typing import IO, TYPE_CHECKING
 
 from .dates import render_schedule
 from .model import Activity, Precision, month_bounds
-from .periods import MONTH_NAMES, Period
+from .periods import MONTH_NAMES, Period, month_short
 from .planning import Calendar, Cell, Pair, PairKind, Timeline, columns, row_cells
-from .report import Report, months_between
+from .report import months_between
+from .terminal import emit_lines, fit_width, wants_colour, wants_plain
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -24,99 +24,9 @@ _WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def month_short(month: str) -> str:
-    return f"{MONTH_NAMES[int(month[5:]) - 1][:3]} {month[:4]}"
-
-
-def render_report(report: Report, stream: IO[str], width: int | None = None) -> None:
-    from rich import box
-    from rich.table import Table
-
-    from .output import print_out, when
-
-    parts: list[object] = []
-    print_ = parts.append
-    print_(f"Inventory report: {report.label} ({report.period[0]} to {report.period[1]})")
-    print_(
-        f"{report.total} activities, {report.multi_project} shared by several projects; "
-        f"{report.certainty['tentative']} tentative, {report.certainty['unscheduled']} "
-        f"unscheduled, {len(report.deadlines)} deadlines"
-        + (f"; {len(report.cancelled)} cancelled, not counted" if report.cancelled else "")
-    )
-    if not report.total:
-        print_out(stream, *parts, width=width)
-        return
-    matrix = Table(
-        title="Activities per project per month",
-        box=box.SIMPLE_HEAD,
-        title_justify="left",
-        show_footer=True,
-    )
-    matrix.add_column("Project", footer="Total (each activity once)")
-    for month in report.months:
-        matrix.add_column(
-            month_short(month), justify="right", footer=str(report.month_totals[month])
-        )
-    matrix.add_column("Total", justify="right", footer=str(report.total))
-    for project in report.projects:
-        cells = [str(report.matrix[project][m] or "·") for m in report.months]
-        matrix.add_row(project, *cells, str(report.project_totals[project]))
-    print_(matrix)
-    reach = Table(title="Countries reached", box=box.SIMPLE_HEAD, title_justify="left")
-    reach.add_column("Project")
-    reach.add_column("#", justify="right")
-    reach.add_column("Countries", overflow="fold")
-    for project in report.projects:
-        names = report.countries[project]
-        reach.add_row(project, str(len(names)), ", ".join(names) or "-")
-    print_(reach)
-    if report.deadlines:
-        due = Table(title="Deadlines due", box=box.SIMPLE_HEAD, title_justify="left")
-        due.add_column("Due")
-        due.add_column("Projects")
-        due.add_column("Title", overflow="fold")
-        for activity in report.deadlines:
-            due.add_row(when(activity), ", ".join(activity.projects), activity.title)
-        print_(due)
-    print_out(stream, *parts, width=width)
-
-
 # --- planning views (issue 6): calendar, timeline, clashes, report chart -------------------
 # The data comes from ``planning``; here it is only drawn. Piped output (or ``ascii``) uses
 # plain ASCII and no colour; a terminal gets block characters and colour.
-
-
-def _plain(stream: IO[str], ascii_: bool | None) -> bool:
-    from .output import is_terminal
-
-    return (not is_terminal(stream)) if ascii_ is None else ascii_
-
-
-def _coloured(stream: IO[str], plain: bool) -> bool:
-    from .output import is_terminal
-
-    return not plain and is_terminal(stream) and "NO_COLOR" not in os.environ
-
-
-def _fit_width(stream: IO[str], width: int | None) -> int | None:
-    """The width to fit, or None for piped output, which is never cut."""
-    from .output import is_terminal, make_console
-
-    if width is not None:
-        return width
-    if is_terminal(stream):
-        return int(make_console(stream).width)  # type: ignore[attr-defined]
-    return None
-
-
-def _emit(stream: IO[str], lines: list[Text], width: int | None, plain: bool) -> None:
-    """Print the lines; plain ones without their styles, so ``--ascii`` has no colour
-    even on a terminal."""
-    from rich.text import Text
-
-    from .output import print_out
-
-    print_out(stream, *(Text(line.plain) if plain else line for line in lines), width=width)
 
 
 def _abbreviate_months(text: str) -> str:
@@ -149,8 +59,8 @@ def render_calendar(
 
     from .output import where
 
-    plain = _plain(stream, ascii_)
-    fit = _fit_width(stream, width)
+    plain = wants_plain(stream, ascii_)
+    fit = fit_width(stream, width)
     none = "." if plain else "·"
     busiest = cal.busiest
     steps = _heat_steps(busiest.count if busiest else 0)
@@ -211,7 +121,7 @@ def render_calendar(
     legend = Text("[n] activities running that day; ")
     legend.append("?", style="bold dark_orange")
     legend.append(f": some of them with dates TBC; {none}: none")
-    if _coloured(stream, plain):
+    if wants_colour(stream, plain):
         legend.append(". Shades: ")
         bounds = [*steps[1:], None]
         for low, high in zip(steps, bounds, strict=True):
@@ -220,7 +130,7 @@ def render_calendar(
             legend.append(" ")
     lines.append(legend)
     lines.append(Text("A deadline counts on its due day; an activity with dates TBD on no day."))
-    _emit(stream, lines, width, plain)
+    emit_lines(stream, lines, width, plain)
 
 
 _GLYPHS = {
@@ -325,10 +235,10 @@ def render_timeline(
     """A Gantt chart: a header of months and weeks, then a bar per activity per group."""
     from rich.text import Text
 
-    plain = _plain(stream, ascii_)
+    plain = wants_plain(stream, ascii_)
     glyphs = _ASCII_GLYPHS if plain else _GLYPHS
     ellipsis = "..." if plain else "…"
-    fit = _fit_width(stream, width)
+    fit = fit_width(stream, width)
     first, last = timeline.period
     ndays = (last - first).days + 1
     dates = {a.id: short_dates(a) for a in timeline.activities}
@@ -353,7 +263,7 @@ def render_timeline(
         )
     ]
     if not timeline.activities:
-        _emit(stream, lines, width, plain)
+        emit_lines(stream, lines, width, plain)
         return
     month_row, week_row = _timeline_header(timeline.period, per_column, ncols)
     lines.append(Text(_INDENT + month_row, style="bold"))
@@ -400,7 +310,7 @@ def render_timeline(
         footer.append(glyph, style=_CELL_STYLES.get(cell, ""))
         footer.append(f" {meaning}")
     lines.append(footer)
-    _emit(stream, lines, width, plain)
+    emit_lines(stream, lines, width, plain)
 
 
 def _pair_cell(pair: Pair) -> Text:
@@ -428,7 +338,7 @@ def render_pairs(
     from rich.table import Table
     from rich.text import Text
 
-    from .output import is_terminal, print_out
+    from .terminal import is_terminal, print_out
 
     counts = {kind: sum(1 for p in pairs if p.kind is kind) for kind in PairKind}
     summary = "; ".join(f"{n} {kind.value}" for kind, n in counts.items() if n)
@@ -454,66 +364,14 @@ def render_pairs(
     print_out(stream, *parts, width=width)
 
 
-_EIGHTHS = " ▏▎▍▌▋▊▉"
-
-
-def _bar(value: int, scale: float, plain: bool) -> str:
-    """``value`` at ``scale`` characters per unit, in eighths of a block on a terminal."""
-    length = value * scale
-    if plain:
-        return "#" * round(length)
-    whole, part = divmod(round(length * 8), 8)
-    return "█" * whole + (_EIGHTHS[part] if part else "")
-
-
-def render_report_chart(
-    report: Report, stream: IO[str], *, width: int | None = None, ascii_: bool | None = None
-) -> None:
-    """Bars of activities per project and per month, under the report's tables."""
-    from rich.text import Text
-
-    if not report.total:
-        return
-    plain = _plain(stream, ascii_)
-    fit = _fit_width(stream, width)
-    labels = [*report.projects, *(month_short(m) for m in report.months)]
-    label_width = max(len(label) for label in labels)
-    biggest = max([*report.project_totals.values(), *report.month_totals.values(), 1])
-    room = 50 if fit is None else max(fit - label_width - 2 - 2 - len(str(biggest)) - 1, 10)
-    room = min(room, 50)
-    # One character per activity when they fit, so the bars can be counted.
-    scale = 1.0 if biggest <= room else room / biggest
-    unit = "#" if plain else "█"
-    note = f"one {unit} = 1 activity" if scale == 1 else f"scale: {biggest} = {room} characters"
-    lines = [Text("")]
-
-    def chart(title: str, rows: list[tuple[str, int]]) -> None:
-        lines.append(Text(title, style="bold"))
-        for label, value in rows:
-            line = Text(f"  {label:<{label_width}}  ")
-            line.append(_bar(value, scale, plain), style="cyan")
-            line.append(f" {value}")
-            lines.append(line)
-
-    chart(
-        f"Activities per project ({note}; a shared one counts for each)",
-        sorted(report.project_totals.items(), key=lambda kv: (-kv[1], kv[0].casefold())),
-    )
-    lines.append(Text(""))
-    chart(
-        "Activities per month (each activity once)",
-        [(month_short(m), report.month_totals[m]) for m in report.months],
-    )
-    _emit(stream, lines, width, plain)
-
-
 def render_project(
     project: Project, summary: ProjectSummary, names: dict[str, str], stream: IO[str]
 ) -> None:
     """``projects show``: the facts, activities per month, countries reached and not, and
     the activities dated outside the project's duration."""
-    from .output import print_out, text_table, when
+    from .output import when
     from .projects import facts
+    from .terminal import print_out, text_table
 
     def listed(codes: list[str]) -> str:
         return ", ".join(sorted((names[c] for c in codes), key=str.casefold)) or "-"

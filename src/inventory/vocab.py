@@ -28,6 +28,10 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
     POSTPONED = "postponed"
 
+    def mark(self, dates: str) -> str:
+        """``dates`` as a listing shows them: any status but planned follows in brackets."""
+        return dates if self is Status.PLANNED else f"{dates} [{self.value}]"
+
 
 class Format(StrEnum):
     TABLE = "table"
