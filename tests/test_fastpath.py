@@ -486,8 +486,15 @@ def damage(path: Path, how: str, other: Path) -> None:
     data = bytearray(where.read_bytes())
     if how == "flip-a-column-byte":
         data[len(data) // 3] ^= 0x55
-    elif how == "flip-a-schedule-byte":
-        data[-20] ^= 0x55
+    elif how in ("flip-a-schedule-json-byte", "flip-schedule-text-bytes"):
+        index = indexed(path).index
+        blob_start = len(data) - index.meta["blob"][1]
+        if how == "flip-a-schedule-json-byte":
+            # The schedule of the first row, which every query reads.
+            data[blob_start + index.columns["s_json"][index.columns["sched"][0]] + 1] ^= 0x55
+        else:  # every schedule's text, so that the report's deadlines read one
+            for at in index.columns["s_text"]:
+                data[blob_start + at] ^= 0x01
     elif how == "flip-the-stamp":
         data[12] ^= 0x01
     elif how == "truncate":
@@ -504,8 +511,8 @@ def damage(path: Path, how: str, other: Path) -> None:
 
 @pytest.mark.parametrize(
     "how",
-    ["flip-a-column-byte", "flip-a-schedule-byte", "flip-the-stamp", "truncate", "garbage",
-     "empty", "another-store"],
+    ["flip-a-column-byte", "flip-a-schedule-json-byte", "flip-schedule-text-bytes",
+     "flip-the-stamp", "truncate", "garbage", "empty", "another-store"],
 )  # fmt: skip
 def test_a_damaged_or_foreign_index_is_rebuilt(writable: Path, tmp_path: Path, how: str) -> None:
     indexed(writable)
@@ -517,6 +524,9 @@ def test_a_damaged_or_foreign_index_is_rebuilt(writable: Path, tmp_path: Path, h
     plain = plain_view(writable)
     for where in (Criteria(), Criteria(projects=("GLACY+",), period=MONTH)):
         assert_same_selection(view.select(where), plain.select(where))
+    period = (date(2019, 10, 1), date(2019, 12, 31))
+    report = view.select(Criteria(period=period)).report(period, "Q4")
+    assert report == plain.select(Criteria(period=period)).report(period, "Q4")
     assert indexed(writable).count == ROWS  # and the rebuilt index was saved
     fastpath._Index(writable, index_path(writable).read_bytes(), os.open(writable, os.O_RDONLY))
 

@@ -721,27 +721,26 @@ class _Index:
     def row(self, i: int) -> dict[str, str]:
         return dict(zip(self.header, self.cells(i), strict=False))
 
+    def _piece(self, sid: int, name: str) -> bytes:
+        """The schedule's piece of the blob named ``name`` (s_json, s_text), CRC checked."""
+        c = self.columns
+        at, length = c[name][sid], c[f"{name}_len"][sid]
+        piece = bytes(self.blob[at : at + length])
+        if zlib.crc32(piece) != c[f"{name}_crc"][sid]:
+            raise _Corrupt
+        return piece
+
     def schedule_json(self, sid: int) -> Any:
         found = self._fragments.get(sid)
         if found is None:
-            c = self.columns
-            at, length = c["s_json"][sid], c["s_json_len"][sid]
-            fragment = bytes(self.blob[at : at + length])
-            if zlib.crc32(fragment) != c["s_json_crc"][sid]:
-                raise _Corrupt
-            found = self._fragments[sid] = json.loads(fragment)
+            found = self._fragments[sid] = json.loads(self._piece(sid, "s_json"))
         return found
 
     def schedule_text(self, sid: int) -> str:
         """The schedule written out, as ``dates.render_schedule`` wrote it."""
         found = self._texts.get(sid)
         if found is None:
-            c = self.columns
-            at, length = c["s_text"][sid], c["s_text_len"][sid]
-            text = bytes(self.blob[at : at + length])
-            if zlib.crc32(text) != c["s_text_crc"][sid]:
-                raise _Corrupt
-            found = self._texts[sid] = text.decode()
+            found = self._texts[sid] = self._piece(sid, "s_text").decode()
         return found
 
     def record(self, i: int) -> dict[str, Any]:
