@@ -28,7 +28,15 @@ from inventory import fastpath, query
 from inventory import store as store_module
 from inventory.cli import app
 from inventory.errors import StoreError
-from inventory.fastpath import Criteria, IndexedView, PlainView, View, index_path, open_view
+from inventory.fastpath import (
+    Criteria,
+    IndexedView,
+    PlainView,
+    View,
+    index_path,
+    open_view,
+    previous_path,
+)
 from inventory.model import Certainty, Status
 from inventory.projects import _key, load_registry
 from inventory.report import build_report
@@ -406,6 +414,82 @@ def test_a_tool_write_drops_the_index(writable: Path) -> None:
     assert gone.id not in {a.id for a in view.select(Criteria()).activities()}
 
 
+# --- a rebuild takes over the rows whose bytes it knows -----------------------------------------
+
+
+def test_a_rebuild_after_a_tool_write_reuses_the_other_rows(writable: Path) -> None:
+    indexed(writable)
+    store = load(writable)
+    first, second = store.activities[0], store.activities[1]
+    edited = second.model_copy(update={"title": "A title nobody had before"})
+    save(store, [edited, *store.activities[2:]])  # one removed, one changed
+    assert previous_path(writable).is_file()  # put aside, not read by queries
+    view = indexed(writable)
+    assert view.index.meta["reused"] == ROWS - 2
+    assert not previous_path(writable).exists()
+    everything = view.select(Criteria()).activities()
+    assert first.id not in {a.id for a in everything}
+    assert [a.title for a in everything if a.id == second.id] == ["A title nobody had before"]
+    for where in (Criteria(), Criteria(projects=("GLACY+",), period=MONTH)):
+        assert_same_selection(view.select(where), plain_view(writable).select(where))
+
+
+def test_a_rebuild_after_a_hand_edit_reads_the_edited_row_again(writable: Path) -> None:
+    indexed(writable)
+    ident, _, new = edit_dates(writable)
+    view = indexed(writable)
+    assert view.index.meta["reused"] == ROWS - 1
+    assert {a.id: a for a in view.select(Criteria()).activities()}[ident].schedule.text == new
+    period = (date(2017, 1, 1), date(2023, 12, 31))
+    fast = view.select(Criteria(period=period)).report(period, "all")
+    assert fast == plain_view(writable).select(Criteria(period=period)).report(period, "all")
+
+
+def test_a_rebuild_finds_a_duplicate_id_among_reused_rows(writable: Path) -> None:
+    indexed(writable)
+    row = first_row(writable)
+    copy = [row[c] for c in COLUMNS]
+    copy[COLUMNS.index("title")] = "Same id, another title"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(copy)
+    with writable.open("a", encoding="utf-8", newline="") as handle:
+        handle.write(out.getvalue())
+    view, plain = indexed(writable), plain_view(writable)
+    assert view.index.meta["reused"] == ROWS
+    assert view.problems == plain.problems and len(view.problems) == 1
+    assert f"duplicate id {row['id']!r}" in view.problems[0]
+    assert_same_selection(view.select(Criteria()), plain.select(Criteria()))
+
+
+def test_commands_after_edits_through_the_cli(writable: Path) -> None:
+    indexed(writable)
+    some = [a.id for a in load(writable).activities[:: ROWS // 4]]
+    edits = [
+        ["edit", some[0], "--title", "Workshop on electronic evidence, again"],
+        ["edit", some[1], "--dates", "2-4 December 2019", "--location", "Rabat, Morocco"],
+        ["cancel", some[2]],
+        ["postpone", some[3], "--dates", "by 30 November 2019"],
+        ["add", "-p", "GLACY+", "-t", "Added", "-d", "18-19 November 2019", "-l", "Kyiv, Ukraine"],
+    ]
+    for edit, args in zip(edits, [COMMANDS[i] for i in (0, 5, 10, 13, 14)], strict=True):
+        result = CliRunner().invoke(app, [*edit, "--store", str(writable)])
+        assert result.exit_code == 0, result.output
+        for command in (args, COMMANDS[1], COMMANDS[14]):
+            assert run(command, writable, plain=False) == run(command, writable, plain=True)
+        assert indexed(writable).index.meta["reused"] >= ROWS - 1
+
+
+def test_a_damaged_index_put_aside_is_not_reused(writable: Path, tmp_path: Path) -> None:
+    indexed(writable)
+    damage(writable, "flip-schedule-text-bytes", tmp_path)
+    os.replace(index_path(writable), previous_path(writable))
+    view = indexed(writable)
+    assert view.index.meta["reused"] == 0
+    period = (date(2019, 10, 1), date(2019, 12, 31))
+    fast = view.select(Criteria(period=period)).report(period, "Q4")
+    assert fast == plain_view(writable).select(Criteria(period=period)).report(period, "Q4")
+
+
 def hand_edit(path: Path, old: str, new: str) -> None:
     """Change one cell in place, leaving the derived columns as they were (stale)."""
     text = path.read_text(encoding="utf-8")
@@ -654,6 +738,7 @@ def test_a_new_registry_rebuilds_the_index(writable: Path) -> None:
     load_registry.cache_clear()  # as a new run would read it
     after = indexed(writable)
     assert after.index is not before.index and index_path(writable).is_file()
+    assert after.index.meta["reused"] == 0  # the rows may read differently now
     assert after.project_names(["glacy plus"]) == ("GLACY+",)
     assert after.project_names(["glacy"]) is None
 

@@ -23,6 +23,13 @@ A stale index must never answer:
   :func:`store.activity_to_json` of the validated model when the index was built; a row
   that differed (none should) is marked and always goes through the model.
 
+Building it validates every row (about 150 µs each), so a rebuild takes over what it can:
+each row's BLAKE2b-128 of its bytes is kept, and a rebuild after an edit (a hand edit leaves
+the stale index in place; a tool write puts it aside as ``.activities.csv.prev.idx``) reuses
+the parts of every row whose bytes it finds there, when the old index was built by the same
+code with the same registry and header. The changed rows, and those whose record did not
+match their model, are validated again; ids, duplicates and order are worked out anew.
+
 Anything unusual (a JSON store, a file with a stray ``\\r`` or another line separator that
 ``str.splitlines`` honours, a NUL byte, bad UTF-8, a broken header) is left to the plain
 loader, which reports it as before. ``INVENTORY_NO_INDEX=1`` turns the index off.
@@ -160,7 +167,9 @@ _CERTAINTIES = tuple(Certainty)
 _STATUSES = tuple(Status)
 _MONTH_PRECISION, _DEADLINE, _MULTI = 1, 2, 4
 _FAITHFUL = 8  # the Schedule rebuilt from its JSON equals the parsed one
-_CERTAINTY_SHIFT = 4
+_CERTAINTY_SHIFT = 4  # two bits
+_AFTERNOON, _LATE = 64, 128  # the 3rd and 2nd items of Activity.sort_key
+_HASH = struct.Struct("<qq")
 # Line breaks str.splitlines() honours and a binary file's lines do not: the plain loader
 # would split a record there, so such a file is left to it.
 _OTHER_BREAKS = re.compile(rb"[\x0b\x0c\x1c-\x1e]|\xc2\x85|\xe2\x80[\xa8\xa9]")
@@ -175,6 +184,9 @@ _ROW_COLUMNS = {
     "slow": "b",  # 1: the row's JSON must come from the validated model
     "offset": "q",
     "length": "i",
+    # BLAKE2b-128 of the record's bytes: a rebuild after an edit reuses the rows it knows.
+    "hash_lo": "q",
+    "hash_hi": "q",
 }
 _SCHED_COLUMNS = {
     "s_start": "i",
@@ -196,10 +208,17 @@ def index_path(store_path: Path) -> Path:
     return store_path.with_name(f".{store_path.name}.idx")
 
 
+def previous_path(store_path: Path) -> Path:
+    """Where a discarded index waits, for the next build to reuse its rows."""
+    return store_path.with_name(f".{store_path.name}.prev.idx")
+
+
 def discard_index(store_path: Path) -> None:
-    """Delete the index of a store that was just rewritten (called by ``store.atomic_write``)."""
+    """Put aside the index of a store that was just rewritten (called by
+    ``store.atomic_write``): no query reads it again, but the next build takes from it the
+    rows whose bytes have not changed."""
     with contextlib.suppress(OSError):
-        os.unlink(index_path(store_path))
+        os.replace(index_path(store_path), previous_path(store_path))
 
 
 Identity = tuple[int, int, int, int, int]
@@ -280,6 +299,34 @@ def _record(
     }
 
 
+class _Reuse:
+    """The rows of an older index of the same store, found by the hash of their bytes."""
+
+    def __init__(self, index: _Index) -> None:
+        self.index = index
+        c = index.columns
+        lo, slow = c["hash_lo"], c["slow"]
+        self.rows = {lo[i]: i for i in range(index.count) if not slow[i]}
+
+    @classmethod
+    def of(cls, index: _Index | None, header: list[str], registry: Any) -> _Reuse | None:
+        """Only an index built by this code, for the same columns and projects, and whose
+        records all matched their models."""
+        if (
+            index is None
+            or index.header != header
+            or index.meta.get("code") != _code_fingerprint()
+            or index.meta["registry"] != registry
+            or not index.meta["json_ok"]
+        ):
+            return None
+        return cls(index)
+
+    def find(self, lo: int, hi: int) -> int | None:
+        at = self.rows.get(lo)
+        return at if at is not None and self.index.columns["hash_hi"][at] == hi else None
+
+
 class _Builder:
     """Reads a CSV store once, the way ``store.read_csv`` does, and writes the index."""
 
@@ -309,8 +356,16 @@ class _Builder:
             self.lines += 1
             yield text
 
-    def build(self, handle: IO[bytes], fd: int, identity: Identity, verified_ns: int) -> list[Any]:
-        """``handle`` reads the store from its start; ``fd`` is the same file."""
+    def build(
+        self,
+        handle: IO[bytes],
+        fd: int,
+        identity: Identity,
+        verified_ns: int,
+        previous: _Index | None = None,
+    ) -> list[Any]:
+        """``handle`` reads the store from its start; ``fd`` is the same file; ``previous``
+        is an older index of it whose rows may be reused."""
         import gc
 
         reader = csv.reader(self._lines(handle), strict=True)
@@ -325,7 +380,7 @@ class _Builder:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._build(reader, header, fd, identity, verified_ns)
+            return self._build(reader, header, fd, identity, verified_ns, previous)
         finally:
             if collecting:
                 gc.enable()
@@ -337,7 +392,10 @@ class _Builder:
         fd: int,
         identity: Identity,
         verified_ns: int,
+        previous: _Index | None,
     ) -> list[Any]:
+        import hashlib
+
         from .dates import render_schedule
         from .places import fold
         from .store import activity_from_row, activity_to_json
@@ -346,6 +404,9 @@ class _Builder:
         source = _registry_source(self.path)
         registry = _registry_of(self.path)
         self.persistent = _registry_is_current(self.path, registry)
+        registry_meta = {"source": source, "names": _registry_names(registry)}
+        reuse = _Reuse.of(previous, header, registry_meta)
+        self.reused = 0
         width = len(header)
         problems: list[tuple[int, _Problem]] = []
 
@@ -394,9 +455,54 @@ class _Builder:
         city_ids: dict[str | None, int] = {}
         json_ok = True
         checked = 0
+
+        def copy_schedule(old: _Index, osid: int) -> None:
+            oc = old.columns
+            for name in ("s_start", "s_end", "s_flags", "s_json_crc", "s_text_crc"):
+                sched[name].append(oc[name][osid])
+            for name in ("s_json", "s_text"):
+                piece = old.piece(osid, name)
+                sched[name].append(len(blob))
+                sched[f"{name}_len"].append(len(piece))
+                blob.extend(piece)
+            seg = -1
+            if oc["s_flags"][osid] & _MULTI:
+                seg, at = len(sched["segs"]), oc["s_seg"][osid]
+                sched["segs"].extend(oc["segs"][at : at + 1 + 2 * oc["segs"][at]])
+            sched["s_seg"].append(seg)
+
         for n, r in enumerate(sorted(range(count), key=groups.__getitem__)):
-            text = os.pread(fd, lengths[r], offsets[r]).decode("utf-8")
-            row = dict(zip(header, _cells(text), strict=False))
+            raw = os.pread(fd, lengths[r], offsets[r])
+            h_lo, h_hi = _HASH.unpack(hashlib.blake2b(raw, digest_size=16).digest())
+            cols["hash_lo"][r], cols["hash_hi"][r] = h_lo, h_hi
+            row = dict(zip(header, _cells(raw.decode("utf-8")), strict=False))
+            at = reuse.find(h_lo, h_hi) if reuse is not None else None
+            if reuse is not None and at is not None:
+                # The same bytes, read by the same code with the same registry: the same
+                # activity. Its parts are taken over; the title and id come from the cells,
+                # as for any row whose record matched its model (the only ones reused).
+                old, oc = reuse.index, reuse.index.columns
+                sid = sched_of_group.get(groups[r])
+                if sid is None:
+                    sid = sched_of_group[groups[r]] = len(sched["s_start"])
+                    copy_schedule(old, oc["sched"][at])
+                flags = sched["s_flags"][sid]
+                pairs = tuple((code, name) for code, name in old.countries[oc["ctry"][at]])
+                cols["sched"][r] = sid
+                cols["proj"][r] = proj_ids.setdefault(
+                    tuple(old.projects[oc["proj"][at]]), len(proj_ids)
+                )
+                cols["ctry"][r] = ctry_ids.setdefault(pairs, len(ctry_ids))
+                cols["city"][r] = city_ids.setdefault(old.cities[oc["city"][at]], len(city_ids))
+                cols["status"][r] = oc["status"][at]
+                title = " ".join((row.get("title") or "").split()).casefold()
+                ident = (row.get("id") or "").strip()
+                keys[r] = (
+                    f"{oc['key'][at]:07d}{int(bool(flags & _LATE))}"
+                    f"{int(bool(flags & _AFTERNOON))}{title}\0{ident}"
+                )
+                self.reused += 1
+                continue
             try:
                 activity = activity_from_row(row, registry)
             except ParseError as error:
@@ -415,6 +521,8 @@ class _Builder:
                     flags |= _FAITHFUL
                 if schedule.deadline:
                     flags |= _DEADLINE
+                _, late, afternoon, _, _ = activity.sort_key()
+                flags |= (_LATE if late else 0) | (_AFTERNOON if afternoon else 0)
                 seg = -1
                 if len(schedule.segments) > 1:
                     flags |= _MULTI
@@ -539,11 +647,12 @@ class _Builder:
             "last": last_day,
             "span": span,
             "json_ok": json_ok,
+            "reused": self.reused,
             "problems": [[p.message, p.line, p.field] for p in self.problems],
             "projects": [list(p) for p in proj_ids],
             "countries": [[list(pair) for pair in c] for c in ctry_ids],
             "cities": list(city_ids),
-            "registry": {"source": source, "names": _registry_names(registry)},
+            "registry": registry_meta,
         }
         return _serialise(meta, {**rows, **sched}, blob, verified_ns)
 
@@ -721,7 +830,7 @@ class _Index:
     def row(self, i: int) -> dict[str, str]:
         return dict(zip(self.header, self.cells(i), strict=False))
 
-    def _piece(self, sid: int, name: str) -> bytes:
+    def piece(self, sid: int, name: str) -> bytes:
         """The schedule's piece of the blob named ``name`` (s_json, s_text), CRC checked."""
         c = self.columns
         at, length = c[name][sid], c[f"{name}_len"][sid]
@@ -733,14 +842,14 @@ class _Index:
     def schedule_json(self, sid: int) -> Any:
         found = self._fragments.get(sid)
         if found is None:
-            found = self._fragments[sid] = json.loads(self._piece(sid, "s_json"))
+            found = self._fragments[sid] = json.loads(self.piece(sid, "s_json"))
         return found
 
     def schedule_text(self, sid: int) -> str:
         """The schedule written out, as ``dates.render_schedule`` wrote it."""
         found = self._texts.get(sid)
         if found is None:
-            found = self._texts[sid] = self._piece(sid, "s_text").decode()
+            found = self._texts[sid] = self.piece(sid, "s_text").decode()
         return found
 
     def record(self, i: int) -> dict[str, Any]:
@@ -917,40 +1026,64 @@ class _Index:
         return lo, hi
 
 
-def _open_index(path: Path, fd: int, identity: Identity) -> _Index:
-    """The store's index, read if it is current, else built (and saved when possible).
-    ``fd`` is the store, opened; the index keeps it to read the rows it returns."""
-    where = index_path(path)
-    index = None
+def _read_index(where: Path, fd: int, path: Path) -> tuple[_Index, os.stat_result] | None:
+    """The index file at ``where``, mapped and checked, if it reads as one."""
     with contextlib.suppress(OSError, _Corrupt, ValueError):
         with open(where, "rb") as handle:
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
             file_id = os.fstat(handle.fileno())
-        index = _Index(path, mapped, fd)
-        if (
-            index.meta.get("code") != _code_fingerprint()
-            or index.identity != identity
-            or index.meta["registry"]["source"] != _registry_source(path)
-        ):
-            index = None
-        elif _racy(identity, index.stamp):
-            index = _confirm(index, where, file_id, fd)
-    if index is not None:
-        return index
+        return _Index(path, mapped, fd), file_id
+    return None
+
+
+def _open_index(path: Path, fd: int, identity: Identity) -> _Index:
+    """The store's index, read if it is current, else built (and saved when possible).
+    ``fd`` is the store, opened; the index keeps it to read the rows it returns. A build
+    takes over the rows whose bytes it finds in the stale index, or in the one a tool
+    write put aside."""
+    where = index_path(path)
+    found = _read_index(where, fd, path)
+    stale = None
+    if found is not None:
+        index, file_id = found
+        current = (
+            index.meta.get("code") == _code_fingerprint()
+            and index.identity == identity
+            and index.meta["registry"]["source"] == _registry_source(path)
+        )
+        if current and _racy(identity, index.stamp):
+            current = _confirm(index, where, file_id, fd) is not None
+        if current:
+            return index
+        stale = index
+    if stale is None:
+        aside = _read_index(previous_path(path), fd, path)
+        stale = aside[0] if aside is not None else None
     now = time.time_ns()
-    os.lseek(fd, 0, os.SEEK_SET)
     builder = _Builder(path)
-    with os.fdopen(os.dup(fd), "rb") as handle:
-        pieces = builder.build(handle, fd, identity, now)
+    try:
+        pieces = _build_from(builder, fd, identity, now, stale)
+    except _Corrupt:  # a damaged schedule in the old index: build from the store alone
+        builder = _Builder(path)
+        pieces = _build_from(builder, fd, identity, now, None)
     buffer: Any = None
     # Keep it only if the store did not change while it was read (nor projects.csv).
     with contextlib.suppress(OSError):
         st = os.stat(path)
         if _identity(st) == identity and builder.persistent:
             buffer = _save(where, pieces, st.st_mode)
+            os.unlink(previous_path(path))
     if buffer is None:
         buffer = b"".join(pieces)
     return _Index(path, buffer, fd)
+
+
+def _build_from(
+    builder: _Builder, fd: int, identity: Identity, now: int, stale: _Index | None
+) -> list[Any]:
+    os.lseek(fd, 0, os.SEEK_SET)
+    with os.fdopen(os.dup(fd), "rb") as handle:
+        return builder.build(handle, fd, identity, now, stale)
 
 
 def _digest(fd: int) -> str:
