@@ -386,8 +386,9 @@ def test_a_project_alias_typed_by_hand_is_the_project(tmp_path: Path) -> None:
 @pytest.mark.parametrize("month", ["2019-13", "2020-07-01", "October"])
 def test_a_malformed_month_is_reported_not_raised(tmp_path: Path, month: str) -> None:
     row = ROW.replace(",2019-10,", f",{month},")
-    path = write(tmp_path, "a.csv", f"{HEADER}\n{ROW.replace('s0x6ftjt', 'aaaabbbb')}\n{row}\n"
-                 .encode())
+    path = write(
+        tmp_path, "a.csv", f"{HEADER}\n{ROW.replace('s0x6ftjt', 'aaaabbbb')}\n{row}\n".encode()
+    )
     store = load(path)
     assert len(store.activities) == 1
     [problem] = store.problems

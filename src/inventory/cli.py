@@ -676,25 +676,37 @@ def report_cmd(
 
 # --- changing the inventory (issue 4) ------------------------------------------------------
 
-TitleOpt = Annotated[str | None, typer.Option("--title", "-t", help="The activity's title.",
-                                              show_default=False)]
+TitleOpt = Annotated[
+    str | None, typer.Option("--title", "-t", help="The activity's title.", show_default=False)
+]
 DatesOpt = Annotated[
     str | None,
-    typer.Option("--dates", "-d", show_default=False,
-                 help="Fuzzy dates as in the newsletter: '3-5 December 2019', "
-                 "'22-23 January 2020 (dates TBC)', 'by 31 January 2020', "
-                 "'March 2020 (dates TBD)', '21-22 and 28-29 October 2019'."),
+    typer.Option(
+        "--dates",
+        "-d",
+        show_default=False,
+        help="Fuzzy dates as in the newsletter: '3-5 December 2019', "
+        "'22-23 January 2020 (dates TBC)', 'by 31 January 2020', "
+        "'March 2020 (dates TBD)', '21-22 and 28-29 October 2019'.",
+    ),
 ]
 LocationOpt = Annotated[
     str | None,
-    typer.Option("--location", "-l", show_default=False,
-                 help="'City, Country', a country, 'Portugal / The Netherlands', or a known "
-                 "city ('Strasbourg'); '' removes it."),
+    typer.Option(
+        "--location",
+        "-l",
+        show_default=False,
+        help="'City, Country', a country, 'Portugal / The Netherlands', or a known "
+        "city ('Strasbourg'); '' removes it.",
+    ),
 ]
-DateYearOpt = Annotated[int | None, typer.Option("--year", "-y", show_default=False,
-                                                 help="Year for --dates written without one.")]
-ModalityOpt = Annotated[str | None, typer.Option("--modality", show_default=False,
-                                                 help="e.g. 'Desk Study'.")]
+DateYearOpt = Annotated[
+    int | None,
+    typer.Option("--year", "-y", show_default=False, help="Year for --dates written without one."),
+]
+ModalityOpt = Annotated[
+    str | None, typer.Option("--modality", show_default=False, help="e.g. 'Desk Study'.")
+]
 
 
 def _store_path(path: Path | None) -> Path:
@@ -716,9 +728,7 @@ def _show_changes(changes: list[Any], activity_id: str) -> None:
         warn(f"{activity_id}: {change}")
 
 
-def _update(
-    store_path: Path | None, key: str, output: Format, **fields: Any
-) -> None:
+def _update(store_path: Path | None, key: str, output: Format, **fields: Any) -> None:
     """Lock, load, change one activity, save: the shape every edit command shares."""
     from .changes import edit_activity, resolve_id
     from .store import save, transaction
@@ -757,17 +767,27 @@ def add_cmd(
     from .store import save, transaction
 
     output = pick_format(fmt, as_json)
-    missing = [o for o, v in (("--title", title), ("--dates", dates), ("--project", project))
-               if not v]
+    missing = [
+        o for o, v in (("--title", title), ("--dates", dates), ("--project", project)) if not v
+    ]
     if missing:
-        raise typer.BadParameter(f"missing {', '.join(missing)}; expected e.g. --project "
-                                 "GLACY+ --title 'Workshop' --dates '3-5 December 2019'",
-                                 param_hint="'" + missing[0] + "'")
+        raise typer.BadParameter(
+            f"missing {', '.join(missing)}; expected e.g. --project "
+            "GLACY+ --title 'Workshop' --dates '3-5 December 2019'",
+            param_hint="'" + missing[0] + "'",
+        )
     assert title is not None and dates is not None and project is not None
     path = _store_path(store_path)
     # Read what was typed before taking the lock: other writers wait only for the save.
-    activity = new_activity(projects=project, title=title, location=location, dates=dates,
-                            year=year, modality=modality, registry=_registry(path))
+    activity = new_activity(
+        projects=project,
+        title=title,
+        location=location,
+        dates=dates,
+        year=year,
+        modality=modality,
+        registry=_registry(path),
+    )
     with transaction(path, create=True) as store:
         ensure_new(activity, store.activities)
         save(store, [*store.activities, activity])
@@ -777,15 +797,19 @@ def add_cmd(
 
 @command("edit")
 def edit_cmd(
-    activity_id: Annotated[str, typer.Argument(metavar="ID", help="An id or a unique prefix.",
-                                               show_default=False)],
+    activity_id: Annotated[
+        str, typer.Argument(metavar="ID", help="An id or a unique prefix.", show_default=False)
+    ],
     title: TitleOpt = None,
     dates: DatesOpt = None,
     year: DateYearOpt = None,
     location: LocationOpt = None,
-    project: Annotated[list[str] | None, typer.Option(
-        "--project", "-p", show_default=False,
-        help="Replaces the projects; repeatable.")] = None,
+    project: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--project", "-p", show_default=False, help="Replaces the projects; repeatable."
+        ),
+    ] = None,
     modality: ModalityOpt = None,
     store_path: StoreOpt = None,
     fmt: FormatOpt = None,
@@ -803,17 +827,29 @@ def edit_cmd(
     """
     output = pick_format(fmt, as_json)
     if all(v is None for v in (title, dates, location, project, modality)):
-        raise typer.BadParameter("nothing to change; expected at least one of --title, "
-                                 "--dates, --location, --project, --modality",
-                                 param_hint="'ID'")
-    _update(store_path, activity_id, output, title=title, dates=dates, year=year,
-            location=location, projects=project, modality=modality)
+        raise typer.BadParameter(
+            "nothing to change; expected at least one of --title, "
+            "--dates, --location, --project, --modality",
+            param_hint="'ID'",
+        )
+    _update(
+        store_path,
+        activity_id,
+        output,
+        title=title,
+        dates=dates,
+        year=year,
+        location=location,
+        projects=project,
+        modality=modality,
+    )
 
 
 @command("cancel")
 def cancel_cmd(
-    activity_id: Annotated[str, typer.Argument(metavar="ID", help="An id or a unique prefix.",
-                                               show_default=False)],
+    activity_id: Annotated[
+        str, typer.Argument(metavar="ID", help="An id or a unique prefix.", show_default=False)
+    ],
     store_path: StoreOpt = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
@@ -830,8 +866,9 @@ def cancel_cmd(
 
 @command("postpone")
 def postpone_cmd(
-    activity_id: Annotated[str, typer.Argument(metavar="ID", help="An id or a unique prefix.",
-                                               show_default=False)],
+    activity_id: Annotated[
+        str, typer.Argument(metavar="ID", help="An id or a unique prefix.", show_default=False)
+    ],
     dates: DatesOpt = None,
     year: DateYearOpt = None,
     store_path: StoreOpt = None,
@@ -845,14 +882,21 @@ def postpone_cmd(
       inventory postpone 4nc4 --dates "20-23 April 2020 (dates TBC)"
       inventory postpone 4nc4
     """
-    _update(store_path, activity_id, pick_format(fmt, as_json), status=Status.POSTPONED,
-            dates=dates, year=year)
+    _update(
+        store_path,
+        activity_id,
+        pick_format(fmt, as_json),
+        status=Status.POSTPONED,
+        dates=dates,
+        year=year,
+    )
 
 
 @command("remove")
 def remove_cmd(
-    activity_id: Annotated[str, typer.Argument(metavar="ID", help="An id or a unique prefix.",
-                                               show_default=False)],
+    activity_id: Annotated[
+        str, typer.Argument(metavar="ID", help="An id or a unique prefix.", show_default=False)
+    ],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask; for scripts.")] = False,
     store_path: StoreOpt = None,
 ) -> None:
@@ -874,8 +918,11 @@ def remove_cmd(
         label = f"{activity.id} {activity.title[:60]} ({render_schedule(activity.schedule)})"
         if not yes:
             if not sys.stdin.isatty():
-                raise fail(f"not removing {label} without confirmation", 2,
-                           "pass --yes to remove without asking")
+                raise fail(
+                    f"not removing {label} without confirmation",
+                    2,
+                    "pass --yes to remove without asking",
+                )
             if not typer.confirm(f"Remove {label}?", err=True):
                 raise fail("nothing removed", 1)
         save(store, [a for a in store.activities if a.id != activity.id])
@@ -884,8 +931,9 @@ def remove_cmd(
 
 @command("show")
 def show_cmd(
-    activity_id: Annotated[str, typer.Argument(metavar="ID", help="An id or a unique prefix.",
-                                               show_default=False)],
+    activity_id: Annotated[
+        str, typer.Argument(metavar="ID", help="An id or a unique prefix.", show_default=False)
+    ],
     store_path: StoreOpt = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
@@ -929,8 +977,16 @@ def validate_cmd(
     if as_json:
         import json
 
-        records = [{"source": p.source, "line": p.line, "field": p.field,
-                    "severity": p.severity, "message": p.message} for p in problems]
+        records = [
+            {
+                "source": p.source,
+                "line": p.line,
+                "field": p.field,
+                "severity": p.severity,
+                "message": p.message,
+            }
+            for p in problems
+        ]
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
     else:
         for problem in problems:

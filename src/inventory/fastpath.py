@@ -82,6 +82,7 @@ __all__ = [
 
 ENV_NO_INDEX = "INVENTORY_NO_INDEX"
 
+
 def project_key(name: str) -> str:
     """Same as :func:`projects._key`: how a project name or alias is looked up."""
     return "".join(ch for ch in name.casefold() if not ch.isspace())
@@ -1202,6 +1203,7 @@ class _Indexed(Selection):
                     status=_STATUSES[c["status"][i]],
                 )
             )
+
         def listed(k: int) -> Listed:
             i = self.positions[k]
             record, sid = index.record(i), c["sched"][i]

@@ -59,7 +59,6 @@ COLUMNS = (
 LIST_SEPARATOR = ";"
 
 
-
 def _key(name: str) -> str:
     # Case and punctuation vary between issues of the newsletter ("GLACY+", "Glacy +").
     return "".join(ch for ch in name.casefold() if not ch.isspace())

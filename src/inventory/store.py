@@ -157,8 +157,9 @@ def activity_from_row(row: dict[str, str], registry: Registry | None = None) -> 
 
     dates, month = cell("dates"), cell("month")
     if month and not re.fullmatch(MONTH_PATTERN, month):
-        raise ParseError(f"is {month!r}; expected the month as YYYY-MM, e.g. 2019-10",
-                         field="month")
+        raise ParseError(
+            f"is {month!r}; expected the month as YYYY-MM, e.g. 2019-10", field="month"
+        )
     if not dates:
         raise ParseError(
             "is empty; expected a date text such as '1-2 October 2019' or 'dates TBD'",
