@@ -148,20 +148,17 @@ def lighten(params: list[Any]) -> None:
                 param._runtime_param = light
 
 
-class LightCommand(typer.core.TyperCommand):
-    """A Typer command whose plain parameters are converted without pydantic."""
-
+class _Light:
     # get_params, not __init__: Click adds --help there, and Typer the completion options.
     def get_params(self, ctx: Any) -> list[Any]:
-        params = super().get_params(ctx)
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
         lighten(params)
         return params
 
 
-class LightGroup(typer.core.TyperGroup):
+class LightCommand(_Light, typer.core.TyperCommand):
+    """A Typer command whose plain parameters are converted without pydantic."""
+
+
+class LightGroup(_Light, typer.core.TyperGroup):
     """A group (the app, ``projects``) whose own options are converted the same way."""
-
-    def get_params(self, ctx: Any) -> list[Any]:
-        params = super().get_params(ctx)
-        lighten(params)
-        return params

@@ -35,6 +35,7 @@ from inventory.periods import (
     MONTH_NUMBERS,
     day_label,
     month_label,
+    month_of,
     parse_day,
     parse_month_period,
     parse_quarter,
@@ -369,7 +370,7 @@ def _build(form: _Form, text: str, context_month: str | None, context_year: int 
         precision=Precision.DAY,
         certainty=Certainty.TENTATIVE if form.tentative else Certainty.CONFIRMED,
         deadline=form.deadline,
-        month=f"{first_day.year:04d}-{first_day.month:02d}",
+        month=month_of(first_day),
         text=text,
         year_inferred=inferred,
     )

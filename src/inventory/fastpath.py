@@ -61,7 +61,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import ParseError
-from .periods import Period
+from .periods import Period, month_of
 from .storefile import COLUMNS, store_format
 from .vocab import Certainty, Format, Status
 
@@ -300,6 +300,13 @@ def _record(
     }
 
 
+def _sort_string(day: int, late: int, afternoon: int, title: str, ident: str) -> str:
+    """:meth:`Activity.sort_key` as one string that orders as the tuple does ("\\0" sorts
+    first; titles have no control characters), at a fraction of the memory for a million
+    rows; ``day`` is an ordinal."""
+    return f"{day:07d}{late}{afternoon}{title}\0{ident}"
+
+
 class _Reuse:
     """The rows of an older index of the same store, found by the hash of their bytes."""
 
@@ -457,20 +464,25 @@ class _Builder:
         json_ok = True
         checked = 0
 
-        def copy_schedule(old: _Index, osid: int) -> None:
-            oc = old.columns
-            for name in ("s_start", "s_end", "s_flags", "s_json_crc", "s_text_crc"):
-                sched[name].append(oc[name][osid])
-            for name in ("s_json", "s_text"):
-                piece = old.piece(osid, name)
+        def add_schedule(
+            start: int, end: int, flags: int, parts: Sequence[int], fragment: bytes, text: bytes
+        ) -> int:
+            """Append a schedule; ``parts``: start, end, start, end... of its segments when
+            it has several (else empty); ``fragment``: its JSON; ``text``: it written out."""
+            sid = len(sched["s_start"])
+            sched["s_start"].append(start)
+            sched["s_end"].append(end)
+            sched["s_flags"].append(flags)
+            sched["s_seg"].append(len(sched["segs"]) if parts else -1)
+            if parts:
+                sched["segs"].append(len(parts) // 2)
+                sched["segs"].extend(parts)
+            for name, piece in (("s_json", fragment), ("s_text", text)):
                 sched[name].append(len(blob))
                 sched[f"{name}_len"].append(len(piece))
+                sched[f"{name}_crc"].append(zlib.crc32(piece))
                 blob.extend(piece)
-            seg = -1
-            if oc["s_flags"][osid] & _MULTI:
-                seg, at = len(sched["segs"]), oc["s_seg"][osid]
-                sched["segs"].extend(oc["segs"][at : at + 1 + 2 * oc["segs"][at]])
-            sched["s_seg"].append(seg)
+            return sid
 
         for n, r in enumerate(sorted(range(count), key=groups.__getitem__)):
             raw = os.pread(fd, lengths[r], offsets[r])
@@ -485,8 +497,16 @@ class _Builder:
                 old, oc = reuse.index, reuse.index.columns
                 sid = sched_of_group.get(groups[r])
                 if sid is None:
-                    sid = sched_of_group[groups[r]] = len(sched["s_start"])
-                    copy_schedule(old, oc["sched"][at])
+                    osid = oc["sched"][at]
+                    parts = old.segment_ordinals(osid) if oc["s_flags"][osid] & _MULTI else ()
+                    sid = sched_of_group[groups[r]] = add_schedule(
+                        oc["s_start"][osid],
+                        oc["s_end"][osid],
+                        oc["s_flags"][osid],
+                        parts,
+                        old.piece(osid, "s_json"),
+                        old.piece(osid, "s_text"),
+                    )
                 flags = sched["s_flags"][sid]
                 pairs = tuple((code, name) for code, name in old.countries[oc["ctry"][at]])
                 cols["sched"][r] = sid
@@ -498,10 +518,8 @@ class _Builder:
                 cols["status"][r] = oc["status"][at]
                 title = " ".join((row.get("title") or "").split()).casefold()
                 ident = (row.get("id") or "").strip()
-                keys[r] = (
-                    f"{oc['key'][at]:07d}{int(bool(flags & _LATE))}"
-                    f"{int(bool(flags & _AFTERNOON))}{title}\0{ident}"
-                )
+                late, afternoon = int(bool(flags & _LATE)), int(bool(flags & _AFTERNOON))
+                keys[r] = _sort_string(oc["key"][at], late, afternoon, title, ident)
                 self.reused += 1
                 continue
             try:
@@ -512,9 +530,7 @@ class _Builder:
             schedule = activity.schedule
             sid = sched_of_group.get(groups[r])
             if sid is None:
-                sid = sched_of_group[groups[r]] = len(sched["s_start"])
                 as_json = activity_to_json(activity)["schedule"]
-                fragment = json.dumps(as_json, ensure_ascii=False).encode()
                 flags = (_CERTAINTIES.index(schedule.certainty) << _CERTAINTY_SHIFT) | (
                     _MONTH_PRECISION if not schedule.segments else 0
                 )
@@ -524,26 +540,22 @@ class _Builder:
                     flags |= _DEADLINE
                 _, late, afternoon, _, _ = activity.sort_key()
                 flags |= (_LATE if late else 0) | (_AFTERNOON if afternoon else 0)
-                seg = -1
+                ordinals: list[int] = []
                 if len(schedule.segments) > 1:
                     flags |= _MULTI
-                    seg = len(sched["segs"])
-                    sched["segs"].append(len(schedule.segments))
-                    for part in schedule.segments:
-                        sched["segs"].extend((part.start.toordinal(), part.end.toordinal()))
-                sched["s_start"].append(schedule.start.toordinal())
-                sched["s_end"].append(schedule.end.toordinal())
-                sched["s_flags"].append(flags)
-                sched["s_seg"].append(seg)
-                sched["s_json"].append(len(blob))
-                sched["s_json_len"].append(len(fragment))
-                sched["s_json_crc"].append(zlib.crc32(fragment))
-                blob += fragment
-                rendered = render_schedule(schedule).encode()
-                sched["s_text"].append(len(blob))
-                sched["s_text_len"].append(len(rendered))
-                sched["s_text_crc"].append(zlib.crc32(rendered))
-                blob += rendered
+                    ordinals = [
+                        day.toordinal()
+                        for part in schedule.segments
+                        for day in (part.start, part.end)
+                    ]
+                sid = sched_of_group[groups[r]] = add_schedule(
+                    schedule.start.toordinal(),
+                    schedule.end.toordinal(),
+                    flags,
+                    ordinals,
+                    json.dumps(as_json, ensure_ascii=False).encode(),
+                    render_schedule(schedule).encode(),
+                )
             place = activity.place
             pairs = tuple((c.code, c.name) for c in place.countries) if place else ()
             city_key = None if place is None else fold(place.city or "")
@@ -594,9 +606,7 @@ class _Builder:
             cols["status"][r] = _STATUSES.index(activity.status)
             cols["slow"][r] = int(slow)
             day, unscheduled, afternoon, title, ident = activity.sort_key()
-            # One string orders as the tuple does ("\0" sorts first; titles have no
-            # control characters), at a fraction of the memory for a million rows.
-            keys[r] = f"{day.toordinal():07d}{unscheduled}{afternoon}{title}\0{ident}"
+            keys[r] = _sort_string(day.toordinal(), unscheduled, afternoon, title, ident)
         del groups
 
         # Duplicates, in file order: the first row with an id keeps it.
@@ -902,10 +912,16 @@ class _Index:
 
     # selecting
 
-    def _segments(self, sid: int) -> list[tuple[int, int]]:
+    def segment_ordinals(self, sid: int) -> Sequence[int]:
+        """Start, end, start, end... of a schedule's segments (one with several)."""
         segs = self.columns["segs"]
         at = self.columns["s_seg"][sid]
-        return [(segs[at + 1 + 2 * k], segs[at + 2 + 2 * k]) for k in range(segs[at])]
+        ordinals: Sequence[int] = segs[at + 1 : at + 1 + 2 * segs[at]]
+        return ordinals
+
+    def _segments(self, sid: int) -> list[tuple[int, int]]:
+        ordinals = self.segment_ordinals(sid)
+        return list(zip(ordinals[::2], ordinals[1::2], strict=True))
 
     def scan(
         self,
@@ -1184,7 +1200,7 @@ class _Indexed(Selection):
             if schedule is None:
                 flags, first = c["s_flags"][sid], date.fromordinal(c["s_start"][sid])
                 schedule = schedules[sid] = (
-                    f"{first.year:04d}-{first.month:02d}",
+                    month_of(first),
                     _CERTAINTIES[(flags >> _CERTAINTY_SHIFT) & 3],
                     bool(flags & _DEADLINE),
                 )

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from .periods import month_of
 from .vocab import Certainty, HalfDay, Precision, Status
 
 __all__ = [
@@ -106,7 +107,7 @@ class Schedule(_Frozen):
         ):
             raise ValueError("a deadline is a single day")
         first = self.segments[0].start
-        if self.month != f"{first.year:04d}-{first.month:02d}":
+        if self.month != month_of(first):
             raise ValueError(f"month {self.month} does not match the first day {first}")
         return self
 

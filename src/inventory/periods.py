@@ -91,6 +91,11 @@ def month_label(first: date) -> str:
     return f"{MONTH_NAMES[first.month - 1]} {first.year}"
 
 
+def month_of(day: date) -> str:
+    """``2019-11`` for any day of that month: the ``YYYY-MM`` a schedule is listed under."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
 def month_short(month: str) -> str:
     """``Nov 2019`` for ``2019-11``."""
     return f"{MONTH_NAMES[int(month[5:]) - 1][:3]} {month[:4]}"
