@@ -10,19 +10,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from inventory.dates import (
-    month_label,
-    parse_day,
-    parse_month_period,
-    parse_quarter,
-    parse_schedule,
-    parse_year,
-    render_schedule,
-    split_trailing_dates,
-    to_edtf,
-)
+from inventory.dates import parse_schedule, render_schedule, split_trailing_dates, to_edtf
 from inventory.errors import ParseError, UsageError
 from inventory.model import Certainty, HalfDay, Precision, Schedule, Segment
+from inventory.months import month_label, parse_day, parse_month_period, parse_quarter, parse_year
 
 FIXTURE = Path(__file__).parent / "fixtures" / "newsletter-2019-q4.txt"
 AM, PM = HalfDay.AM, HalfDay.PM

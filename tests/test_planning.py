@@ -13,8 +13,9 @@ from datetime import date
 
 import pytest
 
-from inventory.dates import parse_month_period, parse_quarter, parse_schedule
+from inventory.dates import parse_schedule
 from inventory.model import Activity, Country, Place
+from inventory.months import parse_month_period, parse_quarter
 from inventory.planning import (
     NO_COUNTRY,
     NO_PROJECT,

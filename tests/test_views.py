@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from inventory.cli import app
-from inventory.dates import month_label, parse_month_period, parse_quarter
+from inventory.months import month_label, parse_month_period, parse_quarter
 from inventory.planning import build_calendar, build_timeline, find_pairs
 from inventory.query import Filter, Period, select
 from inventory.report import build_report

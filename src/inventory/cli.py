@@ -25,7 +25,7 @@ from .vocab import Certainty, Format, Status
 if TYPE_CHECKING:
     from .fastpath import Criteria, View
     from .model import Activity
-    from .periods import Period
+    from .months import Period
     from .query import Filter
     from .store import Store
 
@@ -230,7 +230,7 @@ def parse_day_option(option: str, value: str) -> date:
     from .errors import UsageError
 
     # periods, not dates: importing dates loads the models.
-    from .periods import parse_day
+    from .months import parse_day
 
     try:
         return parse_day(value)
@@ -243,7 +243,7 @@ def resolve_period(
 ) -> tuple[Period | None, str | None]:
     """The period the options name, and its label; at most one way of naming it."""
     from .errors import UsageError
-    from .periods import month_label, parse_month_period, parse_quarter, parse_year
+    from .months import month_label, parse_month_period, parse_quarter, parse_year
 
     named = [(o, v) for o, v in (("--month", month), ("--quarter", quarter), ("--year", year)) if v]
     if len(named) > 1 or (named and (start or end)):
@@ -1266,7 +1266,7 @@ GROUPINGS = ("project", "country")
 
 def _default_period(kind: str) -> tuple[Period, str]:
     """This month (calendar) or this quarter (timeline), as ``cal`` shows this month."""
-    from .periods import month_label, parse_month_period, parse_quarter
+    from .months import month_label, parse_month_period, parse_quarter
 
     today = reference_day(None)
     if kind == "month":

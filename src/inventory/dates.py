@@ -28,31 +28,11 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
-from inventory.errors import ParseError
-from inventory.model import Certainty, HalfDay, Precision, Schedule, Segment, month_bounds
-from inventory.periods import (
-    MONTH_NAMES,
-    MONTH_NUMBERS,
-    day_label,
-    month_label,
-    month_of,
-    parse_day,
-    parse_month_period,
-    parse_quarter,
-    parse_year,
-)
+from .errors import ParseError
+from .model import Certainty, HalfDay, Precision, Schedule, Segment
+from .months import MONTH_NAMES, MONTH_NUMBERS, day_label, month_bounds, month_label, month_of
 
-__all__ = [
-    "month_label",
-    "parse_day",
-    "parse_month_period",
-    "parse_quarter",
-    "parse_schedule",
-    "parse_year",
-    "render_schedule",
-    "split_trailing_dates",
-    "to_edtf",
-]
+__all__ = ["parse_schedule", "render_schedule", "split_trailing_dates", "to_edtf"]
 
 # English names on purpose: calendar.month_name follows the locale.
 

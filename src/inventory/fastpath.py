@@ -61,7 +61,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import ParseError
-from .periods import Period, month_of
+from .months import Period, month_of
 from .storefile import COLUMNS, store_format
 from .vocab import Certainty, Format, Status
 

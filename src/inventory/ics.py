@@ -24,7 +24,7 @@ from datetime import UTC, datetime, time, timedelta
 from icalendar import Calendar, Event
 
 from .model import Activity, Certainty, HalfDay, Precision, Segment, Status
-from .periods import day_label
+from .months import day_label
 
 __all__ = ["DOMAIN", "PRODID", "build_calendar", "event_uid", "to_ics", "unscheduled"]
 

@@ -7,14 +7,13 @@ precision, and the original text kept beside them.
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from .periods import month_of
+from .months import month_bounds, month_of
 from .vocab import Certainty, HalfDay, Precision, Status
 
 __all__ = [
@@ -27,7 +26,6 @@ __all__ = [
     "Schedule",
     "Segment",
     "Status",
-    "month_bounds",
 ]
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -37,12 +35,6 @@ YearMonth = Annotated[str, StringConstraints(pattern=MONTH_PATTERN)]
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-def month_bounds(month: str) -> tuple[date, date]:
-    """First and last day of a ``YYYY-MM`` month."""
-    year, mon = int(month[:4]), int(month[5:7])
-    return date(year, mon, 1), date(year, mon, calendar.monthrange(year, mon)[1])
 
 
 class Segment(_Frozen):

@@ -23,7 +23,7 @@ from .dates import parse_schedule, render_schedule, split_trailing_dates
 from .errors import ParseError, Problem
 from .ids import derive_id
 from .model import Activity, Certainty, Place, Precision, Schedule
-from .periods import MONTH_NAMES, MONTH_NUMBERS, month_name
+from .months import MONTH_NAMES, MONTH_NUMBERS, month_name
 from .places import split_place
 from .projects import Registry
 

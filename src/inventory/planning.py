@@ -21,10 +21,10 @@ from enum import StrEnum
 from typing import Any
 
 from .dates import render_schedule
-from .model import Activity, Certainty, HalfDay, Precision, Schedule, Status, month_bounds
-from .periods import Period
+from .model import Activity, Certainty, HalfDay, Precision, Schedule, Status
+from .months import Period, days_in, month_bounds, months_between
 from .places import fold
-from .report import NO_PROJECT, months_between
+from .report import NO_PROJECT
 
 NO_COUNTRY = "(no country)"
 
@@ -32,11 +32,6 @@ NO_COUNTRY = "(no country)"
 def taking_place(activities: Iterable[Activity]) -> list[Activity]:
     """The activities that occupy days: a cancelled one takes no day in any view."""
     return [a for a in activities if a.status is not Status.CANCELLED]
-
-
-def days_in(period: Period) -> list[date]:
-    first, last = period
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def clip_period(period: Period, activities: Iterable[Activity]) -> Period | None:

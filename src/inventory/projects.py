@@ -35,8 +35,8 @@ from pydantic import (
 )
 
 from .errors import ParseError, StoreError, UsageError
-from .model import Activity, Schedule, Status, YearMonth, month_bounds
-from .periods import MONTH_NUMBERS, month_name
+from .model import Activity, Schedule, Status, YearMonth
+from .months import MONTH_NUMBERS, month_bounds, month_name
 
 __all__ = [
     "COLUMNS",
@@ -467,7 +467,7 @@ class ProjectSummary:
 
     def per_month(self) -> dict[str, int]:
         """Activities per month they are listed under, every month from the first to the last."""
-        from .report import months_between
+        from .months import months_between
 
         if not self.activities:
             return {}

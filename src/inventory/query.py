@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .model import Activity, Certainty, Status
-from .periods import Period
+from .months import Period
 from .places import fold
 
 

@@ -7,23 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .periods import Period
+from .months import Period, months_between
 from .vocab import Certainty, Status
 
 if TYPE_CHECKING:
     from .model import Activity
 
 NO_PROJECT = "(no project)"
-
-
-def months_between(first: date, last: date) -> list[str]:
-    """Every ``YYYY-MM`` from the month of ``first`` to the month of ``last``."""
-    out = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
 
 
 @dataclass

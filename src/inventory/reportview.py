@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import IO
 
-from .periods import month_short
+from .months import month_short
 from .report import Report
 from .terminal import emit_lines, fit_width, print_out, wants_plain
 

@@ -9,10 +9,9 @@ from datetime import timedelta
 from typing import IO, TYPE_CHECKING
 
 from .dates import render_schedule
-from .model import Activity, Precision, month_bounds
-from .periods import MONTH_NAMES, Period, month_short
+from .model import Activity, Precision
+from .months import MONTH_NAMES, Period, month_bounds, month_short, months_between
 from .planning import Calendar, Cell, Pair, PairKind, Timeline, columns, row_cells
-from .report import months_between
 from .terminal import emit_lines, fit_width, wants_colour, wants_plain
 
 if TYPE_CHECKING:

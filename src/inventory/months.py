@@ -1,14 +1,14 @@
-"""Period options (``--month``, ``--quarter``, ``--year``, ``--from``) and month names.
+"""Months and periods: the one home of month arithmetic, month names and labels, and the
+period options (``--month``, ``--quarter``, ``--year``, ``--from``/``--to``).
 
-Standard library only: the command line parses these before it knows whether it will
-build a model at all, and importing the models costs more than importing Typer.
+Standard library only, so the command line can read a period before it loads a model.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from .errors import UsageError
 
@@ -32,6 +32,33 @@ def _usage(kind: str, value: str, expected: str) -> UsageError:
 
 def _last_day(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def month_bounds(month: str) -> Period:
+    """First and last day of a ``YYYY-MM`` month."""
+    year, mon = int(month[:4]), int(month[5:7])
+    return date(year, mon, 1), _last_day(year, mon)
+
+
+def months_between(first: date, last: date) -> list[str]:
+    """Every ``YYYY-MM`` from the month of ``first`` to the month of ``last``."""
+    out = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def days_in(period: Period) -> list[date]:
+    """Every day of ``period``, in order."""
+    first, last = period
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def quarter_label(first: date) -> str:
+    """``Q4 2019`` for any day of that quarter."""
+    return f"Q{(first.month - 1) // 3 + 1} {first.year}"
 
 
 def parse_month_period(value: str) -> Period:
