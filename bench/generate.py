@@ -23,7 +23,8 @@ from pathlib import Path
 from inventory.dates import parse_schedule
 from inventory.ids import ALPHABET, LENGTH
 from inventory.projects import load_registry
-from inventory.store import COLUMNS, derived_cells
+from inventory.records import derived_cells
+from inventory.vocab import COLUMNS
 
 MONTHS = [calendar.month_name[m] for m in range(1, 13)]
 

@@ -5,10 +5,7 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-NEWSLETTER = FIXTURES / "newsletter-2019-q4.txt"
-REPO = Path(__file__).parent.parent
-BUNDLED_STORE = REPO / "data" / "activities.csv"
+from tests.helpers import BUNDLED_STORE, NEWSLETTER
 
 
 @pytest.fixture
@@ -25,7 +22,21 @@ def store_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     # A developer's own settings must not change what the tests see.
-    for name in ("INVENTORY_STORE", "INVENTORY_TODAY", "INVENTORY_DEBUG", "NO_COLOR"):
+    for name in (
+        "INVENTORY_STORE",
+        "INVENTORY_TODAY",
+        "INVENTORY_DEBUG",
+        "INVENTORY_AUTHOR",
+        "INVENTORY_LOCK_TIMEOUT",
+        "NO_COLOR",
+        "FORCE_COLOR",
+    ):
         monkeypatch.delenv(name, raising=False)
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("INVENTORY_CONFIG", str(home / "config.toml"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))

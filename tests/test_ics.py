@@ -22,10 +22,9 @@ from icalendar import Calendar
 from typer.testing import CliRunner
 
 from inventory.cli import app
-from inventory.ics import to_ics, unscheduled
+from inventory.formats.ics import to_ics, unscheduled
 from inventory.model import Activity
-from inventory.store import load
-from tests.conftest import BUNDLED_STORE
+from tests.helpers import BUNDLED_STORE, load
 
 runner = CliRunner()
 
@@ -316,9 +315,7 @@ def test_counts_and_unscheduled_left_out(everything: dict[str, Any]) -> None:
     assert len(everything) == EVENTS
     _, stderr = export()
     lines = stderr.splitlines()
-    assert (
-        lines[0] == f"inventory: wrote {EVENTS} event(s) for {DATED} activities to standard output"
-    )
+    assert lines[0] == f"inventory: wrote {EVENTS} events for {DATED} activities to standard output"
     assert lines[1] == f"inventory: left out {UNSCHEDULED} activities with no days known:"
     listed = lines[2:]
     assert len(listed) == UNSCHEDULED

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
+from inventory.formats.newsletter import read_newsletter, render_newsletter
 from inventory.model import Activity, Certainty, HalfDay, Precision
-from inventory.newsletter import read_newsletter, render_newsletter
 from inventory.projects import load_registry
 
 # Lines under each month heading of the fixture, counted by hand.
@@ -35,7 +35,7 @@ PER_PROJECT = {
 
 @pytest.fixture(scope="module")
 def imported() -> list[Activity]:
-    from tests.conftest import NEWSLETTER
+    from tests.helpers import NEWSLETTER
 
     result = read_newsletter(
         NEWSLETTER.read_text(encoding="utf-8"), load_registry(), source="newsletter"

@@ -15,7 +15,7 @@ import pytest
 
 from inventory.dates import parse_schedule
 from inventory.model import Activity, Country, Place
-from inventory.months import parse_month_period, parse_quarter
+from inventory.months import Period, parse_month_period, parse_quarter
 from inventory.planning import (
     NO_COUNTRY,
     NO_PROJECT,
@@ -29,21 +29,20 @@ from inventory.planning import (
     row_cells,
     title_words,
 )
-from inventory.query import Filter, Period, select
-from inventory.store import Store, load
-from tests.conftest import BUNDLED_STORE
+from inventory.query import Criteria, select
+from tests.helpers import BUNDLED_STORE, Loaded, load
 
 
 @pytest.fixture(scope="module")
-def store() -> Store:
+def store() -> Loaded:
     return load(BUNDLED_STORE)
 
 
-def in_period(store: Store, period: Period) -> list[Activity]:
-    return select(store.activities, Filter(period=period))
+def in_period(store: Loaded, period: Period) -> list[Activity]:
+    return select(store.activities, Criteria(period=period))
 
 
-def find(store: Store, title_start: str, month: str, place: str = "") -> Activity:
+def find(store: Loaded, title_start: str, month: str, place: str = "") -> Activity:
     """The one activity of ``month`` whose title starts so (and whose location says ``place``)."""
     found = [
         a
@@ -84,13 +83,13 @@ NOVEMBER_2019 = {
 
 
 @pytest.mark.parametrize(("day", "count"), sorted(NOVEMBER_2019.items()))
-def test_november_2019_day_counts(store: Store, day: int, count: int) -> None:
+def test_november_2019_day_counts(store: Loaded, day: int, count: int) -> None:
     period = parse_month_period("2019-11")
     cal = build_calendar(in_period(store, period), period, "November 2019")
     assert cal.months[0].days[date(2019, 11, day)].count == count
 
 
-def test_who_runs_on_28_november(store: Store) -> None:
+def test_who_runs_on_28_november(store: Loaded) -> None:
     period = parse_month_period("2019-11")
     cal = build_calendar(in_period(store, period), period, "November 2019")
     expected = {
@@ -102,7 +101,7 @@ def test_who_runs_on_28_november(store: Store) -> None:
     assert set(cal.months[0].days[date(2019, 11, 28)].ids) == expected
 
 
-def test_a_deadline_counts_on_its_due_day(store: Store) -> None:
+def test_a_deadline_counts_on_its_due_day(store: Loaded) -> None:
     period = parse_month_period("2019-11")
     cal = build_calendar(in_period(store, period), period, "November 2019")
     bill = find(store, "Review of the Cybercrime Bill", "2019-11")
@@ -119,7 +118,7 @@ def test_a_deadline_counts_on_its_due_day(store: Store) -> None:
      (28, 1, True), (29, 1, True)],
 )  # fmt: skip
 def test_a_two_part_activity_counts_on_its_parts_only(
-    store: Store, day: int, count: int, ohrid: bool
+    store: Loaded, day: int, count: int, ohrid: bool
 ) -> None:
     period = parse_month_period("2019-10")
     cal = build_calendar(in_period(store, period), period, "October 2019")
@@ -129,7 +128,7 @@ def test_a_two_part_activity_counts_on_its_parts_only(
     assert (two_part.id in load.ids) is ohrid
 
 
-def test_tentative_days_are_counted_and_marked(store: Store) -> None:
+def test_tentative_days_are_counted_and_marked(store: Loaded) -> None:
     # 16 March: T-CY Bureau (16 AM), Protocol Drafting Group (16 PM-20 AM), Philippines
     # CERT mission (16-17, dates TBC). 20 March: the Drafting Group's last morning, the
     # Mid-Term Assessment (TBC), the Lebanon national event.
@@ -145,7 +144,7 @@ def test_tentative_days_are_counted_and_marked(store: Store) -> None:
     assert days[date(2020, 3, 21)].count == 0
 
 
-def test_dates_tbd_are_listed_under_their_month_not_on_a_day(store: Store) -> None:
+def test_dates_tbd_are_listed_under_their_month_not_on_a_day(store: Loaded) -> None:
     # January: Ecuador (dates TBD), RIPE NCC Tbilisi ("dates TBC", no day). February: the
     # five "dates TBD", Hong Kong ("dates TBC") and the ECOWAS meeting ("location and dates
     # TBD"). March: the six CyberEast assessments, Ghanaian study visit, Maldives, France.
@@ -161,7 +160,7 @@ def test_dates_tbd_are_listed_under_their_month_not_on_a_day(store: Store) -> No
     ]
 
 
-def test_calendar_json_has_every_day_of_the_period(store: Store) -> None:
+def test_calendar_json_has_every_day_of_the_period(store: Loaded) -> None:
     period = parse_month_period("2019-11")
     data = build_calendar(in_period(store, period), period, "November 2019").to_json()
     assert len(data["days"]) == 30
@@ -180,13 +179,13 @@ def test_calendar_weeks_start_on_monday() -> None:
     assert weeks[-1][-2:] == (date(2019, 11, 30), None)
 
 
-def test_busiest_day(store: Store) -> None:
+def test_busiest_day(store: Loaded) -> None:
     period = parse_month_period("2019-11")
     busiest = build_calendar(in_period(store, period), period, "").busiest
     assert busiest is not None and (busiest.day, busiest.count) == (date(2019, 11, 19), 6)
 
 
-def test_open_period_is_cut_to_the_activities(store: Store) -> None:
+def test_open_period_is_cut_to_the_activities(store: Loaded) -> None:
     assert clip_period((date(2020, 3, 20), date.max), store.activities) == (
         date(2020, 3, 20),
         date(2020, 3, 31),
@@ -210,7 +209,7 @@ Q1_2020_GROUPS = {
 }
 
 
-def test_q1_2020_timeline_lists_every_activity_once(store: Store) -> None:
+def test_q1_2020_timeline_lists_every_activity_once(store: Loaded) -> None:
     period = parse_quarter("Q1-2020")
     timeline = build_timeline(in_period(store, period), period, "Q1 2020")
     assert len(timeline.activities) == 60
@@ -230,7 +229,7 @@ def test_q1_2020_timeline_lists_every_activity_once(store: Store) -> None:
     assert {r["id"] for r in rows} == {a.id for a in timeline.activities}
 
 
-def test_timeline_groups_in_order_with_no_project_last(store: Store) -> None:
+def test_timeline_groups_in_order_with_no_project_last(store: Loaded) -> None:
     period = parse_quarter("Q1-2020")
     timeline = build_timeline(in_period(store, period), period, "Q1 2020")
     assert [g.name for g in timeline.groups] == [
@@ -244,7 +243,7 @@ def test_timeline_groups_in_order_with_no_project_last(store: Store) -> None:
     ]
 
 
-def test_timeline_by_country(store: Store) -> None:
+def test_timeline_by_country(store: Loaded) -> None:
     period = parse_quarter("Q1-2020")
     timeline = build_timeline(in_period(store, period), period, "Q1 2020", by="country")
     groups = {g.name: [a.title for a in g.activities] for g in timeline.groups}
@@ -260,9 +259,9 @@ def test_timeline_by_country(store: Store) -> None:
     assert timeline.groups[-1].name == NO_COUNTRY
 
 
-def test_timeline_keeps_only_the_projects_asked_for(store: Store) -> None:
+def test_timeline_keeps_only_the_projects_asked_for(store: Loaded) -> None:
     period = parse_quarter("Q1-2020")
-    chosen = select(store.activities, Filter(period=period, projects=("iPROCEEDS",)))
+    chosen = select(store.activities, Criteria(period=period, projects=("iPROCEEDS",)))
     timeline = build_timeline(chosen, period, "Q1 2020", only=("iPROCEEDS",))
     assert [g.name for g in timeline.groups] == ["iPROCEEDS"]
     assert [a.title for a in timeline.groups[0].activities] == [
@@ -270,7 +269,7 @@ def test_timeline_keeps_only_the_projects_asked_for(store: Store) -> None:
     ]
 
 
-def test_timeline_row_json(store: Store) -> None:
+def test_timeline_row_json(store: Loaded) -> None:
     period = parse_month_period("2019-10")
     timeline = build_timeline(in_period(store, period), period, "October 2019")
     ohrid = find(store, "Introductory training courses on cybercrime", "2019-10")
@@ -296,14 +295,14 @@ def oct_day(day: int) -> date:
     return date(2019, 10, day)
 
 
-def test_cells_of_a_two_part_activity(store: Store) -> None:
+def test_cells_of_a_two_part_activity(store: Loaded) -> None:
     ohrid = find(store, "Introductory training courses on cybercrime", "2019-10")
     days = [oct_day(d) for d in range(20, 31)]
     C, G, N = Cell.CONFIRMED, Cell.GAP, Cell.NONE
     assert day_cells(ohrid, days) == [N, C, C, G, G, G, G, G, C, C, N]
 
 
-def test_cells_of_half_days(store: Store) -> None:
+def test_cells_of_half_days(store: Loaded) -> None:
     bureau = find(store, "T-CY Bureau Meeting", "2020-03")
     drafting = find(store, "Protocol Drafting Group Meeting", "2020-03")
     days = [date(2020, 3, d) for d in range(15, 22)]
@@ -315,7 +314,7 @@ def test_cells_of_half_days(store: Store) -> None:
     assert row_cells(bureau, week, per_column=7) == [C]
 
 
-def test_cells_of_tentative_unscheduled_and_deadline(store: Store) -> None:
+def test_cells_of_tentative_unscheduled_and_deadline(store: Loaded) -> None:
     january = parse_month_period("2020-01")
     jan_feb = (january[0], date(2020, 2, 29))
     congo = find(store, "Legislation assessment, joint mission with Cyber4Dev", "2020-01")
@@ -334,13 +333,13 @@ def test_cells_of_tentative_unscheduled_and_deadline(store: Store) -> None:
 # --- clashes and duplicates -------------------------------------------------------------------
 
 
-def pairs_of(store: Store, quarter: str, min_score: int = 40) -> list[tuple[PairKind, set[str]]]:
+def pairs_of(store: Loaded, quarter: str, min_score: int = 40) -> list[tuple[PairKind, set[str]]]:
     period = parse_quarter(quarter)
     found = find_pairs(in_period(store, period), corpus=store.activities, min_score=min_score)
     return [(p.kind, {p.first.id, p.second.id}) for p in found]
 
 
-def test_the_morocco_listings_are_a_likely_duplicate(store: Store) -> None:
+def test_the_morocco_listings_are_a_likely_duplicate(store: Loaded) -> None:
     glacy = find(store, "Training workshop on the international cooperation", "2019-11")
     south = find(store, "The Presidency of the Public Prosecution", "2019-11")
     period = parse_quarter("Q4-2019")
@@ -357,7 +356,7 @@ def test_the_morocco_listings_are_a_likely_duplicate(store: Store) -> None:
     assert first.to_json()["kind"] == "likely duplicate"
 
 
-def test_q4_2019_pairs(store: Store) -> None:
+def test_q4_2019_pairs(store: Loaded) -> None:
     """Every pair scoring 40 or more in Q4 2019, each judged by hand (see the README)."""
 
     def ids(*specs: tuple[str, str, str]) -> set[str]:
@@ -388,7 +387,7 @@ def test_q4_2019_pairs(store: Store) -> None:
     assert pairs_of(store, "Q4-2019") == expected
 
 
-def test_q1_2020_pairs(store: Store) -> None:
+def test_q1_2020_pairs(store: Loaded) -> None:
     """Q1 2020: only parallel load scores 40 or more; GLACY+'s three missions of 27-30
     January come first, being the earliest."""
     burkina = find(store, "Initial assessment visit", "2020-01").id
@@ -420,7 +419,7 @@ def test_q1_2020_pairs(store: Store) -> None:
     )
 
 
-def test_the_six_cybereast_assessments_are_not_duplicates(store: Store) -> None:
+def test_the_six_cybereast_assessments_are_not_duplicates(store: Loaded) -> None:
     # Same title, same project, all "dates TBD" in March 2020, six different countries.
     six = {
         a.id
@@ -432,7 +431,7 @@ def test_the_six_cybereast_assessments_are_not_duplicates(store: Store) -> None:
         assert not pair <= six
 
 
-def test_strasbourg_conferences_are_not_duplicates(store: Store) -> None:
+def test_strasbourg_conferences_are_not_duplicates(store: Loaded) -> None:
     # The T-CY Plenary (18-20 November) and the Octopus Conference (20-22) share their five
     # projects and the city, and the GLACY+ Steering Committee and EndOCSEA meetings sit
     # inside the Plenary's days: routine at the Council of Europe's seat, not duplicates.
@@ -450,13 +449,13 @@ def test_strasbourg_conferences_are_not_duplicates(store: Store) -> None:
     assert frozenset((plenary, octopus)) not in scores  # below the default 40
 
 
-def test_half_days_back_to_back_do_not_clash(store: Store) -> None:
+def test_half_days_back_to_back_do_not_clash(store: Loaded) -> None:
     bureau = find(store, "T-CY Bureau Meeting", "2020-03").id
     drafting = find(store, "Protocol Drafting Group Meeting", "2020-03").id
     assert all({bureau, drafting} != pair for _, pair in pairs_of(store, "Q1-2020", 0))
 
 
-def test_dates_unknown_only_possibly_overlap(store: Store) -> None:
+def test_dates_unknown_only_possibly_overlap(store: Loaded) -> None:
     # Armenia, March 2020: a CyberEast assessment in Yerevan (dates TBD) and the EndOCSEA
     # pilot training (30 March, TBC). Same country, but the days are not known.
     period = parse_quarter("Q1-2020")
@@ -468,9 +467,9 @@ def test_dates_unknown_only_possibly_overlap(store: Store) -> None:
     assert pair.score < 40
 
 
-def test_focus_keeps_the_pairs_involving_a_project(store: Store) -> None:
+def test_focus_keeps_the_pairs_involving_a_project(store: Loaded) -> None:
     period = parse_quarter("Q4-2019")
-    south = Filter(projects=("CyberSouth",))
+    south = Criteria(projects=("CyberSouth",))
     pairs = find_pairs(
         in_period(store, period), corpus=store.activities, min_score=40, focus=south.matches
     )

@@ -34,8 +34,7 @@ from inventory.projects import (
     parse_duration,
     read_project_inventory,
 )
-from inventory.store import load
-from tests.conftest import BUNDLED_STORE, FIXTURES, REPO
+from tests.helpers import BUNDLED_STORE, FIXTURES, REPO, load
 
 DATA_PROJECTS = REPO / "data" / "projects.csv"
 INVENTORY_SECTION = FIXTURES / "projects-2019-q4.txt"
@@ -515,7 +514,7 @@ def test_projects_csv_and_markdown() -> None:
 def test_projects_refuses_a_format_it_has_not() -> None:
     result = runner.invoke(app, ["projects", "--format", "text", "--store", str(BUNDLED_STORE)])
     assert result.exit_code == 2
-    assert "expected one of table, json, csv, markdown" in result.stderr
+    assert "'text' is not one of 'table', 'json', 'csv', 'markdown'" in result.stderr
 
 
 def test_projects_warns_about_a_project_not_in_the_registry(store_copy: Path) -> None:

@@ -20,14 +20,13 @@ import pytest
 from typer.testing import CliRunner
 
 from inventory.cli import app
-from inventory.months import month_label, parse_month_period, parse_quarter
+from inventory.months import Period, month_label, parse_month_period, parse_quarter
 from inventory.planning import build_calendar, build_timeline, find_pairs
-from inventory.query import Filter, Period, select
+from inventory.query import Criteria, select
 from inventory.report import build_report
-from inventory.reportview import render_report_chart
-from inventory.store import Store, load
-from inventory.views import render_calendar, render_pairs, render_timeline, short_dates
-from tests.conftest import BUNDLED_STORE, FIXTURES
+from inventory.views.planning import render_calendar, render_pairs, render_timeline, short_dates
+from inventory.views.report import render_report_chart
+from tests.helpers import BUNDLED_STORE, FIXTURES, REPO, Loaded, load
 
 SNAPSHOTS = FIXTURES / "snapshots"
 runner = CliRunner()
@@ -35,12 +34,12 @@ ANSI = re.compile(r"\x1b\[")
 
 
 @pytest.fixture(scope="module")
-def store() -> Store:
+def store() -> Loaded:
     return load(BUNDLED_STORE)
 
 
-def chosen(store: Store, period: Period) -> list[Any]:
-    return select(store.activities, Filter(period=period))
+def chosen(store: Loaded, period: Period) -> list[Any]:
+    return select(store.activities, Criteria(period=period))
 
 
 def matches_snapshot(name: str, text: str) -> None:
@@ -54,7 +53,7 @@ def matches_snapshot(name: str, text: str) -> None:
 # --- golden files -------------------------------------------------------------------------
 
 
-def calendar_text(store: Store, month: str, **kw: Any) -> str:
+def calendar_text(store: Loaded, month: str, **kw: Any) -> str:
     period = parse_month_period(month)
     out = io.StringIO()
     label = month_label(period[0])
@@ -62,7 +61,7 @@ def calendar_text(store: Store, month: str, **kw: Any) -> str:
     return out.getvalue()
 
 
-def test_calendar_november_2019_piped(store: Store) -> None:
+def test_calendar_november_2019_piped(store: Loaded) -> None:
     text = calendar_text(store, "2019-11")
     matches_snapshot("calendar-2019-11.txt", text)
     # The weeks of 18 and 25 November, as counted by hand in test_planning.
@@ -73,7 +72,7 @@ def test_calendar_november_2019_piped(store: Store) -> None:
     assert text.isascii() and not ANSI.search(text)
 
 
-def test_calendar_march_2020_marks_tentative_days(store: Store) -> None:
+def test_calendar_march_2020_marks_tentative_days(store: Loaded) -> None:
     text = calendar_text(store, "2020-03", width=80, ascii_=False)
     matches_snapshot("calendar-2020-03-w80.txt", text)
     # 2-5 March: only Paraguay (TBC); 16 March: three, one TBC; 21-29 March: nothing.
@@ -84,14 +83,14 @@ def test_calendar_march_2020_marks_tentative_days(store: Store) -> None:
     assert text.count("Assessment of crime proceeds and reporting systems") == 6
 
 
-def timeline_text(store: Store, period: Period, label: str, **kw: Any) -> str:
+def timeline_text(store: Loaded, period: Period, label: str, **kw: Any) -> str:
     by = kw.pop("by", "project")
     out = io.StringIO()
     render_timeline(build_timeline(chosen(store, period), period, label, by), out, **kw)
     return out.getvalue()
 
 
-def test_timeline_q1_2020_piped(store: Store) -> None:
+def test_timeline_q1_2020_piped(store: Loaded) -> None:
     text = timeline_text(store, parse_quarter("Q1-2020"), "Q1 2020")
     matches_snapshot("timeline-2020-q1.txt", text)
     lines = text.splitlines()
@@ -116,7 +115,7 @@ def test_timeline_q1_2020_piped(store: Store) -> None:
     assert ecuador[:31] == "." * 31 and ecuador[31:].replace(":", "").strip() == ""
 
 
-def test_timeline_november_2019_fits_100_columns(store: Store) -> None:
+def test_timeline_november_2019_fits_100_columns(store: Loaded) -> None:
     text = timeline_text(
         store, parse_month_period("2019-11"), "November 2019", width=100, ascii_=False
     )
@@ -126,7 +125,7 @@ def test_timeline_november_2019_fits_100_columns(store: Store) -> None:
     assert "█" in text and "┊" in text
 
 
-def test_timeline_q1_2020_by_country_at_120(store: Store) -> None:
+def test_timeline_q1_2020_by_country_at_120(store: Loaded) -> None:
     text = timeline_text(
         store, parse_quarter("Q1-2020"), "Q1 2020", width=120, ascii_=False, by="country"
     )
@@ -136,10 +135,10 @@ def test_timeline_q1_2020_by_country_at_120(store: Store) -> None:
     assert "Morocco (4)" in text
 
 
-def test_narrow_timeline_keeps_the_places(store: Store) -> None:
+def test_narrow_timeline_keeps_the_places(store: Loaded) -> None:
     # Six "Assessment of crime proceeds and reporting systems" rows differ only by place.
     period = parse_quarter("Q1-2020")
-    cyber_east = select(store.activities, Filter(period=period, projects=("CyberEast",)))
+    cyber_east = select(store.activities, Criteria(period=period, projects=("CyberEast",)))
     out = io.StringIO()
     timeline = build_timeline(cyber_east, period, "Q1 2020", only=("CyberEast",))
     render_timeline(timeline, out, width=70, ascii_=False)
@@ -156,7 +155,7 @@ def test_narrow_timeline_keeps_the_places(store: Store) -> None:
     ]
 
 
-def test_clashes_q4_2019(store: Store) -> None:
+def test_clashes_q4_2019(store: Loaded) -> None:
     period = parse_quarter("Q4-2019")
     pairs = find_pairs(chosen(store, period), corpus=store.activities, min_score=40)
     out = io.StringIO()
@@ -170,7 +169,7 @@ def test_clashes_q4_2019(store: Store) -> None:
     assert "+25 Morocco (where 2r44q18c is) is named in the title of 3rp3x449" in text
 
 
-def test_report_chart_q4_2019(store: Store) -> None:
+def test_report_chart_q4_2019(store: Loaded) -> None:
     period = parse_quarter("Q4-2019")
     report = build_report(chosen(store, period), period, "Q4 2019")
     out = io.StringIO()
@@ -193,7 +192,7 @@ def test_report_chart_q4_2019(store: Store) -> None:
         ("Legislation assessment and awareness", "2020-01", "TBD"),
     ],
 )
-def test_short_dates(store: Store, title_start: str, month: str, expected: str) -> None:
+def test_short_dates(store: Loaded, title_start: str, month: str, expected: str) -> None:
     [activity] = [
         a for a in store.activities if a.title.startswith(title_start) and a.schedule.month == month
     ]
@@ -279,11 +278,11 @@ def test_timeline_command_piped_is_plain(store_copy: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["timeline", "--by", "city"], "'city': expected one of project, country"),
+        (["timeline", "--by", "city"], "--by: 'city'; expected one of project, country"),
         (["report", "--chart", "--json"], "--chart draws under the table"),
         (["calendar", "--month", "2019-13"], "invalid month '2019-13'"),
         (["clashes", "--min-score", "101"], "--min-score"),
-        (["calendar", "--format", "csv"], "'csv' is not available here"),
+        (["calendar", "--format", "csv"], "'csv' is not one of 'table', 'json'"),
     ],
 )
 def test_usage_errors(store_copy: Path, args: list[str], message: str) -> None:
@@ -343,7 +342,7 @@ def test_help_has_examples(name: str) -> None:
 
 # --- the README shows real output ---------------------------------------------------------------
 
-README = BUNDLED_STORE.parent.parent / "README.md"
+README = REPO / "README.md"
 
 
 def readme_block(command: str) -> str:
@@ -354,12 +353,12 @@ def readme_block(command: str) -> str:
     return text[start : min(ends)] + "\n"
 
 
-def test_readme_planning_outputs(store: Store) -> None:
+def test_readme_planning_outputs(store: Loaded) -> None:
     q1, q4 = parse_quarter("Q1-2020"), parse_quarter("Q4-2019")
     assert readme_block("inventory calendar --month 2019-11") == calendar_text(
         store, "2019-11", width=100, ascii_=False
     )
-    two = select(store.activities, Filter(period=q1, projects=("CyberEast", "T-CY")))
+    two = select(store.activities, Criteria(period=q1, projects=("CyberEast", "T-CY")))
     out = io.StringIO()
     timeline = build_timeline(two, q1, "Q1 2020", only=("CyberEast", "T-CY"))
     render_timeline(timeline, out, width=150, ascii_=False)

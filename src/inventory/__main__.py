@@ -1,5 +1,5 @@
 """``python -m inventory``: the same as the ``inventory`` command."""
 
-from .cli import main
+from .cli.app import main
 
 main()

@@ -8,7 +8,7 @@ newsletter text that ``report --format text`` prints import back to the same ids
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Container
 
 from .dates import render_schedule
 from .model import Place, Schedule
@@ -37,10 +37,9 @@ def identity(title: str, place: Place | None, schedule: Schedule) -> str:
 
 
 def derive_id(
-    title: str, place: Place | None, schedule: Schedule, taken: Iterable[str] = ()
+    title: str, place: Place | None, schedule: Schedule, taken: Container[str] = ()
 ) -> str:
     """A new id for this activity, different from every id in ``taken``."""
-    taken = set(taken)
     base = identity(title, place, schedule)
     salt = 0
     while True:

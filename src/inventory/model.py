@@ -11,10 +11,17 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from .months import month_bounds, month_of
-from .vocab import Certainty, HalfDay, Precision, Status
+from .vocab import COLUMNS, Certainty, HalfDay, Precision, Status
 
 __all__ = [
     "Activity",
@@ -35,6 +42,47 @@ YearMonth = Annotated[str, StringConstraints(pattern=MONTH_PATTERN)]
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# One gate for every text that enters the store, whatever the way in (add, edit, every
+# import format, a hand-edited row): C0/C1 controls (ESC, BEL, NUL: terminal escapes),
+# bidirectional overrides and zero-width spaces (text that reads differently from what it
+# is) are refused; tabs and newlines are folded into spaces; each field has a length cap.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]")
+_FORBIDDEN_NAMES = {
+    "\x1b": "an escape character (ESC)",
+    "\x07": "a bell character (BEL)",
+    "\x00": "a NUL character",
+    "\u202e": "a right-to-left override (U+202E)",
+    "\u200b": "a zero-width space (U+200B)",
+}
+MAX_TITLE = 1000
+MAX_SHORT = 200
+"""Modality, city, country name, project name."""
+MAX_PLACE = 500
+MAX_EXTRA_KEYS = 50
+MAX_EXTRA_VALUE = 10_000
+
+
+def clean_text(value: str, field: str, limit: int, *, fold: bool = True) -> str:
+    """``value`` with its whitespace folded (unless not ``fold``), or a ValueError that says
+    what is wrong with it."""
+    found = _FORBIDDEN.search(value if fold else value.replace("\r", ""))
+    if found:
+        char = found.group()
+        name = _FORBIDDEN_NAMES.get(char, f"a control character (U+{ord(char):04X})")
+        raise ValueError(f"{field} contains {name}; expected plain text")
+    if fold:
+        value = " ".join(value.split())
+    if len(value) > limit:
+        raise ValueError(
+            f"{field} is {len(value):,} characters long; at most {limit:,} are allowed"
+        )
+    return value
+
+
+def _cleaner(field: str, limit: int, *, fold: bool = True) -> Any:
+    return AfterValidator(lambda v: clean_text(v, field, limit, fold=fold))
 
 
 class Segment(_Frozen):
@@ -68,7 +116,7 @@ class Schedule(_Frozen):
     month: YearMonth
     """The month the activity belongs to: its first day's month, or for a month-precision
     schedule the month heading it was listed under."""
-    text: str = ""
+    text: Annotated[str, _cleaner("dates", MAX_SHORT, fold=False)] = ""
     """The date text as written, e.g. ``22-23 January (dates TBC)``."""
     year_inferred: bool = False
     """True when the year came from a heading or ``--year``, not from the text."""
@@ -140,13 +188,13 @@ class Schedule(_Frozen):
 class Country(_Frozen):
     code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
     """ISO 3166-1 alpha-2 (``XK`` for Kosovo, a user-assigned code in wide use)."""
-    name: str
+    name: Annotated[str, _cleaner("country name", MAX_SHORT)]
 
 
 class Place(_Frozen):
-    city: str | None = None
+    city: Annotated[str, _cleaner("city", MAX_SHORT)] | None = None
     countries: tuple[Country, ...] = ()
-    text: str = ""
+    text: Annotated[str, _cleaner("location", MAX_PLACE, fold=False)] = ""
     """The location as written, e.g. ``LYON, FRANCE`` or ``Portugal / The Netherlands``."""
 
     @property
@@ -158,42 +206,35 @@ class Place(_Frozen):
         return self.city or names or self.text
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-MAX_TITLE = 1000
-
-
-def _clean_text(value: str, field: str, limit: int) -> str:
-    if _CONTROL.search(value):
-        raise ValueError(f"{field} contains a control character")
-    value = " ".join(value.split())
-    if len(value) > limit:
-        raise ValueError(f"{field} is {len(value)} characters long; at most {limit} are allowed")
-    return value
-
-
 class Activity(_Frozen):
     id: Annotated[str, StringConstraints(pattern=r"^[0-9a-z]{4,16}$")]
-    projects: tuple[str, ...] = ()
+    projects: tuple[Annotated[str, _cleaner("project name", MAX_SHORT)], ...] = ()
     """Canonical project names where known, otherwise as written. May be empty (flagged)."""
-    title: Annotated[str, StringConstraints(min_length=1)]
+    title: Annotated[str, _cleaner("title", MAX_TITLE)]
     place: Place | None = None
-    modality: str | None = None
+    modality: Annotated[str, _cleaner("modality", MAX_SHORT)] | None = None
     """As the text says, e.g. ``Desk Study``."""
     schedule: Schedule
     status: Status = Status.PLANNED
     extra: dict[str, str] = Field(default_factory=dict)
     """Store columns this version does not know; kept so a rewrite loses nothing."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _normalise(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            title = data.get("title")
-            if isinstance(title, str):
-                data = {**data, "title": _clean_text(title, "title", MAX_TITLE)}
-                if not data["title"]:
-                    raise ValueError("title is empty")
-        return data
+    @model_validator(mode="after")
+    def _check(self) -> Activity:
+        if not self.title:
+            raise ValueError("title is empty")
+        if any(not name for name in self.projects):
+            raise ValueError("a project name is empty")
+        if len(self.extra) > MAX_EXTRA_KEYS:
+            raise ValueError(f"{len(self.extra)} extra fields; at most {MAX_EXTRA_KEYS}")
+        for key, value in self.extra.items():
+            name = clean_text(key, "an extra field's name", MAX_SHORT)
+            if not name or name != key:
+                raise ValueError(f"extra field name {key[:40]!r} is empty or has spaces around it")
+            if key in COLUMNS:
+                raise ValueError(f"extra field {key!r} would overwrite the {key} column")
+            clean_text(value, f"extra field {key!r}", MAX_EXTRA_VALUE, fold=False)
+        return self
 
     @property
     def start(self) -> date:

@@ -607,14 +607,12 @@ def table_rows(summaries: Iterable[ProjectSummary]) -> list[list[str]]:
     return rows
 
 
-def render_csv(summaries: Iterable[ProjectSummary]) -> str:
-    """The summaries as CSV under `CSV_HEADERS`: plain values, codes joined with ';'."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADERS)
+def csv_rows(summaries: Iterable[ProjectSummary]) -> list[list[str]]:
+    """The summaries as rows under `CSV_HEADERS` (first): plain values, codes joined with ';'."""
+    rows: list[list[str]] = [list(CSV_HEADERS)]
     for s in summaries:
         p = s.project
-        writer.writerow(
+        rows.append(
             [
                 p.name,
                 p.kind,
@@ -622,26 +620,15 @@ def render_csv(summaries: Iterable[ProjectSummary]) -> str:
                 p.end or "",
                 "" if p.budget_amount is None else str(p.budget_amount),
                 p.budget_currency or "",
-                len(s.activities),
+                str(len(s.activities)),
                 LIST_SEPARATOR.join(s.reached),
                 LIST_SEPARATOR.join(p.countries),
                 LIST_SEPARATOR.join(s.participating_reached),
                 LIST_SEPARATOR.join(s.participating_not_reached),
-                len(s.outside),
+                str(len(s.outside)),
             ]
         )
-    return out.getvalue()
-
-
-def render_markdown(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A Markdown (GitHub) table."""
-
-    def line(cells: Iterable[str]) -> str:
-        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
-
-    out = [line(headers), "|" + "|".join("---" for _ in headers) + "|"]
-    out += [line(row) for row in rows]
-    return "\n".join(out) + "\n"
+    return rows
 
 
 def facts(project: Project, names: dict[str, str]) -> list[tuple[str, str]]:

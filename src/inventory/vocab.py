@@ -33,10 +33,9 @@ class Status(StrEnum):
         return dates if self is Status.PLANNED else f"{dates} [{self.value}]"
 
 
-class Format(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    NDJSON = "ndjson"
-    CSV = "csv"
-    MARKDOWN = "markdown"
-    TEXT = "text"
+COLUMNS = (
+    "id", "projects", "title", "modality", "city", "countries", "location",
+    "dates", "month", "start", "end", "precision", "certainty", "deadline", "status",
+)  # fmt: skip
+"""The CSV store's columns, in the order a new store is written; an activity's extra fields
+(columns this version does not know) may not take these names."""

@@ -8,16 +8,16 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import IO, TYPE_CHECKING
 
-from .dates import render_schedule
-from .model import Activity, Precision
-from .months import MONTH_NAMES, Period, month_bounds, month_short, months_between
-from .planning import Calendar, Cell, Pair, PairKind, Timeline, columns, row_cells
-from .terminal import emit_lines, fit_width, wants_colour, wants_plain
+from ..dates import render_schedule
+from ..model import Activity, Precision
+from ..months import MONTH_NAMES, Period, month_bounds, month_short, months_between
+from ..planning import Calendar, Cell, Pair, PairKind, Timeline, columns, row_cells
+from .console import emit_lines, fit_width, wants_colour, wants_plain
 
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from .projects import Project, ProjectSummary
+    from ..projects import Project, ProjectSummary
 
 _WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -56,7 +56,7 @@ def render_calendar(
     """Month grids like ``cal``, weeks as rows; each day shows how many activities run."""
     from rich.text import Text
 
-    from .output import where
+    from ..formats.table import where
 
     plain = wants_plain(stream, ascii_)
     fit = fit_width(stream, width)
@@ -213,7 +213,7 @@ def _timeline_header(period: Period, per_column: int, ncols: int) -> tuple[str, 
 def _label(activity: Activity, room: int | None, ellipsis: str) -> str:
     """Title and place; cut to ``room`` in the title, so that the place (what tells six
     "Assessment of crime proceeds" apart) stays whole when it can."""
-    from .output import where
+    from ..formats.table import where
 
     place = where(activity)
     label = activity.title + (f", {place}" if place else "")
@@ -315,7 +315,7 @@ def render_timeline(
 def _pair_cell(pair: Pair) -> Text:
     from rich.text import Text
 
-    from .output import when, where
+    from ..formats.table import when, where
 
     cell = Text()
     for activity in (pair.first, pair.second):
@@ -337,7 +337,7 @@ def render_pairs(
     from rich.table import Table
     from rich.text import Text
 
-    from .terminal import is_terminal, print_out
+    from .console import is_terminal, print_out
 
     counts = {kind: sum(1 for p in pairs if p.kind is kind) for kind in PairKind}
     summary = "; ".join(f"{n} {kind.value}" for kind, n in counts.items() if n)
@@ -368,9 +368,9 @@ def render_project(
 ) -> None:
     """``projects show``: the facts, activities per month, countries reached and not, and
     the activities dated outside the project's duration."""
-    from .output import when
-    from .projects import facts
-    from .terminal import print_out, text_table
+    from ..formats.table import when
+    from ..projects import facts
+    from .console import print_out, text_table
 
     def listed(codes: list[str]) -> str:
         return ", ".join(sorted((names[c] for c in codes), key=str.casefold)) or "-"
@@ -393,7 +393,7 @@ def render_project(
     parts.append(text_table(("", ""), reach, head=False))
     parts += ["", f"Activities outside the project's duration ({len(summary.outside)})"]
     if summary.outside:
-        from .dates import render_schedule
+        from ..dates import render_schedule
 
         # The reason starts with the dates, already in their own column.
         rows = [

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from .dates import parse_schedule, render_schedule, split_trailing_dates
-from .errors import ParseError, Problem
-from .ids import derive_id
-from .model import Activity, Certainty, Place, Precision, Schedule
-from .months import MONTH_NAMES, MONTH_NUMBERS, month_name
-from .places import split_place
-from .projects import Registry
+from ..dates import parse_schedule, render_schedule, split_trailing_dates
+from ..errors import ParseError, Problem
+from ..ids import derive_id
+from ..model import Activity, Certainty, Place, Precision, Schedule
+from ..months import MONTH_NAMES, MONTH_NUMBERS, month_name
+from ..places import split_place
+from ..projects import Registry
 
 _HEADING = re.compile(r"^\s*(" + "|".join(MONTH_NAMES) + r")\s+(\d{4})\s*$", re.IGNORECASE)
 # Section titles of the newsletter, e.g. "Coming next (January - March 2020)".

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import IO
 
-from .months import month_short
-from .report import Report
-from .terminal import emit_lines, fit_width, print_out, wants_plain
+from ..months import month_short
+from ..report import Report
+from .console import emit_lines, fit_width, print_out, wants_plain
 
 
 def render_report(report: Report, stream: IO[str], width: int | None = None) -> None:

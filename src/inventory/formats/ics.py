@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from icalendar import Calendar, Event
 
-from .model import Activity, Certainty, HalfDay, Precision, Segment, Status
-from .months import day_label
+from ..model import Activity, Certainty, HalfDay, Precision, Segment, Status
+from ..months import day_label
+from . import Output
 
 __all__ = ["DOMAIN", "PRODID", "build_calendar", "event_uid", "to_ics", "unscheduled"]
 
@@ -96,7 +98,7 @@ def _half_days(segment: Segment) -> list[str]:
 
 
 def _description(activity: Activity, segment: Segment, part: int) -> str:
-    from .dates import render_schedule
+    from ..dates import render_schedule
 
     schedule = activity.schedule
     lines = [f"Dates: {render_schedule(schedule)}"]
@@ -171,3 +173,10 @@ def to_ics(activities: Sequence[Activity], *, name: str | None = None) -> bytes:
     """The iCalendar file (CRLF line ends, folded at 75 octets, UTF-8)."""
     data: bytes = build_calendar(activities, name=name).to_ical()
     return data
+
+
+def write(result: Any, out: Output) -> None:
+    """The dated activities of a listing as an iCalendar file (the command names the ones
+    left out, which have no day to put them on)."""
+    dated = [a for a in result.activities if a.schedule.precision is not Precision.MONTH]
+    out.write_bytes(to_ics(dated, name=result.title))

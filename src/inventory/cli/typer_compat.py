@@ -1,4 +1,20 @@
-"""Turning command-line text into option values without pydantic.
+"""The only module that touches Typer's internals (``typer._*``, ``typer.main``); everything
+else uses ``Annotated[..., typer.Option()]``, ``parser=`` and ``CliRunner``.
+
+Three things live here:
+
+* **option values without pydantic** (below);
+* **a lazy command tree**: :class:`LazyGroup` builds only the command a run reaches, from a
+  table of ``name -> module`` (Typer builds every registered command on every run);
+* **one-line usage errors**: Click's four-line "Usage / Try / Error" block becomes
+  ``inventory: error: ...`` and exit 2, the same as every other usage mistake.
+
+If a Typer release moves what this module relies on, each part falls back to plain Typer
+(tests/test_typer_compat.py simulates that): slower, or a longer error message, never a
+different answer.
+
+Option values without pydantic
+------------------------------
 
 Typer 0.29 coerces every parameter of the command it runs through a pydantic
 ``TypeAdapter`` built on the spot, given or not: importing pydantic and building the
@@ -10,19 +26,23 @@ asks for one, and leaves any other kind to Typer. The values a command receives 
 either way (tests/test_cliparams.py compares both on every parameter of every command).
 
 This leans on Typer internals (``_TyperParameter._runtime_param``, ``RuntimeParam``); the
-pin ``typer>=0.29,<0.30`` in pyproject.toml keeps them stable, and if they move the light
-converters are skipped and Typer's own take over (slower, same answers).
+pin ``typer>=0.29,<0.30`` in pyproject.toml keeps them stable, and if they move (an import
+fails, a dataclass field or method is renamed) the light converters are skipped and Typer's
+own take over.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any, ClassVar, get_args, get_origin
 
 import typer
 import typer.core
+import typer.main
 
 try:
     from typer._coercion import RuntimeParam
@@ -143,7 +163,10 @@ def light_param(param: Any) -> Any:
 def lighten(params: list[Any]) -> None:
     for param in params:
         if getattr(param, "_runtime_param", False) is None:
-            light = light_param(param)
+            try:
+                light = light_param(param)
+            except (TypeError, AttributeError, ValueError):
+                return  # Typer's internals moved: leave every parameter to Typer
             if light is not None:
                 param._runtime_param = light
 
@@ -162,3 +185,112 @@ class LightCommand(_Light, typer.core.TyperCommand):
 
 class LightGroup(_Light, typer.core.TyperGroup):
     """A group (the app, ``projects``) whose own options are converted the same way."""
+
+
+# --- the lazy command tree and one-line usage errors -----------------------------------------
+
+try:
+    from typer._click.exceptions import ClickException as _ClickException
+    from typer._click.exceptions import NoSuchOption as _NoSuchOption
+except ImportError:  # a Typer without its vendored Click: its own messages are shown
+    _ClickException = None  # type: ignore[assignment,misc]
+    _NoSuchOption = None  # type: ignore[assignment,misc]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A command of the lazy tree: its module (``inventory.cli.<module>``), the name of the
+    ``typer.Typer`` there that holds it, and its one-line help for ``inventory --help``."""
+
+    module: str
+    help: str
+    group: bool = False
+    """A sub-app (``projects``, ``db``) rather than one command."""
+
+
+def one_line(error: Exception) -> tuple[str, str | None]:
+    """A Click usage error as one line (and a hint), without Click's Usage block."""
+    message = error.format_message() if hasattr(error, "format_message") else str(error)
+    hint = None
+    ctx = getattr(error, "ctx", None)
+    if ctx is not None and getattr(ctx, "command_path", None):
+        hint = f"'{ctx.command_path} --help' lists the options"
+    if _NoSuchOption is not None and isinstance(error, _NoSuchOption):
+        possible = getattr(error, "possibilities", None)
+        if possible:
+            message = (
+                f"no such option: {error.option_name}; did you mean {', '.join(sorted(possible))}?"
+            )
+        else:
+            message = f"no such option: {error.option_name}"
+    return message, hint
+
+
+def run_quietly(
+    command: Any, args: Any, prog_name: str | None, standalone: bool, **extra: Any
+) -> Any:
+    """Run a Click command, turning usage errors into one line on stderr and exit 2."""
+    if _ClickException is None:
+        return super(LazyGroup, command).main(args, prog_name, standalone_mode=standalone, **extra)
+    try:
+        result = super(LazyGroup, command).main(args, prog_name, standalone_mode=False, **extra)
+    except _ClickException as error:
+        message, hint = one_line(error)
+        typer.echo(f"inventory: error: {message}", err=True)
+        if hint:
+            typer.echo(f"inventory: hint: {hint}", err=True)
+        if standalone:
+            sys.exit(error.exit_code)
+        raise typer.Exit(error.exit_code) from None
+    except typer.Abort:
+        typer.echo("inventory: aborted", err=True)
+        if standalone:
+            sys.exit(1)
+        raise
+    if standalone:
+        sys.exit(result if isinstance(result, int) else 0)
+    return result
+
+
+class LazyGroup(LightGroup):
+    """The root group: commands are built from :attr:`entries` when a run reaches them."""
+
+    entries: ClassVar[dict[str, Entry]] = {}
+    package = "inventory.cli"
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.entries)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        entry = self.entries.get(cmd_name)
+        if entry is None:
+            return None
+        import importlib
+
+        module = importlib.import_module(f"{self.package}.{entry.module}")
+        group = typer.main.get_command(module.app)
+        if entry.group:
+            group.name = cmd_name
+            return group
+        getter = getattr(group, "get_command", None)
+        return getter(ctx, cmd_name) if getter is not None else group
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        # The one-line help of each command, without importing and building them all.
+        rows = [(name, entry.help) for name, entry in self.entries.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if complete_var is not None:
+            extra["complete_var"] = complete_var
+        extra["windows_expand_args"] = windows_expand_args
+        return run_quietly(self, args, prog_name, standalone_mode, **extra)

@@ -1,0 +1,5 @@
+"""``python -m inventory.cli``: the same as the ``inventory`` command."""
+
+from .app import main
+
+main()

@@ -1,0 +1,96 @@
+"""The root of the command line: global options, the table of commands (each built only
+when a run reaches it), and the entry point."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+from typing import Annotated
+
+import typer
+
+from .. import __version__
+from .options import GLOBALS, Globals, StoreOpt
+from .typer_compat import Entry, LazyGroup
+
+COMMANDS: dict[str, Entry] = {
+    "list": Entry("query", "List activities, soonest first, filtered by project, period, place."),
+    "upcoming": Entry("query", "Activities not yet finished on a date, soonest first."),
+    "show": Entry("query", "Activities in detail, every field."),
+    "report": Entry("query", "Summarise a period: activities per project and month, countries."),
+    "export": Entry("query", "Export activities as an iCalendar file."),
+    "import": Entry("edit", "Add a newsletter's activities (or a CSV/JSON export) to the store."),
+    "add": Entry("edit", "Add an activity."),
+    "edit": Entry("edit", "Change some fields of activities (dates, place, status...)."),
+    "cancel": Entry("edit", "Mark activities cancelled."),
+    "postpone": Entry("edit", "Mark activities postponed, with their new dates if known."),
+    "remove": Entry("edit", "Delete activities from the store."),
+    "validate": Entry("edit", "Check the whole store; every problem with its line."),
+    "projects": Entry(
+        "projects", "The projects: facts, activities, countries reached.", group=True
+    ),
+    "calendar": Entry("planning", "A month grid: how many activities run each day."),
+    "timeline": Entry("planning", "A Gantt chart of a period, grouped by project or country."),
+    "clashes": Entry("planning", "Likely duplicates, clashes and parallel load, scored."),
+    "config": Entry("admin", "Where the store, the settings and the cache are."),
+}
+
+
+class InventoryGroup(LazyGroup):
+    entries = COMMANDS
+
+
+app = typer.Typer(
+    name="inventory",
+    cls=InventoryGroup,
+    help="Keep an inventory of a programme's activities and answer questions about it.\n\n"
+    "The store is found without flags inside a checkout (data/activities.csv); --store, "
+    "$INVENTORY_STORE or the settings ('inventory config') point elsewhere.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"inventory {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    store: StoreOpt = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Keep an inventory of a programme's activities and answer questions about it."""
+    GLOBALS.set(Globals(store=store))
+    _safe_streams()
+
+
+def _safe_streams() -> None:
+    # A character the output encoding cannot show (an ASCII or cp1252 console) becomes a
+    # replacement mark, never a traceback.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="replace")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    # Die quietly when the reader of a pipe goes away (inventory list | head).
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if sys.argv[1:] in (["--version"], ["-V"]):
+        print(f"inventory {__version__}")  # what _version prints, without building the app
+        return
+    app()

@@ -1,0 +1,534 @@
+"""What the commands share: the options (``Annotated`` aliases, so ``--month`` is spelt,
+explained and checked the same everywhere), the period and filter they name, the store they
+open, the format they write in, and the one way errors leave a command."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from ..errors import InventoryError, UsageError
+from ..formats import Format, Output, formats_for, write
+from ..months import (
+    Period,
+    month_label,
+    parse_day,
+    parse_month_period,
+    parse_quarter,
+    parse_year,
+    quarter_label,
+)
+from ..query import Criteria
+from ..store import Location, Store, find_store, open_store
+from ..vocab import Certainty, Status
+from .typer_compat import LightCommand
+
+ENV_TODAY = "INVENTORY_TODAY"
+ENV_DEBUG = "INVENTORY_DEBUG"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# --- messages and errors ---------------------------------------------------------------------
+
+
+def say(message: str) -> None:
+    """A message for the person at the terminal: stderr, never mixed with the data."""
+    typer.echo(f"inventory: {message}", err=True)
+
+
+def fail(message: str, code: int = 1, hint: str | None = None) -> typer.Exit:
+    """Print ``inventory: error: ...`` (and a hint) on stderr; return the Exit to raise."""
+    typer.echo(f"inventory: error: {message}", err=True)
+    if hint:
+        typer.echo(f"inventory: hint: {hint}", err=True)
+    return typer.Exit(code)
+
+
+def bad(option: str, message: str) -> UsageError:
+    """A bad option value: exit 2, one line naming the option."""
+    return UsageError(f"invalid value for {option}: {message}")
+
+
+def handled(func: F) -> F:
+    """Domain errors as one line and an exit code (1 data, 2 usage); Ctrl-C as 130;
+    ``INVENTORY_DEBUG=1`` shows the traceback instead."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InventoryError as error:
+            if os.environ.get(ENV_DEBUG):
+                raise
+            raise fail(str(error), error.exit_code, error.hint) from None
+        except KeyboardInterrupt:
+            typer.echo("inventory: interrupted; nothing more was written", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable[[F], F]:
+    """Register a command on a module's app, with :func:`handled`."""
+
+    def decorate(func: F) -> F:
+        app.command(name, cls=LightCommand, **kwargs)(handled(func))
+        return func
+
+    return decorate
+
+
+def module_app() -> typer.Typer:
+    return typer.Typer(
+        rich_markup_mode=None,
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    )
+
+
+# --- options ----------------------------------------------------------------------------------
+
+
+def _text(option: str) -> Callable[[str | None], str | None]:
+    """A parser that refuses an empty value: a script's empty variable must not mean
+    'everything'."""
+
+    def parse(value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise typer.BadParameter(f"is empty; expected {option}")
+        return value
+
+    return parse
+
+
+StoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        "-s",
+        metavar="FILE|URL",
+        help="The store: a .csv, .json or .db file, or a postgresql:// URL. Default: "
+        "$INVENTORY_STORE, the settings, data/activities.csv found from here up, "
+        "else your own store (see 'inventory config').",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+ProjectOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--project",
+        "-p",
+        metavar="PROJECT",
+        help="Project name or alias, case-insensitive; repeatable.",
+        show_default=False,
+    ),
+]
+MonthOpt = Annotated[
+    str | None,
+    typer.Option("--month", "-m", metavar="YYYY-MM", help="A month: 2019-11.", show_default=False),
+]
+QuarterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--quarter",
+        "-q",
+        metavar="Qn-YYYY",
+        help="A quarter: Q4-2019, 2019-Q4 or 'Q4 2019'.",
+        show_default=False,
+    ),
+]
+YearOpt = Annotated[
+    str | None,
+    typer.Option("--year", "-y", metavar="YYYY", help="A year: 2020.", show_default=False),
+]
+FromOpt = Annotated[
+    str | None,
+    typer.Option("--from", metavar="YYYY-MM-DD", help="First day.", show_default=False),
+]
+ToOpt = Annotated[
+    str | None,
+    typer.Option("--to", metavar="YYYY-MM-DD", help="Last day.", show_default=False),
+]
+CountryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--country",
+        "-c",
+        metavar="COUNTRY",
+        help="Country name, alias or ISO code (Ukraine, UA, 'the Netherlands'); repeatable.",
+        show_default=False,
+    ),
+]
+CityOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--city", metavar="CITY", help="City, case- and accent-insensitive.", show_default=False
+    ),
+]
+SearchOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--search",
+        metavar="TEXT",
+        help="Text in the title or location, case-, accent- and quote-insensitive.",
+        show_default=False,
+    ),
+]
+CertaintyOpt = Annotated[
+    list[Certainty] | None,
+    typer.Option(
+        "--certainty",
+        metavar="CERTAINTY",
+        help="confirmed, tentative or unscheduled; repeatable.",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+DeadlinesOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--deadlines/--no-deadlines",
+        help="Only deadlines ('by 30 November'), or none.",
+        show_default=False,
+    ),
+]
+StatusOpt = Annotated[
+    list[Status] | None,
+    typer.Option(
+        "--status",
+        metavar="STATUS",
+        help="planned, held, cancelled or postponed; repeatable.",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+LimitOpt = Annotated[
+    int | None,
+    typer.Option("--limit", "-n", min=0, metavar="N", help="At most N.", show_default=False),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help=f"Reference date. Default: ${ENV_TODAY}, else today.",
+        show_default=False,
+    ),
+]
+IdsArg = Annotated[
+    list[str],
+    typer.Argument(metavar="ID...", help="Ids or unique prefixes.", show_default=False),
+]
+
+
+def format_choice(kind: str) -> type[Enum]:
+    """The formats a command writing a ``kind`` offers, as the choice type of its
+    ``--format`` (so help lists exactly those)."""
+    return _format_enum(kind)
+
+
+@functools.cache
+def _format_enum(kind: str) -> type[Enum]:
+    names = {f.value: f.value for f in formats_for(kind)}
+    choice: type[Enum] = StrEnum(f"{kind.title()}Format", names)  # type: ignore[misc]
+    return choice
+
+
+def format_option(kind: str, help: str = "") -> Any:
+    choice = format_choice(kind)
+    return Annotated[
+        choice | None,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            show_default=False,
+            help=help or "Output format. Default: table.",
+        ),
+    ]
+
+
+def pick_format(fmt: Any, as_json: bool) -> Format:
+    if as_json:
+        if fmt is not None and Format(fmt.value) is not Format.JSON:
+            raise UsageError(f"--json contradicts --format {fmt.value}; give one of them")
+        return Format.JSON
+    return Format(fmt.value) if fmt is not None else Format.TABLE
+
+
+# --- periods and filters -----------------------------------------------------------------
+
+
+def resolve_period(
+    month: str | None,
+    quarter: str | None,
+    year: str | None,
+    start: str | None,
+    end: str | None,
+) -> tuple[Period | None, str | None]:
+    """The period the options name, and its label; at most one way of naming it. An open
+    end (``--from`` alone) runs to ``date.max``: :func:`clamp` cuts it to the store."""
+    given = {"--month": month, "--quarter": quarter, "--year": year, "--from": start, "--to": end}
+    for option, value in given.items():
+        if value is not None and not value.strip():
+            raise bad(option, "is empty; expected a value such as "
+                      + {"--month": "2019-11", "--quarter": "Q4-2019", "--year": "2020"}.get(
+                          option, "2019-11-28"))  # fmt: skip
+    named = [(o, v) for o, v in list(given.items())[:3] if v is not None]
+    ranged = [o for o in ("--from", "--to") if given[o] is not None]
+    if len(named) > 1 or (named and ranged):
+        chosen = " and ".join([o for o, _ in named] + ranged)
+        raise UsageError(f"choose one of --month, --quarter, --year or --from/--to; got {chosen}")
+    try:
+        if named:
+            option, value = named[0]
+            if option == "--month":
+                period = parse_month_period(value)
+                return period, month_label(period[0])
+            if option == "--quarter":
+                period = parse_quarter(value)
+                return period, quarter_label(period[0])
+            period = parse_year(value)
+            return period, str(period[0].year)
+        if start is None and end is None:
+            return None, None
+        first = parse_day(start) if start is not None else date.min
+        last = parse_day(end) if end is not None else date.max
+    except UsageError as error:
+        option = named[0][0] if named else ("--from" if start is not None else "--to")
+        raise bad(option, error.message) from None
+    if first > last:
+        raise UsageError(f"--from {first} is after --to {last}; expected --from on or before --to")
+    return (first, last), f"{start or '…'} to {end or '…'}"
+
+
+def clamp(period: Period, store: Store, criteria: Criteria | None = None) -> Period | None:
+    """An open-ended period cut to the days the store's matching activities span (a report
+    of 8,000 empty years helps nobody); None when nothing falls in it."""
+    if period[0] != date.min and period[1] != date.max:
+        return period
+    span = store.bounds((criteria or Criteria()).but(period=period))
+    if span is None:
+        return None
+    first = period[0] if period[0] != date.min else span[0]
+    last = period[1] if period[1] != date.max else span[1]
+    return first, last
+
+
+def period_label(period: Period) -> str:
+    return f"{period[0]} to {period[1]}"
+
+
+def build_criteria(
+    store: Store,
+    *,
+    project: list[str] | None = None,
+    period: Period | None = None,
+    country: list[str] | None = None,
+    city: str | None = None,
+    search: str | None = None,
+    certainty: list[Certainty] | None = None,
+    deadlines: bool | None = None,
+    status: list[Status] | None = None,
+) -> Criteria:
+    from ..editing import read_projects
+
+    for option, text in (("--city", city), ("--search", search)):
+        if text is not None and not text.strip():
+            raise bad(option, "is empty; expected some text")
+    projects: tuple[str, ...] = ()
+    if project:
+        try:
+            projects = read_projects(project, store.registry, store.project_names())
+        except UsageError as error:
+            raise bad("--project", error.message) from None
+    countries: tuple[str, ...] = ()
+    if country:
+        from ..places import resolve_country
+
+        try:
+            countries = tuple(resolve_country(c).code for c in country)
+        except UsageError as error:
+            raise bad("--country", error.message) from None
+    return Criteria(
+        projects=projects,
+        period=period,
+        countries=countries,
+        city=city,
+        search=search,
+        certainty=tuple(certainty or ()),
+        deadlines=deadlines,
+        status=tuple(status or ()),
+    )
+
+
+def reference_day(as_of: str | None) -> date:
+    """Today, read once here: the core takes it as a parameter."""
+    if as_of is not None:
+        if not as_of.strip():
+            raise bad("--as-of", "is empty; expected YYYY-MM-DD, e.g. 2020-01-20")
+        try:
+            return parse_day(as_of)
+        except UsageError as error:
+            raise bad("--as-of", error.message) from None
+    env = os.environ.get(ENV_TODAY)
+    if env:
+        try:
+            return parse_day(env)
+        except UsageError as error:
+            raise bad(f"${ENV_TODAY}", error.message) from None
+    return date.today()
+
+
+# --- the store ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Globals:
+    """Options given before the command (``inventory --store x list``)."""
+
+    store: str | None = None
+
+
+GLOBALS: ContextVar[Globals | None] = ContextVar("inventory_globals", default=None)
+"""Set by the root command for each run (``inventory --store x list``)."""
+
+
+def location(store: str | None) -> Location:
+    given = GLOBALS.get()
+    return find_store(store if store is not None or given is None else given.store)
+
+
+@contextmanager
+def reading(store: str | None, *, warn: bool = True) -> Iterator[Store]:
+    """The store, open for reading; rows it cannot read are warned about and left out."""
+    opened = open_store(location(store), progress=progress("Reading the store"))
+    try:
+        problems = opened.problems() if warn else []
+        for problem in problems[:5]:
+            say(f"warning: skipped {problem}")
+        if len(problems) > 5:
+            say(f"warning: and {len(problems) - 5} more rows that could not be read")
+        if problems:
+            say("hint: run 'inventory validate' to see every problem")
+        yield opened
+    finally:
+        opened.close()
+
+
+@contextmanager
+def writing(store: str | None) -> Iterator[Store]:
+    """The store, open for a write (created if it does not exist yet)."""
+    opened = open_store(location(store), create=True, progress=progress("Reading the store"))
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def progress(label: str) -> Callable[[int, int], None] | None:
+    """A progress callback that shows a Rich bar on stderr once the work has taken half a
+    second, and only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            if time.monotonic() - started < 0.5 and done < total:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeElapsedColumn
+
+            bar = Progress(
+                f"inventory: {label}",
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            bar.start()
+            state["bar"] = bar
+            state["task"] = bar.add_task(label, total=total)
+        bar = state["bar"]
+        bar.update(state["task"], completed=done, total=total)
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
+def emit(result: Any, fmt: Format, **output: Any) -> None:
+    write(result, fmt, Output(**output))
+
+
+def author(command_name: str) -> Any:
+    from ..config import settings
+    from ..history import Author, default_author
+
+    configured = settings().author
+    name = os.environ.get("INVENTORY_AUTHOR") or configured or default_author()
+    words = ["inventory", *sys.argv[1:]] if sys.argv and "inventory" in sys.argv[0] else []
+    return Author(name=name, command=" ".join(words)[:500] or f"inventory {command_name}")
+
+
+if TYPE_CHECKING:
+    ListFormatOpt = Any
+    ShowFormatOpt = Any
+    ReportFormatOpt = Any
+    ViewFormatOpt = Any
+    ProjectsFormatOpt = Any
+else:
+    ListFormatOpt = format_option("activities")
+    ShowFormatOpt = format_option("activity")
+    ReportFormatOpt = format_option(
+        "report",
+        "table (the summary), json (the summary as data), or the period's inventory in the "
+        "newsletter's layout: text or markdown. Default: table.",
+    )
+    ViewFormatOpt = format_option("calendar")
+    ProjectsFormatOpt = format_option("projects")
+
+
+def write_output(output: str | None, data: bytes, store: Store) -> str:
+    """Write ``data`` to ``-o FILE`` atomically, or to stdout; never onto the store itself,
+    its cache, its lock or its history. Returns where it went, for the message."""
+    from pathlib import Path
+
+    from ..store.files import atomic_write, resolve
+
+    if output is None or output == "-":
+        Output().write_bytes(data)
+        return "standard output"
+    if not output.strip():
+        raise bad("--output", "is empty; expected a file name, or - for standard output")
+    target = resolve(Path(output).expanduser())
+    guarded = getattr(store, "path", None)
+    if guarded is not None:
+        names = {
+            guarded,
+            guarded.with_name(guarded.name + ".lock"),
+            guarded.with_name(f".{guarded.name}.cache.sqlite3"),
+            guarded.with_name(guarded.name + ".history.jsonl"),
+        }
+        if target in names:
+            raise bad("--output", f"{output} is the store (or its lock, cache or history); "
+                      "expected another file")  # fmt: skip
+    if target.is_dir():
+        raise bad("--output", f"{output} is a folder; expected a file name")
+    atomic_write(target, data, create_parents=True)
+    return output

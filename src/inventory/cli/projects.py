@@ -1,0 +1,103 @@
+"""The project registry: ``projects`` and ``projects show``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..formats import Projects, ProjectView
+from ..projects import country_names, summarise, summarise_one, unknown_projects
+from .options import (
+    JsonOpt,
+    ProjectsFormatOpt,
+    ShowFormatOpt,
+    StoreOpt,
+    emit,
+    handled,
+    pick_format,
+    reading,
+    say,
+)
+from .typer_compat import LightCommand, LightGroup
+
+app = typer.Typer(
+    cls=LightGroup,
+    rich_markup_mode=None,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+
+@app.callback(invoke_without_command=True)
+@handled
+def projects_cmd(
+    ctx: typer.Context,
+    store: StoreOpt = None,
+    fmt: ProjectsFormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The projects with their duration, budget, activities and countries reached.
+
+    The projects are those of projects.csv beside the store, else the built-in list.
+    Countries reached are those of the project's activities in the store, cancelled
+    ones left out; "participating reached" counts the project's participating
+    countries among them.
+
+    \b
+    Examples:
+      inventory projects
+      inventory projects --json | jq '.[] | {name, activities}'
+      inventory projects show GLACY+
+    """
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = store
+        return
+    output = pick_format(fmt, as_json)
+    with reading(store) as opened:
+        registry = opened.registry
+        activities = opened.select()
+    summaries = summarise(registry, activities)
+    emit(Projects(summaries, country_names(summaries)), output)
+    for name, count in unknown_projects(registry, activities).items():
+        say(
+            f"warning: {count} activit{'y names' if count == 1 else 'ies name'} project "
+            f"'{name}', which is not in {registry.source}"
+        )
+    for summary in summaries:
+        if summary.outside:
+            count = len(summary.outside)
+            say(
+                f"{count} {summary.project.name} activit{'y is' if count == 1 else 'ies are'} "
+                f"dated outside its duration; see 'inventory projects show {summary.project.name}'"
+            )
+
+
+@app.command("show", cls=LightCommand)
+@handled
+def projects_show(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="PROJECT", help="Project name or alias, case-insensitive.", show_default=False
+        ),
+    ],
+    store: StoreOpt = None,
+    fmt: ShowFormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One project: its facts, its activities per month, the participating countries it
+    has and has not yet reached, and its activities dated outside its duration.
+
+    \b
+    Examples:
+      inventory projects show GLACY+
+      inventory projects show octopus --json
+    """
+    output = pick_format(fmt, as_json)
+    with reading(store or (ctx.parent.obj if ctx.parent else None)) as opened:
+        registry = opened.registry
+        project = registry.resolve(name)
+        summary = summarise_one(project, opened.select(), registry)
+    emit(ProjectView(project, summary, country_names([summary])), output)

@@ -1,0 +1,360 @@
+"""Questions: ``list``, ``upcoming``, ``show``, ``report``, ``export``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from ..dates import render_schedule
+from ..errors import UsageError
+from ..formats import Detail, Format, Listing, Summary
+from ..report import build_report
+from .options import (
+    AsOfOpt,
+    CertaintyOpt,
+    CityOpt,
+    CountryOpt,
+    DeadlinesOpt,
+    FromOpt,
+    IdsArg,
+    JsonOpt,
+    LimitOpt,
+    ListFormatOpt,
+    MonthOpt,
+    ProjectOpt,
+    QuarterOpt,
+    ReportFormatOpt,
+    SearchOpt,
+    ShowFormatOpt,
+    StatusOpt,
+    StoreOpt,
+    ToOpt,
+    YearOpt,
+    bad,
+    build_criteria,
+    clamp,
+    command,
+    emit,
+    module_app,
+    period_label,
+    pick_format,
+    reading,
+    reference_day,
+    resolve_period,
+    say,
+    write_output,
+)
+
+app = module_app()
+
+MAX_DAYS = 36_600
+"""``upcoming --days`` beyond a century is a mistake, not a plan."""
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else ("ies" if word.endswith("y") else "s"))
+
+
+def _plural_activities(count: int) -> str:
+    return f"{count} activit{'y' if count == 1 else 'ies'}"
+
+
+@command(app, "list")
+def list_(
+    store: StoreOpt = None,
+    project: ProjectOpt = None,
+    month: MonthOpt = None,
+    quarter: QuarterOpt = None,
+    year: YearOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    country: CountryOpt = None,
+    city: CityOpt = None,
+    search: SearchOpt = None,
+    certainty: CertaintyOpt = None,
+    deadlines: DeadlinesOpt = None,
+    status: StatusOpt = None,
+    limit: LimitOpt = None,
+    fmt: ListFormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List activities, soonest first, filtered by project, period, place or text.
+
+    A period selects the activities whose dates overlap it: a range across months
+    counts in both, an activity in two parts where either part falls, a "dates TBD"
+    one in its month, a deadline on its day.
+
+    \b
+    Examples:
+      inventory list --project GLACY+ --month 2019-11
+      inventory list --country Morocco --json | jq '.[].title'
+      inventory list --quarter Q1-2020 --certainty tentative
+      inventory list --project T-CY --format ids | xargs inventory cancel
+    """
+    output = pick_format(fmt, as_json)
+    period, _ = resolve_period(month, quarter, year, start, end)
+    with reading(store) as opened:
+        where = build_criteria(
+            opened,
+            project=project,
+            period=period,
+            country=country,
+            city=city,
+            search=search,
+            certainty=certainty,
+            deadlines=deadlines,
+            status=status,
+        )
+        found = opened.select(where, limit)
+        if not found and limit != 0:
+            say(f"no activities match (the store has {opened.count()})")
+    emit(Listing(found), output)
+
+
+@command(app, "upcoming")
+def upcoming_cmd(
+    store: StoreOpt = None,
+    as_of: AsOfOpt = None,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days",
+            min=0,
+            metavar="N",
+            help="Only those starting within N days.",
+            show_default=False,
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            metavar="YYYY-MM-DD",
+            help="Only those starting by this day.",
+            show_default=False,
+        ),
+    ] = None,
+    project: ProjectOpt = None,
+    country: CountryOpt = None,
+    include_cancelled: Annotated[
+        bool, typer.Option("--include-cancelled", help="Show cancelled ones too.")
+    ] = False,
+    limit: LimitOpt = None,
+    fmt: ListFormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Activities not yet finished on the reference date, soonest first.
+
+    Ongoing activities stay; a "dates TBD" one stays until its month ends; a
+    deadline until its day. The reference date is today, --as-of, or $INVENTORY_TODAY.
+
+    \b
+    Examples:
+      inventory upcoming --as-of 2020-01-20 --days 14
+      inventory upcoming --as-of 2019-12-01 --project CyberEast --json
+    """
+    output = pick_format(fmt, as_json)
+    day = reference_day(as_of)
+    if days is not None and until is not None:
+        raise UsageError("choose --days or --until, not both")
+    last = None
+    if days is not None:
+        if days > MAX_DAYS:
+            raise bad("--days", f"expected at most {MAX_DAYS} (a century), got {days}")
+        try:
+            last = day + timedelta(days=days)
+        except OverflowError:
+            raise bad("--days", f"{days} days after {day} is past the year 9999") from None
+    elif until is not None:
+        last = reference_day(until) if until.strip() else None
+        if last is None:
+            raise bad("--until", "is empty; expected YYYY-MM-DD")
+        if last < day:
+            raise bad("--until", f"{last} is before the reference date {day}")
+    with reading(store) as opened:
+        where = build_criteria(opened, project=project, country=country)
+        found = opened.upcoming(
+            where, day, until=last, include_cancelled=include_cancelled, limit=limit
+        )
+        if not found:
+            span = opened.bounds()
+            if span is None:
+                say(f"nothing upcoming on {day}; the store is empty")
+            else:
+                say(
+                    f"nothing upcoming on {day}; the latest activity in the store ends on {span[1]}"
+                )
+                if span[1] < day:
+                    say(f"hint: try --as-of {span[1].replace(day=1)}")
+    emit(Listing(found), output)
+
+
+@command(app, "show")
+def show_cmd(
+    ids: IdsArg,
+    store: StoreOpt = None,
+    fmt: ShowFormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show activities, every field: dates as written and as read, place, countries,
+    certainty, status, EDTF, and the columns the store keeps for them.
+
+    \b
+    Examples:
+      inventory show 38z0
+      inventory show 38z0 --json | jq .schedule.edtf
+    """
+    output = pick_format(fmt, as_json)
+    with reading(store) as opened:
+        found = [opened.get(key) for key in ids]
+    if output is Format.JSON and len(found) > 1:
+        emit(Listing(found), output)
+        return
+    for index, activity in enumerate(found):
+        if index and output is Format.TABLE:
+            typer.echo("")
+        emit(Detail(activity), output)
+
+
+@command(app, "report")
+def report_cmd(
+    store: StoreOpt = None,
+    month: MonthOpt = None,
+    quarter: QuarterOpt = None,
+    year: YearOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    project: ProjectOpt = None,
+    fmt: ReportFormatOpt = None,
+    as_json: JsonOpt = False,
+    chart: Annotated[
+        bool,
+        typer.Option("--chart", help="Add bar charts of activities per project and per month."),
+    ] = False,
+) -> None:
+    """Summarise a period: activities per project per month, countries reached, how many
+    are tentative or unscheduled, deadlines due.
+
+    An activity with several projects counts once in the totals. --format text or
+    markdown prints the period's inventory in the newsletter's own layout, ready to
+    paste into the next issue (and to import again).
+
+    \b
+    Examples:
+      inventory report --quarter Q4-2019
+      inventory report --quarter Q4-2019 --chart
+      inventory report --quarter Q1-2020 --format text
+      inventory report --year 2019 --project CyberEast --json
+    """
+    output = pick_format(fmt, as_json)
+    if chart and output is not Format.TABLE:
+        raise UsageError(f"--chart draws under the table; it has no {output.value} form")
+    period, label = resolve_period(month, quarter, year, start, end)
+    with reading(store) as opened:
+        where = build_criteria(opened, project=project)
+        if period is None:
+            period = opened.bounds(where)
+            if period is None:
+                say("nothing to report: no activities match")
+                period = (reference_day(None), reference_day(None))
+            label = period_label(period)
+        else:
+            clamped = clamp(period, opened, where)
+            if clamped is None:
+                say(f"nothing to report in {label}: no activities match")
+                clamped = (period[0], period[0]) if period[0].year > 1 else (period[1], period[1])
+            if clamped != period:
+                period, label = clamped, period_label(clamped)
+        activities = opened.select(where.but(period=period))
+    summary = build_report(activities, period, label or "")
+    emit(Summary(summary, activities, chart=chart), output)
+
+
+@command(app, "export")
+def export_cmd(
+    store: StoreOpt = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="ics",
+            help="ics: an iCalendar file for Outlook, Google Calendar or khal.",
+        ),
+    ] = "ics",
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            show_default=False,
+            help="Write to FILE (atomically) instead of standard output.",
+        ),
+    ] = None,
+    project: ProjectOpt = None,
+    month: MonthOpt = None,
+    quarter: QuarterOpt = None,
+    year: YearOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    country: CountryOpt = None,
+    city: CityOpt = None,
+    search: SearchOpt = None,
+    certainty: CertaintyOpt = None,
+    deadlines: DeadlinesOpt = None,
+    status: StatusOpt = None,
+) -> None:
+    """Export activities as a calendar file, with the same filters as list.
+
+    One all-day event per activity, or per part of an activity in two parts; a
+    deadline is a one-day event on its due day. Tentative dates are marked TBC,
+    cancelled activities CANCELLED. Event ids come from the activity ids, so
+    importing a newer export updates the events instead of duplicating them.
+    Activities with no days known (dates TBD) are left out, and named on stderr.
+
+    \b
+    Examples:
+      inventory export --format ics --project GLACY+ -o glacy.ics
+      inventory export --quarter Q1-2020 --country Georgia > georgia.ics
+    """
+    if fmt.strip().casefold() != "ics":
+        listed = fmt.strip().casefold() in {f.value for f in Format}
+        raise bad(
+            "--format",
+            f"'{fmt}' is not an export format; expected ics"
+            + (f" (for {fmt} use 'inventory list --format {fmt}')" if listed else ""),
+        )
+    from ..formats.ics import to_ics, unscheduled
+
+    period, label = resolve_period(month, quarter, year, start, end)
+    with reading(store) as opened:
+        where = build_criteria(
+            opened,
+            project=project,
+            period=period,
+            country=country,
+            city=city,
+            search=search,
+            certainty=certainty,
+            deadlines=deadlines,
+            status=status,
+        )
+        found = opened.select(where)
+        total = opened.count()
+        store_files = opened
+        left_out = unscheduled(found)
+        dated = [a for a in found if a not in left_out]
+        name = "Activity inventory" + (f" ({label})" if label else "")
+        data = to_ics(dated, name=name)
+        target = write_output(output, data, store_files)
+    if not found:
+        say(f"no activities match (the store has {total}); the calendar is empty")
+    events = sum(len(a.schedule.segments) for a in dated)
+    say(f"wrote {_plural(events, 'event')} for {_plural_activities(len(dated))} to {target}")
+    if left_out:
+        say(f"left out {_plural_activities(len(left_out))} with no days known:")
+        for activity in left_out:
+            say(f"  {activity.id}  {render_schedule(activity.schedule)}  {activity.title}")

@@ -1,0 +1,166 @@
+"""Output formats: one module per format, one registry. A command builds a result (a list
+of activities, a report, a calendar...) and hands it to :func:`write` with the format the
+user chose; it never branches on the format itself. Each result kind lists the formats that
+can write it, and the command's ``--format`` offers exactly those (help included).
+
+A new format is a module with a ``write(result, out)`` for the result types it supports,
+and one line in :data:`WRITERS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import IO, Any
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    NDJSON = "ndjson"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+    TEXT = "text"
+    IDS = "ids"
+    ICS = "ics"
+
+
+# --- what commands produce ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Activities to list, in order (``list``, ``upcoming``, ``add``...)."""
+
+    activities: list[Any]
+    title: str | None = None
+    """A name for the whole (a calendar's name, a page's title)."""
+    kind = "activities"
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One activity, every field (``show``)."""
+
+    activity: Any
+    version: str = ""
+    kind = "activity"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A period's report (``report``): its counts, and its activities for the layouts that
+    list them (text, Markdown)."""
+
+    report: Any
+    activities: list[Any]
+    chart: bool = False
+    kind = "report"
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Clashes and likely duplicates (``clashes``)."""
+
+    pairs: list[Any]
+    title: str
+    kind = "pairs"
+
+
+@dataclass(frozen=True)
+class Projects:
+    """The project registry with what the store holds about each (``projects``)."""
+
+    summaries: list[Any]
+    names: dict[str, str]
+    kind = "projects"
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    """One project in detail (``projects show``)."""
+
+    project: Any
+    summary: Any
+    names: dict[str, str]
+    kind = "project"
+
+
+@dataclass(frozen=True)
+class Data:
+    """A result whose JSON is all there is to it besides its table (``validate``, ``history``,
+    ``config``): ``json`` is the value, ``table`` a Rich renderable or plain lines."""
+
+    json: Any
+    table: Any = None
+    kind: str = "data"
+
+
+@dataclass(frozen=True)
+class Writer:
+    module: str
+    kinds: frozenset[str]
+    binary: bool = False
+    help: str = ""
+
+
+_ACTIVITY_KINDS = frozenset({"activities", "activity"})
+_VIEWS = frozenset({"report", "calendar", "timeline", "pairs", "projects", "project", "data"})
+
+WRITERS: dict[Format, Writer] = {
+    Format.TABLE: Writer("table", _ACTIVITY_KINDS | _VIEWS, help="a table for people"),
+    Format.JSON: Writer("json", _ACTIVITY_KINDS | _VIEWS, help="JSON, for scripts"),
+    Format.NDJSON: Writer("ndjson", frozenset({"activities"}), help="one JSON object a line"),
+    Format.CSV: Writer("csv", frozenset({"activities", "projects"}), help="CSV for spreadsheets"),
+    Format.MARKDOWN: Writer(
+        "markdown", frozenset({"activities", "report", "projects"}), help="Markdown tables"
+    ),
+    Format.TEXT: Writer(
+        "text", frozenset({"activities", "report"}), help="the newsletter's own layout"
+    ),
+    Format.IDS: Writer("ids", frozenset({"activities"}), help="the ids, one a line"),
+    Format.ICS: Writer("ics", frozenset({"activities"}), binary=True, help="iCalendar"),
+}
+
+
+def formats_for(kind: str) -> list[Format]:
+    """The formats that can write a result of ``kind``, in the registry's order."""
+    return [fmt for fmt, writer in WRITERS.items() if kind in writer.kinds]
+
+
+@dataclass
+class Output:
+    """Where a result goes, and what that place can show."""
+
+    stream: IO[str] = field(default_factory=lambda: sys.stdout)
+    terminal: bool | None = None
+    """None: ask the stream."""
+    width: int | None = None
+    ascii: bool | None = None
+    """True: plain ASCII and no colour even on a terminal; None: plain when piped."""
+
+    def __post_init__(self) -> None:
+        if self.terminal is None:
+            self.terminal = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def write_bytes(self, data: bytes) -> None:
+        self.stream.flush()
+        buffer = getattr(self.stream, "buffer", None)
+        if buffer is not None:
+            buffer.write(data)
+            buffer.flush()
+        else:
+            self.stream.write(data.decode("utf-8"))
+
+
+def write(result: Any, fmt: Format, out: Output | None = None) -> None:
+    """Write ``result`` in ``fmt``; the format's module is imported only now."""
+    out = out or Output()
+    writer = WRITERS[fmt]
+    kind = getattr(result, "kind", None) or type(result).__name__.lower()
+    if kind not in writer.kinds:
+        raise ValueError(f"{fmt.value} cannot write a {kind}")  # a bug: help offers only these
+    module = importlib.import_module(f"{__name__}.{writer.module}")
+    module.write(result, out)

@@ -1,0 +1,258 @@
+"""The stable shapes of an activity outside Python: the JSON record and the CSV row.
+
+One home for both, so that every store, every output format and every importer reads and
+writes the same fields under the same names:
+
+* the **record** is the documented JSON shape (README, "The JSON shape"): ``list --json``,
+  the JSON store, the SQLite and PostgreSQL stores' ``record`` column and the CSV cache;
+* the **row** is the CSV store's line, meant to be edited by people: ``dates`` (the text)
+  and ``month`` (the month it is listed under, which gives the year) are the schedule;
+  ``start``, ``end``, ``precision``, ``certainty`` and ``deadline`` are derived from them
+  on every write, for sorting and filtering in a spreadsheet, and ignored on reading.
+
+Reading either goes through the model, so every way in meets the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from .dates import parse_schedule, render_schedule, to_edtf
+from .errors import ParseError
+from .model import MONTH_PATTERN, Activity, Place, Schedule, Status
+from .places import country_by_code
+from .projects import Registry, load_registry
+from .vocab import COLUMNS
+
+DERIVED = ("start", "end", "precision", "certainty", "deadline")
+"""Columns the tool rewrites from ``dates`` and ``month``; editing them by hand has no effect."""
+LIST_SEPARATOR = ";"
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet shows as text: a leading ``'`` before a formula character."""
+    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+
+
+def unneutralise(cell: str) -> str:
+    """Inverse of :func:`neutralise`, so an export read back is what was exported."""
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_PREFIXES):
+        return cell[1:]
+    return cell
+
+
+# --- the JSON record ---------------------------------------------------------------------
+
+
+def to_record(activity: Activity) -> dict[str, Any]:
+    """The stable JSON shape of an activity (documented in the README)."""
+    schedule = activity.schedule
+    place = activity.place
+    return {
+        "id": activity.id,
+        "projects": list(activity.projects),
+        "title": activity.title,
+        "modality": activity.modality,
+        "place": None
+        if place is None
+        else {
+            "text": place.text,
+            "city": place.city,
+            "countries": [{"code": c.code, "name": c.name} for c in place.countries],
+        },
+        "schedule": {
+            "text": schedule.text,
+            "month": schedule.month,
+            "start": schedule.start.isoformat(),
+            "end": schedule.end.isoformat(),
+            "precision": schedule.precision.value,
+            "certainty": schedule.certainty.value,
+            "deadline": schedule.deadline,
+            "segments": [
+                {
+                    "start": s.start.isoformat(),
+                    "end": s.end.isoformat(),
+                    "start_half": s.start_half.value if s.start_half else None,
+                    "end_half": s.end_half.value if s.end_half else None,
+                }
+                for s in schedule.segments
+            ],
+            "year_inferred": schedule.year_inferred,
+            "edtf": to_edtf(schedule),
+        },
+        "status": activity.status.value,
+        "extra": dict(activity.extra),
+    }
+
+
+def model_error(error: ValidationError) -> ParseError:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or None
+    message = str(first["msg"]).removeprefix("Value error, ")
+    # The model's own messages name their field; the error names it once, in front.
+    if first["loc"] and message.startswith(f"{first['loc'][-1]} "):
+        message = message[len(str(first["loc"][-1])) + 1 :]
+    if first["type"] == "extra_forbidden":
+        message = "is not a field of an activity"
+    elif first["type"] == "missing":
+        message = "is missing"
+    return ParseError(message, field=where)
+
+
+def from_record(record: Any, registry: Registry | None = None) -> Activity:
+    """Inverse of :func:`to_record`: derived fields are ignored, countries must be real ISO
+    codes (their names come from the code), project names are read through ``registry``.
+    Raises :class:`ParseError` naming the field."""
+    if not isinstance(record, dict):
+        raise ParseError(f"expected an object, found {type(record).__name__}")
+    data = dict(record)
+    schedule = data.get("schedule")
+    if isinstance(schedule, dict):
+        data["schedule"] = {k: v for k, v in schedule.items() if k not in ("start", "end", "edtf")}
+    place = data.get("place")
+    if isinstance(place, dict) and isinstance(place.get("countries"), list):
+        countries = []
+        for country in place["countries"]:
+            code = country.get("code") if isinstance(country, dict) else country
+            if not isinstance(code, str):
+                raise ParseError("expected a country code such as FR", field="place.countries")
+            try:
+                countries.append(country_by_code(code))
+            except ParseError as error:
+                raise ParseError(error.message, field="place.countries") from None
+        data["place"] = {**place, "countries": countries}
+    try:
+        activity = Activity.model_validate(data)
+    except ValidationError as error:
+        raise model_error(error) from None
+    return _canonical_projects(activity, registry)
+
+
+def trusted_record(record: dict[str, Any]) -> Activity:
+    """An activity from a record this program wrote itself (a store's ``record`` column),
+    still validated by the model: a cache answers only with what the model accepts."""
+    data = dict(record)
+    data["schedule"] = {
+        k: v for k, v in record["schedule"].items() if k not in ("start", "end", "edtf")
+    }
+    try:
+        return Activity.model_validate(data)
+    except ValidationError as error:
+        raise model_error(error) from None
+
+
+def _canonical_projects(activity: Activity, registry: Registry | None) -> Activity:
+    registry = registry or load_registry()
+    names = tuple(dict.fromkeys(registry.canonical(n) for n in activity.projects))
+    if names == activity.projects:
+        return activity
+    return activity.model_copy(update={"projects": names})
+
+
+# --- the CSV row ---------------------------------------------------------------------------
+
+
+def split_list(cell: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip())
+
+
+def derived_cells(schedule: Schedule) -> dict[str, str]:
+    """The :data:`DERIVED` columns of a schedule, as written on every save."""
+    return {
+        "start": schedule.start.isoformat(),
+        "end": schedule.end.isoformat(),
+        "precision": schedule.precision.value,
+        "certainty": schedule.certainty.value,
+        "deadline": "yes" if schedule.deadline else "",
+    }
+
+
+def to_row(activity: Activity) -> dict[str, str]:
+    """The CSV row of an activity; its extra columns follow the known ones."""
+    schedule = activity.schedule
+    place = activity.place
+    row = {
+        "id": activity.id,
+        "projects": f"{LIST_SEPARATOR} ".join(activity.projects),
+        "title": activity.title,
+        "modality": activity.modality or "",
+        "city": (place.city or "") if place else "",
+        "countries": LIST_SEPARATOR.join(activity.country_codes),
+        "location": place.text if place else "",
+        "dates": schedule.text or render_schedule(schedule),
+        "month": schedule.month,
+        **derived_cells(schedule),
+        "status": activity.status.value,
+    }
+    # The model refuses extra keys that name a column, so an extra never overwrites one.
+    row.update(activity.extra)
+    return row
+
+
+def from_row(row: dict[str, str], registry: Registry | None = None) -> Activity:
+    """Build an activity from the authoritative columns; raise ParseError naming the field.
+
+    Project names are read through ``registry`` (the store's, else the built-in one), so an
+    alias typed by hand ("Octopus") is the project it stands for everywhere."""
+
+    def cell(name: str) -> str:
+        return (row.get(name) or "").strip()
+
+    dates, month = cell("dates"), cell("month")
+    if month and not re.fullmatch(MONTH_PATTERN, month):
+        raise ParseError(
+            f"is {month!r}; expected the month as YYYY-MM, e.g. 2019-10", field="month"
+        )
+    if not dates:
+        raise ParseError(
+            "is empty; expected a date text such as '1-2 October 2019' or 'dates TBD'",
+            field="dates",
+        )
+    try:
+        schedule = parse_schedule(dates, context_month=month or None)
+    except ParseError as error:
+        raise ParseError(error.message, field="dates") from None
+    if schedule.text != dates:
+        schedule = schedule.model_copy(update={"text": dates})
+    try:
+        countries = tuple(country_by_code(code) for code in split_list(cell("countries")))
+    except ParseError as error:
+        raise ParseError(error.message, field="countries") from None
+    place = None
+    if cell("city") or countries or cell("location"):
+        place = {"city": cell("city") or None, "countries": countries, "text": cell("location")}
+    status = cell("status") or Status.PLANNED.value
+    if status not in {s.value for s in Status}:
+        raise ParseError(
+            f"unknown status {status!r}; expected one of {', '.join(s.value for s in Status)}",
+            field="status",
+        )
+    try:
+        activity = Activity.model_validate(
+            {
+                "id": cell("id"),
+                "projects": split_list(cell("projects")),
+                "title": cell("title"),
+                "place": Place.model_validate(place) if place else None,
+                "modality": cell("modality") or None,
+                "schedule": schedule,
+                "status": status,
+                "extra": {k: v for k, v in row.items() if k not in COLUMNS and k is not None},
+            }
+        )
+    except ValidationError as error:
+        raise model_error(error) from None
+    return _canonical_projects(activity, registry)
+
+
+def sort_string(activity: Activity) -> str:
+    """:meth:`Activity.sort_key` as one string that sorts the same way, for the SQL stores'
+    ``ORDER BY``: ISO day, kind, afternoon, folded title, then id. Titles hold no control
+    characters, so ``\\x01`` sorts a title before any longer title it begins."""
+    day, kind, afternoon, title, ident = activity.sort_key()
+    return f"{day.isoformat()}{kind}{afternoon}{title}\x01{ident}"

@@ -1,0 +1,254 @@
+"""The one interface every command goes through, whatever keeps the activities (a CSV or
+JSON file, a SQLite file, a PostgreSQL server).
+
+Reads: :meth:`Store.get` (an id or a unique prefix), :meth:`Store.select` (a
+:class:`~inventory.query.Criteria`, soonest first), :meth:`Store.upcoming`,
+:meth:`Store.bounds`, :meth:`Store.count`, :meth:`Store.problems` (rows that could not be
+read) and :attr:`Store.registry` (the projects). Writes: :meth:`Store.transaction` gives a
+:class:`Batch`; its adds, updates and removals are written together when the ``with``
+block ends, and recorded as one :class:`~inventory.history.Change`, or not at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from ..errors import InventoryError, Problem, StoreError, UsageError
+from ..history import Author, Change, Edit
+from ..model import Activity
+from ..months import Period
+from ..projects import Registry
+from ..query import EVERYTHING, Criteria, upcoming_criteria
+from ..records import to_record
+
+
+class AmbiguousId(UsageError):
+    """An id prefix that matches several activities."""
+
+
+class Store(ABC):
+    """A place activities are kept. Subclasses: ``csvfile.CsvStore``, ``jsonfile.JsonStore``,
+    ``sqlite.SqliteStore``, ``postgres.PostgresStore``."""
+
+    kind: str = ""
+    location: str = ""
+    """What messages name: the file, or the server URL without its password."""
+
+    @property
+    @abstractmethod
+    def registry(self) -> Registry: ...
+
+    @abstractmethod
+    def problems(self) -> list[Problem]:
+        """Rows the store holds but cannot read (each with its line), and duplicate ids."""
+
+    @abstractmethod
+    def count(self, criteria: Criteria | None = None) -> int: ...
+
+    @abstractmethod
+    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> list[Activity]:
+        """The matching activities, soonest first (:meth:`Activity.sort_key`)."""
+
+    @abstractmethod
+    def bounds(self, criteria: Criteria | None = None) -> Period | None:
+        """The first and last possible day of the matching activities; None if none."""
+
+    @abstractmethod
+    def ids_starting(self, prefix: str, limit: int = 50) -> list[str]:
+        """Ids beginning with ``prefix``, in order; at most ``limit``."""
+
+    @abstractmethod
+    def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]: ...
+
+    @abstractmethod
+    def _begin(self, author: Author) -> contextlib.AbstractContextManager[_Session]:
+        """Take the store for writing (a lock, a database transaction) and give what the
+        batch reads and commits through."""
+
+    @abstractmethod
+    def history(
+        self,
+        *,
+        ident: str | None = None,
+        author: str | None = None,
+        period: Period | None = None,
+        limit: int | None = None,
+    ) -> list[Change]:
+        """Changes, newest first, filtered by activity, author and day."""
+
+    @abstractmethod
+    def project_names(self) -> set[str]:
+        """Every project name the activities use, known to the registry or not."""
+
+    def rows_as_written(self) -> dict[str, tuple[int, dict[str, str]]]:
+        """For a store people edit by hand (CSV): each id's line and cells as written."""
+        return {}
+
+    def close(self) -> None:  # noqa: B027 (a default that does nothing)
+        """Release connections; the file stores hold none between calls."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- shared on top of the above ---------------------------------------------------------
+
+    def get(self, key: str) -> Activity:
+        return resolve_id(key, self.ids_starting, self.by_ids)
+
+    def upcoming(
+        self,
+        criteria: Criteria,
+        as_of: date,
+        *,
+        until: date | None = None,
+        include_cancelled: bool = False,
+        limit: int | None = None,
+    ) -> list[Activity]:
+        return self.select(upcoming_criteria(criteria, as_of, until, include_cancelled), limit)
+
+    @contextlib.contextmanager
+    def transaction(self, author: Author | None = None) -> Iterator[Batch]:
+        """A batch of changes written together at the end of the ``with`` block; an error
+        inside it, or Ctrl-C, leaves the store as it was."""
+        author = author or Author()
+        with self._begin(author) as session:
+            batch = Batch(session)
+            yield batch
+            changes = batch.changes
+            if changes:
+                session.commit(changes, batch.edits)
+                batch.change = session.change
+
+
+class _Session(ABC):
+    """A backend's side of one transaction."""
+
+    change: Change | None = None
+
+    @abstractmethod
+    def ids_starting(self, prefix: str, limit: int = 50) -> list[str]: ...
+
+    @abstractmethod
+    def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]: ...
+
+    @abstractmethod
+    def commit(self, changes: dict[str, Activity | None], edits: list[Edit]) -> None:
+        """Write the changes (an id's new activity, or None to remove it) and their history
+        entry, or raise and write nothing."""
+
+
+class Batch:
+    """Adds, updates and removals, read against the store as it is inside the transaction
+    and written together when it ends. ``id in batch`` tells whether an id is taken."""
+
+    def __init__(self, session: _Session) -> None:
+        self._session = session
+        self._before: dict[str, Activity | None] = {}
+        self._after: dict[str, Activity | None] = {}
+        self.change: Change | None = None
+
+    def _current(self, ident: str) -> Activity | None:
+        if ident in self._after:
+            return self._after[ident]
+        return self._session.by_ids([ident]).get(ident)
+
+    def __contains__(self, ident: object) -> bool:
+        return isinstance(ident, str) and self._current(ident) is not None
+
+    def get(self, key: str) -> Activity:
+        def starting(prefix: str, limit: int = 50) -> list[str]:
+            found = set(self._session.ids_starting(prefix, limit))
+            found |= {i for i, a in self._after.items() if a is not None and i.startswith(prefix)}
+            found -= {i for i, a in self._after.items() if a is None}
+            return sorted(found)[:limit]
+
+        def fetch(ids: Sequence[str]) -> dict[str, Activity]:
+            out = self._session.by_ids([i for i in ids if i not in self._after])
+            out.update({i: a for i in ids if (a := self._after.get(i)) is not None})
+            return out
+
+        return resolve_id(key, starting, fetch)
+
+    def _remember(self, ident: str) -> None:
+        if ident not in self._before:
+            self._before[ident] = self._session.by_ids([ident]).get(ident)
+
+    def add(self, activity: Activity) -> None:
+        if activity.id in self:
+            raise StoreError(f"id {activity.id} is already in the store")
+        self._remember(activity.id)
+        self._after[activity.id] = activity
+
+    def update(self, activity: Activity) -> None:
+        if activity.id not in self:
+            raise StoreError(f"no activity with id {activity.id} to update")
+        self._remember(activity.id)
+        self._after[activity.id] = activity
+
+    def remove(self, ident: str) -> None:
+        if ident not in self:
+            raise StoreError(f"no activity with id {ident} to remove")
+        self._remember(ident)
+        self._after[ident] = None
+
+    @property
+    def changes(self) -> dict[str, Activity | None]:
+        """Each changed id's new activity (None: removed), in the order first touched;
+        updates that change nothing are left out."""
+        return {i: a for i, a in self._after.items() if self._before.get(i) != a}
+
+    @property
+    def edits(self) -> list[Edit]:
+        """What this batch changes, as history records it."""
+        out = []
+        for ident, after in self.changes.items():
+            before = self._before.get(ident)
+            out.append(
+                Edit(
+                    ident,
+                    None if before is None else to_record(before),
+                    None if after is None else to_record(after),
+                )
+            )
+        return out
+
+    @property
+    def added(self) -> list[Activity]:
+        return [a for i, a in self._after.items() if a is not None and self._before.get(i) is None]
+
+
+def resolve_id(key: str, starting: Any, fetch: Any) -> Activity:
+    """The activity whose id is ``key`` or starts with it (a unique prefix is enough)."""
+    key = key.strip().lower()
+    if not key:
+        raise UsageError("an id is needed, e.g. 38z0m643 or a unique prefix such as 38z0")
+    found: list[str] = starting(key, 6)
+    if key in found:
+        return fetch([key])[key]  # type: ignore[no-any-return]
+    if len(found) == 1:
+        return fetch(found)[found[0]]  # type: ignore[no-any-return]
+    if found:
+        activities = fetch(found[:5])
+        listed = "; ".join(f"{i} {activities[i].title[:40]}" for i in found[:5] if i in activities)
+        more = " and more" if len(found) > 5 else ""
+        raise AmbiguousId(
+            f"id '{key}' matches several activities: {listed}{more}; type more characters"
+        )
+    close: list[str] = []
+    for length in range(len(key) - 1, 1, -1):
+        near = starting(key[:length], 200)
+        if near:
+            close = difflib.get_close_matches(key, near, n=3, cutoff=0.6)
+            break
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise InventoryError(
+        f"no activity with id '{key}'{hint}", hint="'inventory list' shows the ids"
+    )

@@ -1,0 +1,241 @@
+"""The CSV store's text, read and written so that people can keep editing it by hand:
+every row the tool does not change is written back byte for byte (quoting, spacing, CRLF
+line ends, a byte-order mark, columns this version does not know), so a ``git diff`` after
+an edit shows only the edited row.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ..errors import Problem, StoreError
+from ..model import Activity
+from ..records import neutralise, to_row
+from ..vocab import COLUMNS
+
+BOM = "\ufeff"
+REQUIRED = ("id", "title", "dates")
+
+
+def row_hash(raw: str) -> bytes:
+    return hashlib.blake2b(raw.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def decode(data: bytes, source: str) -> str:
+    """The text of a store file: UTF-8 with or without a byte-order mark."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise StoreError(
+            "is UTF-16 text; expected UTF-8", source=source, hint="save it as 'CSV UTF-8'"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise StoreError(
+            f"not UTF-8 (byte 0x{data[error.start]:02x} at line {line}); expected a UTF-8 file",
+            source=source,
+            line=line,
+            hint="save it as 'CSV UTF-8' in the spreadsheet, or convert it with iconv",
+        ) from None
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One record of the file; ``blank`` when all its cells are empty (kept, not read)."""
+
+    line: int
+    """Line of the file where the row starts."""
+    cells: list[str]
+    raw: str
+    """The row's text as read, with its line end."""
+    problem: Problem | None = None
+    """Why the row cannot be read at all (it is still kept, byte for byte)."""
+
+    @property
+    def hash(self) -> bytes:
+        return row_hash(self.raw)
+
+    @property
+    def blank(self) -> bool:
+        return self.problem is None and not any(c.strip() for c in self.cells)
+
+
+class _Recorder:
+    """Feeds csv.reader line by line and keeps the raw text of the current record."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self.buffer: list[str] = []
+        self.count = 0
+
+    def __iter__(self) -> _Recorder:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.buffer.append(line)
+        self.count += 1
+        return line
+
+
+@dataclass
+class Header:
+    bom: bool
+    newline: str
+    names: list[str]
+    raw: str
+    """The header line as read (empty for a new file)."""
+
+    def fingerprint(self) -> str:
+        return "\x1f".join(self.names)
+
+
+def _check_header(names: list[str], source: str) -> None:
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        found = ", ".join(names) or "none"
+        hint = "the first row must name the columns, e.g. " + ",".join(COLUMNS[:8])
+        if len(names) == 1 and names[0].count(";") >= 2:
+            hint = "it is semicolon-separated: import it with 'inventory import' (it detects ';')"
+        raise StoreError(
+            f"missing column(s) {', '.join(missing)}; found {found[:200]}",
+            source=source,
+            line=1,
+            hint=hint,
+        )
+    seen = set()
+    for name in names:
+        if name in seen and name:
+            raise StoreError(
+                f"the column {name!r} appears twice; expected each column once",
+                source=source,
+                line=1,
+            )
+        seen.add(name)
+
+
+def read_rows(text: str, source: str) -> tuple[Header, Iterator[RawRow]]:
+    """The header, and the rows one by one (with a :class:`Problem` for a row the CSV
+    reader cannot split or that has more cells than the header names)."""
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    if "\x00" in text:
+        raise StoreError("contains a NUL byte; expected a text CSV file", source=source)
+    first_end = text.find("\n")
+    first_line = text if first_end < 0 else text[: first_end + 1]
+    newline = "\r\n" if first_line.endswith("\r\n") else "\n"
+    if not text.strip():
+        return Header(bom, newline, list(COLUMNS), ""), iter(())
+    recorder = _Recorder(iter(io.StringIO(text, newline="")))
+    reader = csv.reader(recorder, strict=True)
+    try:
+        names = [h.strip() for h in next(reader)]
+    except csv.Error as error:
+        raise StoreError(f"unreadable header: {error}", source=source, line=1) from None
+    _check_header(names, source)
+    header = Header(bom, newline, names, "".join(recorder.buffer))
+
+    def rows() -> Iterator[RawRow]:
+        while True:
+            recorder.buffer = []
+            line = recorder.count + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                problem = Problem(f"broken row: {error}", line, None, "error", source)
+                yield RawRow(line, [], "".join(recorder.buffer), problem)
+                continue
+            raw = "".join(recorder.buffer)
+            if len(cells) > len(names):
+                message = f"{len(cells)} cells but the header names {len(names)} columns"
+                yield RawRow(line, cells, raw, Problem(message, line, None, "error", source))
+                continue
+            yield RawRow(line, cells, raw)
+
+    return header, rows()
+
+
+@dataclass
+class Document:
+    """A whole CSV store in memory, for a write: its header and every row's text, keyed by
+    the row's ``id`` cell where it has one."""
+
+    header: Header
+    order: list[str | int] = field(default_factory=list)
+    """Row keys in file order: an id, or the line of a row without a readable id."""
+    raw: dict[str | int, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str, source: str) -> Document:
+        header, rows = read_rows(text, source)
+        doc = cls(header)
+        index = header.names.index("id")
+        for item in rows:
+            # A row we cannot read is kept as it is, by line: it is not ours to drop.
+            ident = item.cells[index].strip() if index < len(item.cells) else ""
+            key: str | int = ident if ident and ident not in doc.raw else -item.line
+            doc.order.append(key)
+            doc.raw[key] = item.raw
+        return doc
+
+    def _columns_for(self, activity: Activity) -> list[str]:
+        names = list(self.header.names)
+        for column in (*COLUMNS, *activity.extra):
+            if column not in names:
+                names.append(column)
+        return names
+
+    def render_row(self, activity: Activity) -> str:
+        row = to_row(activity)
+        out = io.StringIO()
+        csv.writer(out, lineterminator=self.header.newline).writerow(
+            [neutralise(row.get(column, "")) for column in self.header.names]
+        )
+        return out.getvalue()
+
+    def apply(self, changes: dict[str, Activity | None]) -> None:
+        """Replace, add (at the end) or remove (None) the rows of these ids."""
+        for activity in changes.values():
+            if activity is not None:
+                self.header.names = self._columns_for(activity)
+        for ident, activity in changes.items():
+            if activity is None:
+                if ident in self.raw:
+                    del self.raw[ident]
+                    self.order.remove(ident)
+                continue
+            if ident not in self.raw:
+                self.order.append(ident)
+            self.raw[ident] = self.render_row(activity)
+
+    def render(self) -> str:
+        header = self.header
+        out = io.StringIO()
+        if header.bom:
+            out.write(BOM)
+        names_line = io.StringIO()
+        csv.writer(names_line, lineterminator=header.newline).writerow(
+            [neutralise(n) for n in header.names]
+        )
+        if header.raw and _same_names(header.raw, header.names):
+            out.write(header.raw if header.raw.endswith("\n") else header.raw + header.newline)
+        else:
+            out.write(names_line.getvalue())
+        for key in self.order:
+            raw = self.raw[key]
+            out.write(raw if raw.endswith(("\n", "\r")) else raw + header.newline)
+        return out.getvalue()
+
+
+def _same_names(raw: str, names: list[str]) -> bool:
+    try:
+        return [h.strip() for h in next(csv.reader(io.StringIO(raw)))] == names
+    except (csv.Error, StopIteration):
+        return False

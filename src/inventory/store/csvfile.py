@@ -1,0 +1,157 @@
+"""The CSV store (the default): a file people also edit in a spreadsheet, answered through
+its SQLite cache (``cache.py``) and rewritten row-preservingly (``csvdoc.py``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import ParseError, Problem, StoreError
+from ..model import Activity
+from ..months import Period
+from ..query import EVERYTHING, Criteria
+from ..records import from_row, to_record, unneutralise
+from . import sql
+from .cache import Cache, Progress
+from .csvdoc import Document, Header, decode, read_rows, row_hash
+from .files import Identity, Snapshot, read_snapshot
+from .filestore import FileSession, FileStore
+
+
+class CsvStore(FileStore):
+    kind = "csv"
+
+    def __init__(self, path: Path, *, create: bool = False, progress: Progress | None = None):
+        super().__init__(path, create=create)
+        self.progress = progress
+        self._cache: Cache | None = None
+
+    def cache(self) -> Cache:
+        if self._cache is None:
+            self._cache = Cache(self.path, self.registry)
+        if not self.create and not self.path.exists():
+            raise StoreError(
+                "no such store",
+                source=str(self.path),
+                hint=f"create one with 'inventory import NEWSLETTER.txt --store {self.path}'",
+            )
+        self._cache.ensure_current(self.progress)
+        return self._cache
+
+    def close(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
+
+    def problems(self) -> list[Problem]:
+        return self.cache().problems()
+
+    def count(self, criteria: Criteria | None = None) -> int:
+        return sql.count(self.cache().connection, criteria)
+
+    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> list[Activity]:
+        return sql.select(self.cache().connection, criteria, limit)
+
+    def bounds(self, criteria: Criteria | None = None) -> Period | None:
+        return sql.bounds(self.cache().connection, criteria)
+
+    def ids_starting(self, prefix: str, limit: int = 50) -> list[str]:
+        return sql.ids_starting(self.cache().connection, prefix, limit)
+
+    def project_names(self) -> set[str]:
+        return sql.project_names(self.cache().connection)
+
+    def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
+        return sql.by_ids(self.cache().connection, ids)
+
+    def rows_as_written(self) -> dict[str, tuple[int, dict[str, str]]]:
+        snapshot = read_snapshot(self.path)
+        if snapshot is None:
+            return {}
+        header, rows = read_rows(decode(snapshot.data, str(self.path)), str(self.path))
+        out: dict[str, tuple[int, dict[str, str]]] = {}
+        for row in rows:
+            cells = dict(zip(header.names, (unneutralise(c) for c in row.cells), strict=False))
+            ident = (cells.get("id") or "").strip()
+            if ident and ident not in out:
+                out[ident] = (row.line, cells)
+        return out
+
+    def _session(self, snapshot: Snapshot | None) -> FileSession:
+        return CsvSession(self, snapshot)
+
+
+class CsvSession(FileSession):
+    store: CsvStore
+
+    def __init__(self, store: CsvStore, snapshot: Snapshot | None) -> None:
+        super().__init__(store, snapshot)
+        source = str(store.path)
+        if snapshot is None:
+            self.doc = Document(Header(False, "\n", [], ""))
+        else:
+            self.doc = Document.parse(decode(snapshot.data, source), source)
+        if self.store._cache is None:
+            self.store._cache = Cache(store.path, store.registry)
+        self.cache = self.store._cache
+        # The cache must describe exactly the version this write starts from.
+        if snapshot is None:
+            self.cache.clear()
+        else:
+            self.cache.refresh(snapshot, store.progress)
+
+    def ids_starting(self, prefix: str, limit: int = 50) -> list[str]:
+        if self.snapshot is None:
+            return []
+        return sql.ids_starting(self.cache.connection, prefix, limit)
+
+    def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
+        if self.snapshot is None:
+            return {}
+        return sql.by_ids(self.cache.connection, ids)
+
+    def render(self, changes: dict[str, Activity | None]) -> bytes:
+        self.doc.apply(changes)
+        for activity in changes.values():
+            if activity is not None:
+                _check_reads_back(activity, self.doc, self.store)
+        return self.doc.render().encode("utf-8")
+
+    def written(self, changes: dict[str, Activity | None], data: bytes, identity: Identity) -> None:
+        hashes = {i: row_hash(self.doc.raw[i]) for i, a in changes.items() if a is not None}
+        before = self.snapshot.identity if self.snapshot is not None else (0, 0, 0, 0, 0)
+        written = Snapshot(self.store.path, data, identity, time.time_ns())
+        self.cache.apply(changes, hashes, before, written, self.doc.header)
+
+
+def _comparable(activity: Activity) -> dict[str, object]:
+    record = to_record(activity)
+    for key in ("text", "year_inferred"):
+        record["schedule"].pop(key)
+    return record
+
+
+def _check_reads_back(activity: Activity, doc: Document, store: CsvStore) -> None:
+    """Never write a row the store cannot read back as the same activity (a date that
+    cannot exist, a cell too big for the reader...): every later write would stumble on
+    it, and the activity would vanish from every answer."""
+    raw = doc.raw[activity.id]
+    try:
+        cells = next(csv.reader(io.StringIO(raw, newline=""), strict=True))
+        row = dict(zip(doc.header.names, (unneutralise(c) for c in cells), strict=False))
+        again = from_row(row, store.registry)
+    except (csv.Error, ParseError, StopIteration) as error:
+        raise StoreError(
+            f"{activity.id}: the row would not read back ({error}); nothing was written",
+            source=str(store.path),
+        ) from None
+    if _comparable(again) != _comparable(activity):
+        fields = [k for k, v in _comparable(activity).items() if _comparable(again).get(k) != v]
+        raise StoreError(
+            f"{activity.id}: the row would read back differently ({', '.join(fields)}); "
+            "nothing was written",
+            source=str(store.path),
+        )

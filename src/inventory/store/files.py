@@ -1,0 +1,394 @@
+"""Files a store is kept in, handled as a careful tool does: a consistent read, an atomic
+replace that keeps the file's mode, owner and byte-order mark, and a lock that says who
+holds it.
+
+* :func:`read_snapshot` reads the bytes and checks the file did not change while it read
+  them (an editor saving in place), so a reader answers from one version of the store.
+* :func:`check_unchanged` is the lost-update guard: just before a write replaces the file
+  it must still be what the writer read (identity, and the digest when the file's clock is
+  too coarse to tell, as git does for a "racily clean" file).
+* :func:`atomic_write` writes a temporary file in the same folder, fsyncs it and renames it
+  over the store. A killed writer's temporary files are removed by the next writer.
+* :class:`StoreLock` is an advisory ``flock`` on ``PATH.lock``: the kernel releases it when
+  its holder dies, so a stale lock cannot exist; the file names its holder (pid, command,
+  since when) for the message of whoever waits, and is removed after use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import secrets
+import signal
+import stat
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import StoreError
+
+Identity = tuple[int, int, int, int, int]
+RACY_NS = 3_000_000_000
+"""A file changed this close to when it was read may change again without changing its
+identity (coarse clocks: FAT keeps two seconds); its digest is compared then."""
+TMP_SUFFIX = ".inventory-tmp"
+ENV_LOCK_TIMEOUT = "INVENTORY_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 120.0
+
+
+def identity_of(st: os.stat_result) -> Identity:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def is_racy(identity: Identity, seen_ns: int) -> bool:
+    return seen_ns - max(identity[3], identity[4]) < RACY_NS
+
+
+def os_error(path: Path, error: OSError, doing: str = "write") -> StoreError:
+    """One plain line for an operating-system error, naming the file."""
+    reasons = {
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "disk quota exceeded",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.EISDIR: "is a folder",
+        errno.ELOOP: "too many symbolic links",
+        errno.ENAMETOOLONG: "the name is too long",
+    }
+    reason = reasons.get(error.errno or 0, error.strerror or str(error))
+    return StoreError(f"cannot {doing}: {reason}", source=str(path))
+
+
+def resolve(path: Path) -> Path:
+    """The file a store path stands for: a symlink is followed, so writes reach the real
+    store and every writer takes the same lock, whichever name it was given."""
+    try:
+        return path.resolve(strict=False)
+    except (OSError, RuntimeError) as error:
+        raise StoreError(f"cannot follow the path: {error}", source=str(path)) from None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The bytes of a file as one version, and what identifies that version."""
+
+    path: Path
+    data: bytes
+    identity: Identity
+    seen_ns: int
+
+    @property
+    def digest(self) -> str:
+        return digest_of(self.data)
+
+
+def read_snapshot(path: Path, *, attempts: int = 5) -> Snapshot | None:
+    """The file's bytes, read while it did not change; None when it does not exist."""
+    for attempt in range(attempts):
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise os_error(path, error, "read") from None
+        try:
+            before = os.fstat(fd)
+            if not stat.S_ISREG(before.st_mode):
+                kind = "a folder" if stat.S_ISDIR(before.st_mode) else "not a regular file"
+                raise StoreError(f"is {kind}; expected a store file", source=str(path))
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            after = os.fstat(fd)
+        except OSError as error:
+            raise os_error(path, error, "read") from None
+        finally:
+            os.close(fd)
+        if identity_of(before) == identity_of(after):
+            try:
+                current = os.stat(path)
+            except OSError:
+                current = None
+            # Replaced by rename while we read: read the new one.
+            if current is not None and identity_of(current) == identity_of(after):
+                return Snapshot(path, b"".join(chunks), identity_of(after), time.time_ns())
+        time.sleep(0.05 * (attempt + 1))
+    raise StoreError(
+        "the store kept changing while it was read; expected it to stay still for a moment",
+        source=str(path),
+        hint="run the command again once the other program has finished saving",
+    )
+
+
+def check_unchanged(snapshot: Snapshot | None, path: Path) -> None:
+    """Refuse to replace ``path`` unless it is still what ``snapshot`` read: someone may
+    have saved it from a spreadsheet in between, and their work must not be lost."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if snapshot is None:
+            return
+        raise _changed(path, "was deleted") from None
+    except OSError as error:
+        raise os_error(path, error, "check") from None
+    if snapshot is None:
+        raise _changed(path, "was created by someone else")
+    if identity_of(st) != snapshot.identity:
+        raise _changed(path, "was changed by someone else")
+    if is_racy(snapshot.identity, snapshot.seen_ns):
+        current = read_snapshot(path)
+        if current is None or current.data != snapshot.data:
+            raise _changed(path, "was changed by someone else")
+
+
+def _changed(path: Path, what: str) -> StoreError:
+    return StoreError(
+        f"{what} while this command ran; nothing was written, and their changes are kept",
+        source=str(path),
+        hint="run the command again: it will start from the file as it is now",
+    )
+
+
+def check_writable(path: Path) -> None:
+    """A store marked read-only (``chmod a-w``, a common way to archive a quarter) is
+    refused, by root too, rather than replaced by a writable copy."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise os_error(path, error, "check") from None
+    if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
+        raise StoreError(
+            f"is read-only (mode {stat.filemode(st.st_mode)}); nothing was written",
+            source=str(path),
+            hint=f"make it writable first (chmod u+w {path}) if it should change",
+        )
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def remove_leftovers(path: Path) -> None:
+    """Remove the temporary files of writers killed before they could (call under the
+    store's lock: only a lock holder writes them, so any found belong to a dead one)."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path.parent):
+            if entry.name.startswith(f".{path.name}.") and entry.name.endswith(TMP_SUFFIX):
+                with contextlib.suppress(OSError):
+                    if entry.is_file(follow_symlinks=False):
+                        os.unlink(entry.path)
+
+
+def atomic_write(path: Path, data: bytes, *, create_parents: bool = False) -> Identity:
+    """Replace ``path`` with ``data`` so that readers see the old file or the new one, never
+    a half-written one. Keeps the old file's mode and, where allowed, its owner; a new file
+    gets the mode the umask gives. Returns the new file's identity."""
+    folder = path.parent
+    if create_parents:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise StoreError(
+                "cannot write: a part of the path is a file, not a folder", source=str(path)
+            ) from None
+        except OSError as error:
+            raise os_error(path, error) from None
+    tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}"
+    try:
+        old: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        old = None
+    except OSError as error:
+        raise os_error(path, error) from None
+    try:
+        fd = os.open(
+            tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
+        )
+    except OSError as error:
+        raise os_error(path, error) from None
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+            if old is not None:
+                os.fchmod(fd, stat.S_IMODE(old.st_mode))
+                with contextlib.suppress(OSError):
+                    os.fchown(fd, old.st_uid, old.st_gid)
+            else:
+                os.fchmod(fd, 0o666 & ~_umask())
+        finally:
+            os.close(fd)
+        with deferred_interrupt():
+            os.replace(tmp, path)
+            new = os.stat(path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(error, OSError):
+            raise os_error(path, error) from None
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    return identity_of(new)
+
+
+@contextlib.contextmanager
+def deferred_interrupt() -> Iterator[None]:
+    """Hold Ctrl-C back while a store's new version is put in place, so the store is left
+    either as it was or as it is meant to be; the interrupt is delivered after."""
+    if sys.platform == "win32" or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def lock_timeout() -> float:
+    text = os.environ.get(ENV_LOCK_TIMEOUT, "")
+    try:
+        return max(0.0, float(text)) if text else DEFAULT_LOCK_TIMEOUT
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT
+
+
+class StoreLock:
+    """An exclusive lock on a store, held by one process at a time (see the module's
+    docstring). ``waiting`` is called once a second while another process holds it."""
+
+    def __init__(self, target: Path, *, command: str = "", timeout: float | None = None) -> None:
+        self.path = target.with_name(target.name + ".lock")
+        self.command = command or " ".join(["inventory", *sys.argv[1:]])[:200]
+        self.timeout = lock_timeout() if timeout is None else timeout
+        self._fd: int | None = None
+
+    def holder(self) -> dict[str, Any]:
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                data = json.loads(handle.read(4096) or "{}")
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def _open(self) -> int:
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(self.path, flags, 0o666 & ~_umask())
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise StoreError(
+                    "is a symbolic link; expected the lock file to be a plain file",
+                    source=str(self.path),
+                    hint="remove it: inventory makes its own",
+                ) from None
+            if error.errno == errno.EISDIR:
+                raise StoreError(
+                    "is a folder; expected the lock file to be a plain file",
+                    source=str(self.path),
+                ) from None
+            raise os_error(self.path, error, "take the lock") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise StoreError(
+                "is not a regular file; expected the lock file to be a plain file",
+                source=str(self.path),
+            )
+        return fd
+
+    def acquire(self, waiting: Any = None) -> None:
+        import fcntl
+
+        deadline = time.monotonic() + self.timeout
+        next_notice = time.monotonic() + 1.0
+        while True:
+            fd = self._open()
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                now = time.monotonic()
+                if now >= deadline:
+                    raise self._busy() from None
+                if waiting is not None and now >= next_notice:
+                    waiting(self.holder())
+                    next_notice = now + 1.0
+                time.sleep(0.02 + 0.03 * secrets.randbelow(4))
+                continue
+            except OSError as error:
+                os.close(fd)
+                raise os_error(self.path, error, "take the lock") from None
+            # The previous holder removes the file as it lets go: if what we locked is no
+            # longer the file at the path, lock the new one instead.
+            try:
+                same = os.fstat(fd).st_ino == os.stat(self.path, follow_symlinks=False).st_ino
+            except FileNotFoundError:
+                same = False
+            if not same:
+                os.close(fd)
+                continue
+            record = {
+                "pid": os.getpid(),
+                "command": self.command,
+                "since": time.time(),
+                "host": os.uname().nodename if hasattr(os, "uname") else "",
+            }
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, json.dumps(record).encode(), 0)
+            self._fd = fd
+            return
+
+    def _busy(self) -> StoreError:
+        holder = self.holder()
+        who = "another inventory command"
+        if holder.get("pid"):
+            who = f"process {holder['pid']}"
+            if holder.get("command"):
+                who += f" ({holder['command']})"
+            if isinstance(holder.get("since"), int | float):
+                who += f", running for {time.time() - holder['since']:.0f} s"
+        return StoreError(
+            f"is locked by {who}; waited {self.timeout:.0f} s and wrote nothing",
+            source=str(self.path.with_name(self.path.name.removesuffix(".lock"))),
+            hint=f"try again when it ends, or wait longer with {ENV_LOCK_TIMEOUT}=SECONDS",
+        )
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        os.close(self._fd)
+        self._fd = None
+
+    def __enter__(self) -> StoreLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

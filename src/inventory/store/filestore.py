@@ -1,0 +1,121 @@
+"""What the CSV and JSON stores share: a file beside its ``projects.csv``, its history
+journal, and one way to write it: lock, read one version, apply the batch, check nobody
+saved the file meanwhile, replace it atomically, record the change."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from abc import abstractmethod
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import StoreError
+from ..history import Author, Change, Edit, now
+from ..model import Activity
+from ..months import Period
+from ..projects import Registry, load_registry
+from . import journal
+from .base import Store, _Session
+from .files import (
+    Identity,
+    Snapshot,
+    StoreLock,
+    atomic_write,
+    check_unchanged,
+    check_writable,
+    read_snapshot,
+    remove_leftovers,
+)
+
+
+def registry_beside(path: Path) -> Registry:
+    """The projects of the ``projects.csv`` beside a store, else the built-in list."""
+    return load_registry(path.parent / "projects.csv")
+
+
+class FileStore(Store):
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        self.path = path
+        self.location = str(path)
+        self.create = create
+        self._registry: Registry | None = None
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = registry_beside(self.path)
+        return self._registry
+
+    def history(
+        self,
+        *,
+        ident: str | None = None,
+        author: str | None = None,
+        period: Period | None = None,
+        limit: int | None = None,
+    ) -> list[Change]:
+        return journal.read(
+            journal.journal_path(self.path), ident=ident, author=author, period=period, limit=limit
+        )
+
+    @abstractmethod
+    def _session(self, snapshot: Snapshot | None) -> FileSession: ...
+
+    @contextlib.contextmanager
+    def _begin(self, author: Author) -> Iterator[_Session]:
+        folder = self.path.parent
+        if not folder.is_dir():
+            if not self.create:
+                raise StoreError("no such folder", source=str(folder))
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                from .files import os_error
+
+                raise os_error(folder, error, "create the folder") from None
+        check_writable(self.path)
+        with StoreLock(self.path, command=author.command):
+            remove_leftovers(self.path)
+            snapshot = read_snapshot(self.path)
+            if snapshot is None and not self.create:
+                raise StoreError("no such store", source=str(self.path))
+            session = self._session(snapshot)
+            session.author = author
+            yield session
+
+
+class FileSession(_Session):
+    """One write to a file store, under its lock."""
+
+    def __init__(self, store: FileStore, snapshot: Snapshot | None) -> None:
+        self.store = store
+        self.snapshot = snapshot
+        self.author = Author()
+
+    @abstractmethod
+    def render(self, changes: dict[str, Activity | None]) -> bytes:
+        """The file's new bytes with these rows changed."""
+
+    def written(self, changes: dict[str, Activity | None], data: bytes, identity: Identity) -> None:
+        """After the file was replaced: update what describes it (the CSV cache)."""
+
+    def commit(self, changes: dict[str, Activity | None], edits: list[Edit]) -> None:
+        data = self.render(changes)
+        path = self.store.path
+        check_unchanged(self.snapshot, path)
+        history = journal.journal_path(path)
+        number = journal.last_number(history) + 1
+        identity = atomic_write(path, data)
+        self.written(changes, data, identity)
+        change = Change(number, now(), self.author.name, self.author.command, tuple(edits))
+        journal.append(history, change)
+        self.change = change
+
+
+def file_identity(path: Path) -> Identity | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)

@@ -1,0 +1,244 @@
+"""The SQLite schema shared by the SQLite store and the CSV store's cache, and the queries
+that answer a :class:`~inventory.query.Criteria` from it (its ``to_sql`` gives the
+``WHERE``).
+
+Each activity is one ``activity`` row: its JSON record (``records.to_record``), the sort
+string, and the columns a query filters on; its projects, countries and day segments are
+rows of their own tables, indexed for the filters. Days are proleptic ordinals, so the
+overlap test is integer arithmetic on an index (``query.Dialect.overlap``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from ..errors import StoreError
+from ..model import Activity
+from ..query import SQLITE, Criteria, city_key, haystack
+from ..records import sort_string, to_record, trusted_record
+
+SCHEMA_VERSION = 3
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS activity (
+    id TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    sort TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    parts INTEGER NOT NULL,
+    month TEXT NOT NULL,
+    precision TEXT NOT NULL,
+    certainty TEXT NOT NULL,
+    deadline INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    city TEXT NOT NULL,
+    haystack TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    hash BLOB
+);
+CREATE INDEX IF NOT EXISTS activity_start ON activity (start);
+CREATE INDEX IF NOT EXISTS activity_sort ON activity (sort);
+CREATE UNIQUE INDEX IF NOT EXISTS activity_hash ON activity (hash) WHERE hash IS NOT NULL;
+CREATE TABLE IF NOT EXISTS activity_project (
+    id TEXT NOT NULL, project TEXT NOT NULL, PRIMARY KEY (id, project)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS activity_project_name ON activity_project (project, id);
+CREATE TABLE IF NOT EXISTS activity_country (
+    id TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (id, code)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS activity_country_code ON activity_country (code, id);
+CREATE TABLE IF NOT EXISTS segment (
+    id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS segment_id ON segment (id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS problem (line INTEGER, field TEXT, message TEXT NOT NULL);
+"""
+TABLES = ("activity", "activity_project", "activity_country", "segment", "meta", "problem")
+
+_COLUMNS = (
+    'id, record, sort, start, "end", parts, month, precision, certainty, deadline, status, '
+    "city, haystack, version, hash"
+)
+
+
+def connect(target: str, *, uri: bool = False, timeout: float = 60.0) -> sqlite3.Connection:
+    """A connection in autocommit mode: transactions are begun explicitly, with
+    ``BEGIN IMMEDIATE`` for writes, so two writers queue instead of deadlocking."""
+    try:
+        connection = sqlite3.connect(
+            target, timeout=timeout, isolation_level=None, uri=uri, check_same_thread=False
+        )
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot open the database: {error}", source=target) from None
+    connection.execute("PRAGMA foreign_keys = OFF")
+    return connection
+
+
+def create_schema(connection: sqlite3.Connection) -> None:
+    connection.executescript(SCHEMA)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def schema_version(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def get_meta(connection: sqlite3.Connection, key: str) -> str | None:
+    row = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_meta(connection: sqlite3.Connection, key: str, value: str) -> None:
+    connection.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def row_values(activity: Activity, version: int = 1, hash_: bytes | None = None) -> tuple[Any, ...]:
+    schedule = activity.schedule
+    return (
+        activity.id,
+        json.dumps(to_record(activity), ensure_ascii=False, separators=(",", ":")),
+        sort_string(activity),
+        schedule.start.toordinal(),
+        schedule.end.toordinal(),
+        len(schedule.segments),
+        schedule.month,
+        schedule.precision.value,
+        schedule.certainty.value,
+        int(schedule.deadline),
+        activity.status.value,
+        city_key(activity),
+        haystack(activity),
+        version,
+        hash_,
+    )
+
+
+def insert(
+    connection: sqlite3.Connection,
+    activities: Iterable[tuple[Activity, bytes | None]],
+    *,
+    version: int = 1,
+) -> int:
+    """Insert activities (with their row hash, for the CSV cache); returns the longest
+    window among them, in days, for the overlap bound."""
+    span = 0
+    rows: list[tuple[Any, ...]] = []
+    projects: list[tuple[str, str]] = []
+    countries: list[tuple[str, str]] = []
+    segments: list[tuple[str, int, int]] = []
+    for activity, hash_ in activities:
+        rows.append(row_values(activity, version, hash_))
+        projects.extend((activity.id, p) for p in activity.projects)
+        countries.extend((activity.id, c) for c in dict.fromkeys(activity.country_codes))
+        if len(activity.schedule.segments) > 1:
+            segments.extend(
+                (activity.id, s.start.toordinal(), s.end.toordinal())
+                for s in activity.schedule.segments
+            )
+        span = max(span, (activity.end - activity.start).days)
+    connection.executemany(
+        f"INSERT INTO activity ({_COLUMNS}) VALUES ({', '.join('?' * 15)})", rows
+    )
+    connection.executemany("INSERT INTO activity_project VALUES (?, ?)", projects)
+    connection.executemany("INSERT INTO activity_country VALUES (?, ?)", countries)
+    connection.executemany("INSERT INTO segment VALUES (?, ?, ?)", segments)
+    return span
+
+
+def delete(connection: sqlite3.Connection, ids: Sequence[str]) -> None:
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ", ".join("?" * len(chunk))
+        for table in ("activity", "activity_project", "activity_country", "segment"):
+            connection.execute(f"DELETE FROM {table} WHERE id IN ({marks})", chunk)
+
+
+def widen_span(connection: sqlite3.Connection, span: int) -> None:
+    """Keep the longest window known; it only grows (a removal leaves it wider than needed,
+    which costs a little speed and never a result)."""
+    if span > max_span(connection):
+        set_meta(connection, "max_span", str(span))
+
+
+def max_span(connection: sqlite3.Connection) -> int:
+    value = get_meta(connection, "max_span")
+    return int(value) if value else 0
+
+
+def _activities(rows: Iterable[tuple[str]]) -> Iterator[Activity]:
+    for (record,) in rows:
+        yield trusted_record(json.loads(record))
+
+
+def select(
+    connection: sqlite3.Connection, criteria: Criteria, limit: int | None = None
+) -> list[Activity]:
+    where, params = criteria.to_sql(SQLITE, max_span(connection))
+    sql = f"SELECT a.record FROM activity a WHERE {where} ORDER BY a.sort"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return list(_activities(connection.execute(sql, params)))
+
+
+def count(connection: sqlite3.Connection, criteria: Criteria | None = None) -> int:
+    where, params = (criteria or Criteria()).to_sql(SQLITE, max_span(connection))
+    return int(
+        connection.execute(f"SELECT count(*) FROM activity a WHERE {where}", params).fetchone()[0]
+    )
+
+
+def bounds(
+    connection: sqlite3.Connection, criteria: Criteria | None = None
+) -> tuple[date, date] | None:
+    where, params = (criteria or Criteria()).to_sql(SQLITE, max_span(connection))
+    row = connection.execute(
+        f'SELECT min(a.start), max(a."end") FROM activity a WHERE {where}', params
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return date.fromordinal(row[0]), date.fromordinal(row[1])
+
+
+def by_ids(connection: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Activity]:
+    found: dict[str, Activity] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        rows = connection.execute(
+            f"SELECT id, record FROM activity WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+        )
+        for ident, record in rows:
+            found[ident] = trusted_record(json.loads(record))
+    return found
+
+
+def ids_starting(connection: sqlite3.Connection, prefix: str, limit: int = 50) -> list[str]:
+    """Ids that begin with ``prefix``, in order (an index range, not a scan)."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else None
+    if upper is None:
+        rows = connection.execute("SELECT id FROM activity ORDER BY id LIMIT ?", (limit,))
+    else:
+        rows = connection.execute(
+            "SELECT id FROM activity WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+            (prefix, upper, limit),
+        )
+    return [r[0] for r in rows]
+
+
+def version_of(connection: sqlite3.Connection, ident: str) -> int | None:
+    row = connection.execute("SELECT version FROM activity WHERE id = ?", (ident,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def project_names(connection: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in connection.execute("SELECT DISTINCT project FROM activity_project")}

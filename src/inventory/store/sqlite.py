@@ -1,0 +1,247 @@
+"""The SQLite store (``--store inventory.db``, ``.sqlite`` or ``.sqlite3``): the same schema
+as the CSV cache (``sql.py``), written in real transactions. WAL mode lets readers go on
+while one writer writes; writers queue on SQLite's own lock (a busy timeout), and a write
+costs the rows it changes. The history is a table written in the same transaction."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from ..errors import Problem, StoreError
+from ..history import Author, Change, Edit, now
+from ..model import Activity
+from ..months import Period
+from ..projects import Registry
+from ..query import EVERYTHING, Criteria
+from . import sql
+from .base import Store, _Session
+from .files import check_writable, lock_timeout
+from .filestore import registry_beside
+
+SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+HISTORY = """
+CREATE TABLE IF NOT EXISTS change (
+    number INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    author TEXT NOT NULL,
+    command TEXT NOT NULL,
+    reverts INTEGER
+);
+CREATE TABLE IF NOT EXISTS change_edit (
+    number INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    before TEXT,
+    after TEXT
+);
+CREATE INDEX IF NOT EXISTS change_edit_id ON change_edit (id);
+"""
+
+
+class SqliteStore(Store):
+    kind = "sqlite"
+
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        self.path = path
+        self.location = str(path)
+        self.create = create
+        self._connection: sqlite3.Connection | None = None
+        self._registry: Registry | None = None
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = registry_beside(self.path)
+        return self._registry
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self._connection = self._open()
+        return self._connection
+
+    def _open(self) -> sqlite3.Connection:
+        exists = self.path.exists()
+        if not exists and not self.create:
+            raise StoreError(
+                "no such store",
+                source=str(self.path),
+                hint=f"create one with 'inventory import data/activities.csv --store {self.path}'",
+            )
+        if exists and not self.path.is_file():
+            raise StoreError("is not a file; expected a SQLite database", source=str(self.path))
+        if not exists:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                from .files import os_error
+
+                raise os_error(self.path.parent, error, "create the folder") from None
+        connection = sql.connect(str(self.path), timeout=lock_timeout())
+        try:
+            version = sql.schema_version(connection)
+            tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
+            if version == 0 and not tables:
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("BEGIN IMMEDIATE")
+                sql.create_schema(connection)
+                connection.executescript(HISTORY)
+                connection.execute("COMMIT")
+            elif version != sql.SCHEMA_VERSION or "activity" not in tables:
+                connection.close()
+                raise StoreError(
+                    f"is not an inventory database of this version (schema {version}, "
+                    f"expected {sql.SCHEMA_VERSION})",
+                    source=str(self.path),
+                    hint="move it aside, or export it with an older inventory and import the CSV",
+                )
+        except sqlite3.DatabaseError as error:
+            connection.close()
+            raise StoreError(
+                f"is not a SQLite database ({error}); expected one made by inventory",
+                source=str(self.path),
+            ) from None
+        connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def problems(self) -> list[Problem]:
+        return []
+
+    def count(self, criteria: Criteria | None = None) -> int:
+        return sql.count(self.connection, criteria)
+
+    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> list[Activity]:
+        return sql.select(self.connection, criteria, limit)
+
+    def bounds(self, criteria: Criteria | None = None) -> Period | None:
+        return sql.bounds(self.connection, criteria)
+
+    def ids_starting(self, prefix: str, limit: int = 50) -> list[str]:
+        return sql.ids_starting(self.connection, prefix, limit)
+
+    def project_names(self) -> set[str]:
+        return sql.project_names(self.connection)
+
+    def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
+        return sql.by_ids(self.connection, ids)
+
+    @contextlib.contextmanager
+    def _begin(self, author: Author) -> Iterator[_Session]:
+        if self.path.exists():
+            check_writable(self.path)
+        connection = self.connection
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"cannot start a write: {error}", source=str(self.path)) from None
+        try:
+            yield _SqliteSession(self, author)
+            connection.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+            raise
+
+    def history(
+        self,
+        *,
+        ident: str | None = None,
+        author: str | None = None,
+        period: Period | None = None,
+        limit: int | None = None,
+    ) -> list[Change]:
+        return read_history(self.connection, ident=ident, author=author, period=period, limit=limit)
+
+
+class _SqliteSession(_Session):
+    def __init__(self, store: SqliteStore, author: Author) -> None:
+        self.store = store
+        self.author = author
+
+    def ids_starting(self, prefix: str, limit: int = 50) -> list[str]:
+        return sql.ids_starting(self.store.connection, prefix, limit)
+
+    def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
+        return sql.by_ids(self.store.connection, ids)
+
+    def commit(self, changes: dict[str, Activity | None], edits: list[Edit]) -> None:
+        connection = self.store.connection
+        try:
+            versions = {ident: sql.version_of(connection, ident) or 0 for ident in changes}
+            sql.delete(connection, list(changes))
+            for ident, activity in changes.items():
+                if activity is not None:
+                    span = sql.insert(connection, [(activity, None)], version=versions[ident] + 1)
+                    sql.widen_span(connection, span)
+            self.change = record_change(connection, self.author, edits)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot write: {error}", source=str(self.store.path)) from None
+
+
+def record_change(connection: sqlite3.Connection, author: Author, edits: list[Edit]) -> Change:
+    at = now()
+    cursor = connection.execute(
+        "INSERT INTO change (at, author, command) VALUES (?, ?, ?)",
+        (at.isoformat(), author.name, author.command),
+    )
+    number = int(cursor.lastrowid or 0)
+    connection.executemany(
+        "INSERT INTO change_edit VALUES (?, ?, ?, ?)",
+        [
+            (
+                number,
+                e.id,
+                None if e.before is None else json.dumps(e.before, ensure_ascii=False),
+                None if e.after is None else json.dumps(e.after, ensure_ascii=False),
+            )
+            for e in edits
+        ],
+    )
+    return Change(number, at, author.name, author.command, tuple(edits))
+
+
+def read_history(
+    connection: sqlite3.Connection,
+    *,
+    ident: str | None = None,
+    author: str | None = None,
+    period: Period | None = None,
+    limit: int | None = None,
+) -> list[Change]:
+    clauses, params = [], []
+    if ident is not None:
+        clauses.append("number IN (SELECT number FROM change_edit WHERE id = ?)")
+        params.append(ident)
+    if author is not None:
+        clauses.append("author = ?")
+        params.append(author)
+    if period is not None:
+        clauses.append("substr(at, 1, 10) BETWEEN ? AND ?")
+        params += [period[0].isoformat(), period[1].isoformat()]
+    sql_text = "SELECT number, at, author, command, reverts FROM change"
+    if clauses:
+        sql_text += " WHERE " + " AND ".join(clauses)
+    sql_text += " ORDER BY number DESC"
+    if limit is not None:
+        sql_text += f" LIMIT {int(limit)}"
+    changes = []
+    for number, at, who, command, reverts in connection.execute(sql_text, params).fetchall():
+        edits = tuple(
+            Edit(i, None if b is None else json.loads(b), None if a is None else json.loads(a))
+            for i, b, a in connection.execute(
+                "SELECT id, before, after FROM change_edit WHERE number = ? ORDER BY rowid",
+                (number,),
+            )
+        )
+        changes.append(Change(number, datetime.fromisoformat(at), who, command, edits, reverts))
+    return changes
