@@ -638,7 +638,6 @@ def test_a_broken_projects_csv_is_a_one_line_error(tmp_path: Path) -> None:
     (tmp_path / "projects.csv").write_text(
         registry_text("GLACY+,,project,2016-03,2015-01"), encoding="utf-8"
     )
-    load_registry.cache_clear()
     result = runner.invoke(app, ["projects", "--store", str(store)])
     assert result.exit_code == 1
     assert result.stderr == (

@@ -297,12 +297,17 @@ def builtin_text() -> str:
     return resources.files("inventory").joinpath("_data/projects.csv").read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=8)
 def load_registry(path: Path | None = None) -> Registry:
-    """The projects of ``path`` (a projects.csv beside the store) or the built-in list."""
+    """The projects of ``path`` (a projects.csv beside the store) or the built-in list.
+    Read each time (a few kB), parsed once per content: an edit of the file is seen at once."""
     if path is not None and path.is_file():
-        return _read(path.read_text(encoding="utf-8-sig"), str(path))
-    return _read(builtin_text(), "built-in projects")
+        return _parse(path.read_text(encoding="utf-8-sig"), str(path))
+    return _parse(builtin_text(), "built-in projects")
+
+
+@lru_cache(maxsize=8)
+def _parse(text: str, source: str) -> Registry:
+    return _read(text, source)
 
 
 # --- the newsletter's "Inventory of capacity building projects" ---------------------

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import os
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -124,8 +126,17 @@ class Store(ABC):
             yield batch
             changes = batch.changes
             if changes:
+                _pause_for_tests()
                 session.commit(changes, batch.edits)
                 batch.change = session.change
+
+
+def _pause_for_tests() -> None:
+    # Like git's GIT_TEST_* variables: lets a test interrupt or race a write at this exact
+    # point (tests/test_cache.py sends Ctrl-C here). Unset, it costs one dictionary lookup.
+    pause = os.environ.get("INVENTORY_TEST_PAUSE_BEFORE_COMMIT")
+    if pause:
+        time.sleep(float(pause))
 
 
 class _Session(ABC):

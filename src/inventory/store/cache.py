@@ -23,13 +23,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.util
+import multiprocessing
 import os
 import sqlite3
 import stat
 import sys
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..errors import ParseError, Problem
@@ -227,39 +230,55 @@ class Cache:
         connection.execute("DROP TABLE IF EXISTS temp.incoming")
         connection.execute("CREATE TEMP TABLE incoming (hash BLOB NOT NULL, line INTEGER NOT NULL)")
         problems: list[Problem] = []
-        fresh: list[RawRow] = []
-        total = len(text)
-        done = 0
+        conflicts: list[tuple[int, bytes, sql.Prepared]] = []
         span = sql.max_span(connection)
-        pending: list[tuple[Activity, RawRow]] = []
+        total = max(len(text), 1)
+        done = 0
+        with _Parsers(header.names, self.registry, self.source, len(text)) as parsers:
 
-        def flush() -> None:
-            nonlocal span
-            known = self._known([r.hash for r in fresh])
-            connection.executemany(
-                "INSERT INTO incoming VALUES (?, ?)", [(r.hash, r.line) for r in fresh]
-            )
-            for row in fresh:
-                if row.hash in known:
-                    continue
-                activity = self._parse(row, header, problems)
-                if activity is not None:
-                    pending.append((activity, row))
-            fresh.clear()
+            def take(parsed: list[tuple[int, bytes, sql.Prepared | Problem]]) -> None:
+                nonlocal span
+                ready: list[sql.Prepared] = []
+                seen: set[str] = set()
+                ids = [p[0][0] for _, _, p in parsed if not isinstance(p, Problem)]
+                taken = self._taken(ids)
+                for line, hash_, item in parsed:
+                    if isinstance(item, Problem):
+                        problems.append(item)
+                        continue
+                    ident = item[0][0]
+                    if ident in taken or ident in seen:
+                        conflicts.append((line, hash_, item))
+                    else:
+                        seen.add(ident)
+                        ready.append(item)
+                span = max(span, sql.insert_prepared(connection, ready))
 
-        for row in rows:
-            done += len(row.raw)
-            if row.problem is not None:
-                problems.append(row.problem)
-                continue
-            if row.blank:
-                continue
-            fresh.append(row)
-            if len(fresh) >= CHUNK:
-                flush()
-                if progress is not None:
-                    progress(done, total)
-        flush()
+            chunk: list[RawRow] = []
+
+            def submit() -> None:
+                known = self._known([r.hash for r in chunk])
+                connection.executemany(
+                    "INSERT INTO incoming VALUES (?, ?)", [(r.hash, r.line) for r in chunk]
+                )
+                fresh = [(r.line, r.hash, r.cells) for r in chunk if r.hash not in known]
+                for parsed in parsers.submit(fresh):
+                    take(parsed)
+                chunk.clear()
+
+            for row in rows:
+                done += len(row.raw)
+                if row.problem is not None:
+                    problems.append(row.problem)
+                elif not row.blank:
+                    chunk.append(row)
+                    if len(chunk) >= CHUNK:
+                        submit()
+                        if progress is not None:
+                            progress(done, total)
+            submit()
+            for parsed in parsers.drain():
+                take(parsed)
         connection.execute("CREATE INDEX temp.incoming_hash ON incoming (hash)")
         gone = [
             r[0]
@@ -268,7 +287,7 @@ class Cache:
             )
         ]
         sql.delete(connection, gone)
-        span = max(span, self._insert(pending, problems))
+        span = max(span, self._resolve(conflicts, problems))
         self._duplicate_rows(problems)
         connection.execute("DROP TABLE temp.incoming")
         connection.execute("DELETE FROM problem")
@@ -288,46 +307,37 @@ class Cache:
         rows = self.connection.execute(f"SELECT hash FROM activity WHERE hash IN ({marks})", hashes)
         return {r[0] for r in rows}
 
-    def _parse(self, row: RawRow, header: Header, problems: list[Problem]) -> Activity | None:
-        cells = dict(zip(header.names, (unneutralise(c) for c in row.cells), strict=False))
-        try:
-            return from_row(cells, self.registry)
-        except ParseError as error:
-            problems.append(Problem(error.message, row.line, error.field, "error", self.source))
-            return None
+    def _taken(self, ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        marks = ", ".join("?" * len(ids))
+        rows = self.connection.execute(f"SELECT id FROM activity WHERE id IN ({marks})", ids)
+        return {r[0] for r in rows}
 
-    def _insert(self, pending: list[tuple[Activity, RawRow]], problems: list[Problem]) -> int:
-        """Insert the newly read rows; an id already taken goes to the row that comes first
-        in the file, the other is reported."""
+    def _resolve(
+        self, conflicts: list[tuple[int, bytes, sql.Prepared]], problems: list[Problem]
+    ) -> int:
+        """Rows whose id was already taken when they were read: the row that comes first in
+        the file keeps the id, the other is reported. (A row edited by hand keeps its id and
+        lands here too: its old version is gone from the file by now, so it simply wins.)"""
         connection = self.connection
         span = 0
-        by_id: dict[str, tuple[Activity, RawRow]] = {}
-        for activity, row in pending:
-            first = by_id.get(activity.id)
-            if first is not None and first[1].hash == row.hash:
-                continue  # the same bytes twice: reported by _duplicate_rows
-            if first is None or row.line < first[1].line:
-                if first is not None:
-                    problems.append(_duplicate(activity.id, first[1].line, row.line, self.source))
-                by_id[activity.id] = (activity, row)
-            else:
-                problems.append(_duplicate(activity.id, row.line, first[1].line, self.source))
-        clashes = sql.by_ids(connection, list(by_id)) if by_id else {}
-        for ident in clashes:
-            activity, row = by_id[ident]
+        for line, hash_, item in sorted(conflicts, key=lambda c: c[0]):
+            ident = item[0][0]
             kept = connection.execute(
-                "SELECT min(i.line) FROM activity a JOIN incoming i ON i.hash = a.hash "
-                "WHERE a.id = ?",
+                "SELECT a.hash, min(i.line) FROM activity a "
+                "LEFT JOIN incoming i ON i.hash = a.hash WHERE a.id = ? GROUP BY a.hash",
                 (ident,),
             ).fetchone()
-            if kept is not None and kept[0] is not None and kept[0] < row.line:
-                problems.append(_duplicate(ident, row.line, kept[0], self.source))
-                del by_id[ident]
-            else:
-                if kept is not None and kept[0] is not None:
-                    problems.append(_duplicate(ident, kept[0], row.line, self.source))
-                sql.delete(connection, [ident])
-        span = sql.insert(connection, ((a, r.hash) for a, r in by_id.values()))
+            if kept is not None and kept[0] == hash_:
+                continue  # the same bytes twice: reported by _duplicate_rows
+            if kept is not None and kept[1] is not None and kept[1] < line:
+                problems.append(_duplicate(ident, line, kept[1], self.source))
+                continue
+            if kept is not None and kept[1] is not None:
+                problems.append(_duplicate(ident, kept[1], line, self.source))
+            sql.delete(connection, [ident])
+            span = max(span, sql.insert_prepared(connection, [item]))
         return span
 
     def _duplicate_rows(self, problems: list[Problem]) -> None:
@@ -393,6 +403,75 @@ class Cache:
     def problems(self) -> list[Problem]:
         rows = self.connection.execute("SELECT line, field, message FROM problem ORDER BY rowid")
         return [Problem(m, line, f, "error", self.source) for line, f, m in rows]
+
+
+def parse_rows(
+    rows: list[tuple[int, bytes, list[str]]], names: list[str], registry: Registry, source: str
+) -> list[tuple[int, bytes, sql.Prepared | Problem]]:
+    """Read and validate rows of a CSV store into what the cache stores (in a worker process
+    for a big build: it is most of the work)."""
+    out: list[tuple[int, bytes, sql.Prepared | Problem]] = []
+    for line, hash_, cells in rows:
+        row = dict(zip(names, (unneutralise(c) for c in cells), strict=False))
+        try:
+            out.append((line, hash_, sql.prepare(from_row(row, registry), 1, hash_)))
+        except ParseError as error:
+            out.append((line, hash_, Problem(error.message, line, error.field, "error", source)))
+    return out
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _worker_start(names: list[str], registry: Registry, source: str) -> None:
+    _WORKER.update(names=names, registry=registry, source=source)
+
+
+def _worker_parse(rows: list[tuple[int, bytes, list[str]]]) -> list[Any]:
+    names, registry, source = _WORKER["names"], _WORKER["registry"], _WORKER["source"]
+    return parse_rows(rows, names, registry, source)  # type: ignore[arg-type]
+
+
+class _Parsers:
+    """Parses chunks of rows in order: in this process for a small job, in a pool of worker
+    processes (one per core, forked so they start at once) for a big one, keeping a few
+    chunks in flight so the reading, the parsing and the inserting overlap."""
+
+    BIG = 4_000_000
+    """Bytes of CSV from which a pool pays for itself (about 20,000 rows)."""
+
+    def __init__(self, names: list[str], registry: Registry, source: str, size: int) -> None:
+        self.names, self.registry, self.source = names, registry, source
+        self.pool: Any = None
+        self.pending: deque[Any] = deque()
+        workers = min(os.cpu_count() or 1, 4)
+        if size >= self.BIG and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            self.pool = context.Pool(workers, _worker_start, (names, registry, source))
+            self.depth = workers * 2
+
+    def __enter__(self) -> _Parsers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+    def submit(self, rows: list[tuple[int, bytes, list[str]]]) -> Iterator[list[Any]]:
+        """Hand rows over; yields the chunks parsed so far, oldest first."""
+        if self.pool is None:
+            if rows:
+                yield parse_rows(rows, self.names, self.registry, self.source)
+            return
+        if rows:
+            self.pending.append(self.pool.apply_async(_worker_parse, (rows,)))
+        while len(self.pending) > self.depth:
+            yield self.pending.popleft().get()
+
+    def drain(self) -> Iterator[list[Any]]:
+        while self.pending:
+            yield self.pending.popleft().get()
 
 
 def _duplicate(ident: str, line: int, first: int, source: str) -> Problem:

@@ -7,6 +7,7 @@ an edit shows only the edited row.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 from collections.abc import Iterator
@@ -43,7 +44,7 @@ def decode(data: bytes, source: str) -> str:
         ) from None
 
 
-@dataclass(frozen=True)
+@dataclass
 class RawRow:
     """One record of the file; ``blank`` when all its cells are empty (kept, not read)."""
 
@@ -55,7 +56,7 @@ class RawRow:
     problem: Problem | None = None
     """Why the row cannot be read at all (it is still kept, byte for byte)."""
 
-    @property
+    @functools.cached_property
     def hash(self) -> bytes:
         return row_hash(self.raw)
 

@@ -367,13 +367,13 @@ class StoreLock:
         holder = self.holder()
         who = "another inventory command"
         if holder.get("pid"):
-            who = f"process {holder['pid']}"
-            if holder.get("command"):
-                who += f" ({holder['command']})"
+            details = [str(holder["command"])] if holder.get("command") else []
             if isinstance(holder.get("since"), int | float):
-                who += f", running for {time.time() - holder['since']:.0f} s"
+                details.append(f"running for {time.time() - holder['since']:.0f} s")
+            who = f"process {holder['pid']}" + (f" ({', '.join(details)})" if details else "")
+        waited = f"{self.timeout:.0f}" if self.timeout >= 10 else f"{self.timeout:.1f}"
         return StoreError(
-            f"is locked by {who}; waited {self.timeout:.0f} s and wrote nothing",
+            f"is locked by {who}; waited {waited} s and wrote nothing",
             source=str(self.path.with_name(self.path.name.removesuffix(".lock"))),
             hint=f"try again when it ends, or wait longer with {ENV_LOCK_TIMEOUT}=SECONDS",
         )

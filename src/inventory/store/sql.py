@@ -80,9 +80,12 @@ def connect(target: str, *, uri: bool = False, timeout: float = 60.0) -> sqlite3
     return connection
 
 
-def create_schema(connection: sqlite3.Connection) -> None:
-    connection.executescript(SCHEMA)
-    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+def create_schema(connection: sqlite3.Connection, extra: str = "") -> None:
+    """Create the tables (and ``extra`` ones) in one transaction: two processes creating the
+    same new database at once both end with the whole schema."""
+    connection.executescript(
+        f"BEGIN IMMEDIATE;\n{SCHEMA}\n{extra}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
+    )
 
 
 def schema_version(connection: sqlite3.Connection) -> int:
@@ -123,6 +126,49 @@ def row_values(activity: Activity, version: int = 1, hash_: bytes | None = None)
     )
 
 
+Prepared = tuple[
+    tuple[Any, ...], list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, int, int]], int
+]
+"""An activity made ready for :func:`insert_prepared`: its row, its project, country and
+segment rows, and its window's length in days. Plain tuples, so a worker process can make
+them and send them back."""
+
+
+def prepare(activity: Activity, version: int = 1, hash_: bytes | None = None) -> Prepared:
+    segments = activity.schedule.segments
+    return (
+        row_values(activity, version, hash_),
+        [(activity.id, p) for p in activity.projects],
+        [(activity.id, c) for c in dict.fromkeys(activity.country_codes)],
+        [(activity.id, s.start.toordinal(), s.end.toordinal()) for s in segments]
+        if len(segments) > 1
+        else [],
+        (activity.end - activity.start).days,
+    )
+
+
+def insert_prepared(connection: sqlite3.Connection, items: Iterable[Prepared]) -> int:
+    """Insert prepared activities; returns the longest window among them, in days."""
+    rows: list[tuple[Any, ...]] = []
+    projects: list[tuple[str, str]] = []
+    countries: list[tuple[str, str]] = []
+    segments: list[tuple[str, int, int]] = []
+    span = 0
+    for row, its_projects, its_countries, its_segments, length in items:
+        rows.append(row)
+        projects += its_projects
+        countries += its_countries
+        segments += its_segments
+        span = max(span, length)
+    connection.executemany(
+        f"INSERT INTO activity ({_COLUMNS}) VALUES ({', '.join('?' * 15)})", rows
+    )
+    connection.executemany("INSERT INTO activity_project VALUES (?, ?)", projects)
+    connection.executemany("INSERT INTO activity_country VALUES (?, ?)", countries)
+    connection.executemany("INSERT INTO segment VALUES (?, ?, ?)", segments)
+    return span
+
+
 def insert(
     connection: sqlite3.Connection,
     activities: Iterable[tuple[Activity, bytes | None]],
@@ -131,28 +177,7 @@ def insert(
 ) -> int:
     """Insert activities (with their row hash, for the CSV cache); returns the longest
     window among them, in days, for the overlap bound."""
-    span = 0
-    rows: list[tuple[Any, ...]] = []
-    projects: list[tuple[str, str]] = []
-    countries: list[tuple[str, str]] = []
-    segments: list[tuple[str, int, int]] = []
-    for activity, hash_ in activities:
-        rows.append(row_values(activity, version, hash_))
-        projects.extend((activity.id, p) for p in activity.projects)
-        countries.extend((activity.id, c) for c in dict.fromkeys(activity.country_codes))
-        if len(activity.schedule.segments) > 1:
-            segments.extend(
-                (activity.id, s.start.toordinal(), s.end.toordinal())
-                for s in activity.schedule.segments
-            )
-        span = max(span, (activity.end - activity.start).days)
-    connection.executemany(
-        f"INSERT INTO activity ({_COLUMNS}) VALUES ({', '.join('?' * 15)})", rows
-    )
-    connection.executemany("INSERT INTO activity_project VALUES (?, ?)", projects)
-    connection.executemany("INSERT INTO activity_country VALUES (?, ?)", countries)
-    connection.executemany("INSERT INTO segment VALUES (?, ?, ?)", segments)
-    return span
+    return insert_prepared(connection, (prepare(a, version, h) for a, h in activities))
 
 
 def delete(connection: sqlite3.Connection, ids: Sequence[str]) -> None:

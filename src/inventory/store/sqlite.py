@@ -88,10 +88,7 @@ class SqliteStore(Store):
             tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
             if version == 0 and not tables:
                 connection.execute("PRAGMA journal_mode = WAL")
-                connection.execute("BEGIN IMMEDIATE")
-                sql.create_schema(connection)
-                connection.executescript(HISTORY)
-                connection.execute("COMMIT")
+                sql.create_schema(connection, HISTORY)
             elif version != sql.SCHEMA_VERSION or "activity" not in tables:
                 connection.close()
                 raise StoreError(
