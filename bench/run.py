@@ -7,10 +7,13 @@ with a bare Typer app, khal, Miller, DuckDB and a plain csv.reader loop.
 
 Every time is the median wall time of a fresh process (``--runs`` of them, the commands
 compared taking turns); "peak" is the largest resident set of those processes. The stores
-are generated (seeded) into bench/out/ and kept for the next run; the first query on a new
-store builds its index, timed on its own. khal, Miller and DuckDB are left out, with a note,
-when they are not installed. Child processes run without PYTHONDONTWRITEBYTECODE, so they
-use bytecode caches as an installed tool does.
+are generated (seeded) into bench/out/ and kept for the next run; each run works on a copy,
+so its writes never touch them. The first query on a copy builds its cache, timed on its
+own, then a row is added by hand and the first query after it timed. The same store is
+imported into SQLite and timed there. Concurrent adds (50 and 100 at 10k, 20 at 100k) count
+what landed. khal, Miller and DuckDB are left out, with a note, when they are not installed.
+Child processes run without PYTHONDONTWRITEBYTECODE, so they use bytecode caches as an
+installed tool does.
 """
 
 from __future__ import annotations
@@ -62,7 +65,6 @@ json.dump([dict(zip(names, r)) for r in rows.fetchall()], sys.stdout, ensure_asc
 def child_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.pop("INVENTORY_STORE", None)
-    env.pop("INVENTORY_NO_INDEX", None)
     return {**env, "COLUMNS": "120", **extra}
 
 
@@ -201,9 +203,8 @@ def ensure_store(size: str) -> tuple[Path, float | None]:
     return path, time.perf_counter() - start
 
 
-def after_one_edit(path: Path, query: Sequence[str], env: dict[str, str]) -> tuple[float, int]:
-    """The first query after a row is appended by hand (the index rebuilt, reusing the rows
-    it knows); the store is then put back as it was, and its index brought up to date."""
+def edit_by_hand(path: Path) -> Callable[[], None]:
+    """Append one row by hand (as a spreadsheet save would add one); returns the undo."""
     size = path.stat().st_size
     with path.open("rb") as handle:
         handle.seek(max(size - 4096, 0))
@@ -212,16 +213,83 @@ def after_one_edit(path: Path, query: Sequence[str], env: dict[str, str]) -> tup
     cells[0], cells[2] = "benchedt", "A row added by hand for the benchmark"
     line = io.StringIO()
     csv.writer(line, lineterminator="\n").writerow(cells)
-    try:
-        with path.open("a", encoding="utf-8", newline="") as handle:
-            handle.write(line.getvalue())
-        elapsed, peak, status = run_once(query, env)
-        if status != 0:
-            raise SystemExit(f"{' '.join(query)}: exit status {status} after an edit")
-    finally:
-        os.truncate(path, size)
-    run_once(query, env)
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        handle.write(line.getvalue())
+    return lambda: os.truncate(path, size)
+
+
+def timed(argv: Sequence[str], env: dict[str, str]) -> tuple[float, int]:
+    elapsed, peak, status = run_once(argv, env)
+    if status != 0:
+        raise SystemExit(f"{' '.join(argv)}: exit status {status}")
     return elapsed, peak
+
+
+def writes(store: Path, runs: int, env: dict[str, str]) -> dict[str, Timing]:
+    """``add`` (a new activity each time), ``cancel`` (the last one added), and the first
+    query after each write, on ``store``."""
+    out = {name: Timing(name) for name in ("add", "cancel", "first query after a write")}
+    query = [*INVENTORY, *QUERY, "--store", str(store)]
+    for n in range(runs):
+        title = f"Benchmark workshop {n} {time.time_ns()}"
+        add = [*INVENTORY, "add", "--store", str(store), "-p", "GLACY+", "-t", title,
+               "-l", "Accra, Ghana", "--dates", "6 May 2020", "--json"]  # fmt: skip
+        start = time.perf_counter()
+        done = subprocess.run(add, capture_output=True, text=True, env=env, cwd=ROOT)
+        out["add"].times.append(time.perf_counter() - start)
+        if done.returncode != 0:
+            raise SystemExit(f"add failed: {done.stderr}")
+        ident = json.loads(done.stdout)[0]["id"]
+        elapsed, peak = timed(query, env)
+        out["first query after a write"].times.append(elapsed)
+        elapsed, peak = timed([*INVENTORY, "cancel", ident, "--store", str(store)], env)
+        out["cancel"].times.append(elapsed)
+        out["cancel"].peak_kb = max(out["cancel"].peak_kb, peak)
+        timed(query, env)
+    return out
+
+
+def concurrent_adds(store: Path, count: int, env: dict[str, str]) -> tuple[int, int, float]:
+    """``count`` adds started at once: (landed, failed, wall seconds)."""
+    before = json.loads(
+        subprocess.run([*INVENTORY, "list", "--json", "--search", "Concurrent bench",
+                        "--store", str(store)], capture_output=True, text=True, env=env,
+                       cwd=ROOT).stdout or "[]"
+    )  # fmt: skip
+    tag = time.time_ns()
+    start = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            [
+                *INVENTORY,
+                "add",
+                "--store",
+                str(store),
+                "-p",
+                "GLACY+",
+                "-t",
+                f"Concurrent bench {tag} {n}",
+                "-l",
+                "Ghana",
+                "--dates",
+                "7 May 2020",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=ROOT,
+        )
+        for n in range(count)
+    ]
+    failed = sum(p.wait() != 0 for p in procs)
+    wall = time.perf_counter() - start
+    after = json.loads(
+        subprocess.run([*INVENTORY, "list", "--json", "--search", f"Concurrent bench {tag}",
+                        "--store", str(store)], capture_output=True, text=True, env=env,
+                       cwd=ROOT).stdout or "[]"
+    )  # fmt: skip
+    del before
+    return len(after), failed, wall
 
 
 def ms(seconds: float) -> str:
@@ -242,16 +310,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per command")
     parser.add_argument("--startup-runs", type=int, default=15)
     parser.add_argument("--setup", action="store_true", help="install khal and DuckDB first")
-    parser.add_argument(
-        "--keep-index", action="store_true", help="do not rebuild the indexes to time the build"
-    )
-    parser.add_argument("--plain", default="10k,100k", help="sizes to time without the index too")
+    parser.add_argument("--no-concurrency", action="store_true", help="skip the concurrent adds")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     if args.setup:
         setup()
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
-    plain_sizes = {s.strip().lower() for s in args.plain.split(",") if s.strip()}
     env = child_env()
     lines: list[str] = []
 
@@ -294,13 +358,10 @@ def main(argv: list[str] | None = None) -> None:
         say(f"| `{label}` | {ms(timing.median)} | {versus} |")
 
     # --- the bundled store, against khal ------------------------------------------------
-    bundled = ROOT / "data" / "activities.csv"
+    bundled = OUT / "bundled.csv"
+    shutil.copy(ROOT / "data" / "activities.csv", bundled)
     commands: dict[str, tuple[Sequence[str], dict[str, str]]] = {
         "inventory list (bundled store)": ([*INVENTORY, *QUERY, "--store", str(bundled)], env),
-        "same, without the index": (
-            [*INVENTORY, *QUERY, "--store", str(bundled)],
-            child_env(INVENTORY_NO_INDEX="1"),
-        ),
     }
     khal = khal_command()
     if khal:
@@ -323,74 +384,102 @@ def main(argv: list[str] | None = None) -> None:
         notes.append("Miller is not installed (apt-get install -y miller)")
     if not duck:
         notes.append("DuckDB is not installed (python bench/run.py --setup)")
-    rows: list[list[str]] = []
-    builds: list[list[str]] = []
+    summary: list[list[str]] = []
     for size in sizes:
-        path, made = ensure_store(size)
+        source, made = ensure_store(size)
         if made is not None:
-            say(f"\n(generated {path.name} in {made:.1f} s)")
-        store_env = child_env()
+            say(f"\n(generated {source.name} in {made:.1f} s)")
+        # A working copy: the benchmark writes to it.
+        path = OUT / f"work-{size}.csv"
+        shutil.copy(source, path)
+        for stale in OUT.glob(f"*work-{size}.csv*"):
+            if stale != path:
+                stale.unlink()
         query = [*INVENTORY, *QUERY, "--store", str(path)]
-        index = path.with_name(f".{path.name}.idx")
-        if not args.keep_index and index.exists():
-            index.unlink()
-        elapsed, peak, status = run_once(query, store_env)
-        if status != 0:
-            raise SystemExit(f"{' '.join(query)}: exit status {status}")
-        per_row = f"{elapsed / SIZES[size] * 1e6:.0f} µs"
-        sizes_mb = [mb(index.stat().st_size // 1024), mb(path.stat().st_size // 1024)]
-        edited, edited_peak = after_one_edit(path, query, store_env)
-        builds.append(
-            [size, ms(elapsed), per_row, mb(peak), *sizes_mb, ms(edited), mb(edited_peak)]
-        )
+        first, first_peak = timed(query, env)
+        undo = edit_by_hand(path)
+        try:
+            after_edit, edit_peak = timed(query, env)
+        finally:
+            undo()
+        timed(query, env)
         commands = {
-            "list": (query, store_env),
-            "report --quarter Q4-2019": ([*INVENTORY, *REPORT, "--store", str(path)], store_env),
-            "upcoming --days 30": ([*INVENTORY, *UPCOMING, "--store", str(path)], store_env),
+            "list (warm)": (query, env),
+            "report --quarter Q4-2019": ([*INVENTORY, *REPORT, "--store", str(path)], env),
+            "upcoming --days 30": ([*INVENTORY, *UPCOMING, "--store", str(path)], env),
         }
         if miller:
             commands["Miller"] = (
                 [miller, "--icsv", "--ojson", "filter", MILLER_FILTER, str(path)],
-                store_env,
+                env,
             )
         if duck:
-            commands["DuckDB"] = ([duck, "-c", DUCKDB_SCRIPT, str(path)], store_env)
+            commands["DuckDB"] = ([duck, "-c", DUCKDB_SCRIPT, str(path)], env)
         timings = side_by_side(commands, args.runs)
-        if size in plain_sizes:
-            plain = side_by_side({"list, no index": (query, child_env(INVENTORY_NO_INDEX="1"))}, 1)
-            timings.update(plain)
+        timings.update(writes(path, args.runs, env))
+        validate, validate_peak = timed([*INVENTORY, "validate", "--store", str(path)], env)
+        # The same store in SQLite.
+        database = OUT / f"work-{size}.db"
+        for stale in OUT.glob(f"work-{size}.db*"):
+            stale.unlink()
+        imported, import_peak = timed(
+            [*INVENTORY, "import", str(source), "--store", str(database)], env
+        )
+        db_query = [*INVENTORY, *QUERY, "--store", str(database)]
+        db = side_by_side({"SQLite list (warm)": (db_query, env)}, args.runs)
+        db.update({f"SQLite {k}": v for k, v in writes(database, args.runs, env).items()})
         base = in_process(baseline_query(path), args.runs)
-        listing = timings["list"].median
-        say(f"\n## {size} activities ({mb(path.stat().st_size // 1024)})\n")
-        say("| command | median | peak | vs csv.reader loop | vs list |")
-        say("|---|---|---|---|---|")
-        say(f"| {base.label} | {ms(base.median)} | - | 1.00× | {ratio(base.median, listing)} |")
+        warm = timings["list (warm)"].median
+        say(f"\n## {size} activities ({mb(path.stat().st_size // 1024)} of CSV)\n")
+        say("| operation | median | peak |")
+        say("|---|---|---|")
+        built = f"{ms(first)} | {mb(first_peak)}"
+        say(f"| CSV: first query on a new store (builds the cache) | {built} |")
+        say(f"| CSV: first query after a one-row hand edit | {ms(after_edit)} | {mb(edit_peak)} |")
         for label, timing in timings.items():
-            versus = f"{ratio(timing.median, base.median)} | {ratio(timing.median, listing)}"
-            say(f"| {label} | {ms(timing.median)} | {mb(timing.peak_kb)} | {versus} |")
-        row = [size, ms(listing), mb(timings["list"].peak_kb)]
-        row.append(ratio(listing, timings["Miller"].median) if miller else "-")
-        row.append(ratio(listing, timings["DuckDB"].median) if duck else "-")
-        row.append(ratio(timings["report --quarter Q4-2019"].median, listing))
-        row.append(ratio(timings["upcoming --days 30"].median, listing))
-        rows.append(row)
+            say(f"| CSV: {label} | {ms(timing.median)} | {mb(timing.peak_kb)} |")
+        say(f"| CSV: validate | {ms(validate)} | {mb(validate_peak)} |")
+        say(f"| import of the CSV into a new SQLite store | {ms(imported)} | {mb(import_peak)} |")
+        for label, timing in db.items():
+            say(f"| {label} | {ms(timing.median)} | {mb(timing.peak_kb)} |")
+        say(f"| {base.label} | {ms(base.median)} | - |")
+        duck_time = timings["DuckDB"].median if duck else float("nan")
+        summary.append(
+            [
+                size,
+                ms(first),
+                ms(warm),
+                ratio(warm, duck_time) if duck else "-",
+                ratio(warm, timings["Miller"].median) if miller else "-",
+                ms(timings["add"].median),
+                ms(timings["first query after a write"].median),
+                ms(after_edit),
+                ms(validate),
+                ms(db["SQLite list (warm)"].median),
+                ratio(db["SQLite list (warm)"].median, duck_time) if duck else "-",
+                ms(db["SQLite add"].median),
+                ms(imported),
+            ]
+        )
+        if not args.no_concurrency and size in ("10k", "100k"):
+            say("\n| concurrent adds | landed | failed | wall |")
+            say("|---|---|---|---|")
+            plan = [("CSV", path, 50 if size == "10k" else 20)]
+            if size == "10k":
+                plan.append(("SQLite", database, 100))
+            for label, store, count in plan:
+                landed, failed, wall = concurrent_adds(store, count, env)
+                say(f"| {count} on the {size} {label} store | {landed} | {failed} | {ms(wall)} |")
 
-    if rows:
-        say("\n## Summary: `list` and its ratios, side by side in this run\n")
+    if summary:
+        say("\n## Summary, side by side in this run\n")
         say(
-            "| size | list | peak | list / Miller | list / DuckDB | report / list "
-            "| upcoming / list |"
+            "| size | CSV first query | CSV warm query | / DuckDB | / Miller | CSV add "
+            "| query after add | after a hand edit | validate | SQLite warm | / DuckDB "
+            "| SQLite add | import to SQLite |"
         )
-        say("|---|---|---|---|---|---|---|")
-        for row in rows:
-            say("| " + " | ".join(row) + " |")
-        say("\n## The index: the first query after the store changes builds it\n")
-        say(
-            "| size | first query | per activity | peak | index file | store "
-            "| first query after a one-row edit | its peak |"
-        )
-        say("|---|---|---|---|---|---|---|---|")
-        for row in builds:
+        say("|" + "---|" * 13)
+        for row in summary:
             say("| " + " | ".join(row) + " |")
     for note in notes:
         say(f"\nNote: {note}")
