@@ -35,15 +35,21 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(cell: str) -> str:
-    """A cell a spreadsheet shows as text: a leading ``'`` before a formula character."""
-    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+    """A cell a spreadsheet shows as text: a leading ``'`` before a formula character (and
+    before a text that already looks neutralised, so that :func:`unneutralise` gives back
+    exactly what was written)."""
+    if cell.startswith(FORMULA_PREFIXES) or _looks_neutralised(cell):
+        return "'" + cell
+    return cell
+
+
+def _looks_neutralised(cell: str) -> bool:
+    return cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_PREFIXES)
 
 
 def unneutralise(cell: str) -> str:
     """Inverse of :func:`neutralise`, so an export read back is what was exported."""
-    if cell.startswith("'") and cell[1:].startswith(FORMULA_PREFIXES):
-        return cell[1:]
-    return cell
+    return cell[1:] if _looks_neutralised(cell) else cell
 
 
 # --- the JSON record ---------------------------------------------------------------------
