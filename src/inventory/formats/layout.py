@@ -276,7 +276,8 @@ class _Interpreter:
     def row(self, event: Event, cells: list[str]) -> None:
         """A line whose project column is known: a table row, or a tab."""
         column = strip_bullet(normalise(cells[0]))
-        body = ", ".join(c.strip().rstrip(",") for c in cells[1:] if c.strip())
+        filled = [c.strip() for c in cells[1:] if c.strip()]
+        body = filled[0] if len(filled) == 1 else ", ".join(c.rstrip(",") for c in filled)
         if not column and self.pending is not None and not self.pending.complete():
             self.pending.body += " " + body
             return

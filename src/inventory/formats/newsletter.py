@@ -68,16 +68,16 @@ def _event(event: Event, queue: Iterator[Event]) -> Iterator[Event]:
     if stripped.startswith("#"):
         yield Text(stripped.lstrip("#").strip(), event.line)
         return
-    if "\t" not in raw:
-        yield Text(raw, event.line)
-        return
     taken: list[Event] = []
     if raw.count('"') % 2 and re.search(r'(^|\t)\s*"', raw):
         joined, taken = _quoted(event, queue)
         if joined is not None:
             yield joined
             return
-    yield Row(tuple(raw.split("\t")), event.line, table=False)
+    if "\t" in raw:
+        yield Row(tuple(raw.split("\t")), event.line, table=False)
+    else:
+        yield Text(raw, event.line)
     rest = iter(taken)
     for later in rest:
         yield from _event(later, rest)
