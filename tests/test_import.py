@@ -44,8 +44,9 @@ def assert_the_132(path: Path) -> None:
     assert len(reading.items) == len(want) == 132
     for item, row in zip(reading.items, want, strict=True):
         got = to_row(item.activity)
-        assert {k: got[k] for k in row if k != "status"} == {k: v for k, v in row.items()
-                                                             if k != "status"}  # fmt: skip
+        assert {k: got[k] for k in row if k != "status"} == {
+            k: v for k, v in row.items() if k != "status"
+        }
     assert sum(i.activity.status.value == "held" for i in reading.items) == 72
 
 
@@ -157,8 +158,9 @@ def test_plan_without_id_column(tmp_path: Path) -> None:  # D19
 
 
 def test_ndjson_and_jq(tmp_path: Path) -> None:  # D20
-    listed = runner.invoke(app, ["list", "--project", "T-CY", "--format", "ndjson",
-                                 "--store", str(BUNDLED_STORE)]).stdout  # fmt: skip
+    listed = runner.invoke(
+        app, ["list", "--project", "T-CY", "--format", "ndjson", "--store", str(BUNDLED_STORE)]
+    ).stdout
     target = tmp_path / "n.csv"
     result = run("import", "-", store=target, input=listed)
     assert result.exit_code == 0, result.stderr
@@ -182,8 +184,9 @@ def test_xlsx_out_and_in(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     workbook = tmp_path / "q.xlsx"
-    result = runner.invoke(app, ["list", "--format", "xlsx", "-o", str(workbook),
-                                 "--store", str(BUNDLED_STORE)])  # fmt: skip
+    result = runner.invoke(
+        app, ["list", "--format", "xlsx", "-o", str(workbook), "--store", str(BUNDLED_STORE)]
+    )
     assert result.exit_code == 0, result.stderr
     sheet = load_workbook(workbook).active
     assert sheet is not None
@@ -207,8 +210,12 @@ def test_xlsx_ids_stay_text(tmp_path: Path) -> None:
         writer.writeheader()
         writer.writerows(rows)
     workbook = tmp_path / "ids.xlsx"
-    assert runner.invoke(app, ["list", "--format", "xlsx", "-o", str(workbook),
-                               "--store", str(store)]).exit_code == 0  # fmt: skip
+    assert (
+        runner.invoke(
+            app, ["list", "--format", "xlsx", "-o", str(workbook), "--store", str(store)]
+        ).exit_code
+        == 0
+    )
     from openpyxl import load_workbook
 
     sheet = load_workbook(workbook).active
@@ -237,7 +244,7 @@ def lines(text: str, tmp_path: Path, *extra: str) -> Any:
 
 
 def test_d1_impossible_dates_are_errors_and_nothing_is_written(tmp_path: Path) -> None:
-    text = "APRIL 2020\nGLACY+\tAdvisory mission, Accra, Ghana, 31 April\nGLACY+\tX, Ghana, 8-6 April\n"
+    text = "APRIL 2020\nGLACY+\tAdvisory mission, Accra, Ghana, 31 April\nGLACY+\tX, Ghana, 8-6 April\n"  # noqa: E501
     result = lines(text, tmp_path)
     assert result.exit_code == 1
     assert "<stdin>:2: error: dates: cannot read date '31 April': April 2020 has 30 days" in (
@@ -253,8 +260,10 @@ def test_d3_project_without_tab(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     [row] = csv.DictReader((tmp_path / "s.csv").open())
     assert (row["id"], row["projects"], row["title"]) == (
-        "xa9w55j8", "GLACY+", "INTERPOL Malware Analysis Training"
-    )  # fmt: skip
+        "xa9w55j8",
+        "GLACY+",
+        "INTERPOL Malware Analysis Training",
+    )
 
 
 def test_d11_bullets_and_numbering(tmp_path: Path) -> None:
@@ -276,7 +285,7 @@ def test_d11_bullets_and_numbering(tmp_path: Path) -> None:
 def test_d52_multi_line_project_cell_and_continuation(tmp_path: Path) -> None:
     text = (
         "NOVEMBER 2019\n"
-        '"iPROCEEDS,\nGLACY+,\nCyberSouth"\tOctopus Conference, Strasbourg, France, 20-22 November\n'
+        '"iPROCEEDS,\nGLACY+,\nCyberSouth"\tOctopus Conference, Strasbourg, France, 20-22 November\n'  # noqa: E501
         "CyberEast\tSupport to Cyber Week Moldova,\nChisinau, Moldova, 19 – 20 November\n"
     )
     result = lines(text, tmp_path)
@@ -312,31 +321,55 @@ def test_d8_trailing_comments_are_errors(tmp_path: Path, line: str, message: str
 def test_d22_date_outside_its_heading_warns(tmp_path: Path) -> None:
     result = lines("JUNE 2020\nGLACY+\tWorkshop D, Accra, Ghana, 3-5 January\n", tmp_path)
     assert result.exit_code == 0
-    assert ("<stdin>:2: warning: dates: 3-5 January is outside JUNE 2020; read as January 2020 "
-            "(did you mean 2021?)") in result.stderr  # fmt: skip
+    assert (
+        "<stdin>:2: warning: dates: 3-5 January is outside JUNE 2020; read as January 2020 "
+        "(did you mean 2021?)"
+    ) in result.stderr
 
 
 def test_d21_unknown_project_is_accepted_everywhere(tmp_path: Path) -> None:
     store = tmp_path / "s.csv"
     shutil.copy(BUNDLED_STORE, store)
-    result = run("import", "-", store=store,
-                 input="APRIL 2020\nCyberSEE\tLaunch conference, Belgrade, Serbia, 15-16 April\n")  # fmt: skip
+    result = run(
+        "import",
+        "-",
+        store=store,
+        input="APRIL 2020\nCyberSEE\tLaunch conference, Belgrade, Serbia, 15-16 April\n",
+    )
     assert "unknown project 'CyberSEE', kept as written" in result.stderr
     listed = runner.invoke(app, ["list", "--project", "CyberSEE", "--json", "--store", str(store)])
     assert listed.exit_code == 0, listed.stderr
     assert [a["title"] for a in json.loads(listed.stdout)] == ["Launch conference"]
     # Known to the store now, a line naming it needs no tab either.
-    again = run("import", "-", store=store,
-                input="MAY 2020\nCyberSEE Closing conference, Belgrade, Serbia, 5 May\n")  # fmt: skip
+    again = run(
+        "import",
+        "-",
+        store=store,
+        input="MAY 2020\nCyberSEE Closing conference, Belgrade, Serbia, 5 May\n",
+    )
     assert again.exit_code == 0, again.stderr
 
 
 def test_d24_same_line_for_another_project_is_another_activity(tmp_path: Path) -> None:
     store = tmp_path / "s.csv"
-    text = "MAY 2020\nGLACY+\tSteering Committee, Strasbourg, 5 May\nCyberEast\tSteering Committee, Strasbourg, 5 May\n"
+    text = "MAY 2020\nGLACY+\tSteering Committee, Strasbourg, 5 May\nCyberEast\tSteering Committee, Strasbourg, 5 May\n"  # noqa: E501
     assert run("import", "-", store=store, input=text).exit_code == 0
-    add = runner.invoke(app, ["add", "-p", "CyberSouth", "-t", "Steering Committee", "-l",
-                              "Strasbourg", "--dates", "5 May 2020", "--store", str(store)])  # fmt: skip
+    add = runner.invoke(
+        app,
+        [
+            "add",
+            "-p",
+            "CyberSouth",
+            "-t",
+            "Steering Committee",
+            "-l",
+            "Strasbourg",
+            "--dates",
+            "5 May 2020",
+            "--store",
+            str(store),
+        ],
+    )
     assert add.exit_code == 0, add.stderr
     again = run("import", "-", store=store, input=text)
     assert "added 0, updated 0, unchanged 2, ambiguous 0" in again.stderr

@@ -55,8 +55,13 @@ def test_next_quarter_plan_counted_by_hand(store: Path) -> None:
     assert result.exit_code == 0, result.stderr
     plan = json.loads(result.stdout)
     assert plan["counts"] == {
-        "added": 3, "updated": 56, "unchanged": 0, "ambiguous": 1, "missing": 2, "skipped": 0
-    }  # fmt: skip
+        "added": 3,
+        "updated": 56,
+        "unchanged": 0,
+        "ambiguous": 1,
+        "missing": 2,
+        "skipped": 0,
+    }
     assert sorted(a["title"] for a in (s["activity"] for s in plan["added"])) == [
         "Awareness webinar on online child protection",
         "Regional meeting on cybercrime statistics",
@@ -83,16 +88,20 @@ def test_next_quarter_import_keeps_ids_and_takes_the_new_dates(store: Path) -> N
     assert len(after) == 132 + 3  # three new, nothing duplicated, nothing removed
     sierra = after["02n8dtsy"]
     assert (sierra.schedule.text, sierra.schedule.certainty.value, sierra.status.value) == (
-        "22-23 January", "confirmed", "held"
-    )  # fmt: skip
+        "22-23 January",
+        "confirmed",
+        "held",
+    )
     ecuador = after["qpdfq0cv"]  # "dates TBD" in January, now days
     assert (ecuador.schedule.text, ecuador.schedule.precision.value) == ("20-21 January", "day")
     ripe = after["wnceh0gd"]
     assert (ripe.schedule.text, ripe.start.isoformat()) == ("14-16 January", "2020-01-14")
     [burkina] = [a for a in after.values() if a.country_codes == ("BF",)]
     assert (burkina.id, burkina.schedule.month, burkina.schedule.text) == (
-        [a.id for a in before.values() if a.country_codes == ("BF",)][0], "2020-02", "3-6 February"
-    )  # fmt: skip
+        next(a.id for a in before.values() if a.country_codes == ("BF",)),
+        "2020-02",
+        "3-6 February",
+    )
     steering = [a for a in after.values() if a.title.startswith("Steering Comm")]
     assert [a.title for a in steering] == ["Steering Committee of CyberEast Project"]
     mid = [a for a in after.values() if a.title == "Mid-Term Assessment"]
@@ -130,8 +139,9 @@ def test_mark_missing_cancelled(store: Path) -> None:
     assert "announced, not reported as held: 2 (marked cancelled)" in result.stderr
     after = by_id(store)
     assert (after["9z15nzz9"].status.value, after["5t7wsdnk"].status.value) == (
-        "cancelled", "cancelled"
-    )  # fmt: skip
+        "cancelled",
+        "cancelled",
+    )
 
 
 def test_add_ambiguous_adds_the_line_as_new(store: Path) -> None:
@@ -144,9 +154,16 @@ def test_add_ambiguous_adds_the_line_as_new(store: Path) -> None:
 
 
 def activity(**cells: str) -> Activity:
-    row = {"id": "draft", "projects": "GLACY+", "title": "Workshop on cybercrime legislation",
-           "location": "Accra, Ghana", "city": "Accra", "countries": "GH",
-           "dates": "3-5 March", "month": "2020-03"}  # fmt: skip
+    row = {
+        "id": "draft",
+        "projects": "GLACY+",
+        "title": "Workshop on cybercrime legislation",
+        "location": "Accra, Ghana",
+        "city": "Accra",
+        "countries": "GH",
+        "dates": "3-5 March",
+        "month": "2020-03",
+    }
     row.update(cells)
     return from_row(row)
 
@@ -193,12 +210,15 @@ class FakeStore:
 
 def test_the_better_of_two_candidates_is_taken() -> None:
     # Two Namibia workshops a week apart; the line names one of them exactly.
-    one = activity(title="Consultation on the Data Protection Bill", dates="18-21 February",
-                   month="2020-02").model_copy(update={"id": "aaaa1111"})  # fmt: skip
-    two = activity(title="Consultation on the Cybercrime Bill", dates="25-28 February",
-                   month="2020-02").model_copy(update={"id": "bbbb2222"})  # fmt: skip
-    line = activity(title="Consultation on the Data Protection Bill", dates="19-21 February",
-                    month="2020-02").model_copy(update={"id": "cccc3333"})  # fmt: skip
+    one = activity(
+        title="Consultation on the Data Protection Bill", dates="18-21 February", month="2020-02"
+    ).model_copy(update={"id": "aaaa1111"})
+    two = activity(
+        title="Consultation on the Cybercrime Bill", dates="25-28 February", month="2020-02"
+    ).model_copy(update={"id": "bbbb2222"})
+    line = activity(
+        title="Consultation on the Data Protection Bill", dates="19-21 February", month="2020-02"
+    ).model_copy(update={"id": "cccc3333"})
     plan = Reconciler(FakeStore([one, two])).plan([Incoming(line, 1, "x:1")])
     [step] = plan.steps
     assert (step.kind, step.activity.id) == ("update", "aaaa1111")
