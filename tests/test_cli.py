@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from inventory.cli import app
-from tests.helpers import BUNDLED_STORE, NEWSLETTER
+from tests.helpers import BUNDLED_STORE
 
 runner = CliRunner()
 
@@ -217,86 +217,7 @@ def test_empty_result_is_success() -> None:
     assert "no activities match" in table.stderr
 
 
-def test_json_round_trip_through_import(tmp_path: Path) -> None:
-    original = run("list", "--json").stdout
-    other = tmp_path / "other.json"
-    imported = run("import", "-", store=other, input=original)
-    assert imported.exit_code == 0, imported.stderr
-    assert "added 132 activities" in imported.stderr
-    assert run("list", "--json", store=other).stdout == original
-    # And again: nothing new.
-    assert "added 0 activities" in run("import", "-", store=other, input=original).stderr
-
-
-def test_csv_round_trip_through_import(tmp_path: Path) -> None:
-    exported = run("list", "--format", "csv").stdout
-    other = tmp_path / "other.csv"
-    assert run("import", "-", store=other, input=exported).exit_code == 0
-    assert run("list", "--json", store=other).stdout == run("list", "--json").stdout
-
-
-# --- import ---------------------------------------------------------------------------------
-
-
-def test_import_newsletter_then_again_adds_nothing(tmp_path: Path) -> None:
-    target = tmp_path / "new.csv"
-    first = run("import", str(NEWSLETTER), store=target)
-    assert first.exit_code == 0
-    assert "added 132 activities" in first.stderr
-    assert "newsletter-2019-q4.txt:132: warning: projects: no project given" in first.stderr
-    content = target.read_bytes()
-    second = run("import", str(NEWSLETTER), store=target)
-    assert "added 0 activities" in second.stderr and "132 already there" in second.stderr
-    assert target.read_bytes() == content
-
-
-def test_bundled_store_is_the_importers_output(tmp_path: Path) -> None:
-    target = tmp_path / "new.csv"
-    run("import", str(NEWSLETTER), store=target)
-    assert target.read_text(encoding="utf-8") == BUNDLED_STORE.read_text(encoding="utf-8")
-
-
-def test_import_dry_run_writes_nothing(tmp_path: Path) -> None:
-    target = tmp_path / "new.csv"
-    result = run("import", str(NEWSLETTER), "--dry-run", "--json", store=target)
-    assert result.exit_code == 0
-    assert len(json.loads(result.stdout)) == 132
-    assert "would add 132" in result.stderr
-    assert not target.exists()
-
-
-def test_import_report_text_yields_the_same_activities(tmp_path: Path) -> None:
-    text = run("report", "--quarter", "Q1-2020", "--format", "text").stdout
-    target = tmp_path / "q1.csv"
-    assert run("import", "-", store=target, input=text).exit_code == 0
-    q1 = {a["id"] for a in listed("--quarter", "Q1-2020")}
-    assert {a["id"] for a in listed(store=target)} == q1
-
-
-def test_import_markdown(tmp_path: Path) -> None:
-    markdown = run("report", "--quarter", "Q4-2019", "--format", "markdown").stdout
-    target = tmp_path / "q4.csv"
-    result = run("import", "-", store=target, input=markdown)
-    assert "added 72 activities" in result.stderr
-
-
-def test_import_unreadable_line_writes_nothing(tmp_path: Path) -> None:
-    source = tmp_path / "n.txt"
-    source.write_text("MARCH 2020\nGLACY+\tWorkshop, Ghana, 3 March\nSee you soon\n")
-    target = tmp_path / "s.csv"
-    result = run("import", str(source), store=target)
-    assert result.exit_code == 1
-    assert "n.txt:3: error" in result.stderr and "nothing was written" in result.stderr
-    assert not target.exists()
-    result = run("import", str(source), "--skip-bad", store=target)
-    assert "added 1 activity" in result.stderr
-
-
-def test_import_missing_file(tmp_path: Path) -> None:
-    result = run("import", str(tmp_path / "nope.txt"), store=tmp_path / "s.csv")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("inventory: error: ")
-    assert "no such file" in result.stderr
+# The import command's tests are in test_import_cli.py.
 
 
 # --- upcoming -------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def imported() -> list[Activity]:
     result = read_newsletter(
         NEWSLETTER.read_text(encoding="utf-8"), load_registry(), source="newsletter"
     )
-    return result.activities
+    return [item.activity for item in result.items]
 
 
 def find(activities: list[Activity], title_start: str, month: str) -> Activity:
@@ -75,7 +75,7 @@ def test_only_problem_is_the_line_without_project(newsletter_text: str) -> None:
 
 
 def test_ids_are_unique_and_stable(newsletter_text: str, imported: list[Activity]) -> None:
-    again = read_newsletter(newsletter_text, load_registry()).activities
+    again = [i.activity for i in read_newsletter(newsletter_text, load_registry()).items]
     assert [a.id for a in again] == [a.id for a in imported]
     assert len({a.id for a in imported}) == 132
 
@@ -294,7 +294,7 @@ def test_two_countries(imported: list[Activity]) -> None:
 
 def test_rendered_newsletter_imports_to_the_same_activities(imported: list[Activity]) -> None:
     text = render_newsletter(imported)
-    again = read_newsletter(text, load_registry()).activities
+    again = [i.activity for i in read_newsletter(text, load_registry()).items]
     assert sorted(a.id for a in again) == sorted(a.id for a in imported)
     before = {a.id: a for a in imported}
     for a in again:
@@ -319,20 +319,28 @@ def test_rendered_layout_has_headings_and_tabs(imported: list[Activity]) -> None
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("GLACY+\tSomething with no date", "no dates found"),
-        ("GLACY+\tWorkshop, Ghana, 31 February", "31 February"),
-        ("NewProject\tWorkshop, Ghana, 3 March", "unknown project 'NewProject'"),
+        ("GLACY+\tSomething with no date", "no dates at the end of 'Something with no date'"),
+        ("GLACY+\tWorkshop, Ghana, 31 February", "February 2020 has 29 days"),
+        ("GLACY+\tWorkshop, Ghana, 8-6 March", "the range ends on 6 March 2020, before it starts"),
     ],
-    ids=["no-date", "impossible-date", "unknown-project"],
+    ids=["no-date", "impossible-date", "reversed-range"],
 )
-def test_lines_not_fully_understood_are_kept_and_reported(line: str, message: str) -> None:
+def test_lines_not_fully_understood_are_errors(line: str, message: str) -> None:
     result = read_newsletter(f"MARCH 2020\n{line}\n", load_registry(), source="x.txt")
-    assert len(result.activities) == 1
-    assert result.problems and result.problems[0].line == 2
-    assert message in result.problems[0].message
+    assert result.items == []
+    [problem] = result.problems
+    assert (problem.line, problem.severity) == (2, "error")
+    assert message in problem.message
+
+
+def test_unknown_project_is_kept_with_a_warning() -> None:
+    result = read_newsletter("MARCH 2020\nNewProject\tWorkshop, Ghana, 3 March\n", load_registry())
+    assert [i.activity.projects for i in result.items] == [("NewProject",)]
+    assert [(p.line, p.severity) for p in result.problems] == [(2, "warning")]
+    assert "unknown project 'NewProject'" in result.problems[0].message
 
 
 def test_stray_text_is_an_error_not_a_silent_drop() -> None:
     result = read_newsletter("MARCH 2020\nPlease note the following changes\n", load_registry())
-    assert result.activities == []
+    assert result.items == []
     assert [(p.line, p.severity) for p in result.problems] == [(2, "error")]

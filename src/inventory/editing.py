@@ -165,5 +165,11 @@ def edit_activity(
         changed = Activity.model_validate({**activity.model_dump(), **update})
     except ValidationError as error:
         raise model_error(error) from None
-    before, after = _describe(activity), _describe(changed)
-    return changed, [FieldChange(k, b, after[k]) for k, b in before.items() if b != after[k]]
+    return changed, field_changes(activity, changed)
+
+
+def field_changes(before: Activity, after: Activity) -> list[FieldChange]:
+    """What differs between two versions of an activity, field by field, as a person
+    reads them (``edit`` and ``import`` report them)."""
+    old, new = _describe(before), _describe(after)
+    return [FieldChange(k, v, new[k]) for k, v in old.items() if v != new[k]]

@@ -37,6 +37,8 @@ __all__ = [
 _UNDECOMPOSED = str.maketrans(
     {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h"}
 )
+# Word's autocorrected quotes: "Stakeholders’ meeting" is the title typed by hand.
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
 
 
 # The Combining Diacritical Marks blocks: accents, as opposed to the vowel signs of other
@@ -46,9 +48,10 @@ _ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe
 
 
 def fold(text: str) -> str:
-    """Casefold, strip accents and collapse whitespace, for case/accent-insensitive matching."""
+    """Casefold, strip accents, straighten curly quotes and collapse whitespace, for
+    matching that ignores case, accents and typographic quotes."""
     bare = _ACCENTS.sub("", unicodedata.normalize("NFKD", text.casefold()))
-    return " ".join(bare.translate(_UNDECOMPOSED).split())
+    return " ".join(bare.translate(_UNDECOMPOSED).translate(_QUOTES).split())
 
 
 # Hyphens and dashes match spaces ("Addis-Abeba" / "Addis Abeba"), curly quotes straight ones.

@@ -4,6 +4,9 @@ Each write goes through one store transaction: all of it is written, or none."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -12,7 +15,7 @@ from ..dates import render_schedule
 from ..editing import edit_activity, new_activity, place_new
 from ..errors import UsageError
 from ..formats import Data, Format, Listing
-from ..store import Store
+from ..store import Store, open_store
 from ..vocab import Status
 from .options import (
     IdsArg,
@@ -24,6 +27,7 @@ from .options import (
     command,
     emit,
     fail,
+    location,
     module_app,
     pick_format,
     reading,
@@ -87,14 +91,18 @@ def import_(
         str,
         typer.Argument(
             metavar="FILE",
-            help="A newsletter (text or Markdown), or the tool's own CSV or JSON; '-' reads "
-            "standard input.",
+            help="The newsletter (text, Markdown, HTML or e-mail, DOCX, PDF), a sheet (CSV with "
+            "',' or ';', xlsx), the tool's own JSON or NDJSON, or another store (.db); "
+            "'-' reads standard input.",
             show_default=False,
         ),
     ],
     store: StoreOpt = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would be added; write nothing.")
+        bool,
+        typer.Option(
+            "--dry-run", help="Show the plan, each update field by field; write nothing at all."
+        ),
     ] = False,
     year: Annotated[
         int | None,
@@ -110,53 +118,130 @@ def import_(
     skip_bad: Annotated[
         bool,
         typer.Option(
-            "--skip-bad", help="Import the readable lines even when some cannot be read at all."
+            "--skip-bad",
+            help="Write the lines that could be read even when some could not (each skipped "
+            "line is listed).",
         ),
     ] = False,
-    fmt: ListFormatOpt = None,
-    as_json: JsonOpt = False,
+    add_ambiguous: Annotated[
+        bool,
+        typer.Option(
+            "--add-ambiguous",
+            help="Add the lines that could continue several stored activities as new ones.",
+        ),
+    ] = False,
+    mark_missing: Annotated[
+        MissingChoice | None,
+        typer.Option(
+            "--mark-missing",
+            metavar="cancelled|postponed",
+            case_sensitive=False,
+            show_default=False,
+            help="Mark the planned activities of the quarter the input reports on that it "
+            "does not list.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The plan as JSON, for scripts.")] = False,
 ) -> None:
-    """Add the activities of a newsletter (or of a CSV/JSON export) to the store.
+    """Bring the store in line with a newsletter (or a sheet, an export, another store).
 
-    Activities already in the store (same id) are left alone, so importing the same
-    file twice adds nothing. Lines that cannot be fully understood are reported with
-    their line number on stderr.
+    Each line that continues a stored activity (firmer dates, a date moved, a place
+    added) updates it and keeps its id; an identical line changes nothing; a new one is
+    added. A line that could continue several activities is listed as ambiguous, not
+    guessed. Lines under "Inventory of activities" mark their activities held; planned
+    activities of that quarter it does not list are reported. A line that cannot be read
+    is an error with its line number, and then nothing is written (see --skip-bad).
 
     \b
     Examples:
-      inventory import newsletter-2019-q4.txt --dry-run
-      inventory import newsletter-2019-q4.txt --store data/activities.csv
-      inventory list --json | inventory import - --store other.json
+      inventory import cybercrime-coe-update-2020-q1.pdf --dry-run
+      inventory import cybercrime-coe-update-2020-q1.docx --mark-missing cancelled
+      inventory list --format ndjson | inventory import - --store other.db
     """
-    from ..importing import import_into, read_input
+    from ..formats.readers import open_source
+    from ..importing import import_into
 
-    output = pick_format(fmt, as_json)
     if file == "-" and sys.stdin.isatty():
         raise fail(
             "'-' reads standard input, but nothing is piped in",
             2,
             "pipe a file in: inventory import - < newsletter.txt",
         )
-    text = read_input(file)
-    with writing(store) as opened:
+    source = open_source(file)
+    with _import_target(store, dry_run) as opened:
         outcome = import_into(
             opened,
-            file,
-            text,
+            source,
             dry_run=dry_run,
             year=year,
             skip_bad=skip_bad,
+            add_ambiguous=add_ambiguous,
+            mark_missing=Status(mark_missing.value) if mark_missing else None,
             author=author("import"),
         )
     for problem in outcome.problems:
         say(str(problem))
-    verb = "would add" if dry_run else "added"
-    added = _activities(len(outcome.added))
-    say(f"{verb} {added} to {outcome.store}; {outcome.present} already there")
-    if dry_run or output is not Format.TABLE:
-        emit(Listing(outcome.added), output)
+    for line in plan_lines(outcome):
+        say(line)
+    say(outcome.summary())
+    if as_json:
+        emit(Data(outcome.to_json()), Format.JSON)
     if outcome.failed:
         raise typer.Exit(1)
+
+
+class MissingChoice(StrEnum):
+    CANCELLED = "cancelled"
+    POSTPONED = "postponed"
+
+
+@contextmanager
+def _import_target(store: str | None, dry_run: bool) -> Iterator[Store]:
+    """The store to import into; for a dry run, opened so that nothing is written beside
+    it (no folder, no lock, no cache)."""
+    if not dry_run:
+        with writing(store) as opened:
+            yield opened
+        return
+    opened = open_store(location(store), create=True, keep_cache=False)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def plan_lines(outcome: Any) -> list[str]:
+    """The plan for a person: each update with its changes, each ambiguous line with its
+    candidates, what is missing; each addition too on a dry run."""
+    out: list[str] = []
+    verb = "would " if outcome.dry_run or outcome.failed else ""
+    for step in outcome.plan.steps:
+        where = step.incoming.where
+        if step.kind == "update":
+            out.append(f"{verb}update {step.activity.id} ({where}): {_label(step.before)}")
+            out += [f"  {change}" for change in step.changes]
+        elif step.kind == "ambiguous":
+            out.append(
+                f"ambiguous: {where}: {_label(step.activity)} could continue "
+                f"{len(step.candidates)} activities; "
+                + ("added as new" if outcome.add_ambiguous else "not written")
+            )
+            out += [f"  {a.id} {_label(a)}" for a in step.candidates]
+        elif step.kind == "add" and verb:
+            out.append(f"{verb}add {step.activity.id} ({where}): {_label(step.activity)}")
+    if outcome.plan.missing:
+        decided = (
+            f"{verb}marked {outcome.marked.value}"
+            if outcome.marked is not None
+            else "left as they are (see --mark-missing)"
+        )
+        out.append(f"announced, not reported as held: {len(outcome.plan.missing)}; {decided}")
+        out += [f"  {a.id} {_label(a)}" for a in outcome.plan.missing]
+    return out
+
+
+def _label(activity: Any) -> str:
+    return f"{_cut(activity.title, 60)} ({render_schedule(activity.schedule)})"
 
 
 @command(app, "add")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from ..errors import InventoryError, UsageError
-from ..formats import Format, Output, formats_for, write
+from ..formats import WRITERS, Format, Output, formats_for, write
 from ..months import (
     Period,
     month_label,
@@ -473,7 +473,36 @@ def progress(label: str) -> Callable[[int, int], None] | None:
 
 
 def emit(result: Any, fmt: Format, **output: Any) -> None:
-    write(result, fmt, Output(**output))
+    out = Output(**output)
+    if WRITERS[fmt].binary and out.terminal:
+        raise UsageError(
+            f"--format {fmt.value} writes a binary file; give -o FILE where the command has "
+            f"it, or redirect: > activities.{fmt.value}"
+        )
+    write(result, fmt, out)
+
+
+def rendered(result: Any, fmt: Format) -> bytes:
+    """What :func:`emit` would write, as bytes (for ``-o FILE``)."""
+    import io
+
+    buffer = io.BytesIO()
+    stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+    write(result, fmt, Output(stream=stream, terminal=False))
+    stream.flush()
+    return buffer.getvalue()
+
+
+OutputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        show_default=False,
+        help="Write to FILE (atomically) instead of standard output; needed for xlsx.",
+    ),
+]
 
 
 def author(command_name: str) -> Any:

@@ -23,6 +23,7 @@ from .options import (
     LimitOpt,
     ListFormatOpt,
     MonthOpt,
+    OutputOpt,
     ProjectOpt,
     QuarterOpt,
     ReportFormatOpt,
@@ -42,6 +43,7 @@ from .options import (
     pick_format,
     reading,
     reference_day,
+    rendered,
     resolve_period,
     say,
     write_output,
@@ -79,6 +81,7 @@ def list_(
     limit: LimitOpt = None,
     fmt: ListFormatOpt = None,
     as_json: JsonOpt = False,
+    output: OutputOpt = None,
 ) -> None:
     """List activities, soonest first, filtered by project, period, place or text.
 
@@ -92,8 +95,9 @@ def list_(
       inventory list --country Morocco --json | jq '.[].title'
       inventory list --quarter Q1-2020 --certainty tentative
       inventory list --project T-CY --format ids | xargs inventory cancel
+      inventory list --quarter Q1-2020 --format xlsx -o q1.xlsx
     """
-    output = pick_format(fmt, as_json)
+    chosen = pick_format(fmt, as_json)
     period, _ = resolve_period(month, quarter, year, start, end)
     with reading(store) as opened:
         where = build_criteria(
@@ -110,7 +114,11 @@ def list_(
         found = opened.select(where, limit)
         if not found and limit != 0:
             say(f"no activities match (the store has {opened.count()})")
-    emit(Listing(found), output)
+        if output is not None:
+            target = write_output(output, rendered(Listing(found), chosen), opened)
+            say(f"wrote {_plural_activities(len(found))} to {target}")
+            return
+    emit(Listing(found), chosen)
 
 
 @command(app, "upcoming")

@@ -25,6 +25,7 @@ class Format(StrEnum):
     TEXT = "text"
     IDS = "ids"
     ICS = "ics"
+    XLSX = "xlsx"
 
 
 # --- what commands produce ------------------------------------------------------------------
@@ -122,6 +123,7 @@ WRITERS: dict[Format, Writer] = {
     ),
     Format.IDS: Writer("ids", frozenset({"activities"}), help="the ids, one a line"),
     Format.ICS: Writer("ics", frozenset({"activities"}), binary=True, help="iCalendar"),
+    Format.XLSX: Writer("xlsx", frozenset({"activities"}), binary=True, help="an xlsx workbook"),
 }
 
 

@@ -1,42 +1,34 @@
-"""Reading and writing the newsletter's activity tables.
+"""The newsletter's own text layout: read as events (for ``layout.interpret``), and written.
 
-The format, as the office writes it::
+The layout, as the office writes it (and as ``report --format text`` prints it)::
 
     Inventory of activities (October- December 2019)
     OCTOBER 2019
     GLACY+<TAB>Cybercrime reporting platform – Official launch ..., Ghana, 1-2 October
 
-A month heading gives the year (and, for "dates TBD", the month) of the lines
-under it. A line that cannot be fully understood is imported with what could be
-understood and reported; none is dropped silently.
+Markdown is read too: ``### OCTOBER 2019`` and ``| GLACY+ | Title, ... |`` rows. A cell that
+Word or Excel copied with line breaks in it comes quoted over several lines
+(``"iPROCEEDS,⏎GLACY+"<TAB>Octopus Conference, ...``) and is read as one cell.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 
-from pydantic import ValidationError
-
-from ..dates import parse_schedule, render_schedule, split_trailing_dates
-from ..errors import ParseError, Problem
-from ..ids import derive_id
-from ..model import Activity, Certainty, Place, Precision, Schedule
-from ..months import MONTH_NAMES, MONTH_NUMBERS, month_name
-from ..places import split_place
+from ..dates import render_schedule
+from ..model import Activity
+from ..months import month_name
 from ..projects import Registry
+from .layout import heading_month, interpret
+from .readers import Context, Event, Reading, Row, Source, Text, encoding_of, lines_of
 
-_HEADING = re.compile(r"^\s*(" + "|".join(MONTH_NAMES) + r")\s+(\d{4})\s*$", re.IGNORECASE)
-# Section titles of the newsletter, e.g. "Coming next (January - March 2020)".
-_SECTION = re.compile(r"^\s*(inventory of activities|coming next)\b", re.IGNORECASE)
-MODALITIES = ("Desk Study", "Online", "Virtual", "Webinar", "Hybrid")
+__all__ = ["heading", "heading_month", "read", "read_newsletter", "render_newsletter"]
 
-
-@dataclass
-class ImportResult:
-    activities: list[Activity] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+_QUOTED_LINES = 20
+"""Lines a quoted cell may run over before its quote is taken as a plain character."""
 
 
 def heading(month: str) -> str:
@@ -44,148 +36,92 @@ def heading(month: str) -> str:
     return month_name(month).upper()
 
 
-def heading_month(line: str) -> str | None:
-    """``YYYY-MM`` for a month heading such as ``OCTOBER 2019``, else None."""
-    match = _HEADING.match(line.replace("\t", " "))
-    if not match:
+def _markdown_row(stripped: str) -> list[str] | None:
+    """The cells of a Markdown table row; [] for its separator row; None if not a row."""
+    if not (stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1):
         return None
-    return f"{match.group(2)}-{MONTH_NUMBERS[match.group(1).lower()]:02d}"
+    cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", stripped[1:-1])]
+    if all(set(c) <= set("-: ") for c in cells):
+        return []
+    return cells
 
 
-def _from_markdown(raw: str) -> str:
-    """A line of the Markdown layout (``### OCTOBER 2019``, ``| GLACY+ | Title, ... |``)
-    as the plain layout; other lines unchanged."""
+def events(lines: Iterable[Event]) -> Iterator[Event]:
+    """Lines of text as events: tab-separated lines and Markdown rows are :class:`Row` s,
+    a Markdown heading its text, other lines :class:`Text`."""
+    queue = iter(lines)
+    for event in queue:
+        yield from _event(event, queue)
+
+
+def _event(event: Event, queue: Iterator[Event]) -> Iterator[Event]:
+    if not isinstance(event, Text):
+        yield event
+        return
+    raw = event.text
     stripped = raw.strip()
+    cells = _markdown_row(stripped)
+    if cells is not None:
+        if cells:
+            yield Row(tuple(cells), event.line)
+        return
     if stripped.startswith("#"):
-        return stripped.lstrip("#").strip().strip("*")
-    if stripped.startswith("|") and stripped.endswith("|"):
-        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", stripped[1:-1])]
-        if len(cells) != 2 or set(cells[1]) <= set("-: ") or cells == ["Projects", "Activity"]:
-            return ""
-        return cells[0] + "\t" + cells[1]
-    return raw
+        yield Text(stripped.lstrip("#").strip(), event.line)
+        return
+    taken: list[Event] = []
+    if raw.count('"') % 2 and re.search(r'(^|\t)\s*"', raw):
+        joined, taken = _quoted(event, queue)
+        if joined is not None:
+            yield joined
+            return
+    if "\t" in raw:
+        yield Row(tuple(raw.split("\t")), event.line, table=False)
+    else:
+        yield Text(raw, event.line)
+    rest = iter(taken)
+    for later in rest:
+        yield from _event(later, rest)
 
 
-def _split_modality(head: str) -> tuple[str, str | None]:
-    chunks = head.rsplit(",", 1)
-    if len(chunks) == 2:
-        for modality in MODALITIES:
-            if chunks[1].strip().casefold() == modality.casefold():
-                return chunks[0].rstrip(), modality
-    return head, None
+def _quoted(first: Text, queue: Iterator[Event]) -> tuple[Row | None, list[Event]]:
+    """A row whose quoted cell runs over the next lines, read as one row; or None and the
+    lines looked at (to be read as they are) when the quote is never closed."""
+    taken: list[Event] = []
+    text = first.text
+    quotes = text.count('"')
+    for event in queue:
+        taken.append(event)
+        if not isinstance(event, Text) or not event.text.strip():
+            break
+        text += "\n" + event.text
+        quotes += event.text.count('"')
+        if quotes % 2 == 0:
+            try:
+                cells = next(csv.reader(io.StringIO(text), delimiter="\t", strict=True))
+            except (csv.Error, StopIteration):
+                break
+            return Row(tuple(cells), first.line, table=False), []
+        if len(taken) >= _QUOTED_LINES:
+            break
+    return None, taken
 
 
-def _unscheduled(month: str, text: str) -> Schedule:
-    return Schedule(
-        precision=Precision.MONTH, certainty=Certainty.UNSCHEDULED, month=month, text=text
-    )
+def read(source: Source, context: Context, kind: str = "text") -> Reading:
+    """The activities of a newsletter in text or Markdown."""
+    with source.open() as stream:
+        return interpret(
+            events(lines_of(stream, encoding_of(source.head), source.label)),
+            context,
+            source.label,
+        )
 
 
 def read_newsletter(
-    text: str,
-    registry: Registry,
-    *,
-    source: str = "<stdin>",
-    context_year: int | None = None,
-) -> ImportResult:
-    """Every activity line of a newsletter's tables, in the order written."""
-    result = ImportResult()
-    month: str | None = None
-    taken: set[str] = set()
-
-    def report(message: str, line: int, fld: str | None = None, severity: str = "warning") -> None:
-        result.problems.append(Problem(message, line, fld, severity, source))
-
-    for number, raw in enumerate(text.splitlines(), start=1):
-        raw = _from_markdown(raw)
-        line = raw.strip()
-        if not line or _SECTION.match(line):
-            continue
-        heading = heading_month(line)
-        if heading is not None:
-            month = heading
-            continue
-        if "\t" in raw:
-            column, body = raw.split("\t", 1)
-        else:
-            column, body = "", raw
-        body = " ".join(body.split())
-        if not body:
-            continue
-        split = split_trailing_dates(body)
-        if "\t" not in raw and split is None:
-            report(
-                f"not an activity line (no project column, no dates): {line[:60]!r}",
-                number,
-                severity="error",
-            )
-            continue
-        if "\t" not in raw:
-            report(
-                "no tab between the project column and the title; read as an activity "
-                "with no project",
-                number,
-                "projects",
-            )
-
-        names = registry.split(column)
-        if not names:
-            report("no project given", number, "projects")
-        for name in names:
-            if registry.find(name) is None:
-                report(f"unknown project {name!r}, kept as written", number, "projects")
-        projects = tuple(dict.fromkeys(registry.canonical(n) for n in names))
-
-        head, date_text = split if split is not None else (body, "")
-        schedule: Schedule | None = None
-        if date_text:
-            try:
-                schedule = parse_schedule(date_text, context_month=month, context_year=context_year)
-            except ParseError as error:
-                report(error.message, number, "dates")
-        else:
-            report("no dates found at the end of the line", number, "dates")
-        if schedule is None:
-            if month is None:
-                report(
-                    "no month heading above this line and no readable dates",
-                    number,
-                    "dates",
-                    severity="error",
-                )
-                continue
-            # Keep the activity, as unscheduled in its heading's month, rather than drop it.
-            schedule = _unscheduled(month, date_text)
-
-        head, modality = _split_modality(head)
-        place: Place | None
-        if date_text.casefold().startswith("location and"):
-            title, place = head, None
-        else:
-            title, place = split_place(head)
-        try:
-            activity = Activity(
-                id=derive_id(title, place, schedule, taken),
-                projects=projects,
-                title=title,
-                place=place,
-                modality=modality,
-                schedule=schedule,
-            )
-        except ValidationError as error:
-            first = error.errors()[0]
-            report(
-                f"{first['msg']}",
-                number,
-                ".".join(str(p) for p in first["loc"]) or None,
-                severity="error",
-            )
-            continue
-        taken.add(activity.id)
-        result.activities.append(activity)
-    if not result.activities and not any(p.severity == "error" for p in result.problems):
-        result.problems.append(Problem("no activity lines found", None, None, "warning", source))
-    return result
+    text: str, registry: Registry, *, source: str = "<stdin>", context_year: int | None = None
+) -> Reading:
+    """The activities of a newsletter's text (for tests and callers holding the text)."""
+    lines = (Text(line, number) for number, line in enumerate(text.splitlines(), start=1))
+    return interpret(events(lines), Context(registry, year=context_year), source)
 
 
 def line_body(activity: Activity) -> str:

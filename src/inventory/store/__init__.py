@@ -75,8 +75,10 @@ def open_store(
     *,
     create: bool = False,
     progress: Progress | None = None,
+    keep_cache: bool = True,
 ) -> Store:
-    """The store at ``location``; ``create`` for a write that may start a new one."""
+    """The store at ``location``; ``create`` for a write that may start a new one;
+    ``keep_cache=False`` leaves no cache file beside a CSV store (a dry run)."""
     if isinstance(location, str):
         location = Location(location, "given")
     if not location.found and not create:
@@ -104,4 +106,4 @@ def open_store(
         return SqliteStore(path, create=create)
     from .csvfile import CsvStore
 
-    return CsvStore(path, create=create, progress=progress)
+    return CsvStore(path, create=create, progress=progress, keep_cache=keep_cache)

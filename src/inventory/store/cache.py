@@ -87,10 +87,11 @@ def _usable(path: Path) -> bool:
     return False
 
 
-def open_cache(store: Path) -> sqlite3.Connection:
-    """The cache's connection, with its schema; in memory when the folder is not writable."""
+def open_cache(store: Path, *, memory: bool = False) -> sqlite3.Connection:
+    """The cache's connection, with its schema; in memory when the folder is not writable,
+    or when ``memory`` (a dry run writes nothing, not even a cache)."""
     path = cache_path(store)
-    if _usable(path) and os.access(path.parent, os.W_OK):
+    if not memory and _usable(path) and os.access(path.parent, os.W_OK):
         for _ in range(2):
             connection = sql.connect(str(path))
             try:
@@ -126,10 +127,10 @@ def registry_source(store: Path) -> str:
 class Cache:
     """The cache of one CSV store file (see the module's docstring)."""
 
-    def __init__(self, store: Path, registry: Registry) -> None:
+    def __init__(self, store: Path, registry: Registry, *, memory: bool = False) -> None:
         self.store = store
         self.registry = registry
-        self.connection = open_cache(store)
+        self.connection = open_cache(store, memory=memory)
         self.source = str(store)
 
     def close(self) -> None:

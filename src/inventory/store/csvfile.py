@@ -24,14 +24,23 @@ from .filestore import FileSession, FileStore
 class CsvStore(FileStore):
     kind = "csv"
 
-    def __init__(self, path: Path, *, create: bool = False, progress: Progress | None = None):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        create: bool = False,
+        progress: Progress | None = None,
+        keep_cache: bool = True,
+    ):
         super().__init__(path, create=create)
         self.progress = progress
+        self.keep_cache = keep_cache
+        """False: the cache lives in memory for this run (a dry run writes nothing)."""
         self._cache: Cache | None = None
 
     def cache(self) -> Cache:
         if self._cache is None:
-            self._cache = Cache(self.path, self.registry)
+            self._cache = Cache(self.path, self.registry, memory=not self.keep_cache)
         if not self.create and not self.path.exists():
             raise StoreError(
                 "no such store",

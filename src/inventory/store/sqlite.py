@@ -18,6 +18,7 @@ from ..model import Activity
 from ..months import Period
 from ..projects import Registry
 from ..query import EVERYTHING, Criteria
+from ..records import trusted_record
 from . import sql
 from .base import Store, _Session
 from .files import check_writable, lock_timeout
@@ -131,6 +132,12 @@ class SqliteStore(Store):
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         return sql.by_ids(self.connection, ids)
+
+    def in_stored_order(self) -> list[Activity]:
+        """Every activity in the order the rows were written (``import`` reads another
+        store this way, so that a round trip through SQLite keeps a CSV's order)."""
+        rows = self.connection.execute("SELECT record FROM activity ORDER BY rowid")
+        return [trusted_record(json.loads(record)) for (record,) in rows]
 
     @contextlib.contextmanager
     def _begin(self, author: Author) -> Iterator[_Session]:

@@ -1,0 +1,77 @@
+"""Reading a CSV into activities: the tool's own export, the store itself, or a planning
+sheet. The delimiter (``,``, ``;`` as Excel saves in France or Germany, or a tab) is found
+from the header; a byte-order mark is dropped; an ``id`` column is optional (ids are then
+derived, as for a newsletter line)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from ..errors import StoreError
+from .readers import Context, Reading, Source, encoding_of
+from .records_in import check_header, column_names, rows_to_reading
+
+DELIMITERS = (",", ";", "\t")
+
+
+def delimiter_of(header_line: str) -> str:
+    """The delimiter that splits the header into the most known column names."""
+
+    def known(delimiter: str) -> int:
+        try:
+            cells = next(csv.reader([header_line], delimiter=delimiter))
+        except (csv.Error, StopIteration):
+            return 0
+        return len(
+            {"id", "projects", "title", "dates", "month", "location"} & set(column_names(cells))
+        )
+
+    return max(DELIMITERS, key=lambda d: (known(d), header_line.count(d)))
+
+
+def read(source: Source, context: Context, kind: str = "csv") -> Reading:
+    data = source.read()
+    try:
+        text = data.decode(encoding_of(data[:4]))
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise StoreError(
+            f"is not UTF-8 (byte 0x{data[error.start]:02x} at line {line})",
+            source=source.label,
+            line=line,
+            hint="save it as 'CSV UTF-8' in the spreadsheet, or convert it with iconv",
+        ) from None
+    text = text.lstrip("\ufeff")
+    if "\x00" in text:
+        raise StoreError("contains a NUL byte; expected a text CSV file", source=source.label)
+    first = text.split("\n", 1)[0].rstrip("\r")
+    delimiter = delimiter_of(first)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return Reading(kind="CSV")
+    except csv.Error as error:
+        raise StoreError(f"unreadable header: {error}", source=source.label, line=1) from None
+    names = column_names(header)
+    why = check_header(names, "CSV")
+    if why is not None:
+        raise StoreError(why, source=source.label, line=1)
+
+    def rows() -> Iterator[tuple[str, list[str]]]:
+        line = reader.line_num + 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise StoreError(f"broken row: {error}", source=source.label, line=line) from None
+            yield str(line), cells
+            line = reader.line_num + 1
+
+    reading = rows_to_reading(rows(), names, context, source.label)
+    reading.kind = "CSV" + (" (semicolon-separated)" if delimiter == ";" else "")
+    return reading

@@ -1,0 +1,63 @@
+"""Reading JSON into activities: an array of records (``list --json``, the JSON store), an
+object with an ``activities`` array, or one record a line (``--format ndjson``, ``jq -c``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import StoreError
+from ..store.jsonfile import load_json
+from .readers import Context, Reading, Source, encoding_of
+from .records_in import records_to_reading
+
+
+def read(source: Source, context: Context, kind: str = "json") -> Reading:
+    text = _text(source)
+    if kind == "ndjson":
+        reading = records_to_reading(_lines(text, source.label), context, source.label)
+        reading.kind = "NDJSON"
+        return reading
+    data = load_json(text, source.label)
+    if isinstance(data, dict) and "activities" in data:
+        data = data["activities"]
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise StoreError(
+            f"expected a JSON array of activities, found {type(data).__name__}",
+            source=source.label,
+        )
+    reading = records_to_reading(
+        ((f"record {i}", r) for i, r in enumerate(data, start=1)), context, source.label
+    )
+    reading.kind = "JSON"
+    return reading
+
+
+def _text(source: Source) -> str:
+    data = source.read()
+    try:
+        return data.decode(encoding_of(data[:4]))
+    except UnicodeDecodeError as error:
+        raise StoreError(
+            f"is not UTF-8 (byte 0x{data[error.start]:02x})", source=source.label
+        ) from None
+
+
+def _lines(text: str, label: str) -> Iterator[tuple[str, Any]]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield str(number), json.loads(line)
+        except RecursionError:
+            raise StoreError("JSON nested too deep", source=label, line=number) from None
+        except ValueError as error:
+            raise StoreError(
+                f"invalid JSON: {getattr(error, 'msg', error)}; expected one activity record "
+                "a line",
+                source=label,
+                line=number,
+            ) from None

@@ -1,0 +1,470 @@
+"""The newsletter's tables, understood: :class:`~.readers.Text` and :class:`~.readers.Row`
+events (from any document reader) in, activities out.
+
+What a line is, whatever the document it came from::
+
+    Inventory of activities (October- December 2019)    a section: its lines were held
+    Coming next (January - March 2020)                  a section: its lines are planned
+    OCTOBER 2019                                        a month heading: the year of the lines
+    GLACY+<TAB>Title, City, Country, 1-2 October        an activity (a table row, or a tab)
+    • GLACY+ Title, City, Country, 1-2 October          the same, pasted from a PDF or Word
+
+A document that has section titles is read only inside them (the highlights, articles,
+fact boxes and save-the-date bullets around them are not activities); a document without
+any (a table pasted on its own) is read whole.
+
+Tolerant reading, strict results: bullets and numbering are stripped; a known project name
+(or several) at the start of a line is recognised with or without a tab; a line that only
+continues an unfinished one (no project, and the previous line has no dates yet) is joined
+to it; a cell of several lines is one cell. But a line that cannot be fully understood (no
+dates at its end, two date texts, a day that does not exist, no project where one is
+expected) is an error with its line and the reason, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from pydantic import ValidationError
+
+from ..dates import parse_schedule, split_trailing_dates
+from ..errors import ParseError, Problem
+from ..ids import derive_id
+from ..model import Activity, Place, Precision, Schedule
+from ..months import MONTH_NAMES, MONTH_NUMBERS, month_bounds, month_label
+from ..places import split_place
+from ..records import model_error
+from ..vocab import Status
+from .readers import (
+    MAX_LINE,
+    Context,
+    Event,
+    Incoming,
+    Overlong,
+    Reading,
+    Row,
+    Section,
+    Text,
+    events_problem,
+)
+
+MODALITIES = ("Desk Study", "Online", "Virtual", "Webinar", "Hybrid")
+
+_MONTHS = "|".join(MONTH_NAMES)
+_HEADING = re.compile(rf"^({_MONTHS})\s+(\d{{4}})\s*:?$", re.IGNORECASE)
+_SECTION = re.compile(
+    r"^(?P<kind>inventory of activities|coming next)\b\s*(?:\((?P<period>[^)]*)\))?",
+    re.IGNORECASE,
+)
+# Titles of the newsletter's other parts: a table ends where one of them begins.
+_OTHER_PART = re.compile(
+    r"^(inventory of capacity building projects|update\s*:|highlights\b|save the dates?\b|"
+    r"stay connected\b)",
+    re.IGNORECASE,
+)
+_PERIOD_MONTH = re.compile(rf"({_MONTHS})(?:\s+(\d{{4}}))?", re.IGNORECASE)
+# Bullets and numbering a Word or PDF copy puts before a line: "•", "▪", "-", "*", "1.", "2)".
+_BULLET = re.compile(r"^\s*(?:[•▪◦‣∙·●○■□►▸➢✓*\-–—]+|\(?\d{1,2}[.)])\s+")
+_MARKDOWN_EMPHASIS = re.compile(r"^[#>\s]*[*_]*(.*?)[*_]*\s*$")
+HEADER_WORDS = frozenset(
+    {"project", "projects", "project(s)", "activity", "activities", "title", "dates", "date"}
+)
+_TYPOGRAPHY = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "’": "'", "‘": "'",
+                             "“": '"', "”": '"'})  # fmt: skip
+
+
+def normalise(text: str) -> str:
+    """``text`` for recognising its parts: non-breaking and thin spaces as spaces, curly
+    quotes as straight ones, runs of spaces as one. The text as written is what is kept."""
+    return " ".join(text.translate(_TYPOGRAPHY).split())
+
+
+def heading_month(text: str) -> str | None:
+    """``YYYY-MM`` for a month heading such as ``OCTOBER 2019`` (also ``### October 2019``
+    or ``**OCTOBER 2019**``), else None."""
+    match = _HEADING.match(_bare(text))
+    if not match:
+        return None
+    return f"{match.group(2)}-{MONTH_NUMBERS[match.group(1).lower()]:02d}"
+
+
+def _bare(text: str) -> str:
+    """A line without its Markdown heading marks and emphasis."""
+    found = _MARKDOWN_EMPHASIS.match(normalise(text))
+    return found.group(1).strip() if found else ""
+
+
+def section_of(text: str) -> Section | None:
+    """The section a title opens ("Inventory of activities (October- December 2019)")."""
+    bare = _bare(text)
+    match = _SECTION.match(bare)
+    if match is None:
+        return None
+    # "Coming next" must be a title, not the start of a sentence about what comes next.
+    if len(bare) > 80:
+        return None
+    return Section(bare, match["kind"].casefold().startswith("inventory"), _period(match["period"]))
+
+
+def _period(text: str | None) -> tuple[str, str] | None:
+    """``("2019-10", "2019-12")`` for "October- December 2019"."""
+    if not text:
+        return None
+    found = _PERIOD_MONTH.findall(text)
+    if not found:
+        return None
+    years = [int(y) for _, y in found if y]
+    if not years:
+        return None
+    last_year = years[-1]
+    months = [MONTH_NUMBERS[m.lower()] for m, _ in found]
+    first_year = int(found[0][1]) if found[0][1] else last_year - (months[0] > months[-1])
+    return f"{first_year}-{months[0]:02d}", f"{last_year}-{months[-1]:02d}"
+
+
+def strip_bullet(text: str) -> str:
+    return _BULLET.sub("", text, count=1)
+
+
+def leading_projects(text: str, context: Context) -> tuple[list[str], str]:
+    """The known project names at the start of ``text`` (separated by commas or spaces) and
+    the rest. A name already taken ends the list: in "GLACY+ GLACY+ Steering Committee" the
+    second one begins the title."""
+    words = list(re.finditer(r"[^\s,;]+", text))
+    names: list[str] = []
+    end = 0
+    i = 0
+    while i < len(words):
+        for size in (3, 2, 1):
+            chunk = words[i : i + size]
+            if len(chunk) < size or any(
+                text[a.end() : b.start()].strip() for a, b in pairwise(chunk)
+            ):
+                continue
+            name = _known(" ".join(w.group() for w in chunk), context)
+            if name is not None:
+                break
+        else:
+            break
+        if name in names:
+            break
+        names.append(name)
+        end = chunk[-1].end()
+        i += size
+    if not names:
+        return [], text
+    return names, text[end:].lstrip(" \t\u00a0,;:–—-")
+
+
+def _known(name: str, context: Context) -> str | None:
+    project = context.registry.find(name)
+    if project is not None:
+        return project.name
+    return name if name in context.known_projects else None
+
+
+@dataclass
+class _Line:
+    """An activity line being read: its project column and its text, maybe over lines."""
+
+    projects: list[str]
+    column: bool
+    """The projects came from a column (a tab or a table cell), as written."""
+    body: str
+    event: Event
+    unknown: list[str] = field(default_factory=list)
+
+    def complete(self) -> bool:
+        return split_trailing_dates(normalise(self.body)) is not None
+
+
+class _Interpreter:
+    def __init__(self, context: Context, source: str) -> None:
+        self.context = context
+        self.source = source
+        self.reading = Reading()
+        self.section: Section | None = None
+        self.table_rows = 0
+        self.month: str | None = None
+        self.pending: _Line | None = None
+        self.waiting: list[str] = []
+        """Project names on lines of their own, waiting for the line they belong to."""
+        self.waiting_event: Event | None = None
+        self.taken: set[str] = set()
+
+    # --- messages ---
+
+    def problem(self, event: Event, message: str, severity: str = "error",
+                fld: str | None = None) -> None:  # fmt: skip
+        self.reading.problems.append(events_problem(event, self.source, message, severity, fld))
+
+    # --- the walk ---
+
+    def run(self, events: Iterable[Event]) -> Reading:
+        listed = list(events)
+        document = any(
+            section_of(_text_of(e)) is not None for e in listed if not isinstance(e, Overlong)
+        )
+        for event in listed:
+            self.step(event, document)
+        self.flush()
+        if self.reading.items == [] and not self.reading.errors:
+            self.reading.problems.append(
+                Problem(
+                    "no activity lines found; expected the newsletter's tables "
+                    "(a month heading such as 'OCTOBER 2019', then 'PROJECT<TAB>Title, "
+                    "Place, dates' lines)",
+                    None,
+                    None,
+                    "warning",
+                    self.source,
+                )
+            )
+        return self.reading
+
+    def step(self, event: Event, document: bool) -> None:
+        if isinstance(event, Overlong):
+            self.flush()
+            if not document or self.section is not None:
+                self.problem(
+                    event,
+                    f"the line is {event.length:,} characters long; at most {MAX_LINE:,} are "
+                    "read (a title has at most 1,000)",
+                )
+            return
+        text = _text_of(event)
+        plain = normalise(text)
+        if not plain:
+            self.flush()
+            return
+        section = section_of(plain)
+        if section is not None:
+            self.flush()
+            self.section, self.table_rows, self.month = section, 0, None
+            self.reading.sections.append(section)
+            return
+        if document:
+            if self.section is None:
+                return
+            if _OTHER_PART.match(_bare(plain)) or (
+                isinstance(event, Text) and self.table_rows and heading_month(plain) is None
+            ):
+                # Past the table: what follows a table in a document is not an activity.
+                self.flush()
+                self.section = None
+                return
+        month = heading_month(plain)
+        if month is not None:
+            self.flush()
+            self.month = month
+            return
+        if isinstance(event, Row) and event.table:
+            self.table_rows += 1
+        cells = [c for c in event.cells] if isinstance(event, Row) else [text]
+        while len(cells) > 1 and not cells[-1].strip():
+            cells.pop()
+        if len(cells) > 1 and {normalise(c).casefold() for c in cells if c.strip()} <= HEADER_WORDS:
+            return  # a table's header row
+        if len(cells) > 1:
+            self.row(event, cells)
+        else:
+            self.text(event, cells[0])
+
+    def row(self, event: Event, cells: list[str]) -> None:
+        """A line whose project column is known: a table row, or a tab."""
+        column = strip_bullet(normalise(cells[0]))
+        filled = [c.strip() for c in cells[1:] if c.strip()]
+        body = filled[0] if len(filled) == 1 else ", ".join(c.rstrip(",") for c in filled)
+        if not column and self.pending is not None and not self.pending.complete():
+            self.pending.body += " " + body
+            return
+        self.flush(keep_waiting=True)
+        names = self.context.registry.split(column) if column else []
+        unknown = [n for n in names if _known(n, self.context) is None]
+        canonical = [self.context.registry.canonical(n) for n in names]
+        if not body:
+            self.wait(event, canonical)
+            return
+        self.pending = _Line(self.take_waiting(canonical), True, body, event, unknown)
+
+    def text(self, event: Event, raw: str) -> None:
+        """A line with no column: pasted from a PDF or Word, or a table cell of one line."""
+        line = strip_bullet(raw).strip()
+        names, rest = leading_projects(line, self.context)
+        if not names and self.pending is not None and not self.pending.complete():
+            self.pending.body += " " + line
+            return
+        self.flush(keep_waiting=True)
+        if names and not rest:
+            self.wait(event, names)
+            return
+        self.pending = _Line(self.take_waiting(names), False, rest if names else line, event)
+
+    def wait(self, event: Event, names: list[str]) -> None:
+        if self.waiting_event is None:
+            self.waiting_event = event
+        self.waiting += names
+
+    def take_waiting(self, names: list[str]) -> list[str]:
+        out = list(dict.fromkeys([*self.waiting, *names]))
+        self.waiting, self.waiting_event = [], None
+        return out
+
+    def flush(self, *, keep_waiting: bool = False) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            self.finish(pending)
+        if self.waiting and not keep_waiting:
+            assert self.waiting_event is not None
+            self.problem(
+                self.waiting_event,
+                f"project names ({', '.join(self.waiting)}) with no activity after them",
+                fld="projects",
+            )
+            self.waiting, self.waiting_event = [], None
+
+    # --- one activity ---
+
+    def finish(self, line: _Line) -> None:
+        event = line.event
+        body = " ".join(line.body.split())
+        if not line.projects and not line.column:
+            self.problem(
+                event,
+                f"no project at the start of {_excerpt(body)}; expected a project name "
+                "(e.g. GLACY+) then the activity, or a tab after the project column",
+                fld="projects",
+            )
+            return
+        try:
+            schedule, head = self.dates(body, event)
+        except ParseError as error:
+            self.problem(event, error.message, fld="dates")
+            return
+        for name in line.unknown:
+            self.problem(event, f"unknown project {name!r}, kept as written", "warning", "projects")
+        if not line.projects:
+            self.problem(event, "no project given", "warning", "projects")
+        head, modality = _split_modality(head)
+        place: Place | None
+        if normalise(schedule.text).casefold().startswith("location and"):
+            title, place = head, None
+        else:
+            title, place = split_place(head)
+        try:
+            draft = Activity(
+                id="draft",
+                projects=tuple(line.projects),
+                title=title,
+                place=place,
+                modality=modality,
+                schedule=schedule,
+                status=Status.HELD if self.held else Status.PLANNED,
+            )
+        except ValidationError as error:
+            failure = model_error(error)
+            self.problem(event, failure.message, fld=failure.field)
+            return
+        ident = derive_id(draft.title, draft.place, draft.schedule, self.taken)
+        self.taken.add(ident)
+        where = f"{self.source} ({event.where})" if event.where else f"{self.source}:{event.line}"
+        self.reading.items.append(
+            Incoming(
+                draft.model_copy(update={"id": ident}),
+                None if event.where else event.line,
+                where,
+                Status.HELD if self.held else None,
+            )
+        )
+
+    @property
+    def held(self) -> bool:
+        return self.section is not None and self.section.held
+
+    def dates(self, body: str, event: Event) -> tuple[Schedule, str]:
+        """The schedule at the end of ``body`` and the text before it; ParseError if the
+        line does not end with exactly one readable date text."""
+        split = split_trailing_dates(body)
+        if split is None:
+            raise ParseError(_no_dates(body))
+        head, date_text = split
+        before = split_trailing_dates(head)
+        if before is not None and before[1] and _is_days(before[1]):
+            raise ParseError(
+                f"two date texts, {before[1]!r} and {date_text!r}; expected one at the end "
+                "of the line, e.g. '6-8 April (dates TBC)' or '6-8 and 10 April'"
+            )
+        context_month = self.month or (self.section.period[0] if self.section and
+                                        self.section.period else None)  # fmt: skip
+        schedule = parse_schedule(
+            date_text, context_month=context_month, context_year=self.context.year
+        )
+        if self.month is not None and schedule.precision is Precision.DAY:
+            first, last = month_bounds(self.month)
+            if not schedule.overlaps(first, last):
+                read = month_label(schedule.start)
+                other = schedule.start.year + (1 if schedule.start < first else -1)
+                self.reading.problems.append(
+                    events_problem(
+                        event,
+                        self.source,
+                        f"{date_text} is outside {month_label(first).upper()}; read as "
+                        f"{read} (did you mean {other}?)",
+                        "warning",
+                        "dates",
+                    )
+                )
+        return schedule, head
+
+
+def _is_days(text: str) -> bool:
+    """Whether a date text names days or a month (not a bare "TBC", which a title may end
+    with only as part of "location and dates TBD")."""
+    return any(ch.isdigit() for ch in text) or any(
+        m.casefold() in text.casefold() for m in MONTH_NAMES
+    )
+
+
+def _no_dates(body: str) -> str:
+    """Why a line has no readable dates at its end, as precisely as can be said."""
+    tail = re.search(r"[,;]?\s*(\([^()]*\)|[^,;()]+)\s*$", body)
+    if tail is not None:
+        rest = body[: tail.start()].rstrip()
+        found = split_trailing_dates(rest) if rest else None
+        if found is not None and _is_days(found[1]):
+            return (
+                f"unexpected {tail.group(1).strip()!r} after the dates {found[1]!r}; expected "
+                "the dates last, e.g. '6-8 April', '6 (AM) April' or '6-8 April (dates TBC)'"
+            )
+    return (
+        f"no dates at the end of {_excerpt(body)}; expected e.g. '6-8 April', "
+        "'30 October - 1 November', 'by 30 November' or 'dates TBD'"
+    )
+
+
+def _excerpt(text: str, width: int = 60) -> str:
+    return repr(text if len(text) <= width else text[: width - 1] + "…")
+
+
+def _split_modality(head: str) -> tuple[str, str | None]:
+    chunks = head.rsplit(",", 1)
+    if len(chunks) == 2:
+        for modality in MODALITIES:
+            if chunks[1].strip().casefold() == modality.casefold():
+                return chunks[0].rstrip(), modality
+    return head, None
+
+
+def _text_of(event: Text | Row) -> str:
+    if isinstance(event, Row):
+        return "\t".join(event.cells)
+    return event.text
+
+
+def interpret(events: Iterable[Event], context: Context, source: str) -> Reading:
+    """Every activity of a document's tables, in the order written, with the problems."""
+    interpreter = _Interpreter(context, source)
+    return interpreter.run(events)

@@ -1,0 +1,151 @@
+"""Reading rows and records (CSV, xlsx, JSON, NDJSON, another store) into activities, the
+same way for each: through ``records.from_row`` / ``from_record`` (the model's one gate),
+with a line or record number on every problem, ids kept when the input has them and
+derived (as a newsletter line's) when it has none."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..errors import ParseError, Problem
+from ..ids import derive_id
+from ..places import parse_location
+from ..records import LIST_SEPARATOR, from_record, from_row, unneutralise
+from ..vocab import Status
+from .readers import Context, Incoming, Reading
+
+ALIASES = {
+    "project": "projects",
+    "project(s)": "projects",
+    "activity": "title",
+    "date": "dates",
+    "place": "location",
+    "country": "countries",
+}
+"""Column names a planning sheet uses for the store's columns."""
+
+
+def column_names(header: Iterable[Any]) -> list[str]:
+    names = []
+    for cell in header:
+        name = ("" if cell is None else str(cell)).strip().lstrip("\ufeff").casefold()
+        names.append(ALIASES.get(name, name))
+    return names
+
+
+def check_header(names: list[str], label: str) -> str | None:
+    """Why a header cannot be read as the store's columns, or None."""
+    missing = [c for c in ("title", "dates") if c not in names]
+    if missing:
+        found = ", ".join(n for n in names if n) or "none"
+        return (
+            f"missing column(s) {', '.join(missing)}; found {found[:200]}; expected the "
+            f"{label} to name its columns in its first row: id (optional), projects, title, "
+            "location, dates, month"
+        )
+    seen = set()
+    for name in names:
+        if name and name in seen:
+            return f"the column {name!r} appears twice; expected each column once"
+        seen.add(name)
+    return None
+
+
+def rows_to_reading(
+    rows: Iterable[tuple[str, list[str]]],
+    names: list[str],
+    context: Context,
+    source: str,
+    *,
+    neutralised: bool = True,
+) -> Reading:
+    """Activities from rows under ``names`` (each row with its place, e.g. its line)."""
+    reading = Reading()
+    has_id = "id" in names
+    taken: set[str] = set()
+    seen: set[str] = set()
+    for where, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(names):
+            reading.problems.append(_problem(
+                f"{len(cells)} cells but the header names {len(names)} columns", where, source
+            ))  # fmt: skip
+            continue
+        row = {
+            n: (unneutralise(c) if neutralised else c)
+            for n, c in zip(names, cells, strict=False)
+            if n
+        }
+        derived = not has_id or not row.get("id", "").strip()
+        try:
+            if derived:
+                row["id"] = "draft"
+            if "location" in row and "city" not in names and "countries" not in names:
+                _place_cells(row)
+            activity = from_row(row, context.registry)
+        except ParseError as error:
+            reading.problems.append(_problem(error.message, where, source, error.field))
+            continue
+        if derived:
+            ident = derive_id(activity.title, activity.place, activity.schedule, taken)
+            activity = activity.model_copy(update={"id": ident})
+        if activity.id in seen:
+            reading.problems.append(_problem(f"duplicate id {activity.id!r}", where, source, "id"))
+            continue
+        seen.add(activity.id)
+        taken.add(activity.id)
+        status = Status(row["status"].strip()) if row.get("status", "").strip() else None
+        reading.items.append(Incoming(activity, _line(where), _where(where, source),
+                                      status, derived))  # fmt: skip
+    return reading
+
+
+def _place_cells(row: dict[str, str]) -> None:
+    """A sheet with only a ``location`` column: read it as ``--location`` is read."""
+    text = row.get("location", "").strip()
+    if not text:
+        return
+    try:
+        place = parse_location(text)
+    except ParseError as error:
+        raise ParseError(error.message, field="location") from None
+    row["city"] = place.city or ""
+    row["countries"] = LIST_SEPARATOR.join(c.code for c in place.countries)
+
+
+def records_to_reading(
+    records: Iterable[tuple[str, Any]], context: Context, source: str
+) -> Reading:
+    """Activities from JSON records (each with its place: a line or ``#3``)."""
+    reading = Reading()
+    seen: set[str] = set()
+    for where, record in records:
+        try:
+            activity = from_record(record, context.registry)
+        except ParseError as error:
+            reading.problems.append(_problem(error.message, where, source, error.field))
+            continue
+        if activity.id in seen:
+            reading.problems.append(_problem(f"duplicate id {activity.id!r}", where, source, "id"))
+            continue
+        seen.add(activity.id)
+        reading.items.append(
+            Incoming(activity, _line(where), _where(where, source), activity.status, False)
+        )
+    return reading
+
+
+def _line(where: str) -> int | None:
+    return int(where) if where.isdigit() else None
+
+
+def _where(where: str, source: str) -> str:
+    return f"{source}:{where}" if where.isdigit() else f"{source} ({where})"
+
+
+def _problem(message: str, where: str, source: str, fld: str | None = None) -> Problem:
+    if where.isdigit():
+        return Problem(message, int(where), fld, "error", source)
+    return Problem(message, None, fld, "error", f"{source} ({where})")

@@ -1,0 +1,107 @@
+"""xlsx, with openpyxl: ``list --format xlsx -o FILE`` writes the store's columns as a
+workbook for a spreadsheet; ``import`` reads one back, or a planning sheet (the store's
+columns, ``id`` optional) or a sheet laid out like the newsletter's tables.
+
+Every cell is written as text (type string, number format ``@``), so an id such as
+``09171554`` or ``194144e7`` never becomes a number (9171554, 1.94E+11), and a title that
+starts with ``=`` is never a formula; the header row is bold and frozen, the columns sized
+to their content.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from typing import Any
+
+from ..errors import StoreError
+from ..records import to_row
+from ..vocab import COLUMNS
+from .readers import Context, Event, Reading, Row, Source, whole
+from .records_in import column_names, rows_to_reading
+
+MAX_WIDTH = 60
+
+
+def workbook_bytes(activities: list[Any]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import TYPE_STRING
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Activities"
+    extras = list(dict.fromkeys(k for a in activities for k in a.extra))
+    header = [*COLUMNS, *extras]
+    widths = [len(h) for h in header]
+    rows = [header] + [[to_row(a).get(c, "") for c in header] for a in activities]
+    for r_index, values in enumerate(rows, start=1):
+        for c_index, value in enumerate(values, start=1):
+            cell = sheet.cell(row=r_index, column=c_index)
+            cell.value = value
+            cell.data_type = TYPE_STRING  # never a number, a date or a formula
+            cell.number_format = "@"
+            if r_index == 1:
+                cell.font = Font(bold=True)
+            widths[c_index - 1] = max(widths[c_index - 1], len(value))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_WIDTH)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write(result: Any, out: Any) -> None:
+    out.write_bytes(workbook_bytes(result.activities))
+
+
+def _text(value: Any) -> str:
+    """A cell as the text a person sees; a whole number without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.strftime("%d %B %Y").lstrip("0")
+    return str(value)
+
+
+def read(source: Source, context: Context, kind: str = "xlsx") -> Reading:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(whole(source)), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds on a damaged file
+        raise StoreError(
+            f"is an xlsx workbook that cannot be read ({type(error).__name__})",
+            source=source.label,
+        ) from None
+    sheet = book.active
+    if sheet is None:
+        raise StoreError("has no sheet", source=source.label)
+    rows = [
+        (number, [_text(v) for v in values])
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+    ]
+    book.close()
+    rows = [(n, cells) for n, cells in rows if any(c.strip() for c in cells)]
+    if not rows:
+        return Reading(kind="xlsx workbook")
+    names = column_names(rows[0][1])
+    if {"title", "dates"} <= set(names):
+        reading = rows_to_reading(
+            ((str(n), cells) for n, cells in rows[1:]), names, context, source.label
+        )
+    else:
+        # A sheet laid out like the newsletter: a projects column, an activity column.
+        from .layout import interpret
+
+        events: list[Event] = [
+            Row(tuple(cells), n, f"sheet {sheet.title!r}, row {n}") for n, cells in rows
+        ]
+        reading = interpret(events, context, source.label)
+    reading.kind = "xlsx workbook"
+    return reading

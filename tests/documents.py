@@ -1,0 +1,151 @@
+"""Documents made from the newsletter for the import tests, the way editors and mailers
+make them: a DOCX (python-docx), an HTML e-mail and a PDF (reportlab), each with the
+newsletter's prose around its two tables. Built at test time: no binary of unknown origin
+is committed."""
+
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from inventory.formats.layout import heading_month, section_of
+
+
+@dataclass
+class Block:
+    kind: str  # "para", "heading" (a month), "section", "rows"
+    text: str = ""
+    rows: list[tuple[str, str]] | None = None
+
+
+def blocks(text: str) -> list[Block]:
+    """The newsletter as paragraphs and tables: a run of tab lines is one table."""
+    out: list[Block] = []
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if not line.strip():
+            continue
+        if section_of(line):
+            out.append(Block("section", line.strip()))
+        elif heading_month(line.strip()):
+            out.append(Block("heading", line.strip()))
+        elif "\t" in line:
+            project, body = line.split("\t", 1)
+            if out and out[-1].kind == "rows":
+                assert out[-1].rows is not None
+                out[-1].rows.append((project, body))
+            else:
+                out.append(Block("rows", rows=[(project, body)]))
+        else:
+            out.append(Block("para", line.strip().lstrip("-# ").replace("**", "")))
+    return out
+
+
+def project_lines(cell: str) -> list[str]:
+    """A project cell as an editor types it in Word: one project a line."""
+    return [p.strip() for p in cell.split(",") if p.strip()] or [""]
+
+
+def make_docx(text: str, path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    section = document.sections[0]
+    section.header.paragraphs[0].text = "CYBERCRIME@COE UPDATE"  # never part of the body
+    for block in blocks(text):
+        if block.kind == "rows":
+            assert block.rows is not None
+            table = document.add_table(rows=1, cols=2)
+            table.rows[0].cells[0].text = "Project(s)"
+            table.rows[0].cells[1].text = "Activity"
+            for project, body in block.rows:
+                cells = table.add_row().cells
+                names = project_lines(project)
+                cells[0].text = names[0]
+                for name in names[1:]:
+                    cells[0].add_paragraph(name)
+                cells[1].text = body
+        elif block.kind == "section":
+            document.add_heading(block.text, level=2)
+        elif block.kind == "heading":
+            document.add_heading(block.text, level=3)
+        else:
+            document.add_paragraph(block.text)
+    document.save(str(path))
+    return path
+
+
+def make_html(text: str) -> str:
+    """An e-mail's HTML: a layout table around everything, one table per month."""
+    parts = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Update</title>",
+        "<style>td { padding: 2px }</style></head><body>",
+        "<table width='600' class='layout'><tr><td>",
+    ]
+    for block in blocks(text):
+        if block.kind == "rows":
+            assert block.rows is not None
+            parts.append("<table border='1'><thead><tr><th>Project(s)</th><th>Activity</th>"
+                         "</tr></thead><tbody>")  # fmt: skip
+            for project, body in block.rows:
+                names = "<br>\n".join(html.escape(n) for n in project_lines(project))
+                parts.append(f"<tr><td>{names}</td>\n<td>{html.escape(body)}</td></tr>")
+            parts.append("</tbody></table>")
+        elif block.kind == "section":
+            parts.append(f"<h2>{html.escape(block.text)}</h2>")
+        elif block.kind == "heading":
+            parts.append(f"<h3><strong>{html.escape(block.text)}</strong></h3>")
+        else:
+            parts.append(f"<p>{html.escape(block.text)}</p>")
+    parts.append("</td></tr><tr><td><p>Unsubscribe | Contact</p></td></tr></table></body></html>")
+    return "\n".join(parts)
+
+
+def make_pdf(text: str, path: Path | None = None) -> bytes:
+    """A PDF as a publisher prints it: ruled tables with wrapped cells over several pages,
+    a running footer with the page number."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    body = styles["BodyText"]
+    story: list[object] = []
+
+    def escape(value: str) -> str:
+        return html.escape(value, quote=False)
+
+    for block in blocks(text):
+        if block.kind == "rows":
+            assert block.rows is not None
+            data = [[Paragraph("Project(s)", body), Paragraph("Activity", body)]]
+            for project, line in block.rows:
+                names = "<br/>".join(escape(n) for n in project_lines(project))
+                data.append([Paragraph(names, body), Paragraph(escape(line), body)])
+            table = Table(data, colWidths=[110, 360], repeatRows=1)
+            table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                                       ("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
+            story.append(table)
+        elif block.kind in ("section", "heading"):
+            story.append(Paragraph(escape(block.text), styles["Heading2"]))
+        else:
+            story.append(Paragraph(escape(block.text), body))
+
+    def footer(canvas: object, doc: object) -> None:
+        canvas.saveState()  # type: ignore[attr-defined]
+        canvas.setFont("Helvetica", 8)  # type: ignore[attr-defined]
+        page = canvas.getPageNumber()  # type: ignore[attr-defined]
+        canvas.drawString(72, 30, f"Cybercrime@CoE Update, October - December 2019 - page {page}")  # type: ignore[attr-defined]
+        canvas.restoreState()  # type: ignore[attr-defined]
+
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4, title="Cybercrime@CoE Update").build(
+        story, onFirstPage=footer, onLaterPages=footer
+    )
+    data = buffer.getvalue()
+    if path is not None:
+        path.write_bytes(data)
+    return data
