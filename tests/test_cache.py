@@ -140,7 +140,7 @@ def test_a_spreadsheet_save_during_a_write_is_not_lost(store_copy: Path) -> None
         pytest.raises(StoreError, match="changed by someone else") as caught,
         store.transaction() as batch,
     ):
-        batch.update(target.model_copy(update={"status": Status.HELD}))
+        batch.update(target.model_copy(update={"status": Status.POSTPONED}))
         # A person saves the file from a spreadsheet while the command runs.
         store_copy.write_text(saved, encoding="utf-8")
     assert "nothing was written" in str(caught.value)
@@ -230,7 +230,7 @@ from inventory.history import Author
 from inventory.store import open_store
 from inventory.vocab import Status
 store = open_store(sys.argv[1])
-statuses = [Status.HELD, Status.PLANNED]
+statuses = [Status.POSTPONED, Status.HELD]
 for n in range(10_000):
     with store.transaction(Author("killer", "test")) as batch:
         for activity in store.select()[:5]:
@@ -264,12 +264,12 @@ def test_kill_9_during_writes_leaves_the_old_or_the_new_store(tmp_path: Path) ->
         from inventory.store.csvdoc import decode, read_rows
 
         _, rows = read_rows(decode(store.read_bytes(), "s"), "s")
-        held_in_file = {r.cells[0] for r in rows if r.cells[-1] == "held"}
-        assert {a.id for a in loaded.activities if a.status is Status.HELD} == held_in_file
-        versions.add(len(held_in_file))
+        postponed = {r.cells[0] for r in rows if r.cells[-1] == "postponed"}
+        assert {a.id for a in loaded.activities if a.status is Status.POSTPONED} == postponed
+        versions.add(len(postponed))
         leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".inventory-tmp")]
         with open_store(str(store)) as opened, opened.transaction(Author("next", "t")) as batch:
-            batch.update(opened.get("38z0").model_copy(update={"status": Status.PLANNED}))
+            batch.update(opened.get("38z0").model_copy(update={"status": Status.HELD}))
         assert not [p for p in tmp_path.iterdir() if p.name.endswith(".inventory-tmp")], leftovers
     assert versions <= {0, 5}
 

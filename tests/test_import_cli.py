@@ -78,9 +78,22 @@ def test_importing_again_changes_nothing(tmp_path: Path) -> None:
     assert target.read_bytes() == before
 
 
-def test_newsletter_into_the_bundled_store_marks_the_quarter_held(tmp_path: Path) -> None:
+def test_newsletter_into_the_bundled_store_changes_nothing(tmp_path: Path) -> None:
     target = tmp_path / "s.csv"
     shutil.copy(BUNDLED_STORE, target)
+    result = run("import", str(SHARED_NEWSLETTER), "--json", store=target)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["counts"]["unchanged"] == 132
+    assert target.read_bytes() == BUNDLED_STORE.read_bytes()
+
+
+def test_newsletter_marks_the_quarter_held(tmp_path: Path) -> None:
+    # The store as it was before the quarter was reported: everything still planned.
+    target = tmp_path / "s.csv"
+    target.write_text(
+        BUNDLED_STORE.read_text(encoding="utf-8").replace(",held\n", ",planned\n"),
+        encoding="utf-8",
+    )
     result = run("import", str(SHARED_NEWSLETTER), "--json", store=target)
     assert result.exit_code == 0, result.stderr
     plan = json.loads(result.stdout)

@@ -404,7 +404,7 @@ def test_copy_of_bundled_store_is_identical_after_an_edit_undone(store_copy: Pat
     before = store_copy.read_bytes()
     store = load(store_copy)
     first = store.activities[0]
-    save(store_copy, [first.model_copy(update={"status": Status.HELD}), *store.activities[1:]])
+    save(store_copy, [first.model_copy(update={"status": Status.POSTPONED}), *store.activities[1:]])
     assert store_copy.read_bytes() != before
     save(store_copy, store.activities)
     assert store_copy.read_bytes() == before
