@@ -471,3 +471,51 @@ def matches_golden(name: str, lines: list[str]) -> None:
 @pytest.mark.parametrize("name", ["report-2019-q4", "report-2020-q1", "projects"])
 def test_dom_matches_the_golden_outline(name: str, pages: dict[str, str]) -> None:
     matches_golden(f"{name}.dom.txt", outline(pages[name]))
+
+
+def test_cancelled_and_postponed_are_said_in_words(tmp_path: Path, store_copy: Path) -> None:
+    # T-CY Bureau Meeting (16 (AM) March 2020) cancelled, the Protocol Drafting Group
+    # Meeting (16 (PM) - 20 (AM) March) postponed.
+    for verb, key in (("cancel", "3whmnvfs"), ("postpone", "maz8a8ma")):
+        result = runner.invoke(app, [verb, key, "--store", str(store_copy)])
+        assert result.exit_code == 0, result.stderr
+    root = parse(make_page("report-2020-q1", tmp_path, store_copy).read_text(encoding="utf-8"))
+    rows = {r.attrs["data-id"]: r for r in root.find_all("tr", "activity")}
+    bureau, drafting = rows["3whmnvfs"], rows["maz8a8ma"]
+    assert "cancelled" in bureau.classes and bureau.find_all("del")
+    assert [m.text() for m in bureau.find_all("span", "mark")] == ["cancelled"]
+    assert [m.text() for m in drafting.find_all("span", "mark")] == ["postponed"]
+    assert not drafting.find_all("del")
+    # Still listed under March (20 lines), but out of the counts and off the timeline.
+    assert rows_per_month(root)["coming-next"]["2020-03"] == 20
+    footer = [
+        c.text() for c in root.find_all("table", "matrix")[0].find_all("tfoot")[0].find_all("td")
+    ]
+    assert footer == ["14", "26", "19", "59"]
+    timeline_ids = {g.attrs["data-id"] for g in shapes(root, "g", "row")}
+    assert "3whmnvfs" not in timeline_ids and "maz8a8ma" in timeline_ids
+    (cancelled,) = root.find_all("table", "cancelled-list")
+    assert "T-CY Bureau Meeting" in cancelled.text()
+
+
+def test_a_period_of_days_is_named_in_words(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["report", "--from", "2019-10-01", "--to", "2020-03-31", "--as-of", "2020-01-01",
+         "-f", "html", "-s", str(BUNDLED_STORE)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    root = parse(result.stdout)
+    assert root.find_all("h1")[0].text() == "1 October 2019 – 31 March 2020"
+    # The newsletter's own split: October-December held, January-March coming next.
+    assert rows_per_month(root) == {"inventory": Q4_2019, "coming-next": Q1_2020}
+
+
+def test_an_empty_period_says_so(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["report", "--month", "2019-01", "-f", "html", "-s", str(BUNDLED_STORE)]
+    )
+    assert result.exit_code == 0
+    root = parse(result.stdout)
+    assert [p.text() for p in root.find_all("p", "empty")] == ["No activities in this period."]
+    assert root.find_all("svg", "gantt") == [] and root.find_all("tr", "activity") == []

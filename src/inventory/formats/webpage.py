@@ -216,10 +216,14 @@ def report_context(summary: Summary) -> dict[str, Any]:
     first_month = month_of(report.period[0])
     reached = sorted({c for names in report.countries.values() for c in names})
     ranked = sorted(report.project_totals.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+    words = _period_words(*report.period)
+    # A named period keeps its name (Q1 2020); --from/--to's ISO days read better in words.
+    name = words if report.label == f"{report.period[0]} to {report.period[1]}" else report.label
     return {
-        "title": f"Inventory of activities: {report.label}",
+        "title": f"Inventory of activities: {name}",
+        "name": name,
         "report": report,
-        "period_words": _period_words(*report.period),
+        "period_words": words,
         "today": today,
         "today_words": day_label(today) if today else "",
         "month_labels": {m: month_short(m) for m in report.months},
