@@ -26,6 +26,7 @@ from .. import __version__
 from ..dates import render_schedule, to_edtf
 from ..model import Activity, Certainty, Precision, Status
 from ..months import MONTH_NAMES, day_label, month_of, month_short
+from ..report import NO_PROJECT
 from . import Output, Projects, Summary, svg
 from .newsletter import heading
 from .svg import Axis, BarChart, GanttGroup, bar_chart, column_chart, gantt_groups, make_axis
@@ -174,10 +175,6 @@ class Timeline:
     axis: Axis
     groups: tuple[GanttGroup, ...]
 
-    @property
-    def bars(self) -> int:
-        return sum(g.bars for g in self.groups)
-
 
 def timeline(summary: Summary, today: date | None) -> Timeline:
     """One picture per project of the report, one row per activity taking place."""
@@ -228,14 +225,13 @@ def report_context(summary: Summary) -> dict[str, Any]:
         "today_words": day_label(today) if today else "",
         "month_labels": {m: month_short(m) for m in report.months},
         "countries_reached": reached,
-        "projects_named": [p for p in report.projects if not p.startswith("(")],
+        "projects_named": [p for p in report.projects if p != NO_PROJECT],
         "parts": parts(summary.activities, first_month, today),
         "timeline": timeline(summary, today) if report.total else None,
         "per_project": bar_chart(ranked),
         "per_month": column_chart(
             [(month_short(m), report.month_totals[m]) for m in report.months]
         ),
-        "certainty_words": MARKS,
     }
 
 
