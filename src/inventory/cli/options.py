@@ -526,8 +526,9 @@ else:
     ShowFormatOpt = format_option("activity")
     ReportFormatOpt = format_option(
         "report",
-        "table (the summary), json (the summary as data), or the period's inventory in the "
-        "newsletter's layout: text or markdown. Default: table.",
+        "table (the summary), json (the summary as data), the period's inventory in the "
+        "newsletter's layout (text or markdown), or html: a web page with both, a timeline "
+        "and charts, to publish (with -o FILE). Default: table.",
     )
     ViewFormatOpt = format_option("calendar")
     ProjectsFormatOpt = format_option("projects")

@@ -10,6 +10,7 @@ from ..formats import Projects, ProjectView
 from ..projects import country_names, summarise, summarise_one, unknown_projects
 from .options import (
     JsonOpt,
+    OutputOpt,
     ProjectsFormatOpt,
     ShowFormatOpt,
     StoreOpt,
@@ -17,7 +18,9 @@ from .options import (
     handled,
     pick_format,
     reading,
+    rendered,
     say,
+    write_output,
 )
 from .typer_compat import LightCommand, LightGroup
 
@@ -36,6 +39,7 @@ def projects_cmd(
     store: StoreOpt = None,
     fmt: ProjectsFormatOpt = None,
     as_json: JsonOpt = False,
+    output: OutputOpt = None,
 ) -> None:
     """The projects with their duration, budget, activities and countries reached.
 
@@ -48,17 +52,23 @@ def projects_cmd(
     Examples:
       inventory projects
       inventory projects --json | jq '.[] | {name, activities}'
+      inventory projects --format html -o projects.html
       inventory projects show GLACY+
     """
     if ctx.invoked_subcommand is not None:
         ctx.obj = store
         return
-    output = pick_format(fmt, as_json)
+    chosen = pick_format(fmt, as_json)
     with reading(store) as opened:
         registry = opened.registry
         activities = opened.select()
     summaries = summarise(registry, activities)
-    emit(Projects(summaries, country_names(summaries)), output)
+    result = Projects(summaries, country_names(summaries))
+    if output is not None:
+        target = write_output(output, rendered(result, chosen), opened)
+        say(f"wrote the projects ({chosen.value}) to {target}")
+    else:
+        emit(result, chosen)
     for name, count in unknown_projects(registry, activities).items():
         say(
             f"warning: {count} activit{'y names' if count == 1 else 'ies name'} project "

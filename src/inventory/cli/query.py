@@ -241,24 +241,38 @@ def report_cmd(
         bool,
         typer.Option("--chart", help="Add bar charts of activities per project and per month."),
     ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="YYYY-MM-DD",
+            help="The page's reference day (html): what ended before it is the inventory, "
+            "the rest comes next. Default: $INVENTORY_TODAY, else today.",
+            show_default=False,
+        ),
+    ] = None,
+    output: OutputOpt = None,
 ) -> None:
     """Summarise a period: activities per project per month, countries reached, how many
     are tentative or unscheduled, deadlines due.
 
     An activity with several projects counts once in the totals. --format text or
     markdown prints the period's inventory in the newsletter's own layout, ready to
-    paste into the next issue (and to import again).
+    paste into the next issue (and to import again). --format html writes a web page
+    to publish: the summary, charts, a timeline, and the inventory month by month.
 
     \b
     Examples:
       inventory report --quarter Q4-2019
       inventory report --quarter Q4-2019 --chart
       inventory report --quarter Q1-2020 --format text
+      inventory report --quarter Q1-2020 --format html -o q1-2020.html
       inventory report --year 2019 --project CyberEast --json
     """
-    output = pick_format(fmt, as_json)
-    if chart and output is not Format.TABLE:
-        raise UsageError(f"--chart draws under the table; it has no {output.value} form")
+    chosen = pick_format(fmt, as_json)
+    if chart and chosen is not Format.TABLE:
+        raise UsageError(f"--chart draws under the table; it has no {chosen.value} form")
+    today = reference_day(as_of)
     period, label = resolve_period(month, quarter, year, start, end)
     with reading(store) as opened:
         where = build_criteria(opened, project=project)
@@ -277,7 +291,12 @@ def report_cmd(
                 period, label = clamped, period_label(clamped)
         activities = opened.select(where.but(period=period))
     summary = build_report(activities, period, label or "")
-    emit(Summary(summary, activities, chart=chart), output)
+    result = Summary(summary, activities, chart=chart, today=today)
+    if output is not None:
+        target = write_output(output, rendered(result, chosen), opened)
+        say(f"wrote the {summary.label} report ({chosen.value}) to {target}")
+        return
+    emit(result, chosen)
 
 
 @command(app, "export")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import IO, Any
 
@@ -26,6 +27,7 @@ class Format(StrEnum):
     IDS = "ids"
     ICS = "ics"
     XLSX = "xlsx"
+    HTML = "html"
 
 
 # --- what commands produce ------------------------------------------------------------------
@@ -58,6 +60,8 @@ class Summary:
     report: Any
     activities: list[Any]
     chart: bool = False
+    today: date | None = None
+    """The reference day: what ended before it is the inventory, the rest comes next."""
     kind = "report"
 
 
@@ -124,6 +128,9 @@ WRITERS: dict[Format, Writer] = {
     Format.IDS: Writer("ids", frozenset({"activities"}), help="the ids, one a line"),
     Format.ICS: Writer("ics", frozenset({"activities"}), binary=True, help="iCalendar"),
     Format.XLSX: Writer("xlsx", frozenset({"activities"}), binary=True, help="an xlsx workbook"),
+    Format.HTML: Writer(
+        "html", frozenset({"report", "projects"}), help="a web page to publish (with -o FILE)"
+    ),
 }
 
 

@@ -1,5 +1,6 @@
-"""Reading the newsletter as an HTML page or an e-mail (``.eml``, its HTML part, or its
-text part read as plain text) into ``layout`` events.
+"""HTML in and out. In: reading the newsletter as an HTML page or an e-mail (``.eml``, its
+HTML part, or its text part read as plain text) into ``layout`` events. Out: ``report`` and
+``projects`` ``--format html``, the page to publish, made by ``webpage``.
 
 Parsed with selectolax (the lexbor HTML5 parser: what a browser builds from the same bytes,
 omitted end tags and all). Table rows become :class:`Row` s, everything else lines of
@@ -14,6 +15,7 @@ import email.policy
 from typing import Any
 
 from ..errors import StoreError
+from . import Output
 from .layout import interpret
 from .readers import Context, Event, Reading, Row, Source, Text, encoding_of, whole
 
@@ -188,3 +190,10 @@ def _read_email(data: bytes, source: Source, context: Context) -> Reading:
     reading = interpret(text_events(lines), context, source.label)
     reading.kind = "e-mail (text)"
     return reading
+
+
+def write(result: Any, out: Output) -> None:
+    """``--format html``: the report or the project registry as a web page."""
+    from .webpage import write_page
+
+    write_page(result, out)
