@@ -181,7 +181,7 @@ def describe(change: Change, *, width: int = 5) -> list[str]:
 
 
 def describe_edit(edit: Edit) -> str:
-    record = edit.after or edit.before or {}
+    record = edit.before or edit.after or {}  # an update: the title it was known by
     title = str(record.get("title", ""))
     if len(title) > 50:
         title = title[:49] + "…"
