@@ -147,10 +147,11 @@ class Server:
 
         return psycopg.connect(self.url(database), autocommit=True)
 
-    def create_database(self, name: str, template: str = "template0") -> str:
+    def create_database(self, name: str, template: str = "template0", owner: str = "") -> str:
+        owned = f' OWNER "{owner}"' if owner else ""
         with contextlib.closing(self.admin()) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[attr-defined]
-            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')  # type: ignore[attr-defined]
+            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{owned}')  # type: ignore[attr-defined]
         return self.url(name)
 
     def create_officer(self) -> None:

@@ -81,7 +81,7 @@ class PostgresStore(Store):
 
     # --- connecting ------------------------------------------------------------------------
 
-    def _error(self, error: Exception, doing: str) -> StoreError:
+    def _error(self, error: Exception, doing: str, after: str = "") -> StoreError:
         """One line for a driver error, naming what was being done, never a password."""
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         for secret in _secrets(self.url):
@@ -92,7 +92,7 @@ class PostgresStore(Store):
             hint = "give the password in PGPASSWORD, ~/.pgpass or a service file, as for psql"
         elif "Connection refused" in text or "No such file or directory" in text:
             hint = "is the server running, and are the host and port right?"
-        return StoreError(f"cannot {doing}: {text}", source=self.location, hint=hint)
+        return StoreError(f"cannot {doing}: {text}{after}", source=self.location, hint=hint)
 
     @property
     def raw(self) -> Any:
@@ -465,7 +465,7 @@ class _PostgresSession(_Session):
                 hint="try again when it ends, or wait longer with INVENTORY_LOCK_TIMEOUT=SECONDS",
             ) from None
         except psycopg.Error as error:
-            raise store._error(error, "write; nothing was written") from None
+            raise store._error(error, "write", "; nothing was written") from None
         self.change = Change(int(number), _utc(at), self.author.name, self.author.command,
                              tuple(edits), reverts)  # fmt: skip
 
