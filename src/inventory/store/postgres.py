@@ -237,7 +237,16 @@ class PostgresStore(Store):
         return {ident: trusted_record(record) for ident, record in rows}
 
     def project_names(self) -> set[str]:
-        return {r[0] for r in self._rows("SELECT DISTINCT project FROM activity_project")}
+        # A skip scan of the (project, id) index: one probe per project, not one per row
+        # (every --project query asks this).
+        rows = self._rows(
+            "WITH RECURSIVE p AS ("
+            "(SELECT project FROM activity_project ORDER BY project LIMIT 1) UNION ALL "
+            "SELECT (SELECT q.project FROM activity_project q WHERE q.project > p.project "
+            "ORDER BY q.project LIMIT 1) FROM p WHERE p.project IS NOT NULL"
+            ") SELECT project FROM p WHERE project IS NOT NULL"
+        )
+        return {r[0] for r in rows}
 
     # --- history ---------------------------------------------------------------------------
 
