@@ -5,6 +5,7 @@ store's, then the writes."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +33,7 @@ QUESTIONS = [
     ["clashes", "--quarter", "Q4-2019", "--json"],
     ["show", "4nc4", "--json"],
     ["export", "--quarter", "Q1-2020", "-o", "-"],
+    ["db", "dump"],
 ]
 
 
@@ -92,3 +94,23 @@ def test_add_edit_cancel_remove(backend_store: str) -> None:
     run(backend_store, "remove", ident, "--yes")
     assert len(listed(backend_store)) == 132
     assert ident not in run(backend_store, "list", "--format", "ids").stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "first_line"),
+    [("a.csv", "id,projects,title,"), ("a.json", "[]"), ("a.db", None)],
+)
+def test_db_init_makes_an_empty_store_and_upgrade_says_what_it_can(
+    tmp_path: Path, name: str, first_line: str | None
+) -> None:
+    store = str(tmp_path / name)
+    assert "created an empty store" in run(store, "db", "init").stderr
+    if first_line is not None:
+        assert (tmp_path / name).read_text().startswith(first_line)
+    assert "nothing to do" in run(store, "db", "init").stderr
+    assert run(store, "list", "--json").stdout == "[]\n"
+    upgraded = run(store, "db", "upgrade").stderr
+    if name.endswith(".db"):
+        assert "schema 3 is up to date" in upgraded
+    else:
+        assert "store has no schema to upgrade" in upgraded

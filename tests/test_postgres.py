@@ -206,6 +206,30 @@ def test_a_period_query_is_an_index_search_on_the_server(pg_store: str) -> None:
     assert "activity_during" in plan, plan
 
 
+def test_a_large_import_leaves_the_planner_ready_for_period_queries(
+    pg_empty: str, tmp_path: Path
+) -> None:
+    from bench.generate import write
+
+    generated = tmp_path / "generated.csv"
+    write(generated, 1500, seed=11)
+    run(pg_empty, "import", str(generated))
+    with connect(pg_empty) as connection:
+        analysed = connection.execute(
+            "SELECT count(*) FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL "
+            "AND relname IN ('activity', 'activity_project', 'activity_country')"
+        ).fetchone()
+        where, params = Criteria(period=(_day("2019-11-01"), _day("2019-11-30"))).to_sql(POSTGRES)
+        plan = "\n".join(
+            r[0]
+            for r in connection.execute(
+                f"EXPLAIN SELECT a.record FROM activity a WHERE {where} ORDER BY a.sort", params
+            )
+        )
+    assert analysed == (3,)
+    assert "activity_during" in plan, plan
+
+
 def _day(text: str) -> Any:
     from datetime import date
 

@@ -532,7 +532,9 @@ def author(command_name: str, given: str | None = None) -> Any:
 
         # The history is read by everyone: a password typed in a URL stays out of it.
         words = [redact(w) if "://" in w else w for w in words]
-    return Author(name=name, command=" ".join(words)[:500] or f"inventory {command_name}")
+    import shlex
+
+    return Author(name=name, command=shlex.join(words)[:500] or f"inventory {command_name}")
 
 
 if TYPE_CHECKING:

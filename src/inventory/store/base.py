@@ -82,8 +82,9 @@ class Store(ABC):
         limit: int | None = None,
         edits: bool = True,
     ) -> list[Change]:
-        """Changes, newest first, filtered by activity, author and day (UTC); without their
-        edits when ``edits`` is false (a whole import's records are large)."""
+        """Changes, newest first, filtered by activity, author and day (UTC). With ``ident``
+        each change holds only that activity's edit; with ``edits`` false, none (a whole
+        import's records are large)."""
 
     def change(self, number: int) -> Change | None:
         """One change with its edits; None when there is no such change."""

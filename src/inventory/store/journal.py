@@ -82,7 +82,13 @@ def read(
             continue
         if period is not None and not period[0] <= change.at.date() <= period[1]:
             continue
-        changes.append(change if edits else dataclasses.replace(change, edits=()))
+        if not edits:
+            change = dataclasses.replace(change, edits=())
+        elif ident is not None:
+            change = dataclasses.replace(
+                change, edits=tuple(e for e in change.edits if e.id == ident)
+            )
+        changes.append(change)
         if limit is not None and len(changes) >= limit:
             break
     return changes

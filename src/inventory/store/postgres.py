@@ -42,6 +42,9 @@ COLUMNS = (
     'id, record, sort, start, "end", during, days, parts, month, "precision", certainty, '
     "deadline, status, city, haystack, version"
 )
+ANALYZE_AFTER = 1000
+"""A write of this many activities (an import) refreshes the planner's statistics at once,
+rather than when autovacuum gets to it: until then a period query may not use its index."""
 LOOKUPS_BEFORE_ID_SET = 64
 """After this many single-id lookups in one write (an import), the ids are read once and
 absent ones answered from that set instead of one round trip each."""
@@ -284,10 +287,11 @@ class PostgresStore(Store):
         heads = self._rows(sql, params)
         found: dict[int, list[Edit]] = {int(h[0]): [] for h in heads}
         if edits and found:
+            only = "" if ident is None else " AND id = %s"
             for number_, ident_, before, after in self._rows(
-                "SELECT number, id, before, after FROM change_edit WHERE number = ANY(%s) "
-                "ORDER BY number, seq",
-                (list(found),),
+                f"SELECT number, id, before, after FROM change_edit WHERE number = ANY(%s)"
+                f"{only} ORDER BY number, seq",
+                (list(found),) if ident is None else (list(found), ident),
             ):
                 found[int(number_)].append(Edit(ident_, before, after))
         return [
@@ -325,6 +329,9 @@ class PostgresStore(Store):
                 source=self.location,
                 hint="'inventory history --limit 1' shows whether it was",
             ) from None
+        if session.written >= ANALYZE_AFTER:
+            with contextlib.suppress(psycopg.Error):
+                connection.execute("ANALYZE activity, activity_project, activity_country")
 
 
 def _utc(at: datetime) -> datetime:
@@ -391,6 +398,7 @@ class _PostgresSession(_Session):
         self.seen: dict[str, tuple[int, Activity] | None] = {}
         self.lookups = 0
         self.all_ids: set[str] | None = None
+        self.written = 0
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.store._guard("read"):
@@ -444,6 +452,7 @@ class _PostgresSession(_Session):
                 if held:
                     cursor.execute("DELETE FROM activity WHERE id = ANY(%s)", (list(held),))
                 written = [a for a in changes.values() if a is not None]
+                self.written = len(changes)
                 with cursor.copy(f"COPY activity ({COLUMNS}) FROM STDIN") as copy:
                     for activity in written:
                         copy.write_row(row_of(activity, number))

@@ -270,11 +270,13 @@ def read_history(
     for found, at, who, command, reverts in connection.execute(sql_text, params).fetchall():
         parts: tuple[Edit, ...] = ()
         if edits:
+            only = "" if ident is None else " AND id = ?"
             parts = tuple(
                 Edit(i, None if b is None else json.loads(b), None if a is None else json.loads(a))
                 for i, b, a in connection.execute(
-                    "SELECT id, before, after FROM change_edit WHERE number = ? ORDER BY rowid",
-                    (found,),
+                    f"SELECT id, before, after FROM change_edit WHERE number = ?{only} "
+                    "ORDER BY rowid",
+                    (found,) if ident is None else (found, ident),
                 )
             )
         changes.append(Change(found, datetime.fromisoformat(at), who, command, parts, reverts))
