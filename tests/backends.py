@@ -19,8 +19,6 @@ from pathlib import Path
 import pytest
 
 from inventory.history import Author
-from inventory.importing import parse_input
-from inventory.projects import load_registry
 from inventory.store import open_store
 from tests.helpers import BUNDLED_STORE
 from tests.pgserver import ENV_REQUIRE, Server, missing_reason, start_server
@@ -42,9 +40,10 @@ def need_postgres() -> None:
 
 def fill(target: str) -> None:
     """Import the bundled store's activities into ``target``, as one change by "setup"."""
-    text = BUNDLED_STORE.read_text(encoding="utf-8")
-    activities, problems = parse_input(str(BUNDLED_STORE), text, load_registry(), None)
-    assert not problems
+    with open_store(str(BUNDLED_STORE)) as bundled:
+        assert not bundled.problems()
+        lines = bundled.rows_as_written()
+        activities = sorted(bundled.select(), key=lambda a: lines[a.id][0])  # file order
     with open_store(target, create=True) as store, store.transaction(SETUP) as batch:
         for activity in activities:
             batch.add(activity)

@@ -72,7 +72,7 @@ def test_an_edit_records_who_when_the_command_and_both_records(backend_store: st
 
 def test_history_filters(backend_store: str) -> None:
     run(backend_store, "cancel", BENIN, by="Jane Officer")
-    run(backend_store, "edit", "s0x6ftjt", "--status", "held", by="Bob")
+    run(backend_store, "edit", "s0x6ftjt", "--status", "postponed", by="Bob")
     assert [c["author"] for c in history(backend_store)] == ["Bob", "Jane Officer", "setup"]
     assert [c["change"] for c in history(backend_store, "--author", "Jane Officer")] == [2]
     assert [c["change"] for c in history(backend_store, "--limit", "1")] == [3]
@@ -93,13 +93,13 @@ def test_history_filters(backend_store: str) -> None:
 def test_undo_the_last_change_of_the_current_user(backend_store: str) -> None:
     before = shown(backend_store)
     run(backend_store, "edit", BENIN, "--title", "Assessment mission", by="Jane Officer")
-    run(backend_store, "edit", "s0x6ftjt", "--status", "held", by="Bob")
+    run(backend_store, "edit", "s0x6ftjt", "--status", "postponed", by="Bob")
     result = run(backend_store, "undo", "--json", by="Jane Officer")
     assert "undid change 2" in result.stderr and "recorded as change 4" in result.stderr
     recorded = json.loads(result.stdout)
     assert (recorded["change"], recorded["reverts"], recorded["author"]) == (4, 2, "Jane Officer")
     assert shown(backend_store) == before
-    assert shown(backend_store, "s0x6ftjt")["status"] == "held"  # Bob's change stays
+    assert shown(backend_store, "s0x6ftjt")["status"] == "postponed"  # Bob's change stays
     undo = history(backend_store)[0]
     assert undo["edits"][0]["before"]["title"] == "Assessment mission"
     assert undo["edits"][0]["after"]["title"] == BENIN_TITLE
@@ -178,7 +178,7 @@ def test_csv_journal_is_one_line_per_change_appended(tmp_path: Path, store_copy:
     journal = store_copy.with_name("activities.csv.history.jsonl")
     run(store, "cancel", BENIN, by="Jane Officer")
     first = journal.read_bytes()
-    run(store, "edit", "s0x6ftjt", "--status", "held", by="Bob")
+    run(store, "edit", "s0x6ftjt", "--status", "postponed", by="Bob")
     after = journal.read_bytes()
     assert after.startswith(first)
     lines = after.decode("utf-8").splitlines()
