@@ -311,7 +311,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--startup-runs", type=int, default=15)
     parser.add_argument("--setup", action="store_true", help="install khal and DuckDB first")
     parser.add_argument("--no-concurrency", action="store_true", help="skip the concurrent adds")
+    parser.add_argument(
+        "--postgres", action="store_true", help="only the PostgreSQL column (see postgres_column)"
+    )
     args = parser.parse_args(argv)
+    if args.postgres:
+        OUT.mkdir(parents=True, exist_ok=True)
+        postgres_column([s.strip().lower() for s in args.sizes.split(",")], args.runs)
+        return
     OUT.mkdir(parents=True, exist_ok=True)
     if args.setup:
         setup()
@@ -484,6 +491,67 @@ def main(argv: list[str] | None = None) -> None:
     for note in notes:
         say(f"\nNote: {note}")
     (OUT / "last-run.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def postgres_column(sizes: list[str], runs: int) -> None:
+    """The PostgreSQL store next to the SQLite one, on a throw-away server started here
+    (tests/pgserver.py; fsync on): the import of the generated store, the warm query on
+    both, and ``add``. Writes bench/out/postgres.md.
+
+        python bench/run.py --postgres --sizes 100k,1m --runs 5
+    """
+    sys.path.insert(0, str(ROOT))
+    from tests.pgserver import missing_reason, start_server
+
+    reason = missing_reason()
+    if reason:
+        raise SystemExit(reason)
+    lines: list[str] = []
+
+    def say(text: str = "") -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    env = child_env()
+    server = start_server(fast=False)
+    try:
+        say(f"# PostgreSQL column; median of {runs} runs, load {os.getloadavg()[0]:.2f}\n")
+        say("| size | import into PostgreSQL | SQLite list (warm) | PostgreSQL list (warm) "
+            "| PostgreSQL / SQLite | PostgreSQL add | peak (list) |")  # fmt: skip
+        say("|---|---|---|---|---|---|---|")
+        for size in sizes:
+            path, _ = ensure_store(size)
+            sqlite = OUT / f"{size}.db"
+            if not sqlite.exists():
+                run_once([*INVENTORY, "import", str(path), "--store", str(sqlite)], env)
+            url = server.create_database(f"bench{size}")
+            elapsed, _, status = run_once([*INVENTORY, "import", str(path), "--store", url], env)
+            if status != 0:
+                raise SystemExit(f"import into PostgreSQL failed ({status})")
+            imported = elapsed
+            timings = side_by_side(
+                {
+                    "sqlite": ([*INVENTORY, *QUERY, "--store", str(sqlite)], env),
+                    "postgresql": ([*INVENTORY, *QUERY, "--store", url], env),
+                },
+                runs,
+            )
+            adds = Timing("add")
+            for n in range(runs + 1):
+                argv = [*INVENTORY, "add", "-p", "GLACY+", "-t", f"Benchmark workshop {n}",
+                        "-l", "Ghana", "-d", f"{n % 28 + 1} May 2031", "--store", url]  # fmt: skip
+                elapsed, _, status = run_once(argv, env)
+                if status != 0:
+                    raise SystemExit(f"add failed ({status})")
+                if n:  # the first one warms the caches
+                    adds.times.append(elapsed)
+            lite, pg = timings["sqlite"], timings["postgresql"]
+            cells = [size, ms(imported), ms(lite.median), ms(pg.median),
+                     ratio(pg.median, lite.median), ms(adds.median), mb(pg.peak_kb)]  # fmt: skip
+            say("| " + " | ".join(cells) + " |")
+    finally:
+        server.remove()
+    (OUT / "postgres.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

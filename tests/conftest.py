@@ -7,6 +7,8 @@ import pytest
 
 from tests.helpers import BUNDLED_STORE, NEWSLETTER
 
+pytest_plugins = ["tests.backends"]
+
 
 @pytest.fixture
 def newsletter_text() -> str:

@@ -66,38 +66,43 @@ def test_glacy_in_november_2019() -> None:
     ]
 
 
+FILTER_COUNTS: list[tuple[list[str], int]] = [
+    (["--month", "2019-10"], 29),
+    # November's 26 lines plus Fiji, 30 October - 1 November.
+    (["--month", "2019-11"], 27),
+    (["--month", "November 2019"], 27),
+    (["--quarter", "Q4-2019"], 72),
+    (["--quarter", "2019-Q4"], 72),
+    (["--quarter", "Q1 2020"], 60),
+    (["--year", "2020"], 60),
+    (["--project", "octopus"], 6),
+    (["--project", "glacy+", "--project", "T-CY"], 66),
+    (["--project", "CyberEast"], 28),
+    (["--country", "Morocco"], 7),
+    (["--country", "MA"], 7),
+    (["--country", "UA"], 6),
+    (["--country", "the Netherlands"], 4),
+    (["--city", "strasbourg"], 14),
+    (["--search", "morocco"], 8),
+    (["--search", "CYBERSECURITE"], 1),
+    (["--certainty", "tentative", "--quarter", "Q1-2020"], 13),
+    (["--certainty", "unscheduled"], 18),
+    (["--deadlines"], 5),
+    (["--no-deadlines"], 127),
+    (["--status", "cancelled"], 0),
+    (["--limit", "3"], 3),
+    # Philippines 16-17, T-CY Bureau 16 (AM), Drafting Group 16 (PM)-20 (AM), and the
+    # nine "dates TBD" of March, which may fall on any day of it.
+    (["--from", "2020-03-16", "--to", "2020-03-16"], 12),
+    (["--from", "2020-03-16", "--to", "2020-03-16", "--certainty", "confirmed"], 2),
+]
+"""(options, number listed): the filters' answers on the bundled store; test_backends.py
+asks every backend the same."""
+
+
 @pytest.mark.parametrize(
     ("args", "count"),
-    [
-        (["--month", "2019-10"], 29),
-        # November's 26 lines plus Fiji, 30 October - 1 November.
-        (["--month", "2019-11"], 27),
-        (["--month", "November 2019"], 27),
-        (["--quarter", "Q4-2019"], 72),
-        (["--quarter", "2019-Q4"], 72),
-        (["--quarter", "Q1 2020"], 60),
-        (["--year", "2020"], 60),
-        (["--project", "octopus"], 6),
-        (["--project", "glacy+", "--project", "T-CY"], 66),
-        (["--project", "CyberEast"], 28),
-        (["--country", "Morocco"], 7),
-        (["--country", "MA"], 7),
-        (["--country", "UA"], 6),
-        (["--country", "the Netherlands"], 4),
-        (["--city", "strasbourg"], 14),
-        (["--search", "morocco"], 8),
-        (["--search", "CYBERSECURITE"], 1),
-        (["--certainty", "tentative", "--quarter", "Q1-2020"], 13),
-        (["--certainty", "unscheduled"], 18),
-        (["--deadlines"], 5),
-        (["--no-deadlines"], 127),
-        (["--status", "cancelled"], 0),
-        (["--limit", "3"], 3),
-        # Philippines 16-17, T-CY Bureau 16 (AM), Drafting Group 16 (PM)-20 (AM), and the
-        # nine "dates TBD" of March, which may fall on any day of it.
-        (["--from", "2020-03-16", "--to", "2020-03-16"], 12),
-        (["--from", "2020-03-16", "--to", "2020-03-16", "--certainty", "confirmed"], 2),
-    ],
+    FILTER_COUNTS,
     ids=lambda v: " ".join(v) if isinstance(v, list) else str(v),
 )
 def test_filter_counts(args: list[str], count: int) -> None:

@@ -10,9 +10,13 @@ import getpass
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InventoryError
+from .records import from_record, to_record
+
+if TYPE_CHECKING:
+    from .store.base import Store
 
 ENV_AUTHOR = "INVENTORY_AUTHOR"
 
@@ -106,10 +110,180 @@ class ConflictError(InventoryError):
     """Someone else changed an activity between this command's read and its write."""
 
 
-def conflict(ident: str, fields: list[str], by: Change | None) -> ConflictError:
+FIELD_NAMES = {"schedule": "dates", "place": "location", "extra": "extra columns"}
+"""A record's keys as a person names them (the options of ``edit``)."""
+_UNSTABLE = ("text", "year_inferred", "edtf")
+"""Parts of a record's schedule that a CSV store may spell differently when it reads a row
+back (the text as typed, or as rendered) without the activity being any different."""
+
+
+def _comparable(record: dict[str, Any] | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    out = dict(record)
+    if isinstance(out.get("schedule"), dict):
+        out["schedule"] = {k: v for k, v in out["schedule"].items() if k not in _UNSTABLE}
+    return out
+
+
+def same_activity(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+    """Whether two records (or absences) are the same activity."""
+    return _comparable(a) == _comparable(b)
+
+
+def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """The fields that differ, named as a person names them ("dates", "location")."""
+    if before is None or after is None:
+        return []
+    a, b = _comparable(before) or {}, _comparable(after) or {}
+    keys = dict.fromkeys([*a, *b])
+    return [FIELD_NAMES.get(k, k) for k in keys if k != "id" and a.get(k) != b.get(k)]
+
+
+def conflict(
+    ident: str, fields: list[str], by: Change | None, *, what: str = "changed"
+) -> ConflictError:
+    """The error of a write that lost a race: ``ident`` was ``what`` (changed, removed,
+    added) by someone else since this command read it."""
     who = f" by {by.author} (change {by.number}, {by.at:%Y-%m-%d %H:%M} UTC)" if by else ""
-    what = ", ".join(fields) if fields else "it"
+    if fields and what != "removed":
+        who += f": {', '.join(fields)}"
+    hint = (
+        f"'inventory history {ident}' shows what happened to it"
+        if what == "removed"
+        else f"look at it again with 'inventory show {ident}' and repeat your change"
+    )
     return ConflictError(
-        f"{ident} was changed{who} while this command ran ({what}); nothing was written",
-        hint=f"look at it again with 'inventory show {ident}' and repeat your change",
+        f"{ident} was {what}{who} while this command ran; nothing was written", hint=hint
+    )
+
+
+# --- reading the history as a person does --------------------------------------------------
+
+
+def describe(change: Change, *, width: int = 5) -> list[str]:
+    """A change as lines for a terminal: a heading, then what it did to each activity (at
+    most ``width`` of them, then a count)."""
+    undo = f" (undoes change {change.reverts})" if change.reverts is not None else ""
+    lines = [
+        f"change {change.number}  {change.at:%Y-%m-%d %H:%M} UTC  {change.author}  "
+        f"{change.command}{undo}"
+    ]
+    for edit in change.edits[:width]:
+        lines.append("  " + describe_edit(edit))
+    rest = change.edits[width:]
+    if rest:
+        verbs = {"add": "added", "update": "changed", "remove": "removed"}
+        counts = {verb: sum(e.kind == kind for e in rest) for kind, verb in verbs.items()}
+        counted = ", ".join(f"{n} {verb}" for verb, n in counts.items() if n)
+        lines.append(f"  and {len(rest)} more ({counted})")
+    return lines
+
+
+def describe_edit(edit: Edit) -> str:
+    record = edit.before or edit.after or {}  # an update: the title it was known by
+    title = str(record.get("title", ""))
+    if len(title) > 50:
+        title = title[:49] + "…"
+    if edit.kind == "add":
+        return f"added   {edit.id} {title}"
+    if edit.kind == "remove":
+        return f"removed {edit.id} {title}"
+    fields = changed_fields(edit.before, edit.after)
+    return f"changed {edit.id} {title}: {', '.join(fields) or 'nothing visible'}"
+
+
+# --- undo --------------------------------------------------------------------------------
+
+
+def undone(changes: list[Change]) -> dict[int, int]:
+    """Which changes are undone now, and by which change: an undo that was itself undone
+    (a redo) no longer counts."""
+    reverters: dict[int, list[int]] = {}
+    for change in sorted(changes, key=lambda c: c.number):
+        if change.reverts is not None:
+            reverters.setdefault(change.reverts, []).append(change.number)
+    result: dict[int, int] = {}
+
+    def active(number: int, depth: int = 0) -> bool:
+        if depth > 1000:
+            return True
+        return not any(active(r, depth + 1) for r in reverters.get(number, []))
+
+    for number, by in reverters.items():
+        live = [r for r in by if active(r)]
+        if live:
+            result[number] = live[-1]
+    return result
+
+
+def undo(store: Store, author: Author, number: int | None = None) -> tuple[Change, Change]:
+    """Revert change ``number`` (default: the author's last change that is not an undo and
+    not undone yet), as a new change recorded with ``reverts``. Refuses, writing nothing,
+    when an activity it touched was changed since. Returns (the change undone, the undo)."""
+    everything = store.history(edits=False)
+    done = undone(everything)
+    if number is None:
+        mine = [c for c in everything if c.author == author.name]
+        candidates = [c for c in mine if c.reverts is None and c.number not in done]
+        if not candidates:
+            raise InventoryError(
+                f"nothing of {author.name}'s to undo in {store.location}"
+                + (" (every change of theirs is undone already)" if mine else ""),
+                hint="'inventory history' lists the changes; 'inventory undo CHANGE' undoes one",
+            )
+        number = candidates[0].number
+    target = store.change(number)
+    if target is None:
+        raise InventoryError(
+            f"no change {number} in {store.location}", hint="'inventory history' lists them"
+        )
+    if number in done:
+        raise InventoryError(
+            f"change {number} is undone already (by change {done[number]})",
+            hint=f"'inventory undo {done[number]}' would redo it",
+        )
+    with store.transaction(author, reverts=number) as batch:
+        for edit in target.edits:
+            current = batch.current(edit.id)
+            now_record = None if current is None else to_record(current)
+            if not same_activity(now_record, edit.after):
+                raise _changed_since(store, target, edit, now_record)
+        for edit in target.edits:
+            if edit.before is None:
+                batch.remove(edit.id)
+            else:
+                activity = from_record(edit.before, store.registry)
+                if edit.after is None:
+                    batch.add(activity)
+                else:
+                    batch.update(activity)
+    assert batch.change is not None or not target.edits
+    recorded = batch.change or Change(0, now(), author.name, author.command, (), number)
+    return target, recorded
+
+
+def _changed_since(
+    store: Store, target: Change, edit: Edit, current: dict[str, Any] | None
+) -> InventoryError:
+    later = [c for c in store.history(ident=edit.id, edits=False) if c.number > target.number]
+    who = (
+        f" by {later[0].author} (change {later[0].number}, {later[0].at:%Y-%m-%d %H:%M} UTC)"
+        if later
+        else " outside inventory (by hand?)"
+    )
+    if current is None:
+        what = "was removed"
+    elif edit.after is None:
+        what = "was added again"
+    else:
+        fields = changed_fields(edit.after, current)
+        what = "was changed" + (f" ({', '.join(fields)})" if fields else "")
+    return ConflictError(
+        f"cannot undo change {target.number}: {edit.id} {what} since{who}; nothing was written",
+        hint=(
+            f"undo change {later[0].number} first, or edit {edit.id} by hand"
+            if later
+            else f"edit {edit.id} by hand"
+        ),
     )

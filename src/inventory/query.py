@@ -48,6 +48,10 @@ class Dialect:
 
 
 class Postgres(Dialect):
+    """The schema of ``store/pgschema.py``: the window is the ``during`` daterange (a GiST
+    index answers ``&&``), the known days of an activity in parts the ``days``
+    datemultirange."""
+
     name = "postgresql"
     mark = "%s"
 
@@ -56,8 +60,8 @@ class Postgres(Dialect):
 
     def overlap(self, first: date, last: date, max_span: int) -> tuple[str, list[Any]]:
         return (
-            "a.window && daterange(%s, %s, '[]') AND (a.parts <= 1 OR a.days && "
-            "datemultirange(daterange(%s, %s, '[]')))",
+            "a.during && daterange(%s, %s, '[]') AND (a.parts <= 1 OR "
+            "a.days && daterange(%s, %s, '[]'))",
             [first, last, first, last],
         )
 

@@ -14,12 +14,11 @@ app = module_app()
 
 def _safe(target: str) -> str:
     """A store location for display: a URL's password is never shown."""
-    if "://" not in target or "@" not in target:
+    if "://" not in target:
         return target
-    scheme, rest = target.split("://", 1)
-    credentials, host = rest.rsplit("@", 1)
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}@{host}" if user else f"{scheme}://{host}"
+    from ..store.postgres import redact
+
+    return redact(target)
 
 
 @command(app, "config")

@@ -34,6 +34,9 @@ COMMANDS: dict[str, Entry] = {
     "timeline": Entry("planning", "A Gantt chart of a period, grouped by project or country."),
     "clashes": Entry("planning", "Likely duplicates, clashes and parallel load, scored."),
     "config": Entry("admin", "Where the store, the settings and the cache are."),
+    "history": Entry("history", "Who changed what, and when; newest first."),
+    "undo": Entry("history", "Undo a change (default: your last one), recorded as a change."),
+    "db": Entry("db", "The store itself: init, upgrade its schema, dump it to CSV.", group=True),
 }
 
 

@@ -18,6 +18,7 @@ from ..formats import Data, Format, Listing
 from ..store import Store, open_store
 from ..vocab import Status
 from .options import (
+    AuthorOpt,
     IdsArg,
     JsonOpt,
     ListFormatOpt,
@@ -142,6 +143,7 @@ def import_(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="The plan as JSON, for scripts.")] = False,
+    by: AuthorOpt = None,
 ) -> None:
     """Bring the store in line with a newsletter (or a sheet, an export, another store).
 
@@ -177,7 +179,7 @@ def import_(
             skip_bad=skip_bad,
             add_ambiguous=add_ambiguous,
             mark_missing=Status(mark_missing.value) if mark_missing else None,
-            author=author("import"),
+            author=author("import", by),
         )
     for problem in outcome.problems:
         say(str(problem))
@@ -255,6 +257,7 @@ def add_cmd(
     store: StoreOpt = None,
     fmt: ListFormatOpt = None,
     as_json: JsonOpt = False,
+    by: AuthorOpt = None,
 ) -> None:
     """Add an activity. Prints it, and its new id on stderr.
 
@@ -288,7 +291,7 @@ def add_cmd(
             registry=opened.registry,
             in_store=_project_names(opened),
         )
-        with opened.transaction(author("add")) as batch:
+        with opened.transaction(author("add", by)) as batch:
             activity = place_new(activity, batch, batch.get)
             batch.add(activity)
         say(f"added {activity.id} to {opened.location}")
@@ -303,13 +306,18 @@ def _project_names(store: Store) -> set[str]:
 
 
 def _update(
-    store: str | None, keys: list[str], output: Format, command_name: str, **fields: Any
+    store: str | None,
+    keys: list[str],
+    output: Format,
+    command_name: str,
+    by: str | None = None,
+    **fields: Any,
 ) -> None:
     """Change the same fields of each activity named, in one transaction."""
     changed_all = []
     with writing(store) as opened:
         names = _project_names(opened)
-        with opened.transaction(author(command_name)) as batch:
+        with opened.transaction(author(command_name, by)) as batch:
             seen = set()
             for key in keys:
                 activity = batch.get(key)
@@ -360,6 +368,7 @@ def edit_cmd(
     store: StoreOpt = None,
     fmt: ListFormatOpt = None,
     as_json: JsonOpt = False,
+    by: AuthorOpt = None,
 ) -> None:
     """Change the named fields of activities; the others, and their ids, stay. Shows what
     changed on stderr.
@@ -383,6 +392,7 @@ def edit_cmd(
         ids,
         output,
         "edit",
+        by,
         title=title,
         dates=dates,
         year=year,
@@ -399,6 +409,7 @@ def cancel_cmd(
     store: StoreOpt = None,
     fmt: ListFormatOpt = None,
     as_json: JsonOpt = False,
+    by: AuthorOpt = None,
 ) -> None:
     """Mark activities cancelled. They stay in the store and in listings ('[cancelled]'),
     and leave 'upcoming' unless --include-cancelled; 'edit --status planned' undoes it.
@@ -407,7 +418,7 @@ def cancel_cmd(
     Example:
       inventory cancel 02n8dtsy 4nc4
     """
-    _update(store, ids, pick_format(fmt, as_json), "cancel", status=Status.CANCELLED)
+    _update(store, ids, pick_format(fmt, as_json), "cancel", by, status=Status.CANCELLED)
 
 
 @command(app, "postpone")
@@ -418,6 +429,7 @@ def postpone_cmd(
     store: StoreOpt = None,
     fmt: ListFormatOpt = None,
     as_json: JsonOpt = False,
+    by: AuthorOpt = None,
 ) -> None:
     """Mark activities postponed, with their new dates if known.
 
@@ -431,6 +443,7 @@ def postpone_cmd(
         ids,
         pick_format(fmt, as_json),
         "postpone",
+        by,
         status=Status.POSTPONED,
         dates=dates,
         year=year,
@@ -442,6 +455,7 @@ def remove_cmd(
     ids: IdsArg,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask; for scripts.")] = False,
     store: StoreOpt = None,
+    by: AuthorOpt = None,
 ) -> None:
     """Delete activities from the store. Asks first on a terminal; --yes for scripts.
 
@@ -452,7 +466,7 @@ def remove_cmd(
     Example:
       inventory remove 02n8dtsy --yes
     """
-    with writing(store) as opened, opened.transaction(author("remove")) as batch:
+    with writing(store) as opened, opened.transaction(author("remove", by)) as batch:
         chosen = {}
         for key in ids:
             activity = batch.get(key)

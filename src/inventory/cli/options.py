@@ -227,6 +227,16 @@ AsOfOpt = Annotated[
         show_default=False,
     ),
 ]
+AuthorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--author",
+        metavar="NAME",
+        help="Who the history records for this change. Default: $INVENTORY_AUTHOR, the "
+        "settings' author, else your user name.",
+        show_default=False,
+    ),
+]
 IdsArg = Annotated[
     list[str],
     typer.Argument(metavar="ID...", help="Ids or unique prefixes.", show_default=False),
@@ -505,14 +515,26 @@ OutputOpt = Annotated[
 ]
 
 
-def author(command_name: str) -> Any:
+def author(command_name: str, given: str | None = None) -> Any:
+    """Who the history records for this write: ``--author``, else ``$INVENTORY_AUTHOR``,
+    else ``author`` in the settings, else the operating-system user."""
     from ..config import settings
     from ..history import Author, default_author
 
+    if given is not None and not given.strip():
+        raise bad("--author", "is empty; expected a name, e.g. 'Jane Officer'")
     configured = settings().author
-    name = os.environ.get("INVENTORY_AUTHOR") or configured or default_author()
+    name = (given or "").strip() or os.environ.get("INVENTORY_AUTHOR") or configured
+    name = name or default_author()
     words = ["inventory", *sys.argv[1:]] if sys.argv and "inventory" in sys.argv[0] else []
-    return Author(name=name, command=" ".join(words)[:500] or f"inventory {command_name}")
+    if any("://" in word for word in words):
+        from ..store.postgres import redact
+
+        # The history is read by everyone: a password typed in a URL stays out of it.
+        words = [redact(w) if "://" in w else w for w in words]
+    import shlex
+
+    return Author(name=name, command=shlex.join(words)[:500] or f"inventory {command_name}")
 
 
 if TYPE_CHECKING:

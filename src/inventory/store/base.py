@@ -80,8 +80,31 @@ class Store(ABC):
         author: str | None = None,
         period: Period | None = None,
         limit: int | None = None,
+        edits: bool = True,
     ) -> list[Change]:
-        """Changes, newest first, filtered by activity, author and day."""
+        """Changes, newest first, filtered by activity, author and day (UTC). With ``ident``
+        each change holds only that activity's edit; with ``edits`` false, none (a whole
+        import's records are large)."""
+
+    def change(self, number: int) -> Change | None:
+        """One change with its edits; None when there is no such change."""
+        for change in self.history():
+            if change.number == number:
+                return change
+        return None
+
+    def schema(self) -> tuple[int, int]:
+        """The store's schema version and the one this inventory writes (0, 0 for a store
+        without one: a CSV or JSON file)."""
+        return 0, 0
+
+    def upgrade(self) -> list[str]:
+        """Bring the store's schema up to this inventory's; what was done, step by step."""
+        return []
+
+    @abstractmethod
+    def initialise(self) -> str:
+        """Create the store if it does not exist yet (an empty one); says what was done."""
 
     @abstractmethod
     def project_names(self) -> set[str]:
@@ -117,9 +140,12 @@ class Store(ABC):
         return self.select(upcoming_criteria(criteria, as_of, until, include_cancelled), limit)
 
     @contextlib.contextmanager
-    def transaction(self, author: Author | None = None) -> Iterator[Batch]:
-        """A batch of changes written together at the end of the ``with`` block; an error
-        inside it, or Ctrl-C, leaves the store as it was."""
+    def transaction(
+        self, author: Author | None = None, *, reverts: int | None = None
+    ) -> Iterator[Batch]:
+        """A batch of changes written together at the end of the ``with`` block, and
+        recorded as one change of the history (``reverts``: the change it undoes); an
+        error inside it, or Ctrl-C, leaves the store as it was."""
         author = author or Author()
         with self._begin(author) as session:
             batch = Batch(session)
@@ -127,7 +153,7 @@ class Store(ABC):
             changes = batch.changes
             if changes:
                 _pause_for_tests()
-                session.commit(changes, batch.edits)
+                session.commit(changes, batch.edits, reverts)
                 batch.change = session.change
 
 
@@ -151,9 +177,12 @@ class _Session(ABC):
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]: ...
 
     @abstractmethod
-    def commit(self, changes: dict[str, Activity | None], edits: list[Edit]) -> None:
+    def commit(
+        self, changes: dict[str, Activity | None], edits: list[Edit], reverts: int | None
+    ) -> None:
         """Write the changes (an id's new activity, or None to remove it) and their history
-        entry, or raise and write nothing."""
+        entry, or raise and write nothing. An activity someone else changed since this
+        session read it raises :class:`~inventory.history.ConflictError`."""
 
 
 class Batch:
@@ -166,13 +195,14 @@ class Batch:
         self._after: dict[str, Activity | None] = {}
         self.change: Change | None = None
 
-    def _current(self, ident: str) -> Activity | None:
+    def current(self, ident: str) -> Activity | None:
+        """The activity with exactly this id as the batch stands, None when there is none."""
         if ident in self._after:
             return self._after[ident]
         return self._session.by_ids([ident]).get(ident)
 
     def __contains__(self, ident: object) -> bool:
-        return isinstance(ident, str) and self._current(ident) is not None
+        return isinstance(ident, str) and self.current(ident) is not None
 
     def get(self, key: str) -> Activity:
         def starting(prefix: str, limit: int = 50) -> list[str]:

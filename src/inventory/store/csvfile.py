@@ -14,6 +14,7 @@ from ..model import Activity
 from ..months import Period
 from ..query import EVERYTHING, Criteria
 from ..records import from_row, to_record, unneutralise
+from ..vocab import COLUMNS
 from . import sql
 from .cache import Cache, Progress
 from .csvdoc import Document, Header, decode, read_rows, row_hash
@@ -75,6 +76,9 @@ class CsvStore(FileStore):
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         return sql.by_ids(self.cache().connection, ids)
+
+    def empty(self) -> bytes:
+        return (",".join(COLUMNS) + "\n").encode("utf-8")
 
     def rows_as_written(self) -> dict[str, tuple[int, dict[str, str]]]:
         snapshot = read_snapshot(self.path)

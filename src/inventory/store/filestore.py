@@ -54,10 +54,31 @@ class FileStore(Store):
         author: str | None = None,
         period: Period | None = None,
         limit: int | None = None,
+        edits: bool = True,
     ) -> list[Change]:
         return journal.read(
-            journal.journal_path(self.path), ident=ident, author=author, period=period, limit=limit
+            journal.journal_path(self.path),
+            ident=ident,
+            author=author,
+            period=period,
+            limit=limit,
+            edits=edits,
         )
+
+    def change(self, number: int) -> Change | None:
+        return journal.find(journal.journal_path(self.path), number)
+
+    @abstractmethod
+    def empty(self) -> bytes:
+        """What an empty store of this kind holds."""
+
+    def initialise(self) -> str:
+        if self.path.exists():
+            return f"{self.path} exists already; nothing to do"
+        with self._begin(Author(command="inventory db init")):
+            if not self.path.exists():
+                atomic_write(self.path, self.empty())
+        return f"created an empty store: {self.path}"
 
     @abstractmethod
     def _session(self, snapshot: Snapshot | None) -> FileSession: ...
@@ -100,7 +121,9 @@ class FileSession(_Session):
     def written(self, changes: dict[str, Activity | None], data: bytes, identity: Identity) -> None:
         """After the file was replaced: update what describes it (the CSV cache)."""
 
-    def commit(self, changes: dict[str, Activity | None], edits: list[Edit]) -> None:
+    def commit(
+        self, changes: dict[str, Activity | None], edits: list[Edit], reverts: int | None
+    ) -> None:
         data = self.render(changes)
         path = self.store.path
         check_unchanged(self.snapshot, path)
@@ -108,7 +131,7 @@ class FileSession(_Session):
         number = journal.last_number(history) + 1
         identity = atomic_write(path, data)
         self.written(changes, data, identity)
-        change = Change(number, now(), self.author.name, self.author.command, tuple(edits))
+        change = Change(number, now(), self.author.name, self.author.command, tuple(edits), reverts)
         journal.append(history, change)
         self.change = change
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -67,6 +68,7 @@ def read(
     author: str | None = None,
     period: Period | None = None,
     limit: int | None = None,
+    edits: bool = True,
 ) -> list[Change]:
     changes: list[Change] = []
     for line in reversed(_lines(path)):
@@ -80,7 +82,24 @@ def read(
             continue
         if period is not None and not period[0] <= change.at.date() <= period[1]:
             continue
+        if not edits:
+            change = dataclasses.replace(change, edits=())
+        elif ident is not None:
+            change = dataclasses.replace(
+                change, edits=tuple(e for e in change.edits if e.id == ident)
+            )
         changes.append(change)
         if limit is not None and len(changes) >= limit:
             break
     return changes
+
+
+def find(path: Path, number: int) -> Change | None:
+    for line in reversed(_lines(path)):
+        try:
+            data = json.loads(line)
+            if int(data["change"]) == number:
+                return Change.from_json(data)
+        except (ValueError, KeyError, TypeError):
+            continue
+    return None

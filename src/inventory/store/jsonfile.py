@@ -111,6 +111,9 @@ class JsonStore(FileStore):
         wanted = set(ids)
         return {a.id: a for a in self._all() if a.id in wanted}
 
+    def empty(self) -> bytes:
+        return b"[]\n"
+
     def _session(self, snapshot: Snapshot | None) -> FileSession:
         self._loaded = None
         return JsonSession(self, snapshot)

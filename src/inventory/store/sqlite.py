@@ -163,8 +163,26 @@ class SqliteStore(Store):
         author: str | None = None,
         period: Period | None = None,
         limit: int | None = None,
+        edits: bool = True,
     ) -> list[Change]:
-        return read_history(self.connection, ident=ident, author=author, period=period, limit=limit)
+        return read_history(
+            self.connection, ident=ident, author=author, period=period, limit=limit, edits=edits
+        )
+
+    def change(self, number: int) -> Change | None:
+        found = read_history(self.connection, number=number)
+        return found[0] if found else None
+
+    def schema(self) -> tuple[int, int]:
+        return sql.schema_version(self.connection), sql.SCHEMA_VERSION
+
+    def initialise(self) -> str:
+        existed = self.path.exists()
+        self.create = True
+        version = sql.schema_version(self.connection)
+        if existed:
+            return f"{self.path} is an inventory already (schema {version}); nothing to do"
+        return f"created an empty store: {self.path} (schema {version})"
 
 
 class _SqliteSession(_Session):
@@ -178,7 +196,9 @@ class _SqliteSession(_Session):
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         return sql.by_ids(self.store.connection, ids)
 
-    def commit(self, changes: dict[str, Activity | None], edits: list[Edit]) -> None:
+    def commit(
+        self, changes: dict[str, Activity | None], edits: list[Edit], reverts: int | None
+    ) -> None:
         connection = self.store.connection
         try:
             versions = {ident: sql.version_of(connection, ident) or 0 for ident in changes}
@@ -187,16 +207,18 @@ class _SqliteSession(_Session):
                 if activity is not None:
                     span = sql.insert(connection, [(activity, None)], version=versions[ident] + 1)
                     sql.widen_span(connection, span)
-            self.change = record_change(connection, self.author, edits)
+            self.change = record_change(connection, self.author, edits, reverts)
         except sqlite3.Error as error:
             raise StoreError(f"cannot write: {error}", source=str(self.store.path)) from None
 
 
-def record_change(connection: sqlite3.Connection, author: Author, edits: list[Edit]) -> Change:
+def record_change(
+    connection: sqlite3.Connection, author: Author, edits: list[Edit], reverts: int | None = None
+) -> Change:
     at = now()
     cursor = connection.execute(
-        "INSERT INTO change (at, author, command) VALUES (?, ?, ?)",
-        (at.isoformat(), author.name, author.command),
+        "INSERT INTO change (at, author, command, reverts) VALUES (?, ?, ?, ?)",
+        (at.isoformat(), author.name, author.command, reverts),
     )
     number = int(cursor.lastrowid or 0)
     connection.executemany(
@@ -211,7 +233,7 @@ def record_change(connection: sqlite3.Connection, author: Author, edits: list[Ed
             for e in edits
         ],
     )
-    return Change(number, at, author.name, author.command, tuple(edits))
+    return Change(number, at, author.name, author.command, tuple(edits), reverts)
 
 
 def read_history(
@@ -221,8 +243,14 @@ def read_history(
     author: str | None = None,
     period: Period | None = None,
     limit: int | None = None,
+    edits: bool = True,
+    number: int | None = None,
 ) -> list[Change]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
+    if number is not None:
+        clauses.append("number = ?")
+        params.append(number)
     if ident is not None:
         clauses.append("number IN (SELECT number FROM change_edit WHERE id = ?)")
         params.append(ident)
@@ -239,13 +267,17 @@ def read_history(
     if limit is not None:
         sql_text += f" LIMIT {int(limit)}"
     changes = []
-    for number, at, who, command, reverts in connection.execute(sql_text, params).fetchall():
-        edits = tuple(
-            Edit(i, None if b is None else json.loads(b), None if a is None else json.loads(a))
-            for i, b, a in connection.execute(
-                "SELECT id, before, after FROM change_edit WHERE number = ? ORDER BY rowid",
-                (number,),
+    for found, at, who, command, reverts in connection.execute(sql_text, params).fetchall():
+        parts: tuple[Edit, ...] = ()
+        if edits:
+            only = "" if ident is None else " AND id = ?"
+            parts = tuple(
+                Edit(i, None if b is None else json.loads(b), None if a is None else json.loads(a))
+                for i, b, a in connection.execute(
+                    f"SELECT id, before, after FROM change_edit WHERE number = ?{only} "
+                    "ORDER BY rowid",
+                    (found,) if ident is None else (found, ident),
+                )
             )
-        )
-        changes.append(Change(number, datetime.fromisoformat(at), who, command, edits, reverts))
+        changes.append(Change(found, datetime.fromisoformat(at), who, command, parts, reverts))
     return changes
