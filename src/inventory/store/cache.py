@@ -97,8 +97,7 @@ def open_cache(store: Path, *, memory: bool = False) -> sqlite3.Connection:
             try:
                 connection.execute("PRAGMA journal_mode = DELETE")
                 if sql.schema_version(connection) != sql.SCHEMA_VERSION:
-                    _wipe(connection)
-                    sql.create_schema(connection)
+                    _renew(connection)
                 return connection
             except sqlite3.DatabaseError:
                 connection.close()
@@ -109,10 +108,22 @@ def open_cache(store: Path, *, memory: bool = False) -> sqlite3.Connection:
     return connection
 
 
-def _wipe(connection: sqlite3.Connection) -> None:
-    tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    for table in tables:
-        connection.execute(f'DROP TABLE IF EXISTS "{table}"')
+def _renew(connection: sqlite3.Connection) -> None:
+    """Replace a cache of another schema (or none) with an empty one of ours. Checked again
+    under the write lock: two processes opening a new cache at once must not have the
+    second wipe what the first has already filled."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        if sql.schema_version(connection) != sql.SCHEMA_VERSION:
+            tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            for (table,) in tables.fetchall():
+                connection.execute(f'DROP TABLE IF EXISTS "{table}"')
+            sql.create_schema(connection, in_transaction=True)
+        connection.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute("ROLLBACK")
+        raise
 
 
 def registry_source(store: Path) -> str:

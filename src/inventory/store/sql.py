@@ -80,12 +80,25 @@ def connect(target: str, *, uri: bool = False, timeout: float = 60.0) -> sqlite3
     return connection
 
 
-def create_schema(connection: sqlite3.Connection, extra: str = "") -> None:
+def create_schema(
+    connection: sqlite3.Connection, extra: str = "", *, in_transaction: bool = False
+) -> None:
     """Create the tables (and ``extra`` ones) in one transaction: two processes creating the
-    same new database at once both end with the whole schema."""
-    connection.executescript(
-        f"BEGIN IMMEDIATE;\n{SCHEMA}\n{extra}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
-    )
+    same new database at once both end with the whole schema. ``in_transaction``: the
+    caller has begun it (and commits it)."""
+    statements = [s.strip() for s in f"{SCHEMA}\n{extra}".split(";") if s.strip()]
+    statements.append(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if not in_transaction:
+        connection.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in statements:
+            connection.execute(statement)
+        if not in_transaction:
+            connection.execute("COMMIT")
+    except BaseException:
+        if not in_transaction:
+            connection.execute("ROLLBACK")
+        raise
 
 
 def schema_version(connection: sqlite3.Connection) -> int:
