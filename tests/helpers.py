@@ -19,7 +19,8 @@ NEWSLETTER = FIXTURES / "newsletter-2019-q4.txt"
 REPO = TESTS.parent
 BUNDLED_STORE = FIXTURES / "activities-2019-q4.csv"
 SHIPPED_STORE = REPO / "data" / "activities.csv"
-SHARED_NEWSLETTER = REPO.parent / "shared" / "newsletters" / "cybercrime-coe-update-2019-q4.txt"
+SHARED_NEWSLETTER = FIXTURES / "cybercrime-coe-update-2019-q4.txt"
+"""The whole newsletter as published (a copy of ../shared/newsletters/), prose and all."""
 
 
 @dataclass
