@@ -31,6 +31,7 @@ from .options import (
     location,
     module_app,
     pick_format,
+    progress,
     reading,
     say,
     writing,
@@ -170,6 +171,7 @@ def import_(
             "pipe a file in: inventory import - < newsletter.txt",
         )
     source = open_source(file)
+    source.progress = progress(f"Reading {source.label}")
     with _import_target(store, dry_run) as opened:
         outcome = import_into(
             opened,

@@ -13,6 +13,7 @@ A new input format is a module with a ``read(source, context)`` and one line in
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
 import re
@@ -138,13 +139,20 @@ class Source:
         self._used = False
         self.data: bytes | None = None
         """The whole input, once a reader needed it whole."""
+        self.progress: Callable[[int, int], None] | None = None
+        """Told the bytes read so far and the input's size, as a reader consumes it."""
 
     def open(self) -> IO[bytes]:
         """The input from its first byte (once)."""
         if self._used:
             raise RuntimeError("the input was read already")
         self._used = True
-        return io.BufferedReader(_Prefixed(self.head, self._stream), 1 << 16)
+        size = 0
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                size = self.path.stat().st_size
+        raw = _Prefixed(self.head, self._stream, self.progress, size)
+        return io.BufferedReader(raw, 1 << 16)
 
     def read(self) -> bytes:
         with self.open() as stream:
@@ -157,9 +165,18 @@ class Source:
 class _Prefixed(io.RawIOBase):
     """The bytes already read, then the rest of the stream."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+    def __init__(
+        self,
+        head: bytes,
+        rest: IO[bytes],
+        progress: Callable[[int, int], None] | None = None,
+        size: int = 0,
+    ) -> None:
         self._head = memoryview(head)
         self._rest = rest
+        self._progress = progress
+        self._size = size
+        self._done = 0
 
     def readable(self) -> bool:
         return True
@@ -172,6 +189,9 @@ class _Prefixed(io.RawIOBase):
             return n
         data = self._rest.read(len(buffer))
         buffer[: len(data)] = data
+        if self._progress is not None and self._size:
+            self._done += len(data)
+            self._progress(min(self._done, self._size), self._size)
         return len(data)
 
     def close(self) -> None:
