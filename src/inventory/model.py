@@ -180,6 +180,20 @@ class Schedule(_Frozen):
             return self.start <= last and self.end >= first
         return any(seg.start <= last and seg.end >= first for seg in self.segments)
 
+    def months(self) -> tuple[str, ...]:
+        """The ``YYYY-MM`` months the activity overlaps, in order: those its segments touch
+        (not a month that falls in the gap between two), or its month when no day is known.
+        A month counts an activity exactly when :meth:`overlaps` says so for that month."""
+        if not self.segments:
+            return (self.month,)
+        out: dict[str, None] = {}
+        for seg in self.segments:
+            year, month = seg.start.year, seg.start.month
+            while (year, month) <= (seg.end.year, seg.end.month):
+                out[f"{year:04d}-{month:02d}"] = None
+                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return tuple(out)
+
     def meaning(self) -> dict[str, Any]:
         """Everything but the wording: two schedules with equal meaning are the same dates."""
         return self.model_dump(exclude={"text", "year_inferred"})

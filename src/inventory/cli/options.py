@@ -31,6 +31,7 @@ from ..months import (
 )
 from ..query import Criteria
 from ..store import Location, Store, find_store, open_store
+from ..views.console import Screen
 from ..vocab import Certainty, Status
 from .typer_compat import LightCommand
 
@@ -60,14 +61,46 @@ def bad(option: str, message: str) -> UsageError:
     return UsageError(f"invalid value for {option}: {message}")
 
 
+@dataclass
+class Run:
+    """What one command's run shares: its standard output (the one console, and the pager
+    on a terminal), and how many rows of the store it had to leave out."""
+
+    screen: Screen | None = None
+    skipped: int = 0
+
+    def output(self, **options: Any) -> Output:
+        if "stream" in options:  # a stream of the caller's own, not standard output
+            return Output(**options)
+        if self.screen is None:
+            given = GLOBALS.get()
+            self.screen = Screen(pager=given.pager if given is not None else True)
+        return Output(stream=self.screen.stream, console=self.screen.console, **options)
+
+
+_RUN: ContextVar[Run | None] = ContextVar("inventory_run", default=None)
+
+
+def current_run() -> Run:
+    """The run of the command being executed (a fresh one outside any command)."""
+    run = _RUN.get()
+    if run is None:
+        run = Run()
+        _RUN.set(run)
+    return run
+
+
 def handled(func: F) -> F:
     """Domain errors as one line and an exit code (1 data, 2 usage); Ctrl-C as 130;
-    ``INVENTORY_DEBUG=1`` shows the traceback instead."""
+    ``INVENTORY_DEBUG=1`` shows the traceback instead. A command that had to leave out
+    rows of the store it could not read ends with exit 1, after its output."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        run = Run()
+        token = _RUN.set(run)
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
         except InventoryError as error:
             if os.environ.get(ENV_DEBUG):
                 raise
@@ -75,6 +108,18 @@ def handled(func: F) -> F:
         except KeyboardInterrupt:
             typer.echo("inventory: interrupted; nothing more was written", err=True)
             raise typer.Exit(130) from None
+        finally:
+            if run.screen is not None:
+                run.screen.close()
+            _RUN.reset(token)
+        if run.skipped:
+            rows = "1 row was" if run.skipped == 1 else f"{run.skipped} rows were"
+            raise fail(
+                f"{rows} left out: the store has rows that cannot be read",
+                1,
+                "'inventory validate' shows each with its line",
+            )
+        return result
 
     return wrapper  # type: ignore[return-value]
 
@@ -321,7 +366,9 @@ def resolve_period(
         raise bad(option, error.message) from None
     if first > last:
         raise UsageError(f"--from {first} is after --to {last}; expected --from on or before --to")
-    return (first, last), f"{start or '…'} to {end or '…'}"
+    if start is None:
+        return (first, last), f"until {last}"
+    return (first, last), f"from {first}" if end is None else f"{first} to {last}"
 
 
 def clamp(period: Period, store: Store, criteria: Criteria | None = None) -> Period | None:
@@ -335,10 +382,6 @@ def clamp(period: Period, store: Store, criteria: Criteria | None = None) -> Per
     first = period[0] if period[0] != date.min else span[0]
     last = period[1] if period[1] != date.max else span[1]
     return first, last
-
-
-def period_label(period: Period) -> str:
-    return f"{period[0]} to {period[1]}"
 
 
 def build_criteria(
@@ -410,6 +453,7 @@ class Globals:
     """Options given before the command (``inventory --store x list``)."""
 
     store: str | None = None
+    pager: bool = True
 
 
 GLOBALS: ContextVar[Globals | None] = ContextVar("inventory_globals", default=None)
@@ -423,7 +467,8 @@ def location(store: str | None) -> Location:
 
 @contextmanager
 def reading(store: str | None, *, warn: bool = True) -> Iterator[Store]:
-    """The store, open for reading; rows it cannot read are warned about and left out."""
+    """The store, open for reading; rows it cannot read are warned about, left out, and
+    make the command exit 1 after its output (``warn=False``: the command reports them)."""
     opened = open_store(location(store), progress=progress("Reading the store"))
     try:
         problems = opened.problems() if warn else []
@@ -431,8 +476,7 @@ def reading(store: str | None, *, warn: bool = True) -> Iterator[Store]:
             say(f"warning: skipped {problem}")
         if len(problems) > 5:
             say(f"warning: and {len(problems) - 5} more rows that could not be read")
-        if problems:
-            say("hint: run 'inventory validate' to see every problem")
+        current_run().skipped = len(problems)
         yield opened
     finally:
         opened.close()
@@ -483,7 +527,9 @@ def progress(label: str) -> Callable[[int, int], None] | None:
 
 
 def emit(result: Any, fmt: Format, **output: Any) -> None:
-    out = Output(**output)
+    """Write a result to standard output in the format chosen; the only place a command's
+    output goes through (so one console and one pager serve the whole run)."""
+    out = current_run().output(**output)
     if WRITERS[fmt].binary and out.terminal:
         raise UsageError(
             f"--format {fmt.value} writes a binary file; give -o FILE where the command has "
@@ -564,7 +610,7 @@ def write_output(output: str | None, data: bytes, store: Store) -> str:
     from ..store.files import atomic_write, resolve
 
     if output is None or output == "-":
-        Output().write_bytes(data)
+        current_run().output().write_bytes(data)
         return "standard output"
     if not output.strip():
         raise bad("--output", "is empty; expected a file name, or - for standard output")

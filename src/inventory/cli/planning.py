@@ -8,7 +8,8 @@ import typer
 
 from ..formats import Pairs
 from ..months import Period, month_label, parse_month_period, parse_quarter, quarter_label
-from ..planning import build_calendar, build_timeline, find_pairs, taking_place
+from ..pairs import DEFAULT_MIN_SCORE, find_pairs
+from ..planning import build_calendar, build_timeline, taking_place
 from ..query import Criteria
 from ..store import Store
 from .options import (
@@ -27,7 +28,6 @@ from .options import (
     command,
     emit,
     module_app,
-    period_label,
     pick_format,
     reading,
     reference_day,
@@ -64,8 +64,7 @@ def _period(
     if clamped is None:
         _nothing(store, where, period, label or "")
         return period, label or "", False
-    if clamped != period:
-        period, label = clamped, period_label(clamped)
+    period = clamped
     if not store.count(where.but(period=period)):
         _nothing(store, where, period, label or "")
         return period, label or "", False
@@ -199,7 +198,7 @@ def clashes_cmd(
             metavar="0-100",
             help="Show pairs scoring at least this; 0 shows every pair found.",
         ),
-    ] = 40,
+    ] = DEFAULT_MIN_SCORE,
     fmt: ViewFormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

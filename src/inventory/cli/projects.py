@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..formats import Projects, ProjectView
-from ..projects import country_names, summarise, summarise_one, unknown_projects
+from ..project_summary import country_names, summarise_one, summarise_projects, unknown_projects
 from .options import (
     JsonOpt,
     OutputOpt,
@@ -62,7 +62,7 @@ def projects_cmd(
     with reading(store) as opened:
         registry = opened.registry
         activities = opened.select()
-    summaries = summarise(registry, activities)
+    summaries = summarise_projects(registry, activities)
     result = Projects(summaries, country_names(summaries))
     if output is not None:
         target = write_output(output, rendered(result, chosen), opened)

@@ -39,7 +39,6 @@ from .options import (
     command,
     emit,
     module_app,
-    period_label,
     pick_format,
     reading,
     reference_day,
@@ -216,14 +215,8 @@ def show_cmd(
     """
     output = pick_format(fmt, as_json)
     with reading(store) as opened:
-        found = [opened.get(key) for key in ids]
-    if output is Format.JSON and len(found) > 1:
-        emit(Listing(found), output)
-        return
-    for index, activity in enumerate(found):
-        if index and output is Format.TABLE:
-            typer.echo("")
-        emit(Detail(activity), output)
+        found = list({a.id: a for a in (opened.get(key) for key in ids)}.values())
+    emit(Detail(found), output)
 
 
 @command(app, "report")
@@ -273,24 +266,20 @@ def report_cmd(
     if chart and chosen is not Format.TABLE:
         raise UsageError(f"--chart draws under the table; it has no {chosen.value} form")
     today = reference_day(as_of)
-    period, label = resolve_period(month, quarter, year, start, end)
+    asked, label = resolve_period(month, quarter, year, start, end)
     with reading(store) as opened:
         where = build_criteria(opened, project=project)
-        if period is None:
+        if asked is None:
             period = opened.bounds(where)
-            if period is None:
-                say("nothing to report: no activities match")
-                period = (reference_day(None), reference_day(None))
-            label = period_label(period)
+            label = "the whole store"
         else:
-            clamped = clamp(period, opened, where)
-            if clamped is None:
-                say(f"nothing to report in {label}: no activities match")
-                clamped = (period[0], period[0]) if period[0].year > 1 else (period[1], period[1])
-            if clamped != period:
-                period, label = clamped, period_label(clamped)
-        activities = opened.select(where.but(period=period))
-    summary = build_report(activities, period, label or "")
+            period = clamp(asked, opened, where)
+        if period is None:
+            say(f"nothing to report{' ' + label if asked and label else ''}: no activities match")
+            activities = []
+        else:
+            activities = opened.select(where.but(period=period))
+    summary = build_report(activities, period, label or "", only=where.projects)
     result = Summary(summary, activities, chart=chart, today=today)
     if output is not None:
         target = write_output(output, rendered(result, chosen), opened)

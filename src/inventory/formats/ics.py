@@ -28,7 +28,7 @@ from ..model import Activity, Certainty, HalfDay, Precision, Segment, Status
 from ..months import day_label
 from . import Output
 
-__all__ = ["DOMAIN", "PRODID", "build_calendar", "event_uid", "to_ics", "unscheduled"]
+__all__ = ["DOMAIN", "PRODID", "event_uid", "to_calendar", "to_ics", "unscheduled"]
 
 DOMAIN = "inventory"
 """Right-hand side of every UID: ids are unique within the inventory."""
@@ -154,7 +154,7 @@ def _events(activity: Activity) -> list[Event]:
     return out
 
 
-def build_calendar(activities: Sequence[Activity], *, name: str | None = None) -> Calendar:
+def to_calendar(activities: Sequence[Activity], *, name: str | None = None) -> Calendar:
     """An ``icalendar.Calendar`` with one all-day event per segment of each dated activity,
     in the order given; unscheduled activities are left out."""
     calendar = Calendar()
@@ -171,7 +171,7 @@ def build_calendar(activities: Sequence[Activity], *, name: str | None = None) -
 
 def to_ics(activities: Sequence[Activity], *, name: str | None = None) -> bytes:
     """The iCalendar file (CRLF line ends, folded at 75 octets, UTF-8)."""
-    data: bytes = build_calendar(activities, name=name).to_ical()
+    data: bytes = to_calendar(activities, name=name).to_ical()
     return data
 
 

@@ -38,7 +38,7 @@ def newsletter(activities: Sequence[Activity]) -> str:
 
 def write(result: Any, out: Output) -> None:
     if isinstance(result, Projects):
-        from ..projects import TABLE_HEADERS, table_rows
+        from ..project_summary import TABLE_HEADERS, table_rows
 
         out.stream.write(table(TABLE_HEADERS, table_rows(result.summaries)))
     elif isinstance(result, Listing | Summary):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from importlib import resources
 from typing import Any
@@ -210,6 +210,9 @@ def _period_words(first: date, last: date) -> str:
 def report_context(summary: Summary) -> dict[str, Any]:
     report = summary.report
     today = summary.today
+    if report.period is None:  # nothing in the store, no period asked: a page of nothing
+        report = replace(report, period=(today or date.today(),) * 2)
+        summary = replace(summary, report=report)
     first_month = month_of(report.period[0])
     reached = sorted({c for names in report.countries.values() for c in names})
     ranked = sorted(report.project_totals.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
@@ -246,7 +249,7 @@ class ProjectBlock:
     facts: list[tuple[str, str]]
     per_month: BarChart | None
     months: list[tuple[str, str, int]]
-    """(``YYYY-MM``, ``Nov 2019``, activities listed under it)."""
+    """(``YYYY-MM``, ``Nov 2019``, activities running in it)."""
 
 
 def anchors(names: Iterable[str]) -> list[str]:
@@ -264,7 +267,7 @@ def anchors(names: Iterable[str]) -> list[str]:
 
 
 def projects_context(result: Projects) -> dict[str, Any]:
-    from ..projects import TABLE_HEADERS, facts, table_rows
+    from ..project_summary import TABLE_HEADERS, facts, table_rows
 
     summaries = result.summaries
     blocks = []
