@@ -15,6 +15,7 @@ from ..dates import render_schedule
 from ..editing import edit_activity, new_activity, place_new
 from ..errors import UsageError
 from ..formats import Data, Format, Listing
+from ..places import place_notices
 from ..store import Store, open_store
 from ..vocab import Status
 from .options import (
@@ -293,6 +294,8 @@ def add_cmd(
             registry=opened.registry,
             in_store=_project_names(opened),
         )
+        for note in place_notices(activity.place) if activity.place else ():
+            say(f"notice: {note}")
         with opened.transaction(author("add", by)) as batch:
             activity = place_new(activity, batch, batch.get)
             batch.add(activity)
@@ -329,6 +332,9 @@ def _update(
                 changed, changes = edit_activity(
                     activity, registry=opened.registry, in_store=names, **fields
                 )
+                if fields.get("location") and changed.place is not None:
+                    for note in place_notices(changed.place):
+                        say(f"notice: {note}")
                 if changes:
                     batch.update(changed)
                 else:

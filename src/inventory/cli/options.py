@@ -33,6 +33,7 @@ from ..query import Criteria
 from ..store import Location, Store, find_store, open_store
 from ..views.console import Screen
 from ..vocab import Certainty, Status
+from . import completion
 from .typer_compat import LightCommand
 
 ENV_TODAY = "INVENTORY_TODAY"
@@ -178,11 +179,19 @@ ProjectOpt = Annotated[
         metavar="PROJECT",
         help="Project name or alias, case-insensitive; repeatable.",
         show_default=False,
+        autocompletion=completion.projects,
     ),
 ]
 MonthOpt = Annotated[
     str | None,
-    typer.Option("--month", "-m", metavar="YYYY-MM", help="A month: 2019-11.", show_default=False),
+    typer.Option(
+        "--month",
+        "-m",
+        metavar="YYYY-MM",
+        help="A month: 2019-11.",
+        show_default=False,
+        autocompletion=completion.months,
+    ),
 ]
 QuarterOpt = Annotated[
     str | None,
@@ -192,11 +201,19 @@ QuarterOpt = Annotated[
         metavar="Qn-YYYY",
         help="A quarter: Q4-2019, 2019-Q4 or 'Q4 2019'.",
         show_default=False,
+        autocompletion=completion.quarters,
     ),
 ]
 YearOpt = Annotated[
     str | None,
-    typer.Option("--year", "-y", metavar="YYYY", help="A year: 2020.", show_default=False),
+    typer.Option(
+        "--year",
+        "-y",
+        metavar="YYYY",
+        help="A year: 2020.",
+        show_default=False,
+        autocompletion=completion.years,
+    ),
 ]
 FromOpt = Annotated[
     str | None,
@@ -214,6 +231,7 @@ CountryOpt = Annotated[
         metavar="COUNTRY",
         help="Country name, alias or ISO code (Ukraine, UA, 'the Netherlands'); repeatable.",
         show_default=False,
+        autocompletion=completion.countries,
     ),
 ]
 CityOpt = Annotated[
@@ -284,7 +302,12 @@ AuthorOpt = Annotated[
 ]
 IdsArg = Annotated[
     list[str],
-    typer.Argument(metavar="ID...", help="Ids or unique prefixes.", show_default=False),
+    typer.Argument(
+        metavar="ID...",
+        help="Ids or unique prefixes.",
+        show_default=False,
+        autocompletion=completion.ids,
+    ),
 ]
 
 

@@ -12,6 +12,7 @@ from ..pairs import DEFAULT_MIN_SCORE, find_pairs
 from ..planning import build_calendar, build_timeline, taking_place
 from ..query import Criteria
 from ..store import Store
+from . import completion
 from .options import (
     CountryOpt,
     FromOpt,
@@ -138,7 +139,10 @@ def timeline_cmd(
     by: Annotated[
         str,
         typer.Option(
-            "--by", metavar="project|country", help="Group the rows by project or by country."
+            "--by",
+            metavar="project|country",
+            help="Group the rows by project or by country.",
+            autocompletion=completion.choices(*GROUPINGS),
         ),
     ] = "project",
     ascii_: AsciiOpt = False,

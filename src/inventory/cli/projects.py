@@ -8,6 +8,7 @@ import typer
 
 from ..formats import Projects, ProjectView
 from ..project_summary import country_names, summarise_one, summarise_projects, unknown_projects
+from . import completion
 from .options import (
     JsonOpt,
     OutputOpt,
@@ -90,7 +91,10 @@ def projects_show(
     name: Annotated[
         str,
         typer.Argument(
-            metavar="PROJECT", help="Project name or alias, case-insensitive.", show_default=False
+            metavar="PROJECT",
+            help="Project name or alias, case-insensitive.",
+            show_default=False,
+            autocompletion=completion.projects,
         ),
     ],
     store: StoreOpt = None,

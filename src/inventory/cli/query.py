@@ -344,6 +344,7 @@ def export_cmd(
             + (f" (for {fmt} use 'inventory list --format {fmt}')" if listed else ""),
         )
     from ..formats.ics import to_ics, unscheduled
+    from ..history import versions
 
     period, label = resolve_period(month, quarter, year, start, end)
     with reading(store) as opened:
@@ -364,7 +365,7 @@ def export_cmd(
         left_out = unscheduled(found)
         dated = [a for a in found if a not in left_out]
         name = "Activity inventory" + (f" ({label})" if label else "")
-        data = to_ics(dated, name=name)
+        data = to_ics(dated, name=name, versions=versions(opened.history()))
         target = write_output(output, data, store_files)
     if not found:
         say(f"no activities match (the store has {total}); the calendar is empty")

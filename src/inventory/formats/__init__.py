@@ -41,6 +41,9 @@ class Listing:
     activities: list[Any]
     title: str | None = None
     """A name for the whole (a calendar's name, a page's title)."""
+    versions: dict[str, Any] = field(default_factory=dict)
+    """Each activity's changes in the store's history (``history.Version``), for the
+    formats that carry a version (ICS)."""
     kind = "activities"
 
 
