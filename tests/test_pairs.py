@@ -15,7 +15,7 @@ from inventory.dates import parse_schedule
 from inventory.model import Activity, Country, Place
 from inventory.months import Period, parse_quarter
 from inventory.pairs import PairKind, find_pairs, title_words
-from inventory.query import Criteria, select
+from inventory.query import Criteria, select_from
 from tests.helpers import BUNDLED_STORE, Loaded, load
 
 
@@ -25,7 +25,7 @@ def store() -> Loaded:
 
 
 def in_period(store: Loaded, period: Period) -> list[Activity]:
-    return select(store.activities, Criteria(period=period))
+    return select_from(store.activities, Criteria(period=period))
 
 
 def find(store: Loaded, title_start: str, month: str, place: str = "") -> Activity:

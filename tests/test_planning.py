@@ -23,7 +23,7 @@ from inventory.planning import (
     day_cells,
     row_cells,
 )
-from inventory.query import Criteria, select
+from inventory.query import Criteria, select_from
 from inventory.report import NO_PROJECT
 from tests.helpers import BUNDLED_STORE, Loaded, load
 
@@ -34,7 +34,7 @@ def store() -> Loaded:
 
 
 def in_period(store: Loaded, period: Period) -> list[Activity]:
-    return select(store.activities, Criteria(period=period))
+    return select_from(store.activities, Criteria(period=period))
 
 
 def find(store: Loaded, title_start: str, month: str, place: str = "") -> Activity:
@@ -248,7 +248,7 @@ def test_timeline_by_country(store: Loaded) -> None:
 
 def test_timeline_keeps_only_the_projects_asked_for(store: Loaded) -> None:
     period = parse_quarter("Q1-2020")
-    chosen = select(store.activities, Criteria(period=period, projects=("iPROCEEDS",)))
+    chosen = select_from(store.activities, Criteria(period=period, projects=("iPROCEEDS",)))
     timeline = build_timeline(chosen, period, "Q1 2020", only=("iPROCEEDS",))
     assert [g.name for g in timeline.groups] == ["iPROCEEDS"]
     assert [a.title for a in timeline.groups[0].activities] == [

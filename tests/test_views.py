@@ -22,7 +22,7 @@ from inventory.cli import app
 from inventory.months import Period, month_label, parse_month_period, parse_quarter
 from inventory.pairs import find_pairs
 from inventory.planning import build_calendar, build_timeline
-from inventory.query import Criteria, select
+from inventory.query import Criteria, select_from
 from inventory.report import build_report
 from inventory.views.console import render_text
 from inventory.views.planning import CalendarView, PairsView, TimelineView, short_dates
@@ -40,7 +40,7 @@ def store() -> Loaded:
 
 
 def chosen(store: Loaded, period: Period) -> list[Any]:
-    return select(store.activities, Criteria(period=period))
+    return select_from(store.activities, Criteria(period=period))
 
 
 def calendar_drawn(cal: Any, width: int | None = None, ascii_: bool | None = None) -> str:
@@ -143,7 +143,7 @@ def test_timeline_q1_2020_by_country_at_120(store: Loaded) -> None:
 def test_narrow_timeline_keeps_the_places(store: Loaded) -> None:
     # Six "Assessment of crime proceeds and reporting systems" rows differ only by place.
     period = parse_quarter("Q1-2020")
-    cyber_east = select(store.activities, Criteria(period=period, projects=("CyberEast",)))
+    cyber_east = select_from(store.activities, Criteria(period=period, projects=("CyberEast",)))
     timeline = build_timeline(cyber_east, period, "Q1 2020", only=("CyberEast",))
     lines = timeline_drawn(timeline, width=70, ascii_=False).splitlines()
     assert max(len(line) for line in lines) <= 70
@@ -357,7 +357,7 @@ def test_readme_planning_outputs(store: Loaded) -> None:
     assert readme_block("inventory calendar --month 2019-11") == calendar_text(
         store, "2019-11", width=100, ascii_=False
     )
-    two = select(store.activities, Criteria(period=q1, projects=("CyberEast", "T-CY")))
+    two = select_from(store.activities, Criteria(period=q1, projects=("CyberEast", "T-CY")))
     timeline = build_timeline(two, q1, "Q1 2020", only=("CyberEast", "T-CY"))
     command = "inventory timeline --quarter Q1-2020 --project CyberEast --project T-CY"
     assert readme_block(command + "     # 150 columns") == timeline_drawn(

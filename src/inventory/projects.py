@@ -61,7 +61,7 @@ def _key(name: str) -> str:
     return "".join(ch for ch in name.casefold() if not ch.isspace())
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 
@@ -70,8 +70,8 @@ class Project(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: Text
-    aliases: tuple[Text, ...] = ()
+    name: NonEmpty
+    aliases: tuple[NonEmpty, ...] = ()
     """Other spellings accepted wherever a project is typed or imported."""
     kind: Literal["project", "committee"] = "project"
     start: YearMonth | None = None

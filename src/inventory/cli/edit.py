@@ -17,9 +17,10 @@ from ..errors import UsageError
 from ..formats import Data, Format, Listing
 from ..places import place_notices
 from ..store import Store, open_store
-from ..vocab import Status
+from ..vocab import Status, plural
 from .options import (
     AuthorOpt,
+    DataFormatOpt,
     IdsArg,
     JsonOpt,
     ListFormatOpt,
@@ -82,10 +83,6 @@ ModalityOpt = Annotated[
     str | None,
     typer.Option("--modality", metavar="TEXT", show_default=False, help="e.g. 'Desk Study'."),
 ]
-
-
-def _activities(count: int) -> str:
-    return f"{count} activit{'y' if count == 1 else 'ies'}"
 
 
 @command(app, "import")
@@ -517,21 +514,24 @@ def _cut(text: str, width: int) -> str:
 def validate_cmd(
     store: StoreOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="The problems as JSON.")] = False,
+    fmt: DataFormatOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Check the whole store and print every problem with its file, line and field.
 
     Errors (rows that cannot be read) make it exit 1. Warnings (no or unknown project,
-    likely duplicates, derived columns that disagree with the dates) are printed and exit
-    0, or 1 with --strict.
+    likely duplicates as 'clashes' scores them, derived columns that disagree with the
+    dates) are printed and exit 0, or 1 with --strict.
 
     \b
     Examples:
       inventory validate
       inventory validate --store shared/activities.csv --strict
+      inventory validate --json | jq '.[] | select(.severity == "error")'
     """
     from ..validation import validate
 
+    output = pick_format(fmt, as_json)
     with reading(store, warn=False) as opened:
         activities = opened.select()
         problems = validate(
@@ -542,25 +542,22 @@ def validate_cmd(
             as_written=opened.rows_as_written(),
         )
         location = opened.location
-    if as_json:
-        records = [
-            {
-                "source": p.source,
-                "line": p.line,
-                "field": p.field,
-                "severity": p.severity,
-                "message": p.message,
-            }
-            for p in problems
-        ]
-        emit(Data(records), Format.JSON)
-    else:
-        emit(Data([], [str(p) for p in problems]), Format.TABLE)
+    records = [
+        {
+            "source": p.source,
+            "line": p.line,
+            "field": p.field,
+            "severity": p.severity,
+            "message": p.message,
+        }
+        for p in problems
+    ]
+    emit(Data(records, [str(p) for p in problems]), output)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     say(
-        f"{location}: {_activities(len(activities))}, {errors} error{'s' * (errors != 1)}, "
-        f"{warnings} warning{'s' * (warnings != 1)}"
+        f"{location}: {plural(len(activities), 'activity')}, {plural(errors, 'error')}, "
+        f"{plural(warnings, 'warning')}"
     )
     if errors or (strict and warnings):
         raise typer.Exit(1)

@@ -612,6 +612,7 @@ if TYPE_CHECKING:
     ReportFormatOpt = Any
     ViewFormatOpt = Any
     ProjectsFormatOpt = Any
+    DataFormatOpt = Any
 else:
     ListFormatOpt = format_option("activities")
     ShowFormatOpt = format_option("activity")
@@ -623,6 +624,7 @@ else:
     )
     ViewFormatOpt = format_option("calendar")
     ProjectsFormatOpt = format_option("projects")
+    DataFormatOpt = format_option("data")
 
 
 def write_output(output: str | None, data: bytes, store: Store) -> str:

@@ -11,6 +11,7 @@ from ..dates import render_schedule
 from ..errors import UsageError
 from ..formats import Detail, Format, Listing, Summary
 from ..report import build_report
+from ..vocab import plural
 from .options import (
     AsOfOpt,
     CertaintyOpt,
@@ -52,14 +53,6 @@ app = module_app()
 
 MAX_DAYS = 36_600
 """``upcoming --days`` beyond a century is a mistake, not a plan."""
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else ("ies" if word.endswith("y") else "s"))
-
-
-def _plural_activities(count: int) -> str:
-    return f"{count} activit{'y' if count == 1 else 'ies'}"
 
 
 @command(app, "list")
@@ -115,7 +108,7 @@ def list_(
             say(f"no activities match (the store has {opened.count()})")
         if output is not None:
             target = write_output(output, rendered(Listing(found), chosen), opened)
-            say(f"wrote {_plural_activities(len(found))} to {target}")
+            say(f"wrote {plural(len(found), 'activity')} to {target}")
             return
     emit(Listing(found), chosen)
 
@@ -370,8 +363,8 @@ def export_cmd(
     if not found:
         say(f"no activities match (the store has {total}); the calendar is empty")
     events = sum(len(a.schedule.segments) for a in dated)
-    say(f"wrote {_plural(events, 'event')} for {_plural_activities(len(dated))} to {target}")
+    say(f"wrote {plural(events, 'event')} for {plural(len(dated), 'activity')} to {target}")
     if left_out:
-        say(f"left out {_plural_activities(len(left_out))} with no days known:")
+        say(f"left out {plural(len(left_out), 'activity')} with no days known:")
         for activity in left_out:
             say(f"  {activity.id}  {render_schedule(activity.schedule)}  {activity.title}")

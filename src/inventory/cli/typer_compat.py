@@ -23,7 +23,8 @@ after, in bench/run.py's runs side by side with khal). Our options use six plain
 kinds (text, whole number, flag, path, choice, and lists of text or choices), so
 :class:`LightCommand` gives each such parameter a small converter of its own before Typer
 asks for one, and leaves any other kind to Typer. The values a command receives are the same
-either way (tests/test_cliparams.py compares both on every parameter of every command).
+either way (tests/test_typer_compat.py compares both on every parameter of every command,
+and simulates each way the internals could move).
 
 This leans on Typer internals (``_TyperParameter._runtime_param``, ``RuntimeParam``); the
 pin ``typer>=0.29,<0.30`` in pyproject.toml keeps them stable, and if they move (an import

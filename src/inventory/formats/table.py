@@ -119,7 +119,8 @@ def _(result: Calendar, out: Output) -> None:
 def _(result: Timeline, out: Output) -> None:
     from ..views.planning import TimelineView
 
-    show(out.console, TimelineView(result, ascii=out.ascii))
+    if result.activities:  # none: said on stderr, stdout stays empty
+        show(out.console, TimelineView(result, ascii=out.ascii))
 
 
 def write(result: Any, out: Output) -> None:

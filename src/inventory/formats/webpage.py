@@ -157,7 +157,7 @@ def parts(activities: Iterable[Activity], first_month: str, today: date | None) 
     return out
 
 
-def describe(activity: Activity) -> str:
+def describe_activity(activity: Activity) -> str:
     """A timeline row's tooltip: the line as the newsletter writes it, and what it is."""
     line = line_of(activity)
     words = [activity.title, line.modality, line.place, line.full_dates]
@@ -171,12 +171,12 @@ def describe(activity: Activity) -> str:
 
 
 @dataclass(frozen=True)
-class Timeline:
+class PageTimeline:
     axis: Axis
     groups: tuple[GanttGroup, ...]
 
 
-def timeline(summary: Summary, today: date | None) -> Timeline:
+def timeline(summary: Summary, today: date | None) -> PageTimeline:
     """One picture per project of the report, one row per activity taking place."""
     from ..planning import build_timeline, taking_place
     from ..views.planning import short_dates
@@ -191,10 +191,10 @@ def timeline(summary: Summary, today: date | None) -> Timeline:
     groups = gantt_groups(
         chosen,
         axis,
-        describe={i: describe(a) for i, a in shown.items()},
+        describe={i: describe_activity(a) for i, a in shown.items()},
         short={i: short_dates(a) for i, a in shown.items()},
     )
-    return Timeline(axis, tuple(groups))
+    return PageTimeline(axis, tuple(groups))
 
 
 def _period_words(first: date, last: date) -> str:

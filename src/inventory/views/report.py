@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
-def heading(report: Report) -> str:
+def report_heading(report: Report) -> str:
     """``Inventory report: Q4 2019 (2019-10-01 to 2019-12-31)``, the period once."""
     if report.period is None:
         return f"Inventory report: {report.label} (no activities)"
@@ -53,7 +53,7 @@ class ReportView:
         from rich.table import Table
 
         report = self.report
-        yield heading(report)
+        yield report_heading(report)
         yield counts_line(report)
         if report.only:
             shared = ", ".join(f"{p} ({n})" for p, n in report.shared_with.items())
