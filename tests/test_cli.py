@@ -398,19 +398,21 @@ def test_add_takes_the_year_option(store_copy: Path) -> None:
     ("args", "code", "expected"),
     [
         (["--title", "  ", "--dates", "3 May 2020"], 2, "--title is empty"),
-        (["--title", "x", "--dates", "31 February 2020"], 1, "February 2020 has 29 days"),
-        (["--title", "x", "--dates", "5-3 May 2020"], 1, "before it starts"),
-        (["--title", "x", "--dates", "3 May"], 1, "pass --year"),
+        # D29: a value typed on the command line that cannot be read is a usage error,
+        # exit 2, naming its option, whichever layer finds the fault.
+        (["--title", "x", "--dates", "31 February 2020"], 2, "--dates: cannot read date"),
+        (["--title", "x", "--dates", "5-3 May 2020"], 2, "before it starts"),
+        (["--title", "x", "--dates", "3 May"], 2, "pass --year"),
         (
             ["--title", "x" * 1_000_000, "--dates", "3 May 2020"],
-            1,
-            "title: is 1,000,000 characters long; at most 1,000",
+            2,
+            "--title: is 1,000,000 characters long; at most 1,000",
         ),
-        (["--title", "a\x07b", "--dates", "3 May 2020"], 1, "contains a bell character (BEL)"),
+        (["--title", "a\x07b", "--dates", "3 May 2020"], 2, "contains a bell character (BEL)"),
         (
             ["--title", "x", "--dates", "3 May 2020", "--location", "Xyzzyville"],
-            1,
-            "cannot read location 'Xyzzyville'",
+            2,
+            "invalid value for --location: cannot read location 'Xyzzyville'",
         ),
         (["--title", "x"], 2, "missing --dates"),
     ],
@@ -471,7 +473,7 @@ def test_ambiguous_and_unknown_ids(store_copy: Path) -> None:
     result = run("edit", prefix, "--title", "x", store=store_copy)
     assert result.exit_code == 2 and f"id '{prefix}' matches" in result.stderr
     result = run("edit", "iiiiiiii", "--title", "x", store=store_copy)
-    assert result.exit_code == 1 and "no activity with id 'iiiiiiii'" in result.stderr
+    assert result.exit_code == 2 and "no activity with id 'iiiiiiii'" in result.stderr
 
 
 def test_cancel_hides_from_upcoming(store_copy: Path) -> None:

@@ -13,7 +13,7 @@ import typer
 
 from ..dates import render_schedule
 from ..editing import edit_activity, new_activity, place_new
-from ..errors import UsageError
+from ..errors import ParseError, UsageError
 from ..formats import Data, Format, Listing
 from ..places import place_notices
 from ..store import Store, open_store
@@ -281,16 +281,17 @@ def add_cmd(
     assert title is not None and dates is not None and project is not None
     with writing(store) as opened:
         # Read what was typed before taking the lock: other writers wait only for the write.
-        activity = new_activity(
-            projects=project,
-            title=title,
-            location=location,
-            dates=dates,
-            year=year,
-            modality=modality,
-            registry=opened.registry,
-            in_store=_project_names(opened),
-        )
+        with typed_values():
+            activity = new_activity(
+                projects=project,
+                title=title,
+                location=location,
+                dates=dates,
+                year=year,
+                modality=modality,
+                registry=opened.registry,
+                in_store=_project_names(opened),
+            )
         for note in place_notices(activity.place) if activity.place else ():
             say(f"notice: {note}")
         with opened.transaction(author("add", by)) as batch:
@@ -298,6 +299,31 @@ def add_cmd(
             batch.add(activity)
         say(f"added {activity.id} to {opened.location}")
     emit(Listing([activity]), output)
+
+
+_OPTIONS = {
+    "title": "--title",
+    "dates": "--dates",
+    "schedule": "--dates",
+    "location": "--location",
+    "place": "--location",
+    "modality": "--modality",
+    "projects": "--project",
+}
+
+
+@contextmanager
+def typed_values() -> Iterator[None]:
+    """What was typed on the command line and cannot be read (a date that does not exist,
+    an unknown place, a title too long) is a usage error naming its option: exit 2, like
+    every other bad option value; a bad line of a file stays a data error (exit 1)."""
+    try:
+        yield
+    except ParseError as error:
+        option = _OPTIONS.get((error.field or "").split(".")[0])
+        if option is None:
+            raise UsageError(str(error), hint=error.hint) from None
+        raise UsageError(f"invalid value for {option}: {error.message}", hint=error.hint) from None
 
 
 def _project_names(store: Store) -> set[str]:
@@ -326,9 +352,10 @@ def _update(
                 if activity.id in seen:
                     continue
                 seen.add(activity.id)
-                changed, changes = edit_activity(
-                    activity, registry=opened.registry, in_store=names, **fields
-                )
+                with typed_values():
+                    changed, changes = edit_activity(
+                        activity, registry=opened.registry, in_store=names, **fields
+                    )
                 if fields.get("location") and changed.place is not None:
                     for note in place_notices(changed.place):
                         say(f"notice: {note}")
