@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -36,6 +37,7 @@ from .options import (
     progress,
     reading,
     say,
+    shown_path,
     writing,
 )
 
@@ -561,14 +563,15 @@ def validate_cmd(
     output = pick_format(fmt, as_json)
     with reading(store, warn=False) as opened:
         activities = opened.select()
+        location = shown_path(opened.location)
+        unreadable = [replace(p, source=location) for p in opened.problems()]
         problems = validate(
             activities,
             opened.registry,
-            source=opened.location,
-            unreadable=opened.problems(),
+            source=location,
+            unreadable=unreadable,
             as_written=opened.rows_as_written(),
         )
-        location = opened.location
     records = [
         {
             "source": p.source,

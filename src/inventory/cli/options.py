@@ -30,7 +30,7 @@ from ..months import (
     quarter_label,
 )
 from ..query import Criteria
-from ..store import Location, Store, find_store, open_store
+from ..store import USER_STORE_WHY, Location, Store, find_store, open_store
 from ..views.console import Screen
 from ..vocab import Certainty, Status
 from . import completion
@@ -331,6 +331,7 @@ def format_option(kind: str, help: str = "") -> Any:
         typer.Option(
             "--format",
             "-f",
+            metavar="[" + "|".join(c.value for c in choice) + "]",
             case_sensitive=False,
             show_default=False,
             help=help or "Output format. Default: table.",
@@ -483,6 +484,18 @@ GLOBALS: ContextVar[Globals | None] = ContextVar("inventory_globals", default=No
 """Set by the root command for each run (``inventory --store x list``)."""
 
 
+def shown_path(location: str) -> str:
+    """A store's path as messages show it: relative to the current folder when inside it
+    (``data/activities.csv``), as git shows paths; else as it is (a URL, another folder)."""
+    if "://" in location or not os.path.isabs(location):
+        return location
+    try:
+        relative = os.path.relpath(location)
+    except ValueError:  # another drive (Windows)
+        return location
+    return location if relative.startswith("..") else relative
+
+
 def location(store: str | None) -> Location:
     given = GLOBALS.get()
     return find_store(store if store is not None or given is None else given.store)
@@ -492,7 +505,12 @@ def location(store: str | None) -> Location:
 def reading(store: str | None, *, warn: bool = True) -> Iterator[Store]:
     """The store, open for reading; rows it cannot read are warned about, left out, and
     make the command exit 1 after its output (``warn=False``: the command reports them)."""
-    opened = open_store(location(store), progress=progress("Reading the store"))
+    where = location(store)
+    # One's own store before the first import: empty, not an error (as khal's calendar).
+    unmade = not where.found and where.why == USER_STORE_WHY
+    if unmade:
+        say(f"your store ({where.target}) is empty; 'inventory import FILE' starts it")
+    opened = open_store(where, create=unmade, progress=progress("Reading the store"))
     try:
         problems = opened.problems() if warn else []
         for problem in problems[:5]:
