@@ -192,3 +192,24 @@ def test_tests_read_the_frozen_fixture_not_the_shipped_store() -> None:
     del texts["test_architecture.py"]
     naming = [n for n, t in sorted(texts.items()) if "SHIPPED_STORE" in t or "data/act" in t]
     assert naming == ["test_store.py"]
+
+
+def test_the_entry_point_starts_light() -> None:
+    # inventory --version and --help answer as fast as a bare Typer app: neither pydantic,
+    # Rich nor the models are imported before a command is run.
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['inventory', '{arg}']\n"
+        "from inventory.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = {{'pydantic', 'rich', 'inventory.model', 'inventory.store'}} & set(sys.modules)\n"
+        "print(sorted(heavy), file=sys.stderr)\n"
+    )
+    for arg in ("--version", "--help"):
+        result = subprocess.run(
+            [sys.executable, "-c", probe.format(arg=arg)], capture_output=True, text=True
+        )
+        assert result.stderr.strip().splitlines()[-1] == "[]", (arg, result.stderr)

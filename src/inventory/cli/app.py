@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from .options import GLOBALS, Globals, StoreOpt
+from .root import GLOBALS, Globals, StoreOpt
 from .typer_compat import Entry, LazyGroup
 
 COMMANDS: dict[str, Entry] = {

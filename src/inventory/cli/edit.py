@@ -26,7 +26,6 @@ from .options import (
     JsonOpt,
     ListFormatOpt,
     ProjectOpt,
-    StoreOpt,
     author,
     command,
     emit,
@@ -40,6 +39,7 @@ from .options import (
     shown_path,
     writing,
 )
+from .root import StoreOpt
 
 app = module_app()
 

@@ -34,6 +34,7 @@ from ..store import USER_STORE_WHY, Location, Store, find_store, open_store
 from ..views.console import Screen
 from ..vocab import Certainty, Status
 from . import completion
+from .root import GLOBALS
 from .typer_compat import LightCommand
 
 ENV_TODAY = "INVENTORY_TODAY"
@@ -158,18 +159,6 @@ def _text(option: str) -> Callable[[str | None], str | None]:
     return parse
 
 
-StoreOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        "-s",
-        metavar="FILE|URL",
-        help="The store: a .csv, .json or .db file, or a postgresql:// URL. Default: "
-        "$INVENTORY_STORE, the settings, data/activities.csv found from here up, "
-        "else your own store (see 'inventory config').",
-        show_default=False,
-    ),
-]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 ProjectOpt = Annotated[
     list[str] | None,
@@ -470,18 +459,6 @@ def reference_day(as_of: str | None) -> date:
 
 
 # --- the store ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Globals:
-    """Options given before the command (``inventory --store x list``)."""
-
-    store: str | None = None
-    pager: bool = True
-
-
-GLOBALS: ContextVar[Globals | None] = ContextVar("inventory_globals", default=None)
-"""Set by the root command for each run (``inventory --store x list``)."""
 
 
 def shown_path(location: str) -> str:

@@ -20,7 +20,6 @@ from .options import (
     MonthOpt,
     ProjectOpt,
     QuarterOpt,
-    StoreOpt,
     ToOpt,
     ViewFormatOpt,
     YearOpt,
@@ -35,6 +34,7 @@ from .options import (
     resolve_period,
     say,
 )
+from .root import StoreOpt
 
 app = module_app()
 

@@ -14,7 +14,6 @@ from .options import (
     OutputOpt,
     ProjectsFormatOpt,
     ShowFormatOpt,
-    StoreOpt,
     emit,
     handled,
     pick_format,
@@ -23,6 +22,7 @@ from .options import (
     say,
     write_output,
 )
+from .root import StoreOpt
 from .typer_compat import LightCommand, LightGroup
 
 app = typer.Typer(

@@ -31,7 +31,6 @@ from .options import (
     SearchOpt,
     ShowFormatOpt,
     StatusOpt,
-    StoreOpt,
     ToOpt,
     YearOpt,
     bad,
@@ -48,6 +47,7 @@ from .options import (
     say,
     write_output,
 )
+from .root import StoreOpt
 
 app = module_app()
 
