@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..dates import render_schedule
 from ..model import Activity, Precision
-from ..months import MONTH_NAMES, Period, month_bounds, month_short, months_between
+from ..months import MONTH_NAMES, Period, month_bounds, month_of, month_short, months_between
 from ..pairs import Pair, PairKind
 from ..planning import Calendar, Cell, Timeline, columns, row_cells
 from ..vocab import plural
@@ -90,7 +90,9 @@ def calendar_lines(cal: Calendar, fit: int | None, plain_: bool, colour: bool) -
     none = "." if plain_ else "·"
     busiest = cal.busiest
     steps = _heat_steps(busiest.count if busiest else 0)
-    title = cal.label if cal.label else _period_text("", cal.period)
+    first, last = cal.period
+    whole_months = first.day == 1 and month_bounds(month_of(last))[1] == last
+    title = cal.label if cal.label and whole_months else _period_text(cal.label, cal.period)
     lines = [Text(f"Activities per day: {title}", style="bold")]
     for month in cal.months:
         first = month_bounds(month.month)[0]
