@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -192,6 +193,21 @@ def test_tests_read_the_frozen_fixture_not_the_shipped_store() -> None:
     del texts["test_architecture.py"]
     naming = [n for n, t in sorted(texts.items()) if "SHIPPED_STORE" in t or "data/act" in t]
     assert naming == ["test_store.py"]
+
+
+def test_the_readme_says_where_things_live() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Where things live", 1)[1].split("\n## ", 1)[0]
+    named = {n for n in re.findall(r"`([\w/]+\.py|[\w]+/)`", section) if not n.startswith("tests/")}
+    files = {p.relative_to(SRC).as_posix() for p in SRC.rglob("*.py")}
+    folders = {p.name + "/" for p in SRC.rglob("*") if p.is_dir()}
+    for name in named:  # every module or folder named exists
+        assert name in files or any(f.endswith("/" + name) for f in files) or name in folders, name
+    for path in sorted(SRC.iterdir()):  # every top-level module and folder is named
+        if path.suffix == ".py" and path.stem not in ("__init__", "__main__"):
+            assert path.name in named, path.name
+        elif path.is_dir() and (path / "__init__.py").exists():
+            assert f"{path.name}/" in named, path.name
 
 
 def test_the_entry_point_starts_light() -> None:
