@@ -222,3 +222,21 @@ def test_generated_stores_report_what_they_list(
         for project, total in report.project_totals.items():
             if not project.startswith("("):
                 assert total == _counted(store, where.but(projects=(project,))), project
+
+
+def test_a_month_at_the_edge_counts_only_what_overlaps_its_part(tmp_path: Path) -> None:
+    # Found by the property above: 1 March - 1 April and 1 May, in a period from 2 April.
+    # April is in the period, and the activity runs in April, but not in the part of April
+    # the period covers: April's column must not count it.
+    first = Segment(start=date(2019, 3, 1), end=date(2019, 4, 1))
+    second = Segment(start=date(2019, 5, 1), end=date(2019, 5, 1))
+    schedule = Schedule(segments=(first, second), month="2019-03")
+    activity = Activity(
+        id="gen00000",
+        title="Activity 0",
+        schedule=schedule.model_copy(update={"text": render_schedule(schedule)}),
+    )
+    period = (date(2019, 4, 2), date(2019, 5, 1))
+    report = build_report([activity], period, "edge")
+    assert report.month_totals == {"2019-04": 0, "2019-05": 1}
+    assert report.total == 1

@@ -180,16 +180,23 @@ class Schedule(_Frozen):
             return self.start <= last and self.end >= first
         return any(seg.start <= last and seg.end >= first for seg in self.segments)
 
-    def months(self) -> tuple[str, ...]:
+    def months(self, within: tuple[date, date] | None = None) -> tuple[str, ...]:
         """The ``YYYY-MM`` months the activity overlaps, in order: those its segments touch
-        (not a month that falls in the gap between two), or its month when no day is known.
-        A month counts an activity exactly when :meth:`overlaps` says so for that month."""
+        (not a month that falls in the gap between two), or its month when no day is known;
+        ``within`` a period, only where it overlaps that period. A month counts an activity
+        exactly when :meth:`overlaps` says so for (that part of) the month."""
         if not self.segments:
-            return (self.month,)
+            inside = within is None or self.overlaps(*within)
+            return (self.month,) if inside else ()
         out: dict[str, None] = {}
         for seg in self.segments:
-            year, month = seg.start.year, seg.start.month
-            while (year, month) <= (seg.end.year, seg.end.month):
+            first, last = seg.start, seg.end
+            if within is not None:
+                first, last = max(first, within[0]), min(last, within[1])
+                if first > last:
+                    continue
+            year, month = first.year, first.month
+            while (year, month) <= (last.year, last.month):
                 out[f"{year:04d}-{month:02d}"] = None
                 year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return tuple(out)

@@ -123,7 +123,6 @@ def build_report(
 
     ordered = sorted(activities, key=Activity.sort_key)
     months = months_between(*period) if period is not None else []
-    in_period = set(months)
     counted = [a for a in ordered if a.status is not Status.CANCELLED]
 
     def rows_of(activity: Activity) -> tuple[str, ...]:
@@ -147,7 +146,7 @@ def build_report(
     shared: Counter[str] = Counter()
     report.certainty = {c.value: 0 for c in Certainty}
     for activity in counted:
-        spans = [m for m in activity.schedule.months() if m in in_period]
+        spans = list(activity.schedule.months(within=period))
         countries = [c.name for c in activity.place.countries] if activity.place else []
         for project in rows_of(activity):
             for month in spans:
