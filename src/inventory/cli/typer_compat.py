@@ -182,7 +182,7 @@ def plain_metavars(params: list[Any]) -> None:
         if getattr(param, "param_type_name", "") != "argument" or not metavar:
             continue
         shown = metavar if param.nargs == 1 or metavar.endswith("...") else metavar + "..."
-        usage = shown if param.required else f"[{shown}]"
+        usage = shown if param.required or shown.startswith("[") else f"[{shown}]"
         try:
             param._usage_display_name = lambda usage=usage: usage
             param.display_type_rich = lambda ctx: None
