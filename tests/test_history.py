@@ -131,7 +131,7 @@ def test_undo_refuses_when_the_activity_changed_since(backend_store: str) -> Non
 def test_undo_a_removal_brings_the_activity_back(backend_store: str) -> None:
     before = shown(backend_store)
     run(backend_store, "remove", BENIN, "--yes", by="Jane Officer")
-    run(backend_store, "show", BENIN, code=1)
+    run(backend_store, "show", BENIN, code=2)  # an id no activity has: a usage error (D29)
     run(backend_store, "undo", by="Jane Officer")
     assert shown(backend_store) == before
     # The removed activity's history is found by its full id while it is gone too.

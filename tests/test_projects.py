@@ -23,8 +23,7 @@ from inventory.cli import app
 from inventory.errors import ParseError, StoreError, UsageError
 from inventory.model import Activity, Certainty, Precision, Schedule, Segment
 from inventory.projects import (
-    COLUMNS,
-    Project,
+    PROJECT_COLUMNS,
     Registry,
     _read,
     builtin_text,
@@ -100,7 +99,7 @@ ACTIVITIES = {
 
 
 def registry_text(*rows: str) -> str:
-    return ",".join(COLUMNS) + "\n" + "\n".join(rows) + "\n"
+    return ",".join(PROJECT_COLUMNS) + "\n" + "\n".join(rows) + "\n"
 
 
 # --- the newsletter's wording -----------------------------------------------------------
@@ -650,12 +649,3 @@ def test_projects_help_has_examples() -> None:
         result = runner.invoke(app, args)
         assert result.exit_code == 0
         assert "Examples:" in result.stdout
-
-
-def test_project_model_round_trips_its_row(data_registry: Registry) -> None:
-    from inventory.projects import project_from_row
-
-    for project in data_registry.projects:
-        row: dict[str, str | None] = dict(project.to_row())
-        assert project_from_row(row) == project
-        assert isinstance(project, Project)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inventory.model import Activity
-from inventory.query import Criteria, select, upcoming_criteria
+from inventory.query import Criteria, select_from, upcoming_criteria
 from inventory.store import Store, open_store
 from inventory.vocab import Certainty, Status
 from tests.helpers import BUNDLED_STORE, load
@@ -78,10 +78,10 @@ def _ids(found: list[Activity]) -> list[str]:
 
 def _agree(stores: dict[str, Store], where: Criteria, limit: int | None = None) -> list[str]:
     everything = stores["json"].select()
-    expected = _ids(select(everything, where, limit))
+    expected = _ids(select_from(everything, where, limit))
     for name, store in stores.items():
         assert _ids(store.select(where, limit)) == expected, name
-        assert store.count(where) == len(select(everything, where)), name
+        assert store.count(where) == len(select_from(everything, where)), name
     return expected
 
 

@@ -112,3 +112,82 @@ def test_good_values_reach_the_command() -> None:
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == "NOVEMBER 2019"
     assert result.output.count("\n") == 3  # the heading and two activities
+
+
+# --- when Typer's internals move: plain Typer, the same answers -----------------------------
+
+ANSWERS = [
+    ["list", "--project", "octopus", "--month", "2019-11", "--json"],
+    ["list", "-p", "glacy+", "--quarter", "Q4-2019", "-n", "3", "-f", "ids"],
+    ["report", "--quarter", "Q1-2020", "--json"],
+    ["calendar", "--month", "2019-11", "--json"],
+    ["show", "38z0", "--json"],
+]
+
+
+def answers() -> list[tuple[int, str]]:
+    runner = CliRunner()
+    out = []
+    for args in ANSWERS:
+        result = runner.invoke(app, [*args, "--store", str(BUNDLED_STORE)])
+        out.append((result.exit_code, result.stdout))
+    return out
+
+
+@pytest.fixture(scope="module")
+def expected() -> list[tuple[int, str]]:
+    return answers()
+
+
+class _Renamed:
+    """What Typer's RuntimeParam would look like after a field was renamed: building a
+    light parameter the way typer_compat does raises TypeError."""
+
+    def __init__(self, **fields: Any) -> None:
+        raise TypeError("__init__() got an unexpected keyword argument 'parameter_info'")
+
+
+@pytest.mark.parametrize(
+    "move",
+    ["internals gone", "a field renamed", "an abstract method renamed"],
+)
+def test_moved_internals_fall_back_to_typer(
+    move: str, expected: list[tuple[int, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import inventory.cli.typer_compat as compat
+
+    lightened: list[Any] = []
+    real_light_param = compat.light_param
+    monkeypatch.setattr(compat, "light_param", lambda p: lightened.append(p) or real_light_param(p))
+    if move == "internals gone":  # the import of typer._coercion failed
+        monkeypatch.setattr(compat, "RuntimeParam", None)
+    elif move == "a field renamed":
+        monkeypatch.setattr(compat, "LightParam", _Renamed)
+    else:  # LightParam no longer overrides what RuntimeParam asks for: abstract
+        monkeypatch.setattr(LightParam, "__abstractmethods__", frozenset({"_coerce_value_2"}))
+    assert answers() == expected
+    assert lightened  # the light path was tried, and gave way to Typer's own
+
+
+def test_usage_errors_without_the_vendored_click(monkeypatch: pytest.MonkeyPatch) -> None:
+    # If typer._click moves, usage errors come out as Click writes them: longer, same code.
+    import inventory.cli.typer_compat as compat
+
+    monkeypatch.setattr(compat, "_ClickException", None)
+    result = CliRunner().invoke(app, ["list", "--month", "2019-11", "--limit", "x"])
+    assert result.exit_code == 2
+    assert "'x' is not a whole number" in result.stderr
+
+
+def test_the_app_answers_twice_in_one_process() -> None:
+    # Nothing is removed from the command tree after a run: an embedding program, a REPL
+    # or a test can run command after command.
+    runner = CliRunner()
+    store = ["--store", str(BUNDLED_STORE)]
+    first = runner.invoke(app, ["list", "--month", "2019-11", "--format", "ids", *store])
+    second = runner.invoke(app, ["report", "--month", "2019-11", "--json", *store])
+    third = runner.invoke(app, ["list", "--month", "2019-11", "--format", "ids", *store])
+    assert (first.exit_code, second.exit_code) == (0, 0)
+    assert len(first.stdout.split()) == 27
+    assert '"total": 27' in second.stdout
+    assert third.stdout == first.stdout

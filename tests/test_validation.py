@@ -1,32 +1,37 @@
-"""``validate``'s likely duplicates: the similarity threshold, tuned on the bundled store
-and on the ways one activity really gets entered twice."""
+"""``validate``'s likely duplicates are the pairs ``clashes`` calls so (one scorer,
+``pairs.find_pairs``): found on the ways one activity really gets entered twice, and on the
+bundled store only where the newsletter lists one activity twice."""
 
 from __future__ import annotations
 
 import pytest
 
 from inventory.model import Activity
-from inventory.validation import TITLE_SIMILARITY, likely_duplicates
+from inventory.pairs import DEFAULT_MIN_SCORE, PairKind, find_pairs
+from inventory.projects import load_registry
+from inventory.validation import validate
 from tests.helpers import BUNDLED_STORE, load
 
 ACTIVITIES = load(BUNDLED_STORE).activities
 
 
-def test_the_newsletter_lists_no_activity_twice_under_one_project_and_place() -> None:
-    # Read off the newsletter's tables: no project lists one activity twice at the same
-    # time and place (the Morocco training listed twice is in Morocco and in Strasbourg).
-    assert likely_duplicates(ACTIVITIES) == []
+def likely_duplicates(activities: list[Activity]) -> list[tuple[str, str]]:
+    found = find_pairs(activities, kinds=(PairKind.DUPLICATE,), min_score=DEFAULT_MIN_SCORE)
+    return [(p.first.id, p.second.id) for p in found]
 
 
-def test_below_the_threshold_different_activities_would_be_reported() -> None:
-    # At 60, the two GLACY+ legislation missions of February 2020 (Belize, Mexico) would
-    # pair with the ECOWAS regional meeting, whose place and dates are not known yet.
-    found = likely_duplicates(ACTIVITIES, 60)
-    assert sorted((a.title[:25], b.place.text if b.place else "") for a, b, _ in found) == [
-        ("Regional Meeting on Cyber", "Belize"),
-        ("Regional Meeting on Cyber", "Mexico"),
-    ]
-    assert likely_duplicates(ACTIVITIES, 70) == []
+def test_the_newsletter_lists_one_activity_twice() -> None:
+    # Read off the newsletter's November table: the Morocco training of 28-29 November is
+    # GLACY+'s "Training workshop ..., Morocco" and CyberSouth/GLACY+'s "The Presidency of
+    # the Public Prosecution Office in Morocco trains reference prosecutors ...,
+    # Strasbourg". No other pair of lines is one activity.
+    assert likely_duplicates(ACTIVITIES) == [("2r44q18c", "3rp3x449")]
+
+
+def test_validate_and_clashes_agree() -> None:
+    problems = validate(ACTIVITIES, load_registry(), source="s.csv")
+    warned = [p.message.split(":")[0] for p in problems if "likely duplicate" in p.message]
+    assert warned == ["3rp3x449"]
 
 
 def _twice(original: Activity, title: str) -> list[Activity]:
@@ -49,7 +54,18 @@ def _twice(original: Activity, title: str) -> list[Activity]:
     ],
 )
 def test_an_activity_entered_twice_is_found(title_start: str, second_title: str) -> None:
+    # A typo, a word added or dropped, words reordered, a curly apostrophe: the same
+    # project, place and days.
     [original] = [a for a in ACTIVITIES if a.title.startswith(title_start)]
-    [(first, second, score)] = likely_duplicates(_twice(original, second_title))
-    assert {first.id, second.id} == {original.id, "zzzz" + original.id[4:]}
-    assert score >= TITLE_SIMILARITY / 100
+    assert likely_duplicates(_twice(original, second_title)) in (
+        [(original.id, "zzzz" + original.id[4:])],
+        [("zzzz" + original.id[4:], original.id)],
+    )
+
+
+def test_the_same_title_elsewhere_is_a_series_not_a_duplicate() -> None:
+    # The six CyberEast "Assessment of crime proceeds and reporting systems" of March 2020:
+    # one title, one project, six countries.
+    six = [a for a in ACTIVITIES if a.title == "Assessment of crime proceeds and reporting systems"]
+    assert len(six) == 6
+    assert likely_duplicates(six) == []

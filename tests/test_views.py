@@ -9,7 +9,6 @@ tests/test_planning.py checks by hand). To rewrite them after a deliberate chang
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -21,11 +20,13 @@ from typer.testing import CliRunner
 
 from inventory.cli import app
 from inventory.months import Period, month_label, parse_month_period, parse_quarter
-from inventory.planning import build_calendar, build_timeline, find_pairs
-from inventory.query import Criteria, select
+from inventory.pairs import find_pairs
+from inventory.planning import build_calendar, build_timeline
+from inventory.query import Criteria, select_from
 from inventory.report import build_report
-from inventory.views.planning import render_calendar, render_pairs, render_timeline, short_dates
-from inventory.views.report import render_report_chart
+from inventory.views.console import render_text
+from inventory.views.planning import CalendarView, PairsView, TimelineView, short_dates
+from inventory.views.report import chart_lines
 from tests.helpers import BUNDLED_STORE, FIXTURES, REPO, Loaded, load
 
 SNAPSHOTS = FIXTURES / "snapshots"
@@ -39,7 +40,15 @@ def store() -> Loaded:
 
 
 def chosen(store: Loaded, period: Period) -> list[Any]:
-    return select(store.activities, Criteria(period=period))
+    return select_from(store.activities, Criteria(period=period))
+
+
+def calendar_drawn(cal: Any, width: int | None = None, ascii_: bool | None = None) -> str:
+    return render_text(CalendarView(cal, ascii=ascii_), width=width)
+
+
+def timeline_drawn(timeline: Any, width: int | None = None, ascii_: bool | None = None) -> str:
+    return render_text(TimelineView(timeline, ascii=ascii_), width=width)
 
 
 def matches_snapshot(name: str, text: str) -> None:
@@ -55,10 +64,8 @@ def matches_snapshot(name: str, text: str) -> None:
 
 def calendar_text(store: Loaded, month: str, **kw: Any) -> str:
     period = parse_month_period(month)
-    out = io.StringIO()
     label = month_label(period[0])
-    render_calendar(build_calendar(chosen(store, period), period, label), out, **kw)
-    return out.getvalue()
+    return calendar_drawn(build_calendar(chosen(store, period), period, label), **kw)
 
 
 def test_calendar_november_2019_piped(store: Loaded) -> None:
@@ -85,9 +92,7 @@ def test_calendar_march_2020_marks_tentative_days(store: Loaded) -> None:
 
 def timeline_text(store: Loaded, period: Period, label: str, **kw: Any) -> str:
     by = kw.pop("by", "project")
-    out = io.StringIO()
-    render_timeline(build_timeline(chosen(store, period), period, label, by), out, **kw)
-    return out.getvalue()
+    return timeline_drawn(build_timeline(chosen(store, period), period, label, by), **kw)
 
 
 def test_timeline_q1_2020_piped(store: Loaded) -> None:
@@ -138,11 +143,9 @@ def test_timeline_q1_2020_by_country_at_120(store: Loaded) -> None:
 def test_narrow_timeline_keeps_the_places(store: Loaded) -> None:
     # Six "Assessment of crime proceeds and reporting systems" rows differ only by place.
     period = parse_quarter("Q1-2020")
-    cyber_east = select(store.activities, Criteria(period=period, projects=("CyberEast",)))
-    out = io.StringIO()
+    cyber_east = select_from(store.activities, Criteria(period=period, projects=("CyberEast",)))
     timeline = build_timeline(cyber_east, period, "Q1 2020", only=("CyberEast",))
-    render_timeline(timeline, out, width=70, ascii_=False)
-    lines = out.getvalue().splitlines()
+    lines = timeline_drawn(timeline, width=70, ascii_=False).splitlines()
     assert max(len(line) for line in lines) <= 70
     assessments = [line for line in lines if "  Assessment o" in line]
     assert [line.rsplit("…, ", 1)[1] for line in assessments] == [
@@ -158,9 +161,7 @@ def test_narrow_timeline_keeps_the_places(store: Loaded) -> None:
 def test_clashes_q4_2019(store: Loaded) -> None:
     period = parse_quarter("Q4-2019")
     pairs = find_pairs(chosen(store, period), corpus=store.activities, min_score=40)
-    out = io.StringIO()
-    render_pairs(pairs, out, title="Clashes and duplicates, Q4 2019", width=100)
-    text = out.getvalue()
+    text = render_text(PairsView(pairs, "Clashes and duplicates, Q4 2019"), width=100)
     matches_snapshot("clashes-2019-q4-w100.txt", text)
     assert text.splitlines()[0] == (
         "Clashes and duplicates, Q4 2019: 1 likely duplicate; 1 same place, same time; "
@@ -172,9 +173,7 @@ def test_clashes_q4_2019(store: Loaded) -> None:
 def test_report_chart_q4_2019(store: Loaded) -> None:
     period = parse_quarter("Q4-2019")
     report = build_report(chosen(store, period), period, "Q4 2019")
-    out = io.StringIO()
-    render_report_chart(report, out, width=80, ascii_=False)
-    text = out.getvalue()
+    text = render_text(*chart_lines(report, 80, False), width=80)
     matches_snapshot("report-chart-2019-q4-w80.txt", text)
     # The report's own figures: GLACY+ 31 in Q4, 29 activities in October.
     assert "  GLACY+              " + "█" * 31 + " 31" in text
@@ -358,21 +357,18 @@ def test_readme_planning_outputs(store: Loaded) -> None:
     assert readme_block("inventory calendar --month 2019-11") == calendar_text(
         store, "2019-11", width=100, ascii_=False
     )
-    two = select(store.activities, Criteria(period=q1, projects=("CyberEast", "T-CY")))
-    out = io.StringIO()
+    two = select_from(store.activities, Criteria(period=q1, projects=("CyberEast", "T-CY")))
     timeline = build_timeline(two, q1, "Q1 2020", only=("CyberEast", "T-CY"))
-    render_timeline(timeline, out, width=150, ascii_=False)
     command = "inventory timeline --quarter Q1-2020 --project CyberEast --project T-CY"
-    assert readme_block(command + "     # 150 columns") == out.getvalue()
-    out = io.StringIO()
+    assert readme_block(command + "     # 150 columns") == timeline_drawn(
+        timeline, width=150, ascii_=False
+    )
     pairs = find_pairs(chosen(store, q4), corpus=store.activities, min_score=50)
-    render_pairs(pairs, out, title="Clashes, Q4 2019, score 50+", width=100)
-    assert readme_block("inventory clashes --quarter Q4-2019 --min-score 50") == out.getvalue()
-    out = io.StringIO()
+    drawn = render_text(PairsView(pairs, "Clashes, Q4 2019, score 50+"), width=100)
+    assert readme_block("inventory clashes --quarter Q4-2019 --min-score 50") == drawn
     report = build_report(chosen(store, q1), q1, "Q1 2020")
-    render_report_chart(report, out, width=100, ascii_=False)
     chart = readme_block("inventory report --quarter Q1-2020 --chart")
-    assert chart == "…\n" + out.getvalue().lstrip("\n")
+    assert chart == "…\n" + render_text(*chart_lines(report, 100, False), width=100).lstrip("\n")
 
 
 def test_readme_piped_timeline(store_copy: Path) -> None:

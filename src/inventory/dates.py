@@ -432,6 +432,9 @@ def _strip_separator(head: str) -> str:
         head = trimmed
 
 
+_AS_WRITTEN_TBD = re.compile(r"(?:location and )?dates TB[CD]", re.IGNORECASE)
+
+
 def render_schedule(schedule: Schedule, *, with_year: bool = True) -> str:
     """Write a schedule in the newsletter's own style, e.g. ``21-22 and 28-29 October 2019``.
 
@@ -440,7 +443,11 @@ def render_schedule(schedule: Schedule, *, with_year: bool = True) -> str:
     """
     if schedule.precision is Precision.MONTH:
         if not with_year:
-            return "dates TBD"
+            # The newsletter line keeps the officers' words: "dates TBC" (expected soon)
+            # is not "dates TBD", and "location and dates TBD" says more than either.
+            written = " ".join(schedule.text.split())
+            return written if _AS_WRITTEN_TBD.fullmatch(written) else "dates TBD"
+        # With the year, one wording: ids are derived from this text (ids.identity).
         return f"{month_label(month_bounds(schedule.month)[0])} (dates TBD)"
 
     # (day, half, the start of its segment if it ends one)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -100,6 +101,30 @@ def default_author() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+@dataclass(frozen=True)
+class Version:
+    """How often an activity was changed since it was added, and when it last was: what a
+    calendar needs to take an exported event's update (iCalendar's SEQUENCE and DTSTAMP)."""
+
+    sequence: int
+    changed: datetime
+
+
+def versions(changes: Iterable[Change]) -> dict[str, Version]:
+    """The :class:`Version` of each activity changed since it was added, from the history in
+    any order. An activity only ever added has none (its export stays the same whichever
+    store, or import, it came from); one removed and added again starts over."""
+    out: dict[str, Version] = {}
+    for change in sorted(changes, key=lambda c: c.number):
+        for edit in change.edits:
+            if edit.before is None or edit.after is None:
+                out.pop(edit.id, None)
+            else:
+                previous = out.get(edit.id)
+                out[edit.id] = Version(previous.sequence + 1 if previous else 1, change.at)
+    return out
 
 
 def now() -> datetime:

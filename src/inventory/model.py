@@ -180,6 +180,27 @@ class Schedule(_Frozen):
             return self.start <= last and self.end >= first
         return any(seg.start <= last and seg.end >= first for seg in self.segments)
 
+    def months(self, within: tuple[date, date] | None = None) -> tuple[str, ...]:
+        """The ``YYYY-MM`` months the activity overlaps, in order: those its segments touch
+        (not a month that falls in the gap between two), or its month when no day is known;
+        ``within`` a period, only where it overlaps that period. A month counts an activity
+        exactly when :meth:`overlaps` says so for (that part of) the month."""
+        if not self.segments:
+            inside = within is None or self.overlaps(*within)
+            return (self.month,) if inside else ()
+        out: dict[str, None] = {}
+        for seg in self.segments:
+            first, last = seg.start, seg.end
+            if within is not None:
+                first, last = max(first, within[0]), min(last, within[1])
+                if first > last:
+                    continue
+            year, month = first.year, first.month
+            while (year, month) <= (last.year, last.month):
+                out[f"{year:04d}-{month:02d}"] = None
+                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return tuple(out)
+
     def meaning(self) -> dict[str, Any]:
         """Everything but the wording: two schedules with equal meaning are the same dates."""
         return self.model_dump(exclude={"text", "year_inferred"})

@@ -56,6 +56,17 @@ def days_in(period: Period) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
+def month_period(day: date) -> Period:
+    """The month ``day`` falls in, first and last day."""
+    return day.replace(day=1), _last_day(day.year, day.month)
+
+
+def quarter_period(day: date) -> Period:
+    """The quarter ``day`` falls in, first and last day."""
+    first = 3 * ((day.month - 1) // 3) + 1
+    return date(day.year, first, 1), _last_day(day.year, first + 2)
+
+
 def quarter_label(first: date) -> str:
     """``Q4 2019`` for any day of that quarter."""
     return f"Q{(first.month - 1) // 3 + 1} {first.year}"

@@ -24,10 +24,12 @@ from .errors import ParseError, UsageError
 from .model import Country, Place
 
 __all__ = [
+    "all_countries",
     "country_by_code",
     "find_city",
     "find_country",
     "fold",
+    "place_notices",
     "resolve_country",
     "split_place",
 ]
@@ -191,6 +193,12 @@ def _countries() -> _CountryTables:
     for alias, code in _ALIASES.items():
         add(alias, by_code[code])
     return _CountryTables(by_code=by_code, by_name=by_name)
+
+
+def all_countries() -> list[Country]:
+    """Every country (ISO 3166-1, and Kosovo), by name."""
+    unique = {c.code: c for c in _countries().by_code.values()}
+    return sorted(unique.values(), key=lambda c: fold(c.name))
 
 
 def _country_by_name(name: str) -> Country | None:
@@ -634,6 +642,38 @@ def _title(text: str, place: _Span) -> str:
 
 def _place(text: str, span: _Span, city: str | None, countries: tuple[Country, ...]) -> Place:
     return Place(city=city, countries=countries, text=text[span.start :].strip())
+
+
+def place_notices(place: Place) -> list[str]:
+    """What a person who typed a location should check: a city the gazetteer does not know
+    in the country named ("Paris, Germany"), or a lone name whose country was looked up
+    ("Atlantis", read as the gazetteer's Atlantis in South Africa). Each is kept as read."""
+    notes: list[str] = []
+    if place.city is None or not place.countries:
+        return notes
+    countries = ", ".join(c.name for c in place.countries)
+    if all(find_city(place.city, c.code) is None for c in place.countries):
+        known = find_city(place.city)
+        elsewhere = f" (it knows {known[0]} in {known[1].name})" if known else ""
+        notes.append(
+            f"{place.city} is not a city of {countries} in the gazetteer{elsewhere}; "
+            "kept as written"
+        )
+    elif "," not in place.text and "/" not in place.text:
+        entries = _GAZETTEER.get(_key(place.city))
+        same = len({e.country for e in entries})
+        if same > 1 or max((e.population for e in entries), default=0) < WELL_KNOWN:
+            which = "the only one" if same <= 1 else f"the largest of {same}"
+            notes.append(
+                f"{place.text!r} read as {place.city}, {countries} ({which} in the "
+                f"gazetteer); write '{place.city}, Country' if another is meant"
+            )
+    return notes
+
+
+WELL_KNOWN = 100_000
+"""A city this big with no namesake elsewhere ("Strasbourg") is named alone without a
+notice; a smaller one ("Atlantis") may well be another place."""
 
 
 def parse_location(text: str) -> Place:

@@ -195,7 +195,7 @@ def upcoming_criteria(
     return criteria.but(not_over_on=as_of, starting_by=until, status=statuses)
 
 
-def select(
+def select_from(
     activities: Iterable[Activity], where: Criteria = EVERYTHING, limit: int | None = None
 ) -> list[Activity]:
     """The matching activities, soonest first (unscheduled after the dated ones of their

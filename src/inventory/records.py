@@ -25,11 +25,10 @@ from .errors import ParseError
 from .model import MONTH_PATTERN, Activity, Place, Schedule, Status
 from .places import country_by_code
 from .projects import Registry, load_registry
-from .vocab import COLUMNS
+from .vocab import COLUMNS, LIST_SEPARATOR
 
 DERIVED = ("start", "end", "precision", "certainty", "deadline")
 """Columns the tool rewrites from ``dates`` and ``month``; editing them by hand has no effect."""
-LIST_SEPARATOR = ";"
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -18,17 +19,24 @@ NO_PROJECT = "(no project)"
 
 @dataclass
 class Report:
-    period: Period
+    """What a period holds, counted by one rule: an activity counts in every month of the
+    period it overlaps (so a month's column is what ``list --month`` gives for it), and
+    once in every total (what ``list`` gives for the whole period)."""
+
+    period: Period | None
+    """None only for a store with nothing in it and no period asked for."""
     label: str
     total: int
     """Activities counted (cancelled ones are not)."""
     months: list[str]
     projects: list[str]
+    """The rows: every project of the counted activities, or only those asked for."""
     matrix: dict[str, dict[str, int]] = field(default_factory=dict)
-    """project -> month -> number of activities listed under that month."""
+    """project -> month -> activities of that project overlapping that month."""
     month_totals: dict[str, int] = field(default_factory=dict)
-    """Activities per month, each counted once however many projects it has."""
+    """Activities overlapping each month, each counted once however many projects it has."""
     project_totals: dict[str, int] = field(default_factory=dict)
+    """Activities of each project in the period, each once however many months it spans."""
     countries: dict[str, list[str]] = field(default_factory=dict)
     """project -> country names reached, sorted."""
     certainty: dict[str, int] = field(default_factory=dict)
@@ -36,10 +44,19 @@ class Report:
     multi_project: int = 0
     cancelled: list[Listed] = field(default_factory=list)
     """Left out of every count above: they did not, or will not, take place."""
+    only: tuple[str, ...] = ()
+    """The projects asked for (``--project``); empty for all of them."""
+    shared_with: dict[str, int] = field(default_factory=dict)
+    """With :attr:`only`: the other projects of the counted activities, and how many of
+    them each shares (the rows of the report stay those asked for)."""
+    spanning: int = 0
+    """Activities counted in more than one month of the period."""
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "period": {
+            "period": None
+            if self.period is None
+            else {
                 "label": self.label,
                 "start": self.period[0].isoformat(),
                 "end": self.period[1].isoformat(),
@@ -62,6 +79,8 @@ class Report:
                 }
                 for a in self.deadlines
             ],
+            "only": list(self.only),
+            "shared_with": self.shared_with,
         }
 
 
@@ -92,80 +111,57 @@ class Listed:
         )
 
 
-@dataclass(frozen=True)
-class Counted:
-    """What a report reads of one activity: enough to count it without its model."""
-
-    month: str
-    """``YYYY-MM`` the activity is listed under (its schedule's month)."""
-    projects: tuple[str, ...]
-    countries: tuple[str, ...]
-    """Names of the countries of its place."""
-    certainty: Certainty
-    deadline: bool
-    status: Status
-
-    @classmethod
-    def of(cls, activity: Activity) -> Counted:
-        schedule, place = activity.schedule, activity.place
-        return cls(
-            month=schedule.month,
-            projects=activity.projects,
-            countries=tuple(c.name for c in place.countries) if place else (),
-            certainty=schedule.certainty,
-            deadline=schedule.deadline,
-            status=activity.status,
-        )
-
-
-def build_report(activities: Sequence[Activity], period: Period, label: str) -> Report:
-    """Summarise ``activities`` (already filtered to the period)."""
+def build_report(
+    activities: Sequence[Activity],
+    period: Period | None,
+    label: str,
+    only: Collection[str] = (),
+) -> Report:
+    """Summarise ``activities``, already selected as overlapping ``period`` (and matching
+    ``only``, the projects asked for, if any)."""
     from .model import Activity
 
     ordered = sorted(activities, key=Activity.sort_key)
-    entries = [Counted.of(a) for a in ordered]
-    return summarise(entries, period, label, lambda i: Listed.of(ordered[i]))
+    months = months_between(*period) if period is not None else []
+    counted = [a for a in ordered if a.status is not Status.CANCELLED]
 
+    def rows_of(activity: Activity) -> tuple[str, ...]:
+        names = activity.projects or (NO_PROJECT,)
+        return tuple(p for p in names if p in only) if only else names
 
-def summarise(
-    entries: Sequence[Counted], period: Period, label: str, listed: Callable[[int], Listed]
-) -> Report:
-    """Summarise activities given as ``entries``, in the activities' order
-    (``Activity.sort_key``); ``listed(i)`` is the i-th one as the report names it, asked
-    for only for the deadlines and the cancelled ones."""
-    months = months_between(*period)
-    first_month = months[0]
-    counted = [i for i, e in enumerate(entries) if e.status is not Status.CANCELLED]
-    projects = sorted(
-        {p for i in counted for p in (entries[i].projects or (NO_PROJECT,))}, key=str.casefold
-    )
+    projects = sorted({p for a in counted for p in rows_of(a)}, key=str.casefold)
     report = Report(
         period=period,
         label=label,
         total=len(counted),
         months=months,
         projects=projects,
-        cancelled=[listed(i) for i, e in enumerate(entries) if e.status is Status.CANCELLED],
+        cancelled=[Listed.of(a) for a in ordered if a.status is Status.CANCELLED],
+        only=tuple(only),
     )
     report.matrix = {p: dict.fromkeys(months, 0) for p in projects}
     report.month_totals = dict.fromkeys(months, 0)
+    report.project_totals = dict.fromkeys(projects, 0)
     reached: dict[str, set[str]] = {p: set() for p in projects}
+    shared: Counter[str] = Counter()
     report.certainty = {c.value: 0 for c in Certainty}
-    for i in counted:
-        entry = entries[i]
-        # An activity counts in the month it is listed under; one that began before the
-        # period (30 October - 1 November, in a November report) counts in the first month.
-        month = max(entry.month, first_month)
-        names = entry.projects or (NO_PROJECT,)
-        for project in names:
-            report.matrix[project][month] += 1
-            reached[project].update(entry.countries)
-        report.month_totals[month] += 1
-        report.certainty[entry.certainty.value] += 1
-        if len(names) > 1:
-            report.multi_project += 1
-        if entry.deadline:
-            report.deadlines.append(listed(i))
-    report.project_totals = {p: sum(report.matrix[p].values()) for p in projects}
+    for activity in counted:
+        spans = list(activity.schedule.months(within=period))
+        countries = [c.name for c in activity.place.countries] if activity.place else []
+        for project in rows_of(activity):
+            for month in spans:
+                report.matrix[project][month] += 1
+            report.project_totals[project] += 1
+            reached[project].update(countries)
+        if only:
+            shared.update(p for p in activity.projects if p not in only)
+        for month in spans:
+            report.month_totals[month] += 1
+        report.spanning += len(spans) > 1
+        report.certainty[activity.schedule.certainty.value] += 1
+        report.multi_project += len(activity.projects) > 1
+        if activity.schedule.deadline:
+            report.deadlines.append(Listed.of(activity))
     report.countries = {p: sorted(reached[p]) for p in projects}
+    report.shared_with = dict(sorted(shared.items(), key=lambda kv: kv[0].casefold()))
     return report

@@ -2,74 +2,20 @@
 at (warnings): a missing or unknown project, dates outside a project's duration, derived
 columns that disagree with the dates, and likely duplicates.
 
-Likely duplicates are searched among activities that share a project and overlap in time
-(a sweep over each project's activities by first day, not every pair of the store), and
-their titles compared with ``rapidfuzz`` (C, not difflib).
+Likely duplicates are what ``clashes`` calls them (``pairs.find_pairs``, asked only for
+that kind, which keeps the search to activities a place links), so the two commands never
+disagree.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-
-from rapidfuzz import fuzz
+from collections.abc import Sequence
 
 from .errors import Problem
-from .model import Activity, Place
-from .places import fold
+from .model import Activity
+from .pairs import DEFAULT_MIN_SCORE, PairKind, find_pairs
 from .projects import Registry, outside_duration
 from .records import DERIVED, to_row
-
-TITLE_SIMILARITY = 80
-"""rapidfuzz's ``token_set_ratio`` of the folded titles, 0-100, from which two activities
-of a project at the same time and place are reported as likely the same. Retuned from
-difflib's 85%: on the bundled store no pair of different activities scores above 61, and
-the ways one activity gets entered twice (a typo, a word added or dropped, words reordered,
-a curly apostrophe) score 88 or more (tests/test_validation.py)."""
-
-Progress = Callable[[int, int], None]
-
-
-def _same_place(a: Place | None, b: Place | None) -> bool:
-    if a is None or b is None:
-        return True
-    return bool({c.code for c in a.countries} & {c.code for c in b.countries}) or (
-        not a.countries and not b.countries
-    )
-
-
-def _overlap(a: Activity, b: Activity) -> bool:
-    return a.schedule.overlaps(b.start, b.end) and b.schedule.overlaps(a.start, a.end)
-
-
-def likely_duplicates(
-    activities: Iterable[Activity], threshold: float = TITLE_SIMILARITY
-) -> list[tuple[Activity, Activity, float]]:
-    """Pairs with a shared project, overlapping dates, the same country and titles at least
-    ``threshold`` alike: the same activity entered twice. Each pair once, in store order."""
-    by_project: dict[str, list[Activity]] = defaultdict(list)
-    titles: dict[str, str] = {}
-    for activity in activities:
-        titles[activity.id] = fold(activity.title)
-        for project in activity.projects:
-            by_project[project].append(activity)
-    found: dict[tuple[str, str], tuple[Activity, Activity, float]] = {}
-    for group in by_project.values():
-        group.sort(key=lambda a: (a.start, a.id))
-        running: list[Activity] = []
-        for activity in group:
-            running = [r for r in running if r.end >= activity.start]
-            for other in running:
-                key = (other.id, activity.id)
-                if key in found or not _overlap(other, activity):
-                    continue
-                if not _same_place(other.place, activity.place):
-                    continue
-                score = fuzz.token_set_ratio(titles[other.id], titles[activity.id])
-                if score >= threshold:
-                    found[key] = (other, activity, score / 100)
-            running.append(activity)
-    return sorted(found.values(), key=lambda p: (p[0].sort_key(), p[1].sort_key()))
 
 
 def validate(
@@ -112,13 +58,14 @@ def validate(
                         "corrects it",
                         column,
                     )
-    for first, second, score in likely_duplicates(activities):
-        line = as_written.get(first.id, (None, {}))[0]
+    duplicates = find_pairs(activities, kinds=(PairKind.DUPLICATE,), min_score=DEFAULT_MIN_SCORE)
+    for pair in sorted(duplicates, key=lambda p: (p.first.sort_key(), p.second.sort_key())):
+        line = as_written.get(pair.first.id, (None, {}))[0]
         where = f" (line {line})" if line else ""
+        reasons = "; ".join(r.text for r in pair.reasons)
         warn(
-            second,
-            f"likely duplicate of {first.id}{where}: same project, overlapping dates, "
-            f"titles {score:.0%} alike",
+            pair.second,
+            f"likely duplicate of {pair.first.id}{where}, score {pair.score}: {reasons}",
             "title",
         )
     return problems

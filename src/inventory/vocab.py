@@ -39,3 +39,14 @@ COLUMNS = (
 )  # fmt: skip
 """The CSV store's columns, in the order a new store is written; an activity's extra fields
 (columns this version does not know) may not take these names."""
+LIST_SEPARATOR = ";"
+"""Between the items of a list in one CSV cell (projects, country codes, aliases)."""
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 activity``, ``2 activities``, ``0 deadlines``: how every message counts."""
+    if count == 1:
+        return f"{count} {noun}"
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return f"{count} {noun[:-1]}ies"
+    return f"{count} {noun}s"

@@ -7,7 +7,8 @@ from pathlib import Path
 from ..config import config_path, settings, user_store
 from ..formats import Data
 from ..store.cache import cache_path
-from .options import JsonOpt, StoreOpt, command, emit, location, module_app, pick_format
+from .options import JsonOpt, command, emit, location, module_app, pick_format
+from .root import StoreOpt
 
 app = module_app()
 

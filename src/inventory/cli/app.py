@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from .options import GLOBALS, Globals, StoreOpt
+from .root import GLOBALS, Globals, StoreOpt
 from .typer_compat import Entry, LazyGroup
 
 COMMANDS: dict[str, Entry] = {
@@ -66,6 +66,13 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     store: StoreOpt = None,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Never page long output, even on a terminal (also: INVENTORY_PAGER=cat).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -74,16 +81,20 @@ def root(
     ] = False,
 ) -> None:
     """Keep an inventory of a programme's activities and answer questions about it."""
-    GLOBALS.set(Globals(store=store))
+    GLOBALS.set(Globals(store=store, pager=not no_pager))
     _safe_streams()
 
 
 def _safe_streams() -> None:
     # A character the output encoding cannot show (an ASCII or cp1252 console) becomes a
     # replacement mark, never a traceback.
+    # (surrogateescape, the C locale's choice, fails the same way on a character it lacks.)
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+        if reconfigure is not None and getattr(stream, "errors", "") in (
+            "strict",
+            "surrogateescape",
+        ):
             with contextlib.suppress(ValueError, OSError):
                 reconfigure(errors="replace")
 

@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from ..formats import Format, Listing
-from .options import StoreOpt, command, location, say, write_output
+from .options import command, location, say, write_output
+from .root import StoreOpt
 from .typer_compat import LightGroup
 
 app = typer.Typer(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -13,17 +14,18 @@ import typer
 
 from ..dates import render_schedule
 from ..editing import edit_activity, new_activity, place_new
-from ..errors import UsageError
+from ..errors import ParseError, UsageError
 from ..formats import Data, Format, Listing
+from ..places import place_notices
 from ..store import Store, open_store
-from ..vocab import Status
+from ..vocab import Status, plural
 from .options import (
     AuthorOpt,
+    DataFormatOpt,
     IdsArg,
     JsonOpt,
     ListFormatOpt,
     ProjectOpt,
-    StoreOpt,
     author,
     command,
     emit,
@@ -34,8 +36,10 @@ from .options import (
     progress,
     reading,
     say,
+    shown_path,
     writing,
 )
+from .root import StoreOpt
 
 app = module_app()
 
@@ -81,10 +85,6 @@ ModalityOpt = Annotated[
     str | None,
     typer.Option("--modality", metavar="TEXT", show_default=False, help="e.g. 'Desk Study'."),
 ]
-
-
-def _activities(count: int) -> str:
-    return f"{count} activit{'y' if count == 1 else 'ies'}"
 
 
 @command(app, "import")
@@ -283,21 +283,49 @@ def add_cmd(
     assert title is not None and dates is not None and project is not None
     with writing(store) as opened:
         # Read what was typed before taking the lock: other writers wait only for the write.
-        activity = new_activity(
-            projects=project,
-            title=title,
-            location=location,
-            dates=dates,
-            year=year,
-            modality=modality,
-            registry=opened.registry,
-            in_store=_project_names(opened),
-        )
+        with typed_values():
+            activity = new_activity(
+                projects=project,
+                title=title,
+                location=location,
+                dates=dates,
+                year=year,
+                modality=modality,
+                registry=opened.registry,
+                in_store=_project_names(opened),
+            )
+        for note in place_notices(activity.place) if activity.place else ():
+            say(f"notice: {note}")
         with opened.transaction(author("add", by)) as batch:
             activity = place_new(activity, batch, batch.get)
             batch.add(activity)
         say(f"added {activity.id} to {opened.location}")
     emit(Listing([activity]), output)
+
+
+_OPTIONS = {
+    "title": "--title",
+    "dates": "--dates",
+    "schedule": "--dates",
+    "location": "--location",
+    "place": "--location",
+    "modality": "--modality",
+    "projects": "--project",
+}
+
+
+@contextmanager
+def typed_values() -> Iterator[None]:
+    """What was typed on the command line and cannot be read (a date that does not exist,
+    an unknown place, a title too long) is a usage error naming its option: exit 2, like
+    every other bad option value; a bad line of a file stays a data error (exit 1)."""
+    try:
+        yield
+    except ParseError as error:
+        option = _OPTIONS.get((error.field or "").split(".")[0])
+        if option is None:
+            raise UsageError(str(error), hint=error.hint) from None
+        raise UsageError(f"invalid value for {option}: {error.message}", hint=error.hint) from None
 
 
 def _project_names(store: Store) -> set[str]:
@@ -326,9 +354,13 @@ def _update(
                 if activity.id in seen:
                     continue
                 seen.add(activity.id)
-                changed, changes = edit_activity(
-                    activity, registry=opened.registry, in_store=names, **fields
-                )
+                with typed_values():
+                    changed, changes = edit_activity(
+                        activity, registry=opened.registry, in_store=names, **fields
+                    )
+                if fields.get("location") and changed.place is not None:
+                    for note in place_notices(changed.place):
+                        say(f"notice: {note}")
                 if changes:
                     batch.update(changed)
                 else:
@@ -511,50 +543,51 @@ def _cut(text: str, width: int) -> str:
 def validate_cmd(
     store: StoreOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="The problems as JSON.")] = False,
+    fmt: DataFormatOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Check the whole store and print every problem with its file, line and field.
 
     Errors (rows that cannot be read) make it exit 1. Warnings (no or unknown project,
-    likely duplicates, derived columns that disagree with the dates) are printed and exit
-    0, or 1 with --strict.
+    likely duplicates as 'clashes' scores them, derived columns that disagree with the
+    dates) are printed and exit 0, or 1 with --strict.
 
     \b
     Examples:
       inventory validate
       inventory validate --store shared/activities.csv --strict
+      inventory validate --json | jq '.[] | select(.severity == "error")'
     """
     from ..validation import validate
 
+    output = pick_format(fmt, as_json)
     with reading(store, warn=False) as opened:
         activities = opened.select()
+        location = shown_path(opened.location)
+        unreadable = [replace(p, source=location) for p in opened.problems()]
         problems = validate(
             activities,
             opened.registry,
-            source=opened.location,
-            unreadable=opened.problems(),
+            source=location,
+            unreadable=unreadable,
             as_written=opened.rows_as_written(),
         )
-        location = opened.location
-    if as_json:
-        records = [
-            {
-                "source": p.source,
-                "line": p.line,
-                "field": p.field,
-                "severity": p.severity,
-                "message": p.message,
-            }
-            for p in problems
-        ]
-        emit(Data(records), Format.JSON)
-    else:
-        emit(Data([], [str(p) for p in problems]), Format.TABLE)
+    records = [
+        {
+            "source": p.source,
+            "line": p.line,
+            "field": p.field,
+            "severity": p.severity,
+            "message": p.message,
+        }
+        for p in problems
+    ]
+    emit(Data(records, [str(p) for p in problems]), output)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     say(
-        f"{location}: {_activities(len(activities))}, {errors} error{'s' * (errors != 1)}, "
-        f"{warnings} warning{'s' * (warnings != 1)}"
+        f"{location}: {plural(len(activities), 'activity')}, {plural(errors, 'error')}, "
+        f"{plural(warnings, 'warning')}"
     )
     if errors or (strict and warnings):
         raise typer.Exit(1)

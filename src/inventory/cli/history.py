@@ -16,7 +16,6 @@ from .options import (
     LimitOpt,
     MonthOpt,
     QuarterOpt,
-    StoreOpt,
     ToOpt,
     YearOpt,
     author,
@@ -29,6 +28,7 @@ from .options import (
     say,
     writing,
 )
+from .root import StoreOpt
 
 app = module_app()
 

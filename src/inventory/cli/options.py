@@ -30,8 +30,11 @@ from ..months import (
     quarter_label,
 )
 from ..query import Criteria
-from ..store import Location, Store, find_store, open_store
+from ..store import USER_STORE_WHY, Location, Store, find_store, open_store
+from ..views.console import Screen
 from ..vocab import Certainty, Status
+from . import completion
+from .root import GLOBALS
 from .typer_compat import LightCommand
 
 ENV_TODAY = "INVENTORY_TODAY"
@@ -60,14 +63,46 @@ def bad(option: str, message: str) -> UsageError:
     return UsageError(f"invalid value for {option}: {message}")
 
 
+@dataclass
+class Run:
+    """What one command's run shares: its standard output (the one console, and the pager
+    on a terminal), and how many rows of the store it had to leave out."""
+
+    screen: Screen | None = None
+    skipped: int = 0
+
+    def output(self, **options: Any) -> Output:
+        if "stream" in options:  # a stream of the caller's own, not standard output
+            return Output(**options)
+        if self.screen is None:
+            given = GLOBALS.get()
+            self.screen = Screen(pager=given.pager if given is not None else True)
+        return Output(stream=self.screen.stream, console=self.screen.console, **options)
+
+
+_RUN: ContextVar[Run | None] = ContextVar("inventory_run", default=None)
+
+
+def current_run() -> Run:
+    """The run of the command being executed (a fresh one outside any command)."""
+    run = _RUN.get()
+    if run is None:
+        run = Run()
+        _RUN.set(run)
+    return run
+
+
 def handled(func: F) -> F:
     """Domain errors as one line and an exit code (1 data, 2 usage); Ctrl-C as 130;
-    ``INVENTORY_DEBUG=1`` shows the traceback instead."""
+    ``INVENTORY_DEBUG=1`` shows the traceback instead. A command that had to leave out
+    rows of the store it could not read ends with exit 1, after its output."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        run = Run()
+        token = _RUN.set(run)
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
         except InventoryError as error:
             if os.environ.get(ENV_DEBUG):
                 raise
@@ -75,6 +110,18 @@ def handled(func: F) -> F:
         except KeyboardInterrupt:
             typer.echo("inventory: interrupted; nothing more was written", err=True)
             raise typer.Exit(130) from None
+        finally:
+            if run.screen is not None:
+                run.screen.close()
+            _RUN.reset(token)
+        if run.skipped:
+            rows = "1 row was" if run.skipped == 1 else f"{run.skipped} rows were"
+            raise fail(
+                f"{rows} left out: the store has rows that cannot be read",
+                1,
+                "'inventory validate' shows each with its line",
+            )
+        return result
 
     return wrapper  # type: ignore[return-value]
 
@@ -112,18 +159,6 @@ def _text(option: str) -> Callable[[str | None], str | None]:
     return parse
 
 
-StoreOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        "-s",
-        metavar="FILE|URL",
-        help="The store: a .csv, .json or .db file, or a postgresql:// URL. Default: "
-        "$INVENTORY_STORE, the settings, data/activities.csv found from here up, "
-        "else your own store (see 'inventory config').",
-        show_default=False,
-    ),
-]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 ProjectOpt = Annotated[
     list[str] | None,
@@ -133,11 +168,19 @@ ProjectOpt = Annotated[
         metavar="PROJECT",
         help="Project name or alias, case-insensitive; repeatable.",
         show_default=False,
+        autocompletion=completion.projects,
     ),
 ]
 MonthOpt = Annotated[
     str | None,
-    typer.Option("--month", "-m", metavar="YYYY-MM", help="A month: 2019-11.", show_default=False),
+    typer.Option(
+        "--month",
+        "-m",
+        metavar="YYYY-MM",
+        help="A month: 2019-11.",
+        show_default=False,
+        autocompletion=completion.months,
+    ),
 ]
 QuarterOpt = Annotated[
     str | None,
@@ -147,11 +190,19 @@ QuarterOpt = Annotated[
         metavar="Qn-YYYY",
         help="A quarter: Q4-2019, 2019-Q4 or 'Q4 2019'.",
         show_default=False,
+        autocompletion=completion.quarters,
     ),
 ]
 YearOpt = Annotated[
     str | None,
-    typer.Option("--year", "-y", metavar="YYYY", help="A year: 2020.", show_default=False),
+    typer.Option(
+        "--year",
+        "-y",
+        metavar="YYYY",
+        help="A year: 2020.",
+        show_default=False,
+        autocompletion=completion.years,
+    ),
 ]
 FromOpt = Annotated[
     str | None,
@@ -169,6 +220,7 @@ CountryOpt = Annotated[
         metavar="COUNTRY",
         help="Country name, alias or ISO code (Ukraine, UA, 'the Netherlands'); repeatable.",
         show_default=False,
+        autocompletion=completion.countries,
     ),
 ]
 CityOpt = Annotated[
@@ -239,7 +291,12 @@ AuthorOpt = Annotated[
 ]
 IdsArg = Annotated[
     list[str],
-    typer.Argument(metavar="ID...", help="Ids or unique prefixes.", show_default=False),
+    typer.Argument(
+        metavar="ID...",
+        help="Ids or unique prefixes.",
+        show_default=False,
+        autocompletion=completion.ids,
+    ),
 ]
 
 
@@ -263,6 +320,7 @@ def format_option(kind: str, help: str = "") -> Any:
         typer.Option(
             "--format",
             "-f",
+            metavar="[" + "|".join(c.value for c in choice) + "]",
             case_sensitive=False,
             show_default=False,
             help=help or "Output format. Default: table.",
@@ -321,7 +379,9 @@ def resolve_period(
         raise bad(option, error.message) from None
     if first > last:
         raise UsageError(f"--from {first} is after --to {last}; expected --from on or before --to")
-    return (first, last), f"{start or '…'} to {end or '…'}"
+    if start is None:
+        return (first, last), f"until {last}"
+    return (first, last), f"from {first}" if end is None else f"{first} to {last}"
 
 
 def clamp(period: Period, store: Store, criteria: Criteria | None = None) -> Period | None:
@@ -335,10 +395,6 @@ def clamp(period: Period, store: Store, criteria: Criteria | None = None) -> Per
     first = period[0] if period[0] != date.min else span[0]
     last = period[1] if period[1] != date.max else span[1]
     return first, last
-
-
-def period_label(period: Period) -> str:
-    return f"{period[0]} to {period[1]}"
 
 
 def build_criteria(
@@ -405,15 +461,16 @@ def reference_day(as_of: str | None) -> date:
 # --- the store ---------------------------------------------------------------------------------
 
 
-@dataclass
-class Globals:
-    """Options given before the command (``inventory --store x list``)."""
-
-    store: str | None = None
-
-
-GLOBALS: ContextVar[Globals | None] = ContextVar("inventory_globals", default=None)
-"""Set by the root command for each run (``inventory --store x list``)."""
+def shown_path(location: str) -> str:
+    """A store's path as messages show it: relative to the current folder when inside it
+    (``data/activities.csv``), as git shows paths; else as it is (a URL, another folder)."""
+    if "://" in location or not os.path.isabs(location):
+        return location
+    try:
+        relative = os.path.relpath(location)
+    except ValueError:  # another drive (Windows)
+        return location
+    return location if relative.startswith("..") else relative
 
 
 def location(store: str | None) -> Location:
@@ -423,16 +480,21 @@ def location(store: str | None) -> Location:
 
 @contextmanager
 def reading(store: str | None, *, warn: bool = True) -> Iterator[Store]:
-    """The store, open for reading; rows it cannot read are warned about and left out."""
-    opened = open_store(location(store), progress=progress("Reading the store"))
+    """The store, open for reading; rows it cannot read are warned about, left out, and
+    make the command exit 1 after its output (``warn=False``: the command reports them)."""
+    where = location(store)
+    # One's own store before the first import: empty, not an error (as khal's calendar).
+    unmade = not where.found and where.why == USER_STORE_WHY
+    if unmade:
+        say(f"your store ({where.target}) is empty; 'inventory import FILE' starts it")
+    opened = open_store(where, create=unmade, progress=progress("Reading the store"))
     try:
         problems = opened.problems() if warn else []
         for problem in problems[:5]:
             say(f"warning: skipped {problem}")
         if len(problems) > 5:
             say(f"warning: and {len(problems) - 5} more rows that could not be read")
-        if problems:
-            say("hint: run 'inventory validate' to see every problem")
+        current_run().skipped = len(problems)
         yield opened
     finally:
         opened.close()
@@ -483,7 +545,9 @@ def progress(label: str) -> Callable[[int, int], None] | None:
 
 
 def emit(result: Any, fmt: Format, **output: Any) -> None:
-    out = Output(**output)
+    """Write a result to standard output in the format chosen; the only place a command's
+    output goes through (so one console and one pager serve the whole run)."""
+    out = current_run().output(**output)
     if WRITERS[fmt].binary and out.terminal:
         raise UsageError(
             f"--format {fmt.value} writes a binary file; give -o FILE where the command has "
@@ -543,6 +607,7 @@ if TYPE_CHECKING:
     ReportFormatOpt = Any
     ViewFormatOpt = Any
     ProjectsFormatOpt = Any
+    DataFormatOpt = Any
 else:
     ListFormatOpt = format_option("activities")
     ShowFormatOpt = format_option("activity")
@@ -554,6 +619,7 @@ else:
     )
     ViewFormatOpt = format_option("calendar")
     ProjectsFormatOpt = format_option("projects")
+    DataFormatOpt = format_option("data")
 
 
 def write_output(output: str | None, data: bytes, store: Store) -> str:
@@ -564,7 +630,7 @@ def write_output(output: str | None, data: bytes, store: Store) -> str:
     from ..store.files import atomic_write, resolve
 
     if output is None or output == "-":
-        Output().write_bytes(data)
+        current_run().output().write_bytes(data)
         return "standard output"
     if not output.strip():
         raise bad("--output", "is empty; expected a file name, or - for standard output")

@@ -7,10 +7,12 @@ from typing import Annotated
 import typer
 
 from ..formats import Pairs
-from ..months import Period, month_label, parse_month_period, parse_quarter, quarter_label
-from ..planning import build_calendar, build_timeline, find_pairs, taking_place
+from ..months import Period, month_label, month_period, quarter_label, quarter_period
+from ..pairs import DEFAULT_MIN_SCORE, find_pairs
+from ..planning import build_calendar, build_timeline, taking_place
 from ..query import Criteria
 from ..store import Store
+from . import completion
 from .options import (
     CountryOpt,
     FromOpt,
@@ -18,7 +20,6 @@ from .options import (
     MonthOpt,
     ProjectOpt,
     QuarterOpt,
-    StoreOpt,
     ToOpt,
     ViewFormatOpt,
     YearOpt,
@@ -27,13 +28,13 @@ from .options import (
     command,
     emit,
     module_app,
-    period_label,
     pick_format,
     reading,
     reference_day,
     resolve_period,
     say,
 )
+from .root import StoreOpt
 
 app = module_app()
 
@@ -44,28 +45,21 @@ AsciiOpt = Annotated[
 GROUPINGS = ("project", "country")
 
 
-def _default_period(kind: str) -> tuple[Period, str]:
-    """This month (calendar) or this quarter (timeline), as ``cal`` shows this month."""
-    today = reference_day(None)
-    if kind == "month":
-        return parse_month_period(f"{today.year}-{today.month:02d}"), month_label(today)
-    quarter = parse_quarter(f"Q{(today.month - 1) // 3 + 1}-{today.year}")
-    return quarter, quarter_label(today)
-
-
 def _period(
     store: Store, where: Criteria, period: Period | None, label: str | None, kind: str
 ) -> tuple[Period, str, bool]:
     """The period to draw: as named, this month or quarter when none is, and an open end cut
     to the activities. The flag says whether any activity falls in it (else, a hint)."""
     if period is None:
-        period, label = _default_period(kind)
+        # This month (calendar) or this quarter (timeline), as cal shows this month.
+        today = reference_day(None)
+        period = month_period(today) if kind == "month" else quarter_period(today)
+        label = month_label(today) if kind == "month" else quarter_label(today)
     clamped = clamp(period, store, where)
     if clamped is None:
         _nothing(store, where, period, label or "")
         return period, label or "", False
-    if clamped != period:
-        period, label = clamped, period_label(clamped)
+    period = clamped
     if not store.count(where.but(period=period)):
         _nothing(store, where, period, label or "")
         return period, label or "", False
@@ -139,7 +133,10 @@ def timeline_cmd(
     by: Annotated[
         str,
         typer.Option(
-            "--by", metavar="project|country", help="Group the rows by project or by country."
+            "--by",
+            metavar="project|country",
+            help="Group the rows by project or by country.",
+            autocompletion=completion.choices(*GROUPINGS),
         ),
     ] = "project",
     ascii_: AsciiOpt = False,
@@ -170,8 +167,6 @@ def timeline_cmd(
         where = build_criteria(opened, project=project, country=country)
         period, label, any_ = _period(opened, where, period, label, "quarter")
         chosen = taking_place(opened.select(where.but(period=period))) if any_ else []
-    if not any_ and output.value == "table":
-        return
     only = where.countries if grouping == "country" else where.projects
     emit(
         build_timeline(chosen, period, label, grouping, only),
@@ -199,7 +194,7 @@ def clashes_cmd(
             metavar="0-100",
             help="Show pairs scoring at least this; 0 shows every pair found.",
         ),
-    ] = 40,
+    ] = DEFAULT_MIN_SCORE,
     fmt: ViewFormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -7,13 +7,13 @@ from typing import Annotated
 import typer
 
 from ..formats import Projects, ProjectView
-from ..projects import country_names, summarise, summarise_one, unknown_projects
+from ..project_summary import country_names, summarise_one, summarise_projects, unknown_projects
+from . import completion
 from .options import (
     JsonOpt,
     OutputOpt,
     ProjectsFormatOpt,
     ShowFormatOpt,
-    StoreOpt,
     emit,
     handled,
     pick_format,
@@ -22,6 +22,7 @@ from .options import (
     say,
     write_output,
 )
+from .root import StoreOpt
 from .typer_compat import LightCommand, LightGroup
 
 app = typer.Typer(
@@ -62,7 +63,7 @@ def projects_cmd(
     with reading(store) as opened:
         registry = opened.registry
         activities = opened.select()
-    summaries = summarise(registry, activities)
+    summaries = summarise_projects(registry, activities)
     result = Projects(summaries, country_names(summaries))
     if output is not None:
         target = write_output(output, rendered(result, chosen), opened)
@@ -90,7 +91,10 @@ def projects_show(
     name: Annotated[
         str,
         typer.Argument(
-            metavar="PROJECT", help="Project name or alias, case-insensitive.", show_default=False
+            metavar="PROJECT",
+            help="Project name or alias, case-insensitive.",
+            show_default=False,
+            autocompletion=completion.projects,
         ),
     ],
     store: StoreOpt = None,

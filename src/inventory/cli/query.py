@@ -11,6 +11,7 @@ from ..dates import render_schedule
 from ..errors import UsageError
 from ..formats import Detail, Format, Listing, Summary
 from ..report import build_report
+from ..vocab import plural
 from .options import (
     AsOfOpt,
     CertaintyOpt,
@@ -30,7 +31,6 @@ from .options import (
     SearchOpt,
     ShowFormatOpt,
     StatusOpt,
-    StoreOpt,
     ToOpt,
     YearOpt,
     bad,
@@ -39,7 +39,6 @@ from .options import (
     command,
     emit,
     module_app,
-    period_label,
     pick_format,
     reading,
     reference_day,
@@ -48,19 +47,12 @@ from .options import (
     say,
     write_output,
 )
+from .root import StoreOpt
 
 app = module_app()
 
 MAX_DAYS = 36_600
 """``upcoming --days`` beyond a century is a mistake, not a plan."""
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else ("ies" if word.endswith("y") else "s"))
-
-
-def _plural_activities(count: int) -> str:
-    return f"{count} activit{'y' if count == 1 else 'ies'}"
 
 
 @command(app, "list")
@@ -116,7 +108,7 @@ def list_(
             say(f"no activities match (the store has {opened.count()})")
         if output is not None:
             target = write_output(output, rendered(Listing(found), chosen), opened)
-            say(f"wrote {_plural_activities(len(found))} to {target}")
+            say(f"wrote {plural(len(found), 'activity')} to {target}")
             return
     emit(Listing(found), chosen)
 
@@ -216,14 +208,8 @@ def show_cmd(
     """
     output = pick_format(fmt, as_json)
     with reading(store) as opened:
-        found = [opened.get(key) for key in ids]
-    if output is Format.JSON and len(found) > 1:
-        emit(Listing(found), output)
-        return
-    for index, activity in enumerate(found):
-        if index and output is Format.TABLE:
-            typer.echo("")
-        emit(Detail(activity), output)
+        found = list({a.id: a for a in (opened.get(key) for key in ids)}.values())
+    emit(Detail(found), output)
 
 
 @command(app, "report")
@@ -273,24 +259,20 @@ def report_cmd(
     if chart and chosen is not Format.TABLE:
         raise UsageError(f"--chart draws under the table; it has no {chosen.value} form")
     today = reference_day(as_of)
-    period, label = resolve_period(month, quarter, year, start, end)
+    asked, label = resolve_period(month, quarter, year, start, end)
     with reading(store) as opened:
         where = build_criteria(opened, project=project)
-        if period is None:
+        if asked is None:
             period = opened.bounds(where)
-            if period is None:
-                say("nothing to report: no activities match")
-                period = (reference_day(None), reference_day(None))
-            label = period_label(period)
+            label = "the whole store"
         else:
-            clamped = clamp(period, opened, where)
-            if clamped is None:
-                say(f"nothing to report in {label}: no activities match")
-                clamped = (period[0], period[0]) if period[0].year > 1 else (period[1], period[1])
-            if clamped != period:
-                period, label = clamped, period_label(clamped)
-        activities = opened.select(where.but(period=period))
-    summary = build_report(activities, period, label or "")
+            period = clamp(asked, opened, where)
+        if period is None:
+            say(f"nothing to report{' ' + label if asked and label else ''}: no activities match")
+            activities = []
+        else:
+            activities = opened.select(where.but(period=period))
+    summary = build_report(activities, period, label or "", only=where.projects)
     result = Summary(summary, activities, chart=chart, today=today)
     if output is not None:
         target = write_output(output, rendered(result, chosen), opened)
@@ -355,6 +337,7 @@ def export_cmd(
             + (f" (for {fmt} use 'inventory list --format {fmt}')" if listed else ""),
         )
     from ..formats.ics import to_ics, unscheduled
+    from ..history import versions
 
     period, label = resolve_period(month, quarter, year, start, end)
     with reading(store) as opened:
@@ -375,13 +358,13 @@ def export_cmd(
         left_out = unscheduled(found)
         dated = [a for a in found if a not in left_out]
         name = "Activity inventory" + (f" ({label})" if label else "")
-        data = to_ics(dated, name=name)
+        data = to_ics(dated, name=name, versions=versions(opened.history()))
         target = write_output(output, data, store_files)
     if not found:
         say(f"no activities match (the store has {total}); the calendar is empty")
     events = sum(len(a.schedule.segments) for a in dated)
-    say(f"wrote {_plural(events, 'event')} for {_plural_activities(len(dated))} to {target}")
+    say(f"wrote {plural(events, 'event')} for {plural(len(dated), 'activity')} to {target}")
     if left_out:
-        say(f"left out {_plural_activities(len(left_out))} with no days known:")
+        say(f"left out {plural(len(left_out), 'activity')} with no days known:")
         for activity in left_out:
             say(f"  {activity.id}  {render_schedule(activity.schedule)}  {activity.title}")

@@ -1,9 +1,10 @@
 """The only module that touches Typer's internals (``typer._*``, ``typer.main``); everything
 else uses ``Annotated[..., typer.Option()]``, ``parser=`` and ``CliRunner``.
 
-Three things live here:
+Four things live here:
 
 * **option values without pydantic** (below);
+* **arguments shown by their metavariable** (``ID...``), as Click shows them;
 * **a lazy command tree**: :class:`LazyGroup` builds only the command a run reaches, from a
   table of ``name -> module`` (Typer builds every registered command on every run);
 * **one-line usage errors**: Click's four-line "Usage / Try / Error" block becomes
@@ -23,7 +24,8 @@ after, in bench/run.py's runs side by side with khal). Our options use six plain
 kinds (text, whole number, flag, path, choice, and lists of text or choices), so
 :class:`LightCommand` gives each such parameter a small converter of its own before Typer
 asks for one, and leaves any other kind to Typer. The values a command receives are the same
-either way (tests/test_cliparams.py compares both on every parameter of every command).
+either way (tests/test_typer_compat.py compares both on every parameter of every command,
+and simulates each way the internals could move).
 
 This leans on Typer internals (``_TyperParameter._runtime_param``, ``RuntimeParam``); the
 pin ``typer>=0.29,<0.30`` in pyproject.toml keeps them stable, and if they move (an import
@@ -171,11 +173,30 @@ def lighten(params: list[Any]) -> None:
                 param._runtime_param = light
 
 
+def plain_metavars(params: list[Any]) -> None:
+    """Arguments shown as their metavariable, as Click shows them (``FILE``, ``ID...``,
+    ``[ID...]`` when optional), not Typer's ``{ID...}...`` and ``ID... <list[str]>``: the
+    metavariable already says what to type."""
+    for param in params:
+        metavar = getattr(param, "metavar", None)
+        if getattr(param, "param_type_name", "") != "argument" or not metavar:
+            continue
+        shown = metavar if param.nargs == 1 or metavar.endswith("...") else metavar + "..."
+        usage = shown if param.required or shown.startswith("[") else f"[{shown}]"
+        try:
+            param._usage_display_name = lambda usage=usage: usage
+            param.display_type_rich = lambda ctx: None
+            param.display_type = lambda ctx: ""
+        except (AttributeError, TypeError):  # slots or read-only: Typer's own display
+            return
+
+
 class _Light:
     # get_params, not __init__: Click adds --help there, and Typer the completion options.
     def get_params(self, ctx: Any) -> list[Any]:
         params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
         lighten(params)
+        plain_metavars(params)
         return params
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -40,15 +41,18 @@ class Listing:
     activities: list[Any]
     title: str | None = None
     """A name for the whole (a calendar's name, a page's title)."""
+    versions: dict[str, Any] = field(default_factory=dict)
+    """Each activity's changes in the store's history (``history.Version``), for the
+    formats that carry a version (ICS)."""
     kind = "activities"
 
 
 @dataclass(frozen=True)
 class Detail:
-    """One activity, every field (``show``)."""
+    """Activities in detail, every field (``show``): JSON gives one object for one
+    activity, an array for several."""
 
-    activity: Any
-    version: str = ""
+    activities: list[Any]
     kind = "activity"
 
 
@@ -139,20 +143,35 @@ def formats_for(kind: str) -> list[Format]:
     return [fmt for fmt, writer in WRITERS.items() if kind in writer.kinds]
 
 
+def _note(message: str) -> None:
+    print(f"inventory: {message}", file=sys.stderr)
+
+
 @dataclass
 class Output:
-    """Where a result goes, and what that place can show."""
+    """Where a result goes: a stream, and the console that knows what it can show (a
+    terminal or not, colour, width: ``views.console``)."""
 
     stream: IO[str] = field(default_factory=lambda: sys.stdout)
-    terminal: bool | None = None
-    """None: ask the stream."""
     width: int | None = None
+    """Fit this width; None: what the console decides (the terminal, ``COLUMNS``, or no
+    limit when piped)."""
     ascii: bool | None = None
     """True: plain ASCII and no colour even on a terminal; None: plain when piped."""
+    console: Any = None
+    """Made from the stream, unless given (the run's ``Screen``)."""
+    note: Callable[[str], None] = _note
+    """How a writer tells the person what it left out (stderr)."""
+    terminal: bool | None = None
+    """Whether the output goes to a terminal: given (False for a file being written), else
+    what the console decides."""
 
     def __post_init__(self) -> None:
-        if self.terminal is None:
-            self.terminal = bool(getattr(self.stream, "isatty", lambda: False)())
+        if self.console is None:
+            from ..views.console import make_console
+
+            self.console = make_console(self.stream, width=self.width, terminal=self.terminal)
+        self.terminal = bool(self.console.is_terminal)
 
     def write_bytes(self, data: bytes) -> None:
         self.stream.flush()

@@ -17,7 +17,7 @@ def write(result: Any, out: Output) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if isinstance(result, Projects):
-        from ..projects import csv_rows
+        from ..project_summary import csv_rows
 
         for row in csv_rows(result.summaries):
             writer.writerow([neutralise(cell) for cell in row])

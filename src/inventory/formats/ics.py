@@ -6,8 +6,11 @@ rules in ``DATES.md``:
 * all-day events: ``DTSTART;VALUE=DATE`` and an *exclusive* ``DTEND`` (1-2 October ends
   on 3 October); one event per segment of a split activity ("21-22 and 28-29 October");
 * ``UID`` derived from the activity id (``<id>@inventory``, ``<id>-2@inventory`` for a
-  second segment) and ``DTSTAMP`` derived from the data, so a re-export updates the
-  events already in a calendar instead of duplicating them, and two exports are equal;
+  second segment), so a re-export updates the events already in a calendar instead of
+  duplicating them; ``SEQUENCE`` counts the activity's changes in the store's history and
+  ``DTSTAMP`` (with ``LAST-MODIFIED``) is the time of the last one, so a client takes an
+  update as newer; with no history, 0 and the activity's first day. Two exports of the
+  same store are byte for byte equal;
 * ``STATUS:TENTATIVE`` (with Outlook's busy-status hint and "(TBC)" in the summary,
   since Google ignores the status), ``CANCELLED``, else ``CONFIRMED``;
 * activities with no days known (``dates TBD``) have no day to put an event on: they
@@ -18,17 +21,18 @@ No I/O: the caller writes the bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from icalendar import Calendar, Event
 
+from ..history import Version
 from ..model import Activity, Certainty, HalfDay, Precision, Segment, Status
 from ..months import day_label
 from . import Output
 
-__all__ = ["DOMAIN", "PRODID", "build_calendar", "event_uid", "to_ics", "unscheduled"]
+__all__ = ["DOMAIN", "PRODID", "event_uid", "to_calendar", "to_ics", "unscheduled"]
 
 DOMAIN = "inventory"
 """Right-hand side of every UID: ids are unique within the inventory."""
@@ -124,18 +128,21 @@ def _description(activity: Activity, segment: Segment, part: int) -> str:
 
 
 def _stamp(activity: Activity) -> datetime:
-    # The store keeps no modification time, and now() would make every export differ:
-    # midnight UTC of the activity's first day is stable and comes from the data.
+    # now() would make every export differ: with no history, midnight UTC of the
+    # activity's first day is stable and comes from the data.
     return datetime.combine(activity.schedule.start, time(0, 0), tzinfo=UTC)
 
 
-def _events(activity: Activity) -> list[Event]:
+def _events(activity: Activity, version: Version | None = None) -> list[Event]:
     out: list[Event] = []
     status = _status(activity)
     for part, segment in enumerate(activity.schedule.segments, start=1):
         event = Event()
         event.add("uid", event_uid(activity, part))
-        event.add("dtstamp", _stamp(activity))
+        event.add("dtstamp", version.changed if version else _stamp(activity))
+        event.add("sequence", version.sequence if version else 0)
+        if version is not None:
+            event.add("last-modified", version.changed)
         # date values give DTSTART;VALUE=DATE; DTEND is exclusive (RFC 5545, 3.6.1).
         event.add("dtstart", segment.start)
         event.add("dtend", segment.end + timedelta(days=1))
@@ -154,9 +161,16 @@ def _events(activity: Activity) -> list[Event]:
     return out
 
 
-def build_calendar(activities: Sequence[Activity], *, name: str | None = None) -> Calendar:
+def to_calendar(
+    activities: Sequence[Activity],
+    *,
+    name: str | None = None,
+    versions: Mapping[str, Version] | None = None,
+) -> Calendar:
     """An ``icalendar.Calendar`` with one all-day event per segment of each dated activity,
-    in the order given; unscheduled activities are left out."""
+    in the order given; unscheduled activities are left out. ``versions``: each activity's
+    changes in the store's history (``history.versions``)."""
+    versions = versions or {}
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -164,14 +178,19 @@ def build_calendar(activities: Sequence[Activity], *, name: str | None = None) -
     if name:
         calendar.add("x-wr-calname", name)
     for activity in activities:
-        for event in _events(activity):
+        for event in _events(activity, versions.get(activity.id)):
             calendar.add_component(event)
     return calendar
 
 
-def to_ics(activities: Sequence[Activity], *, name: str | None = None) -> bytes:
+def to_ics(
+    activities: Sequence[Activity],
+    *,
+    name: str | None = None,
+    versions: Mapping[str, Version] | None = None,
+) -> bytes:
     """The iCalendar file (CRLF line ends, folded at 75 octets, UTF-8)."""
-    data: bytes = build_calendar(activities, name=name).to_ical()
+    data: bytes = to_calendar(activities, name=name, versions=versions).to_ical()
     return data
 
 
@@ -179,4 +198,4 @@ def write(result: Any, out: Output) -> None:
     """The dated activities of a listing as an iCalendar file (the command names the ones
     left out, which have no day to put them on)."""
     dated = [a for a in result.activities if a.schedule.precision is not Precision.MONTH]
-    out.write_bytes(to_ics(dated, name=result.title))
+    out.write_bytes(to_ics(dated, name=result.title, versions=result.versions))

@@ -32,10 +32,8 @@ def _(result: Listing, out: Output) -> None:
 
 @_write.register
 def _(result: Detail, out: Output) -> None:
-    record = to_record(result.activity)
-    if result.version:
-        record["version"] = result.version
-    dump(record, out)
+    records = [to_record(activity) for activity in result.activities]
+    dump(records[0] if len(records) == 1 else records, out)
 
 
 @_write.register

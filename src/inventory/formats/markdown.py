@@ -1,5 +1,6 @@
 """``--format markdown``: the newsletter layout as Markdown tables, one per month, which
-``import`` reads back; the project registry as one table."""
+``import`` reads back (cancelled activities left out, as in ``text``); the project registry
+as one table."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from ..model import Activity
 from . import Listing, Output, Projects, Summary
 from .newsletter import heading, line_body
+from .text import layout_activities
 
 
 def escape(cell: str) -> str:
@@ -38,8 +40,8 @@ def newsletter(activities: Sequence[Activity]) -> str:
 
 def write(result: Any, out: Output) -> None:
     if isinstance(result, Projects):
-        from ..projects import TABLE_HEADERS, table_rows
+        from ..project_summary import TABLE_HEADERS, table_rows
 
         out.stream.write(table(TABLE_HEADERS, table_rows(result.summaries)))
     elif isinstance(result, Listing | Summary):
-        out.stream.write(newsletter(result.activities))
+        out.stream.write(newsletter(layout_activities(result, out)))

@@ -29,7 +29,7 @@ from ..model import Activity
 from ..projects import Registry
 from ..vocab import Status
 
-HEAD = 1 << 16
+SNIFF_BYTES = 1 << 16
 """Bytes read to recognise a file."""
 MAX_LINE = 10_000
 """Characters in one line of a document: a title may have 1,000, a place 500; anything
@@ -135,7 +135,7 @@ class Source:
         self.label = "<stdin>" if name == "-" else name
         self.path = path
         self._stream = stream
-        self.head = stream.read(HEAD)
+        self.head = stream.read(SNIFF_BYTES)
         self._used = False
         self.data: bytes | None = None
         """The whole input, once a reader needed it whole."""
@@ -299,7 +299,7 @@ def _head_text(source: Source, encoding: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        if error.start >= len(data) - 4 and len(data) == HEAD:
+        if error.start >= len(data) - 4 and len(data) == SNIFF_BYTES:
             return data[: error.start].decode("utf-8-sig")  # a character cut by the head
         line = data.count(b"\n", 0, error.start) + 1
         raise source.error(

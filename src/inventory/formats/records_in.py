@@ -11,8 +11,8 @@ from typing import Any
 from ..errors import ParseError, Problem
 from ..ids import derive_id
 from ..places import parse_location
-from ..records import LIST_SEPARATOR, from_record, from_row, unneutralise
-from ..vocab import Status
+from ..records import from_record, from_row, unneutralise
+from ..vocab import LIST_SEPARATOR, Status
 from .readers import Context, Incoming, Reading
 
 ALIASES = {

@@ -4,58 +4,18 @@ same tables come out without colour, and no cell is wrapped or cut."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import singledispatch
 from typing import Any
 
 from ..dates import render_schedule, to_edtf
-from ..model import Activity, Status
+from ..model import Activity
 from ..planning import Calendar, Timeline
-from ..views.console import print_out, text_table
+from ..views.console import show, text_table
+from ..views.listing import ActivityTable
 from . import Data, Detail, Listing, Output, Pairs, Projects, ProjectView, Summary
 
 
-def when(activity: Activity) -> str:
-    """The dates as a person reads them, with the year, and the status if not planned."""
-    return activity.status.mark(render_schedule(activity.schedule))
-
-
-def where(activity: Activity) -> str:
-    return activity.place.label if activity.place else ""
-
-
-def activity_table(activities: Sequence[Activity], out: Output) -> Any:
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    fit = bool(out.terminal) or out.width is not None
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=fit)
-    # On a screen the title gets the spare width, the others wrap first; piped, every cell
-    # is whole (a grep must find "Cybercrime@Octopus" on one line).
-    table.add_column("ID", no_wrap=True, style="dim")
-    table.add_column("Dates", max_width=19 if fit else None, overflow="fold")
-    table.add_column("Projects", max_width=18 if fit else None, overflow="fold")
-    table.add_column(
-        "Title", overflow="fold", min_width=24 if fit else None, ratio=1 if fit else None
-    )
-    table.add_column("Location", max_width=20 if fit else None, overflow="fold")
-    for activity in activities:
-        certainty = activity.schedule.certainty
-        style = {"tentative": "yellow", "unscheduled": "dim italic"}.get(certainty.value, "")
-        if activity.status is Status.CANCELLED:
-            style = "strike dim"
-        table.add_row(
-            activity.id,
-            Text(when(activity), style=style),
-            ", ".join(activity.projects) or "-",
-            activity.title,
-            where(activity),
-        )
-    return table
-
-
-def detail_rows(activity: Activity, version: str = "") -> list[tuple[str, str]]:
+def detail_rows(activity: Activity) -> list[tuple[str, str]]:
     """Every field of an activity, as ``show`` lists them."""
     schedule = activity.schedule
     place = activity.place
@@ -81,8 +41,6 @@ def detail_rows(activity: Activity, version: str = "") -> list[tuple[str, str]]:
         ("Status", activity.status.value),
     ]
     rows += [(key, value) for key, value in activity.extra.items()]
-    if version:
-        rows.append(("Version", version))
     return rows
 
 
@@ -94,45 +52,49 @@ def _write(result: Any, out: Output) -> None:
 @_write.register
 def _(result: Listing, out: Output) -> None:
     if result.activities:  # an empty answer is said on stderr; stdout stays empty
-        print_out(out.stream, activity_table(result.activities, out), width=out.width)
+        show(out.console, ActivityTable(result.activities))
 
 
 @_write.register
 def _(result: Detail, out: Output) -> None:
-    rows = [list(r) for r in detail_rows(result.activity, result.version)]
-    print_out(out.stream, text_table(("", ""), rows, head=False), width=out.width)
+    tables = [
+        text_table(("", ""), [list(r) for r in detail_rows(activity)], head=False)
+        for activity in result.activities
+    ]
+    parts: list[Any] = []
+    for table in tables:
+        parts += ["", table] if parts else [table]
+    show(out.console, *parts)
 
 
 @_write.register
 def _(result: Summary, out: Output) -> None:
-    from ..views.report import render_report, render_report_chart
+    from ..views.report import ReportView
 
-    render_report(result.report, out.stream, width=out.width)
-    if result.chart:
-        render_report_chart(result.report, out.stream, width=out.width)
+    show(out.console, ReportView(result.report, chart=result.chart, ascii=out.ascii))
 
 
 @_write.register
 def _(result: Pairs, out: Output) -> None:
-    from ..views.planning import render_pairs
+    from ..views.planning import PairsView
 
-    if result.pairs:
-        render_pairs(result.pairs, out.stream, title=result.title, width=out.width)
+    if result.pairs:  # none: said on stderr, stdout stays empty
+        show(out.console, PairsView(result.pairs, result.title))
 
 
 @_write.register
 def _(result: Projects, out: Output) -> None:
-    from ..projects import TABLE_HEADERS, table_rows
+    from ..project_summary import TABLE_HEADERS, table_rows
 
     rows = table_rows(result.summaries)
-    print_out(out.stream, text_table(TABLE_HEADERS, rows, right=(3, 4, 5)), width=out.width)
+    show(out.console, text_table(TABLE_HEADERS, rows, right=(3, 4, 5)))
 
 
 @_write.register
 def _(result: ProjectView, out: Output) -> None:
-    from ..views.planning import render_project
+    from ..views.planning import ProjectPage
 
-    render_project(result.project, result.summary, result.names, out.stream)
+    show(out.console, ProjectPage(result.project, result.summary, result.names))
 
 
 @_write.register
@@ -143,21 +105,22 @@ def _(result: Data, out: Output) -> None:
         for line in result.table:
             out.stream.write(f"{line}\n")
         return
-    print_out(out.stream, result.table, width=out.width)
+    show(out.console, result.table)
 
 
 @_write.register
 def _(result: Calendar, out: Output) -> None:
-    from ..views.planning import render_calendar
+    from ..views.planning import CalendarView
 
-    render_calendar(result, out.stream, width=out.width, ascii_=out.ascii)
+    show(out.console, CalendarView(result, ascii=out.ascii))
 
 
 @_write.register
 def _(result: Timeline, out: Output) -> None:
-    from ..views.planning import render_timeline
+    from ..views.planning import TimelineView
 
-    render_timeline(result, out.stream, width=out.width, ascii_=out.ascii)
+    if result.activities:  # none: said on stderr, stdout stays empty
+        show(out.console, TimelineView(result, ascii=out.ascii))
 
 
 def write(result: Any, out: Output) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from importlib import resources
 from typing import Any
@@ -157,7 +157,7 @@ def parts(activities: Iterable[Activity], first_month: str, today: date | None) 
     return out
 
 
-def describe(activity: Activity) -> str:
+def describe_activity(activity: Activity) -> str:
     """A timeline row's tooltip: the line as the newsletter writes it, and what it is."""
     line = line_of(activity)
     words = [activity.title, line.modality, line.place, line.full_dates]
@@ -171,12 +171,12 @@ def describe(activity: Activity) -> str:
 
 
 @dataclass(frozen=True)
-class Timeline:
+class PageTimeline:
     axis: Axis
     groups: tuple[GanttGroup, ...]
 
 
-def timeline(summary: Summary, today: date | None) -> Timeline:
+def timeline(summary: Summary, today: date | None) -> PageTimeline:
     """One picture per project of the report, one row per activity taking place."""
     from ..planning import build_timeline, taking_place
     from ..views.planning import short_dates
@@ -191,10 +191,10 @@ def timeline(summary: Summary, today: date | None) -> Timeline:
     groups = gantt_groups(
         chosen,
         axis,
-        describe={i: describe(a) for i, a in shown.items()},
+        describe={i: describe_activity(a) for i, a in shown.items()},
         short={i: short_dates(a) for i, a in shown.items()},
     )
-    return Timeline(axis, tuple(groups))
+    return PageTimeline(axis, tuple(groups))
 
 
 def _period_words(first: date, last: date) -> str:
@@ -210,6 +210,9 @@ def _period_words(first: date, last: date) -> str:
 def report_context(summary: Summary) -> dict[str, Any]:
     report = summary.report
     today = summary.today
+    if report.period is None:  # nothing in the store, no period asked: a page of nothing
+        report = replace(report, period=(today or date.today(),) * 2)
+        summary = replace(summary, report=report)
     first_month = month_of(report.period[0])
     reached = sorted({c for names in report.countries.values() for c in names})
     ranked = sorted(report.project_totals.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
@@ -246,7 +249,7 @@ class ProjectBlock:
     facts: list[tuple[str, str]]
     per_month: BarChart | None
     months: list[tuple[str, str, int]]
-    """(``YYYY-MM``, ``Nov 2019``, activities listed under it)."""
+    """(``YYYY-MM``, ``Nov 2019``, activities running in it)."""
 
 
 def anchors(names: Iterable[str]) -> list[str]:
@@ -264,7 +267,7 @@ def anchors(names: Iterable[str]) -> list[str]:
 
 
 def projects_context(result: Projects) -> dict[str, Any]:
-    from ..projects import TABLE_HEADERS, facts, table_rows
+    from ..project_summary import TABLE_HEADERS, facts, table_rows
 
     summaries = result.summaries
     blocks = []

@@ -18,6 +18,8 @@ __all__ = ["AmbiguousId", "Batch", "Location", "Store", "find_store", "open_stor
 ENV_STORE = "INVENTORY_STORE"
 DEFAULT_NAMES = ("data/activities.csv", "activities.csv", "activities.json")
 URL_SCHEMES = ("postgresql://", "postgres://")
+USER_STORE_WHY = "the per-user store"
+"""How a :class:`Location` says it fell back on the per-user store."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def find_store(explicit: str | None = None, *, cwd: Path | None = None) -> Locat
             if candidate.is_file():
                 return Location(str(candidate), f"found from {here}")
     default = user_store()
-    return Location(str(default), "the per-user store", found=default.is_file())
+    return Location(str(default), USER_STORE_WHY, found=default.is_file())
 
 
 def no_store_error(location: Location) -> StoreError:

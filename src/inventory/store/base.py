@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from ..errors import InventoryError, Problem, StoreError, UsageError
+from ..errors import Problem, StoreError, UsageError
 from ..history import Author, Change, Edit
 from ..model import Activity
 from ..months import Period
@@ -31,6 +31,10 @@ from ..records import to_record
 
 class AmbiguousId(UsageError):
     """An id prefix that matches several activities."""
+
+
+class UnknownId(UsageError):
+    """An id (or prefix) that no activity has."""
 
 
 class Store(ABC):
@@ -290,6 +294,5 @@ def resolve_id(key: str, starting: Any, fetch: Any) -> Activity:
             close = difflib.get_close_matches(key, near, n=3, cutoff=0.6)
             break
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise InventoryError(
-        f"no activity with id '{key}'{hint}", hint="'inventory list' shows the ids"
-    )
+    # A usage error, like an unknown project or country: the id was typed, not read.
+    raise UnknownId(f"no activity with id '{key}'{hint}", hint="'inventory list' shows the ids")

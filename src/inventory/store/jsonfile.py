@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import ParseError, Problem, StoreError
 from ..model import Activity
 from ..months import Period
-from ..query import EVERYTHING, Criteria, select
+from ..query import EVERYTHING, Criteria, select_from
 from ..records import from_record, to_record
 from .csvdoc import decode
 from .files import Snapshot, read_snapshot
@@ -90,13 +90,13 @@ class JsonStore(FileStore):
         return self._load()[0]
 
     def count(self, criteria: Criteria | None = None) -> int:
-        return len(select(self._all(), criteria or Criteria()))
+        return len(select_from(self._all(), criteria or Criteria()))
 
     def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> list[Activity]:
-        return select(self._all(), criteria, limit)
+        return select_from(self._all(), criteria, limit)
 
     def bounds(self, criteria: Criteria | None = None) -> Period | None:
-        chosen = select(self._all(), criteria or Criteria())
+        chosen = select_from(self._all(), criteria or Criteria())
         if not chosen:
             return None
         return min(a.start for a in chosen), max(a.end for a in chosen)

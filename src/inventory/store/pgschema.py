@@ -98,7 +98,7 @@ LOCK_KEY = 0x1E7E_2019
 """The advisory lock upgrades take (any number both sides agree on)."""
 
 
-def version_of(connection: Any) -> int:
+def schema_version(connection: Any) -> int:
     """The schema version of the database: 0 when it holds no inventory."""
     found = connection.execute("SELECT to_regclass('inventory_schema') IS NOT NULL").fetchone()
     if not found or not found[0]:
@@ -113,7 +113,7 @@ def apply(connection: Any, target: int = VERSION) -> list[str]:
     done: list[str] = []
     with connection.transaction():
         connection.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-        current = version_of(connection)
+        current = schema_version(connection)
         for number in range(current + 1, target + 1):
             what, script = STEPS[number - 1]
             connection.execute(script)

@@ -38,7 +38,7 @@ from .base import Store, _Session
 from .files import lock_timeout
 
 SECRET_KEYS = ("password", "sslpassword")
-COLUMNS = (
+ACTIVITY_COLUMNS = (
     'id, record, sort, start, "end", during, days, parts, month, "precision", certainty, '
     "deadline, status, city, haystack, version"
 )
@@ -121,10 +121,10 @@ class PostgresStore(Store):
         connection = self.raw
         if not self._checked:
             with self._guard("read the schema version"):
-                version = pgschema.version_of(connection)
+                version = pgschema.schema_version(connection)
                 if version == 0 and self.create:
                     pgschema.apply(connection)
-                    version = pgschema.version_of(connection)
+                    version = pgschema.schema_version(connection)
             self._check_version(version)
             self._checked = True
         return connection
@@ -178,18 +178,18 @@ class PostgresStore(Store):
 
     def schema(self) -> tuple[int, int]:
         with self._guard("read the schema version"):
-            return pgschema.version_of(self.raw), pgschema.VERSION
+            return pgschema.schema_version(self.raw), pgschema.VERSION
 
     def upgrade(self) -> list[str]:
         with self._guard("upgrade the schema"):
-            version = pgschema.version_of(self.raw)
+            version = pgschema.schema_version(self.raw)
             if version > pgschema.VERSION:
                 self._check_version(version)
             return pgschema.apply(self.raw)
 
     def initialise(self) -> str:
         with self._guard("create the schema"):
-            version = pgschema.version_of(self.raw)
+            version = pgschema.schema_version(self.raw)
             if version == 0:
                 pgschema.apply(self.raw)
                 return f"created the inventory in {self.location} (schema {pgschema.VERSION})"
@@ -233,7 +233,7 @@ class PostgresStore(Store):
         return None if first is None else (first, last)
 
     def ids_starting(self, prefix: str, limit: int = 50) -> list[str]:
-        return ids_starting(self._rows, prefix, limit)
+        return _ids_starting(self._rows, prefix, limit)
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         rows = self._rows("SELECT id, record FROM activity WHERE id = ANY(%s)", (list(ids),))
@@ -338,7 +338,7 @@ def _utc(at: datetime) -> datetime:
     return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def ids_starting(rows: Any, prefix: str, limit: int) -> list[str]:
+def _ids_starting(rows: Any, prefix: str, limit: int) -> list[str]:
     """Ids that begin with ``prefix``, in order: a range on the primary key (the ids'
     collation is "C", so the range is the prefix's)."""
     if not prefix:
@@ -405,7 +405,7 @@ class _PostgresSession(_Session):
             return list(self.store.connection.execute(sql, params).fetchall())
 
     def ids_starting(self, prefix: str, limit: int = 50) -> list[str]:
-        return ids_starting(self._rows, prefix, limit)
+        return _ids_starting(self._rows, prefix, limit)
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         wanted = [i for i in dict.fromkeys(ids) if i not in self.seen]
@@ -453,7 +453,7 @@ class _PostgresSession(_Session):
                     cursor.execute("DELETE FROM activity WHERE id = ANY(%s)", (list(held),))
                 written = [a for a in changes.values() if a is not None]
                 self.written = len(changes)
-                with cursor.copy(f"COPY activity ({COLUMNS}) FROM STDIN") as copy:
+                with cursor.copy(f"COPY activity ({ACTIVITY_COLUMNS}) FROM STDIN") as copy:
                     for activity in written:
                         copy.write_row(row_of(activity, number))
                 with cursor.copy("COPY activity_project (id, project) FROM STDIN") as copy:

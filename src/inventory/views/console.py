@@ -1,56 +1,92 @@
-"""Writing to a terminal or a pipe: Rich consoles that neither wrap nor pad piped output,
-and the choice between block characters and colour (a terminal) or plain ASCII (a pipe).
+"""Standard output for people and for pipes: one Rich console per run decides whether it
+writes to a terminal (``FORCE_COLOR``, ``TTY_COMPATIBLE``, else the stream itself), whether
+to colour (``NO_COLOR`` when not empty, the terminal's ``TERM``) and how wide to draw
+(``COLUMNS``, else the terminal's width). Views read those decisions from the console they
+are drawn on; none asks the stream itself.
 
-No models here: the report's views use it without importing pydantic.
+Piped, with no ``COLUMNS``, nothing is fitted: no cell is wrapped or cut, and the padding
+Rich adds to the end of lines is dropped (it would end up in files and diffs). On a
+terminal, output longer than the screen goes through a pager, as ``git`` does.
+
+No models here: the report's view uses it without importing pydantic.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import shlex
+import shutil
+import subprocess
 import sys
 from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rich.text import Text
+    from rich.console import Console, ConsoleOptions
+
+UNLIMITED = 100_000
+"""The width of a console with no screen to fit (piped, no ``COLUMNS``)."""
+ENV_PAGER = "INVENTORY_PAGER"
 
 
-def is_terminal(stream: IO[str]) -> bool:
-    return hasattr(stream, "isatty") and stream.isatty()
+def _columns() -> int | None:
+    value = os.environ.get("COLUMNS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
-def make_console(stream: IO[str] | None = None, *, width: int | None = None) -> object:
-    """A Rich console that writes plain, unwrapped text when not on a terminal."""
+def make_console(
+    file: IO[str] | None = None, *, width: int | None = None, terminal: bool | None = None
+) -> Console:
+    """The console for ``file`` (standard output by default). ``width`` and ``terminal``
+    override what the environment says (tests, and the pager's buffer)."""
     from rich.console import Console
 
-    stream = stream or sys.stdout
-    terminal = is_terminal(stream)
-    if width is None and not terminal:
-        # Piped: nobody's screen to fit, so never wrap or cut a cell.
-        width = 10_000
-    return Console(
-        file=stream,
+    console = Console(
+        file=file or sys.stdout,
         width=width,
-        no_color=not terminal or "NO_COLOR" in os.environ,
-        color_system="auto" if terminal else None,
+        force_terminal=terminal,
         highlight=False,
-        soft_wrap=False,
+        markup=False,
         emoji=False,
+        soft_wrap=False,
     )
+    if width is None and not console.is_terminal and _columns() is None:
+        console.width = UNLIMITED
+    return console
 
 
-def print_out(stream: IO[str], *renderables: object, width: int | None = None) -> None:
-    """Print Rich renderables; when not on a terminal, without the padding Rich adds to
-    the end of each line (it would end up in files and diffs)."""
-    console = make_console(stream, width=width)
-    if is_terminal(stream):
+def room(options: ConsoleOptions) -> int | None:
+    """The width a view must fit in, or None when nothing is to be fitted (piped)."""
+    return None if options.max_width >= UNLIMITED else options.max_width
+
+
+def plain(console: Console, options: ConsoleOptions, ascii_: bool | None) -> bool:
+    """Whether to draw with ASCII characters and no colour: asked for (``--ascii``), or not
+    a terminal, or an output encoding that cannot show block characters."""
+    if ascii_ is not None:
+        return ascii_
+    return not console.is_terminal or options.ascii_only
+
+
+def show(console: Console, *renderables: Any) -> None:
+    """Print renderables; off a terminal, without trailing spaces."""
+    if console.is_terminal:
         for item in renderables:
-            console.print(item)  # type: ignore[attr-defined]
+            console.print(item)
         return
-    with console.capture() as capture:  # type: ignore[attr-defined]
+    with console.capture() as capture:
         for item in renderables:
-            console.print(item)  # type: ignore[attr-defined]
-    stream.write("\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n")
+            console.print(item)
+    text = "\n".join(line.rstrip() for line in capture.get().splitlines())
+    console.file.write(text + "\n" if text else "")
+
+
+def render_text(*renderables: Any, width: int | None = None, terminal: bool = False) -> str:
+    """What :func:`show` prints, as a string (for tests and golden files)."""
+    out = io.StringIO()
+    show(make_console(out, width=width, terminal=terminal), *renderables)
+    return out.getvalue()
 
 
 def text_table(
@@ -59,9 +95,8 @@ def text_table(
     *,
     right: tuple[int, ...] = (),
     head: bool = True,
-) -> object:
-    """A Rich table of plain strings, to print with :func:`print_out`; ``right`` names the
-    columns to align right (numbers)."""
+) -> Any:
+    """A Rich table of plain strings; ``right`` names the columns to align right (numbers)."""
     from rich import box
     from rich.table import Table
 
@@ -75,26 +110,72 @@ def text_table(
     return table
 
 
-def wants_plain(stream: IO[str], ascii_: bool | None) -> bool:
-    return (not is_terminal(stream)) if ascii_ is None else ascii_
+# --- the pager -------------------------------------------------------------------------------
 
 
-def wants_colour(stream: IO[str], plain: bool) -> bool:
-    return not plain and is_terminal(stream) and "NO_COLOR" not in os.environ
+def pager_command(environ: dict[str, str] | None = None) -> list[str] | None:
+    """``$INVENTORY_PAGER``, else ``$PAGER``, else ``less``, split into words; None when it
+    is empty or ``cat`` (no pager wanted) or cannot be found."""
+    env = os.environ if environ is None else environ
+    chosen = env.get(ENV_PAGER, env.get("PAGER", "less"))
+    try:
+        words = shlex.split(chosen)
+    except ValueError:
+        return None
+    if not words or words[0] == "cat" or shutil.which(words[0]) is None:
+        return None
+    return words
 
 
-def fit_width(stream: IO[str], width: int | None) -> int | None:
-    """The width to fit, or None for piped output, which is never cut."""
-    if width is not None:
-        return width
-    if is_terminal(stream):
-        return int(make_console(stream).width)  # type: ignore[attr-defined]
-    return None
+class Screen:
+    """Standard output for one run. Off a terminal (or with the pager off) it writes through
+    at once; on a terminal it keeps what is printed until :meth:`close`, then shows it
+    through the pager if it is longer than the screen, else as it is."""
 
+    def __init__(
+        self, stream: IO[str] | None = None, *, pager: bool = True, width: int | None = None
+    ) -> None:
+        self.target = stream or sys.stdout
+        self.console = make_console(self.target, width=width)
+        self.pager = pager_command() if pager and self.console.is_terminal else None
+        if self.pager is not None:
+            self._buffer = io.StringIO()
+            self.console = make_console(self._buffer, width=self.console.width, terminal=True)
+        self.stream: IO[str] = self.console.file
 
-def emit_lines(stream: IO[str], lines: list[Text], width: int | None, plain: bool) -> None:
-    """Print the lines; plain ones without their styles, so ``--ascii`` has no colour
-    even on a terminal."""
-    from rich.text import Text
+    def close(self) -> None:
+        if self.pager is None:
+            return
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        if not text:
+            return
+        if text.count("\n") < self.console.height:
+            self.target.write(text)
+            self.target.flush()
+            return
+        self._page(text, self.pager)
 
-    print_out(stream, *(Text(line.plain) if plain else line for line in lines), width=width)
+    def _page(self, text: str, command: list[str]) -> None:
+        env = dict(os.environ)
+        env.setdefault("LESS", "FRX")  # as git: quit when it fits, keep colours and screen
+        env.setdefault("LV", "-c")
+        encoding = getattr(self.target, "encoding", None) or "utf-8"
+        try:
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, env=env)
+        except OSError:
+            self.target.write(text)
+            return
+        assert process.stdin is not None
+        try:
+            process.stdin.write(text.encode(encoding, "replace"))
+            process.stdin.close()
+        except BrokenPipeError:  # the reader quit before the end: nothing more to show
+            pass
+        while True:
+            try:
+                process.wait()
+                return
+            except KeyboardInterrupt:  # Ctrl-C is for the pager, as in git
+                continue

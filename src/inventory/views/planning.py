@@ -1,31 +1,35 @@
-"""Rich renderings of summaries (the report); the data comes from ``report``."""
+"""The planning pictures as Rich renderables: the calendar grid, the timeline (Gantt), the
+clashes and a project's page. The data comes from ``planning``, ``pairs`` and
+``project_summary``; here it is only drawn, on whatever console prints it: plain ASCII and
+no colour piped (or with ``ascii``), block characters and colour on a terminal, fitted to
+the console's width when it has one."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..dates import render_schedule
 from ..model import Activity, Precision
-from ..months import MONTH_NAMES, Period, month_bounds, month_short, months_between
-from ..planning import Calendar, Cell, Pair, PairKind, Timeline, columns, row_cells
-from .console import emit_lines, fit_width, wants_colour, wants_plain
+from ..months import MONTH_NAMES, Period, month_bounds, month_of, month_short, months_between
+from ..pairs import Pair, PairKind
+from ..planning import Calendar, Cell, Timeline, columns, row_cells
+from ..vocab import plural
+from .console import plain, room, text_table
 
 if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions
     from rich.text import Text
 
-    from ..projects import Project, ProjectSummary
+    from ..project_summary import ProjectSummary
+    from ..projects import Project
 
 _WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-# --- planning views (issue 6): calendar, timeline, clashes, report chart -------------------
-# The data comes from ``planning``; here it is only drawn. Piped output (or ``ascii``) uses
-# plain ASCII and no colour; a terminal gets block characters and colour.
 
 
 def _abbreviate_months(text: str) -> str:
@@ -50,20 +54,46 @@ def _heat_style(count: int, steps: list[int]) -> str:
     return _HEAT[level - 1] if level else "dim"
 
 
-def render_calendar(
-    cal: Calendar, stream: IO[str], *, width: int | None = None, ascii_: bool | None = None
-) -> None:
-    """Month grids like ``cal``, weeks as rows; each day shows how many activities run."""
+def _lines(lines: list[Text], plain_: bool) -> Iterator[Text]:
+    """The lines as drawn; plain ones without their styles (``--ascii`` has no colour
+    even on a terminal)."""
     from rich.text import Text
 
-    from ..formats.table import where
+    for line in lines:
+        yield Text(line.plain) if plain_ else line
 
-    plain = wants_plain(stream, ascii_)
-    fit = fit_width(stream, width)
-    none = "." if plain else "·"
+
+def _period_text(label: str, period: Period) -> str:
+    """``Q1 2020 (2020-01-01 to 2020-03-31)``; the days once when the label is them."""
+    span = f"{period[0]} to {period[1]}"
+    return span if label in ("", span) else f"{label} ({span})"
+
+
+@dataclass
+class CalendarView:
+    """Month grids like ``cal``, weeks as rows; each day shows how many activities run."""
+
+    calendar: Calendar
+    ascii: bool | None = None
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        plain_ = plain(console, options, self.ascii)
+        colour = not plain_ and not console.no_color and console.color_system is not None
+        yield from _lines(calendar_lines(self.calendar, room(options), plain_, colour), plain_)
+
+
+def calendar_lines(cal: Calendar, fit: int | None, plain_: bool, colour: bool) -> list[Text]:
+    from rich.text import Text
+
+    from .listing import where
+
+    none = "." if plain_ else "·"
     busiest = cal.busiest
     steps = _heat_steps(busiest.count if busiest else 0)
-    lines = [Text(f"Activities per day: {cal.label}", style="bold")]
+    first, last = cal.period
+    whole_months = first.day == 1 and month_bounds(month_of(last))[1] == last
+    title = cal.label if cal.label and whole_months else _period_text(cal.label, cal.period)
+    lines = [Text(f"Activities per day: {title}", style="bold")]
     for month in cal.months:
         first = month_bounds(month.month)[0]
         lines.append(Text(""))
@@ -97,7 +127,7 @@ def render_calendar(
         ids = {i for load in month.days.values() for i in load.ids}
         lines.append(Text(""))
         busy = sum(1 for load in month.days.values() if load.count)
-        lines.append(Text(f"{len(ids)} activities on {busy} days"))
+        lines.append(Text(f"{plural(len(ids), 'activity')} on {plural(busy, 'day')}"))
         if month.dates_unknown:
             lines.append(Text(f"also this month, dates unknown: {len(month.dates_unknown)}"))
             for activity in month.dates_unknown:
@@ -106,7 +136,7 @@ def render_calendar(
                 projects = ", ".join(activity.projects) or "(no project)"
                 entry = f"  {activity.id}  {projects}: {title}"
                 if fit is not None and len(entry) > fit:
-                    entry = entry[: fit - 3] + "..." if plain else entry[: fit - 1] + "…"
+                    entry = entry[: fit - 3] + "..." if plain_ else entry[: fit - 1] + "…"
                 lines.append(Text(entry))
     lines.append(Text(""))
     if busiest is not None:
@@ -114,13 +144,13 @@ def render_calendar(
         lines.append(
             Text(
                 f"Busiest day: {_DAY_NAMES[day.weekday()]} {day.day} "
-                f"{MONTH_NAMES[day.month - 1]} {day.year} ({busiest.count} activities)"
+                f"{MONTH_NAMES[day.month - 1]} {day.year} ({plural(busiest.count, 'activity')})"
             )
         )
     legend = Text("[n] activities running that day; ")
     legend.append("?", style="bold dark_orange")
     legend.append(f": some of them with dates TBC; {none}: none")
-    if wants_colour(stream, plain):
+    if colour:
         legend.append(". Shades: ")
         bounds = [*steps[1:], None]
         for low, high in zip(steps, bounds, strict=True):
@@ -129,7 +159,7 @@ def render_calendar(
             legend.append(" ")
     lines.append(legend)
     lines.append(Text("A deadline counts on its due day; an activity with dates TBD on no day."))
-    emit_lines(stream, lines, width, plain)
+    return lines
 
 
 _GLYPHS = {
@@ -213,7 +243,7 @@ def _timeline_header(period: Period, per_column: int, ncols: int) -> tuple[str, 
 def _label(activity: Activity, room: int | None, ellipsis: str) -> str:
     """Title and place; cut to ``room`` in the title, so that the place (what tells six
     "Assessment of crime proceeds" apart) stays whole when it can."""
-    from ..formats.table import where
+    from .listing import where
 
     place = where(activity)
     label = activity.title + (f", {place}" if place else "")
@@ -228,16 +258,23 @@ def _label(activity: Activity, room: int | None, ellipsis: str) -> str:
     return label[: max(room - len(ellipsis), 0)] + ellipsis
 
 
-def render_timeline(
-    timeline: Timeline, stream: IO[str], *, width: int | None = None, ascii_: bool | None = None
-) -> None:
+@dataclass
+class TimelineView:
     """A Gantt chart: a header of months and weeks, then a bar per activity per group."""
+
+    timeline: Timeline
+    ascii: bool | None = None
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        plain_ = plain(console, options, self.ascii)
+        yield from _lines(timeline_lines(self.timeline, room(options), plain_), plain_)
+
+
+def timeline_lines(timeline: Timeline, fit: int | None, plain_: bool) -> list[Text]:
     from rich.text import Text
 
-    plain = wants_plain(stream, ascii_)
-    glyphs = _ASCII_GLYPHS if plain else _GLYPHS
-    ellipsis = "..." if plain else "…"
-    fit = fit_width(stream, width)
+    glyphs = _ASCII_GLYPHS if plain_ else _GLYPHS
+    ellipsis = "..." if plain_ else "…"
     first, last = timeline.period
     ndays = (last - first).days + 1
     dates = {a.id: short_dates(a) for a in timeline.activities}
@@ -256,14 +293,14 @@ def render_timeline(
     noun = kind[timeline.by][named != 1]
     lines = [
         Text(
-            f"Timeline {timeline.label} ({first} to {last}): {len(timeline.activities)} "
-            f"activities in {named} {noun}; one column = {unit}",
+            f"Timeline {_period_text(timeline.label, timeline.period)}: "
+            f"{plural(len(timeline.activities), 'activity')} in {named} {noun}; "
+            f"one column = {unit}",
             style="bold",
         )
     ]
     if not timeline.activities:
-        emit_lines(stream, lines, width, plain)
-        return
+        return lines
     month_row, week_row = _timeline_header(timeline.period, per_column, ncols)
     lines.append(Text(_INDENT + month_row, style="bold"))
     if week_row:
@@ -278,7 +315,7 @@ def render_timeline(
             line = Text(_INDENT)
             for index, cell in enumerate(row):
                 if cell is Cell.NONE and index in guides:
-                    line.append(":" if plain else "┊", style="dim")
+                    line.append(":" if plain_ else "┊", style="dim")
                 else:
                     line.append(glyphs[cell], style=_CELL_STYLES.get(cell, ""))
             line.append("  ")
@@ -296,7 +333,7 @@ def render_timeline(
         (Cell.GAP, "between two parts"),
         (Cell.UNKNOWN, "dates TBD (some day that month)"),
     ]
-    if not plain:
+    if not plain_:
         legend.insert(2, (Cell.AM, "half day"))
     footer = Text()
     for cell, meaning in legend:
@@ -309,13 +346,13 @@ def render_timeline(
         footer.append(glyph, style=_CELL_STYLES.get(cell, ""))
         footer.append(f" {meaning}")
     lines.append(footer)
-    emit_lines(stream, lines, width, plain)
+    return lines
 
 
 def _pair_cell(pair: Pair) -> Text:
     from rich.text import Text
 
-    from ..formats.table import when, where
+    from .listing import when, where
 
     cell = Text()
     for activity in (pair.first, pair.second):
@@ -329,76 +366,85 @@ def _pair_cell(pair: Pair) -> Text:
     return cell
 
 
-def render_pairs(
-    pairs: Sequence[Pair], stream: IO[str], *, title: str, width: int | None = None
-) -> None:
+@dataclass
+class PairsView:
     """The pairs, ranked, each with the evidence that weighed in its score."""
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
 
-    from .console import is_terminal, print_out
+    pairs: Sequence[Pair]
+    title: str
 
-    counts = {kind: sum(1 for p in pairs if p.kind is kind) for kind in PairKind}
-    summary = "; ".join(f"{n} {kind.value}" for kind, n in counts.items() if n)
-    parts: list[object] = [Text(f"{title}: {summary or 'no pairs'}", style="bold")]
-    if not pairs:
-        print_out(stream, *parts, width=width)
-        return
-    fit = is_terminal(stream) or width is not None
-    # The long column last: piped, it runs on to the right without pushing another one.
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=fit)
-    table.add_column("Score", justify="right", no_wrap=True)
-    table.add_column("Kind", max_width=12 if fit else None)
-    table.add_column("Activities, and the evidence (points)", overflow="fold")
-    styles = {PairKind.DUPLICATE: "bold red", PairKind.CLASH: "yellow", PairKind.PARALLEL: ""}
-    for index, pair in enumerate(pairs):
-        table.add_row(
-            str(pair.score),
-            Text(pair.kind.value, style=styles[pair.kind]),
-            _pair_cell(pair),
-            end_section=index < len(pairs) - 1,
-        )
-    parts.append(table)
-    print_out(stream, *parts, width=width)
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Any]:
+        from rich import box
+        from rich.table import Table
+        from rich.text import Text
+
+        pairs = self.pairs
+        counts = {kind: sum(1 for p in pairs if p.kind is kind) for kind in PairKind}
+        summary = "; ".join(f"{n} {kind.value}" for kind, n in counts.items() if n)
+        yield Text(f"{self.title}: {summary or 'no pairs'}", style="bold")
+        if not pairs:
+            return
+        fit = room(options) is not None
+        # The long column last: piped, it runs on to the right without pushing another one.
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=fit)
+        table.add_column("Score", justify="right", no_wrap=True)
+        table.add_column("Kind", max_width=12 if fit else None)
+        table.add_column("Activities, and the evidence (points)", overflow="fold")
+        styles = {PairKind.DUPLICATE: "bold red", PairKind.CLASH: "yellow", PairKind.PARALLEL: ""}
+        for index, pair in enumerate(pairs):
+            table.add_row(
+                str(pair.score),
+                Text(pair.kind.value, style=styles[pair.kind]),
+                _pair_cell(pair),
+                end_section=index < len(pairs) - 1,
+            )
+        yield table
 
 
-def render_project(
-    project: Project, summary: ProjectSummary, names: dict[str, str], stream: IO[str]
-) -> None:
+@dataclass
+class ProjectPage:
     """``projects show``: the facts, activities per month, countries reached and not, and
     the activities dated outside the project's duration."""
-    from ..formats.table import when
-    from ..projects import facts
-    from .console import print_out, text_table
 
-    def listed(codes: list[str]) -> str:
-        return ", ".join(sorted((names[c] for c in codes), key=str.casefold)) or "-"
+    project: Project
+    summary: ProjectSummary
+    names: dict[str, str]
 
-    parts: list[object] = [project.name]
-    parts.append(text_table(("", ""), [list(pair) for pair in facts(project, names)], head=False))
-    per_month = summary.per_month()
-    parts += ["", f"Activities per month ({len(summary.activities)} in the store)"]
-    if per_month:
-        rows = [[month_short(m), str(n or "·")] for m, n in per_month.items()]
-        parts.append(text_table(("Month", "Activities"), rows, right=(1,)))
-    reach = [
-        [f"Participating, reached ({len(summary.participating_reached)})",
-         listed(summary.participating_reached)],
-        [f"Participating, not yet reached ({len(summary.participating_not_reached)})",
-         listed(summary.participating_not_reached)],
-        [f"Others reached ({len(summary.other_reached)})", listed(summary.other_reached)],
-    ]  # fmt: skip
-    parts += ["", "Countries reached (cancelled activities left out)"]
-    parts.append(text_table(("", ""), reach, head=False))
-    parts += ["", f"Activities outside the project's duration ({len(summary.outside)})"]
-    if summary.outside:
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Any]:
         from ..dates import render_schedule
+        from ..project_summary import facts
+        from .listing import when
 
-        # The reason starts with the dates, already in their own column.
-        rows = [
-            [a.id, when(a), a.title, why.removeprefix(render_schedule(a.schedule) + " ")]
-            for a, why in summary.outside
-        ]
-        parts.append(text_table(("ID", "Dates", "Title", "Why"), rows))
-    print_out(stream, *parts)
+        project, summary, names = self.project, self.summary, self.names
+
+        def listed(codes: list[str]) -> str:
+            return ", ".join(sorted((names[c] for c in codes), key=str.casefold)) or "-"
+
+        yield project.name
+        yield text_table(("", ""), [list(pair) for pair in facts(project, names)], head=False)
+        per_month = summary.per_month()
+        yield ""
+        yield f"Activities per month ({len(summary.activities)} in the store)"
+        if per_month:
+            none = "." if options.ascii_only else "·"
+            rows = [[month_short(m), str(n or none)] for m, n in per_month.items()]
+            yield text_table(("Month", "Activities"), rows, right=(1,))
+        reach = [
+            [f"Participating, reached ({len(summary.participating_reached)})",
+             listed(summary.participating_reached)],
+            [f"Participating, not yet reached ({len(summary.participating_not_reached)})",
+             listed(summary.participating_not_reached)],
+            [f"Others reached ({len(summary.other_reached)})", listed(summary.other_reached)],
+        ]  # fmt: skip
+        yield ""
+        yield "Countries reached (cancelled activities left out)"
+        yield text_table(("", ""), reach, head=False)
+        yield ""
+        yield f"Activities outside the project's duration ({len(summary.outside)})"
+        if summary.outside:
+            # The reason starts with the dates, already in their own column.
+            rows = [
+                [a.id, when(a), a.title, why.removeprefix(render_schedule(a.schedule) + " ")]
+                for a, why in summary.outside
+            ]
+            yield text_table(("ID", "Dates", "Title", "Why"), rows)

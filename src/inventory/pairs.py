@@ -1,0 +1,479 @@
+"""Pairs of activities that overlap in time, scored: one activity listed twice (a likely
+duplicate), two in the same place at the same time (a clash), or one project busy in
+several places at once (parallel load). ``clashes`` shows them all; ``validate`` warns
+about the likely duplicates; both ask :func:`find_pairs`, so they never disagree.
+
+Candidates are found through an index, not by comparing every pair: activities are
+bucketed by what can link them (a project, a country, a city, a place named in a title),
+and only activities of the same bucket whose days overlap are scored. Cost grows with the
+pairs that overlap inside a bucket, not with the square of the store.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from .dates import render_schedule
+from .model import Activity, HalfDay, Precision, Schedule
+from .places import fold
+
+
+class PairKind(StrEnum):
+    DUPLICATE = "likely duplicate"
+    CLASH = "same place, same time"
+    PARALLEL = "parallel load"
+
+
+KIND_ORDER = {PairKind.DUPLICATE: 0, PairKind.CLASH: 1, PairKind.PARALLEL: 2}
+
+# Points each piece of evidence adds to a pair's score (at most 100 in all).
+SAME_DAYS = 40
+OVERLAP_BASE, OVERLAP_SHARE = 10, 20
+"""Overlapping days: the base plus this much times the share of days in common."""
+SAME_DUE_DAY = 10
+MAYBE_OVERLAP = 5
+SAME_CITY = 20
+SAME_COUNTRY = 15
+NAMED_PLACE = 25
+SHARED_PROJECT = 15
+WORDING = 30
+"""Times the wording similarity (0-1), counted only for pairs whose places are linked."""
+USUAL_VENUE_SHARE = 0.08
+"""A city or country hosting more than this share of all activities is a usual venue: two
+events there at once are routine (Strasbourg, the Council of Europe's seat), worth half."""
+
+PROGRAMME_WIDE = 3
+"""An activity of this many projects or more is one of the programme's own events."""
+MIN_WORDING = 0.05
+"""Below this the two titles share only a stray word: not worth a reason."""
+
+DUPLICATE_MIN_DAY_SHARE = 0.5
+DUPLICATE_MIN_WORDING = 0.5
+
+# Function words in the newsletter's languages (titles are in English, some in French or
+# Spanish); they say nothing about what an activity is.
+_ENGLISH = "a an and as at by for from in into of on or the to with within its their this that"
+_ENGLISH_MORE = "these those be is are was will all other others under new"
+_FRENCH = "de des du la le les l d et en sur pour par au aux un une dans contre avec"
+_SPANISH = "el los las y del al sobre para con"
+STOP_WORDS = frozenset(" ".join((_ENGLISH, _ENGLISH_MORE, _FRENCH, _SPANISH)).split())
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _stem(word: str) -> str:
+    # Enough for "trains"/"training", "prosecutors"/"prosecutor"; not a real stemmer.
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def title_words(text: str) -> frozenset[str]:
+    """The content words of a title, folded and stemmed."""
+    return frozenset(
+        _stem(w) for w in _WORD.findall(fold(text)) if w not in STOP_WORDS and not w.isdigit()
+    )
+
+
+@dataclass(frozen=True)
+class Reason:
+    points: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.text} (+{self.points})" if self.points else self.text
+
+
+@dataclass(frozen=True)
+class Pair:
+    first: Activity
+    second: Activity
+    kind: PairKind
+    score: int
+    reasons: tuple[Reason, ...]
+    shared_days: tuple[date, ...] = ()
+    possible: bool = False
+    """True when one side has no known day: they only possibly overlap."""
+
+    def to_json(self) -> dict[str, Any]:
+        def side(a: Activity) -> dict[str, Any]:
+            place = a.place
+            return {
+                "id": a.id,
+                "projects": list(a.projects),
+                "title": a.title,
+                "dates": render_schedule(a.schedule),
+                "place": place.text if place else None,
+                "countries": [c.code for c in place.countries] if place else [],
+            }
+
+        return {
+            "kind": self.kind.value,
+            "score": self.score,
+            "reasons": [{"points": r.points, "text": r.text} for r in self.reasons],
+            "shared_days": [d.isoformat() for d in self.shared_days],
+            "possible": self.possible,
+            "activities": [side(self.first), side(self.second)],
+        }
+
+
+@dataclass(frozen=True)
+class _Features:
+    """What the pair rules read of one activity, worked out once however many pairs it is in."""
+
+    halves: dict[date, frozenset[HalfDay]]
+    words: frozenset[str]
+    city: str
+    """Folded; empty when unknown."""
+    codes: frozenset[str]
+    names: tuple[tuple[str, str], ...]
+    """Its country and city names, as written and folded."""
+    text: str
+    """Title and location, folded: where another activity's place may be named."""
+    title: str
+    """Title, folded."""
+
+    @classmethod
+    def of(cls, a: Activity) -> _Features:
+        place = a.place
+        names = tuple(c.name for c in place.countries) if place else ()
+        if place and place.city:
+            names += (place.city,)
+        return cls(
+            halves=_halves(a.schedule),
+            words=title_words(a.title),
+            city=fold(place.city) if place and place.city else "",
+            codes=frozenset(a.country_codes),
+            names=tuple((n, fold(n)) for n in names),
+            text=fold(a.title + " " + (place.text if place else "")),
+            title=fold(a.title),
+        )
+
+
+@dataclass
+class _Corpus:
+    """What is common across the store: frequent words and usual venues weigh less."""
+
+    size: int
+    idf: dict[str, float]
+    cities: Counter[str] = field(default_factory=Counter)
+    countries: Counter[str] = field(default_factory=Counter)
+    cache: dict[str, _Features] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, activities: Sequence[Activity]) -> _Corpus:
+        df: Counter[str] = Counter()
+        cities: Counter[str] = Counter()
+        countries: Counter[str] = Counter()
+        cache: dict[str, _Features] = {}
+        for a in activities:
+            features = cache[a.id] = _Features.of(a)
+            df.update(features.words)
+            if features.city:
+                cities[features.city] += 1
+            countries.update(features.codes)
+        n = max(len(activities), 1)
+        idf = {w: math.log((n + 1) / (c + 1)) + 1 for w, c in df.items()}
+        return cls(n, idf, cities, countries, cache)
+
+    def weight(self, word: str) -> float:
+        return self.idf.get(word, math.log(self.size + 1) + 1)
+
+    def usual(self, count: int) -> bool:
+        return count > USUAL_VENUE_SHARE * self.size
+
+    def features(self, a: Activity) -> _Features:
+        found = self.cache.get(a.id)
+        if found is None:
+            found = self.cache[a.id] = _Features.of(a)
+        return found
+
+
+def wording_similarity(
+    a: frozenset[str], b: frozenset[str], weight: Callable[[str], float]
+) -> float:
+    """Overlap of two word sets, each word weighted by its rarity (weighted Jaccard)."""
+    union = a | b
+    if not union:
+        return 0.0
+    return sum(weight(w) for w in a & b) / sum(weight(w) for w in union)
+
+
+def _named_in(names: Iterable[tuple[str, str]], folded: str) -> list[str]:
+    """The names (given as written and folded) that ``folded`` text contains as words."""
+    return [
+        name for name, key in names if key in folded and re.search(rf"\b{re.escape(key)}\b", folded)
+    ]
+
+
+def _short(day: date) -> str:
+    return f"{day.day} {_calendar.month_abbr[day.month]}"
+
+
+def _day_text(days: Sequence[date]) -> str:
+    first, last = days[0], days[-1]
+    if first == last:
+        return _short(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}-{_short(last)}"
+    return f"{_short(first)}-{_short(last)}"
+
+
+_WHOLE_DAY = frozenset(HalfDay)
+
+
+def _halves(schedule: Schedule) -> dict[date, frozenset[HalfDay]]:
+    """The half days each known day is taken: "16 (PM) – 20 (AM) March" leaves the
+    morning of the 16th free for a "16 (AM)" meeting, so the two do not overlap."""
+    both = _WHOLE_DAY
+    out: dict[date, frozenset[HalfDay]] = {}
+    for seg in schedule.segments:
+        for n in range((seg.end - seg.start).days + 1):
+            out[seg.start + timedelta(days=n)] = both
+        if seg.start == seg.end:
+            if seg.start_half is not None:
+                out[seg.start] = frozenset({seg.start_half})
+            continue
+        if seg.start_half is HalfDay.PM:
+            out[seg.start] = frozenset({HalfDay.PM})
+        if seg.end_half is HalfDay.AM:
+            out[seg.end] = frozenset({HalfDay.AM})
+    return out
+
+
+def _programme_wide(a: Activity) -> bool:
+    return len(a.projects) >= PROGRAMME_WIDE
+
+
+def _time_reason(
+    a: Activity, b: Activity, fa: _Features, fb: _Features
+) -> tuple[Reason, tuple[date, ...], float] | None:
+    """How the two overlap in time: the reason, the days in common, and their share of
+    the days either runs; None when they do not overlap at all."""
+    sa, sb = a.schedule, b.schedule
+    if sa.precision is Precision.MONTH or sb.precision is Precision.MONTH:
+        if not (sa.start <= sb.end and sb.start <= sa.end):
+            return None
+        return Reason(MAYBE_OVERLAP, "may overlap: no days known yet"), (), 0.0
+    ha, hb = fa.halves, fb.halves
+    shared = tuple(sorted(d for d in ha if ha[d] & hb.get(d, frozenset())))
+    if not shared:
+        return None
+    span = len(ha.keys() | hb.keys())
+    share = len(shared) / span
+    if sa.deadline or sb.deadline:
+        # A due date says nothing about the days the work is done on.
+        return Reason(SAME_DUE_DAY, f"due the same day ({_day_text(shared)})"), shared, share
+    if share == 1:
+        return Reason(SAME_DAYS, f"same dates ({_day_text(shared)})"), shared, share
+    points = OVERLAP_BASE + round(OVERLAP_SHARE * share)
+    text = f"{len(shared)} of {span} days in common ({_day_text(shared)})"
+    return Reason(points, text), shared, share
+
+
+def _place_reason(
+    a: Activity, b: Activity, fa: _Features, fb: _Features, corpus: _Corpus
+) -> Reason | None:
+    """What links the two places, if anything: the same city, the same country, or a
+    place of one named in the other's title or location."""
+    if fa.city and fa.city == fb.city:
+        points = SAME_CITY
+        text = f"same city ({a.place.city if a.place else fa.city})"
+        if corpus.usual(corpus.cities[fa.city]):
+            points //= 2
+            text += f", a usual venue: {corpus.cities[fa.city]} of {corpus.size} activities"
+        return Reason(points, text)
+    countries = fa.codes & fb.codes
+    if countries:
+        names = [c.name for c in (a.place.countries if a.place else ()) if c.code in countries]
+        points = SAME_COUNTRY
+        text = f"same country ({', '.join(names)})"
+        if fa.city and fb.city:
+            points = SAME_COUNTRY // 3
+            text += f", different cities ({a.place.city if a.place else ''}, "
+            text += f"{b.place.city if b.place else ''})"
+        elif all(corpus.usual(corpus.countries[c]) for c in countries):
+            points //= 2
+            text += ", a usual venue"
+        return Reason(points, text)
+    for name, there, other, folded in (
+        *((n, a, b, fb) for n in _named_in(fa.names, fb.text)),
+        *((n, b, a, fa) for n in _named_in(fb.names, fa.text)),
+    ):
+        field_ = "title" if _named_in([(name, fold(name))], folded.title) else "location"
+        return Reason(NAMED_PLACE, f"{name} (where {there.id} is) is named in the {field_} of "
+                      f"{other.id}")  # fmt: skip
+    return None
+
+
+def assess_pair(a: Activity, b: Activity, corpus: _Corpus) -> Pair | None:
+    """The evidence that two activities clash or are one listed twice; None if unrelated."""
+    fa, fb = corpus.features(a), corpus.features(b)
+    timing = _time_reason(a, b, fa, fb)
+    if timing is None:
+        return None
+    time_reason, shared, share = timing
+    possible = not shared
+    due = a.schedule.deadline or b.schedule.deadline
+    projects = [p for p in a.projects if p in b.projects]
+    placeless = not fa.names and not fb.names
+    # Cheap checks first: most pairs of a busy period share neither a place nor a project.
+    if not projects and not (fa.codes & fb.codes or fa.names or fb.names):
+        return None
+    place = _place_reason(a, b, fa, fb, corpus)
+    linked = place is not None
+    if not linked and not projects:
+        return None
+    if not linked and not placeless and (possible or due):
+        return None
+
+    reasons = [time_reason] + ([place] if place else [])
+    if projects:
+        points, text = SHARED_PROJECT, f"shared project ({', '.join(projects)})"
+        if _programme_wide(a) or _programme_wide(b):
+            # Everyone attends the programme's own conferences: being there too is expected.
+            points //= 2
+            text += "; one is a programme-wide event"
+        reasons.append(Reason(points, text))
+
+    similarity = wording_similarity(fa.words, fb.words, corpus.weight)
+    similar = similarity >= DUPLICATE_MIN_WORDING
+    common = sorted(fa.words & fb.words, key=lambda w: (-corpus.weight(w), w))
+    if similarity >= MIN_WORDING and common:
+        text = f"similar wording ({similarity:.2f}: {', '.join(common[:4])})"
+        if linked or placeless:
+            reasons.append(Reason(round(WORDING * similarity), text))
+        elif similar:
+            # The same title in two places is a series (a workshop in each capital).
+            reasons.append(Reason(0, text + " but different places: a series"))
+
+    same_time = possible or share >= DUPLICATE_MIN_DAY_SHARE
+    # One activity listed twice: at the same time, in a place both point to, with the same
+    # team or the same words (with no place at all, the words and the team must agree).
+    if linked:
+        duplicate = similar or (bool(projects) and not possible)
+    else:
+        duplicate = placeless and similar and bool(projects)
+    if same_time and duplicate:
+        kind = PairKind.DUPLICATE
+    elif linked:
+        kind = PairKind.CLASH
+    elif projects and not possible and not due:
+        # Known days only: a "dates TBD" activity can still be fitted around the others.
+        kind = PairKind.PARALLEL
+    else:
+        return None
+    score = min(100, sum(r.points for r in reasons))
+    return Pair(a, b, kind, score, tuple(reasons), shared, possible)
+
+
+DEFAULT_MIN_SCORE = 40
+"""What ``clashes`` shows and ``validate`` warns about unless asked otherwise."""
+
+
+def _buckets(activities: Sequence[Activity], corpus: _Corpus, by_project: bool) -> list[list[int]]:
+    """Groups of activities (as indexes) that something could link: a country, a city, a
+    place named in a title or location (looked up word by word, not name by name), no
+    place at all within a project, and with ``by_project`` any shared project. Two
+    activities in no common group can score neither a place nor a project."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    first_words: dict[str, set[str]] = defaultdict(set)
+    for index, activity in enumerate(activities):
+        features = corpus.features(activity)
+        for code in features.codes:
+            groups["country", code].append(index)
+        if features.city:
+            groups["city", features.city].append(index)
+        for _, key in features.names:
+            groups["named", key].append(index)
+            words = _WORD.findall(key)
+            if words:
+                first_words[words[0]].add(key)
+        if by_project or not features.names:
+            for project in activity.projects:
+                groups["project" if by_project else "placeless", project].append(index)
+    for index, activity in enumerate(activities):
+        features = corpus.features(activity)
+        own = {key for _, key in features.names}
+        for word in set(_WORD.findall(features.text)):
+            for key in first_words.get(word, ()):
+                if key not in own and _named_in([(key, key)], features.text):
+                    groups["named", key].append(index)
+    return [sorted(set(members)) for members in groups.values() if len(members) > 1]
+
+
+def _overlapping(
+    members: list[int], windows: Sequence[tuple[int, int]]
+) -> Iterable[tuple[int, int]]:
+    """Pairs of ``members`` whose windows (first and last day, as ordinals) overlap: a
+    sweep by first day."""
+    running: list[int] = []
+    for index in sorted(members, key=lambda i: (windows[i][0], i)):
+        start = windows[index][0]
+        running = [r for r in running if windows[r][1] >= start]
+        for other in running:
+            yield (other, index) if other < index else (index, other)
+        running.append(index)
+
+
+def _maybe_duplicate(a: Activity, b: Activity, corpus: _Corpus) -> bool:
+    """A cheap test every likely duplicate passes: at the same time (half the days, or
+    no day known), and similar words or a shared project."""
+    fa, fb = corpus.features(a), corpus.features(b)
+    if a.schedule.precision is not Precision.MONTH and b.schedule.precision is not Precision.MONTH:
+        shared = sum(1 for d in fa.halves if fa.halves[d] & fb.halves.get(d, frozenset()))
+        if shared < DUPLICATE_MIN_DAY_SHARE * len(fa.halves.keys() | fb.halves.keys()):
+            return False
+    if set(a.projects) & set(b.projects):
+        return True
+    return wording_similarity(fa.words, fb.words, corpus.weight) >= DUPLICATE_MIN_WORDING
+
+
+def find_pairs(
+    activities: Sequence[Activity],
+    *,
+    corpus: Sequence[Activity] | None = None,
+    min_score: int = 0,
+    focus: Callable[[Activity], bool] | None = None,
+    kinds: Collection[PairKind] = tuple(PairKind),
+) -> list[Pair]:
+    """Pairs of ``activities`` that overlap in time and share a place or a project.
+
+    ``corpus`` (default: ``activities``) is what "common" is measured against: pass the
+    whole store so a pair scores the same whatever the period asked for. ``focus`` keeps
+    the pairs with at least one side it accepts (a project's clashes with any other);
+    ``kinds`` the kinds wanted (``validate`` asks only for likely duplicates, which lets
+    the search skip pairs linked by nothing but a project). Likely duplicates come first,
+    then clashes, then parallel load; by score within each.
+    """
+    stats = _Corpus.of(corpus if corpus is not None else activities)
+    only_duplicates = set(kinds) == {PairKind.DUPLICATE}
+    seen: set[tuple[int, int]] = set()
+    pairs: list[Pair] = []
+    windows = [(a.start.toordinal(), a.end.toordinal()) for a in activities]
+    for members in _buckets(activities, stats, by_project=not only_duplicates):
+        for key in _overlapping(members, windows):
+            if key in seen:
+                continue
+            seen.add(key)
+            a, b = activities[key[0]], activities[key[1]]
+            if (windows[key[0]], a.id) > (windows[key[1]], b.id):
+                a, b = b, a
+            if focus is not None and not (focus(a) or focus(b)):
+                continue
+            if only_duplicates and not _maybe_duplicate(a, b, stats):
+                continue
+            pair = assess_pair(a, b, stats)
+            if pair is not None and pair.kind in kinds and pair.score >= min_score:
+                pairs.append(pair)
+    pairs.sort(key=lambda p: (KIND_ORDER[p.kind], -p.score, p.first.sort_key(), p.second.id))
+    return pairs
