@@ -77,7 +77,7 @@ class Run:
         if self.screen is None:
             given = GLOBALS.get()
             self.screen = Screen(pager=given.pager if given is not None else True)
-        return Output(stream=self.screen.stream, console=self.screen.console, **options)
+        return Output(stream=self.screen.stream, screen=self.screen, **options)
 
 
 _RUN: ContextVar[Run | None] = ContextVar("inventory_run", default=None)

@@ -147,31 +147,56 @@ def _note(message: str) -> None:
     print(f"inventory: {message}", file=sys.stderr)
 
 
-@dataclass
 class Output:
     """Where a result goes: a stream, and the console that knows what it can show (a
-    terminal or not, colour, width: ``views.console``)."""
+    terminal or not, colour, width: ``views.console``).
 
-    stream: IO[str] = field(default_factory=lambda: sys.stdout)
-    width: int | None = None
-    """Fit this width; None: what the console decides (the terminal, ``COLUMNS``, or no
-    limit when piped)."""
-    ascii: bool | None = None
-    """True: plain ASCII and no colour even on a terminal; None: plain when piped."""
-    console: Any = None
-    """Made from the stream, unless given (the run's ``Screen``)."""
-    note: Callable[[str], None] = _note
-    """How a writer tells the person what it left out (stderr)."""
-    terminal: bool | None = None
-    """Whether the output goes to a terminal: given (False for a file being written), else
-    what the console decides."""
+    ``width``: fit this width; None: what the console decides (the terminal, ``COLUMNS``, or
+    no limit when piped). ``ascii``: True for plain ASCII and no colour even on a terminal;
+    None: plain when piped. ``console``: made from the stream when a view first needs it,
+    unless given (the run's ``Screen``) or supplied lazily by ``screen``. ``note``: how a
+    writer tells the person what it left out (stderr). ``terminal``: whether the output goes
+    to a terminal: given (False for a file being written), else what the console decides."""
 
-    def __post_init__(self) -> None:
-        if self.console is None:
-            from ..views.console import make_console
+    def __init__(
+        self,
+        stream: IO[str] | None = None,
+        *,
+        width: int | None = None,
+        ascii: bool | None = None,
+        console: Any = None,
+        note: Callable[[str], None] = _note,
+        terminal: bool | None = None,
+        screen: Any = None,
+    ) -> None:
+        from ..views.console import may_be_terminal
 
-            self.console = make_console(self.stream, width=self.width, terminal=self.terminal)
-        self.terminal = bool(self.console.is_terminal)
+        self.stream: IO[str] = stream if stream is not None else sys.stdout
+        self.width = width
+        self.ascii = ascii
+        self.note = note
+        self._console = console
+        self._screen = screen
+        if terminal is None:
+            if console is not None:
+                terminal = bool(console.is_terminal)
+            elif not may_be_terminal(self.stream if screen is None else screen.target):
+                terminal = False
+            else:
+                terminal = bool(self.console.is_terminal)
+        self._forced = terminal if terminal is not None and console is None else None
+        self.terminal: bool = terminal
+
+    @property
+    def console(self) -> Any:
+        if self._console is None:
+            if self._screen is not None:
+                self._console = self._screen.console
+            else:
+                from ..views.console import make_console
+
+                self._console = make_console(self.stream, width=self.width, terminal=self._forced)
+        return self._console
 
     def write_bytes(self, data: bytes) -> None:
         self.stream.flush()

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.util
-import multiprocessing
 import os
 import sqlite3
 import stat
@@ -457,7 +456,11 @@ class _Parsers:
         self.pool: Any = None
         self.pending: deque[Any] = deque()
         workers = min(os.cpu_count() or 1, 4)
-        if size >= self.BIG and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if size < self.BIG or workers < 2:
+            return
+        import multiprocessing  # only for a big build: importing it costs a query 10 ms
+
+        if "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             self.pool = context.Pool(workers, _worker_start, (names, registry, source))
             self.depth = workers * 2

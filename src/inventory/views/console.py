@@ -56,6 +56,15 @@ def make_console(
     return console
 
 
+def may_be_terminal(stream: IO[str]) -> bool:
+    """False only where Rich would certainly say "not a terminal": no ``FORCE_COLOR`` or
+    ``TTY_COMPATIBLE=1`` and a stream that is not a TTY."""
+    if os.environ.get("FORCE_COLOR") or os.environ.get("TTY_COMPATIBLE") == "1":
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
 def room(options: ConsoleOptions) -> int | None:
     """The width a view must fit in, or None when nothing is to be fitted (piped)."""
     return None if options.max_width >= UNLIMITED else options.max_width
@@ -136,12 +145,26 @@ class Screen:
         self, stream: IO[str] | None = None, *, pager: bool = True, width: int | None = None
     ) -> None:
         self.target = stream or sys.stdout
-        self.console = make_console(self.target, width=width)
-        self.pager = pager_command() if pager and self.console.is_terminal else None
-        if self.pager is not None:
-            self._buffer = io.StringIO()
-            self.console = make_console(self._buffer, width=self.console.width, terminal=True)
-        self.stream: IO[str] = self.console.file
+        self._width = width
+        self._console: Console | None = None
+        self.pager: list[str] | None = None
+        self.stream: IO[str] = self.target
+        if may_be_terminal(self.target):
+            # Rich decides; off a terminal the console is made only when a view needs it
+            # (JSON, CSV and the like never do: importing Rich is a fifth of a run).
+            console = make_console(self.target, width=width)
+            self._console = console
+            self.pager = pager_command() if pager and console.is_terminal else None
+            if self.pager is not None:
+                self._buffer = io.StringIO()
+                self._console = make_console(self._buffer, width=console.width, terminal=True)
+                self.stream = self._buffer
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            self._console = make_console(self.target, width=self._width)
+        return self._console
 
     def close(self) -> None:
         if self.pager is None:
