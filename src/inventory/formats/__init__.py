@@ -177,6 +177,7 @@ class Output:
         self.note = note
         self._console = console
         self._screen = screen
+        self._forced = terminal
         if terminal is None:
             if console is not None:
                 terminal = bool(console.is_terminal)
@@ -184,7 +185,6 @@ class Output:
                 terminal = False
             else:
                 terminal = bool(self.console.is_terminal)
-        self._forced = terminal if terminal is not None and console is None else None
         self.terminal: bool = terminal
 
     @property
