@@ -45,38 +45,79 @@ class _Frozen(BaseModel):
 
 
 # One gate for every text that enters the store, whatever the way in (add, edit, every
-# import format, a hand-edited row): C0/C1 controls (ESC, BEL, NUL: terminal escapes),
-# bidirectional overrides and zero-width spaces (text that reads differently from what it
-# is) are refused; tabs and newlines are folded into spaces; each field has a length cap.
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]")
+# import format, a hand-edited row, projects.csv): C0/C1 controls (ESC, BEL, NUL: terminal
+# escapes), bidirectional overrides and isolates, zero-width spaces and line separators
+# (text that reads differently from what it is), and lone surrogates (bytes that were not
+# UTF-8) are refused; each field has a length cap. Tabs and newlines are folded into spaces
+# in the fields that are words; the fields kept as written are one line; only the values of
+# extra columns may span lines (a spreadsheet's notes).
+_FORBIDDEN = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff"
+    r"\ud800-\udfff]"
+)
 _FORBIDDEN_NAMES = {
     "\x1b": "an escape character (ESC)",
     "\x07": "a bell character (BEL)",
     "\x00": "a NUL character",
+    "\r": "a carriage return",
     "\u202e": "a right-to-left override (U+202E)",
     "\u200b": "a zero-width space (U+200B)",
+    "\u2028": "a line separator (U+2028)",
 }
 MAX_TITLE = 1000
 MAX_SHORT = 200
-"""Modality, city, country name, project name."""
+"""Modality, city, country name, project name, dates as written, an extra column's name."""
 MAX_PLACE = 500
 MAX_EXTRA_KEYS = 50
 MAX_EXTRA_VALUE = 10_000
+ID_PATTERN = re.compile(r"[0-9a-z]{4,16}")
 
 
-def clean_text(value: str, field: str, limit: int, *, fold: bool = True) -> str:
+def _describe_char(char: str) -> str:
+    if "\udc80" <= char <= "\udcff":  # how Python reads a byte that is not UTF-8
+        return f"a byte that is not UTF-8 (0x{ord(char) - 0xDC00:02x})"
+    return _FORBIDDEN_NAMES.get(char, f"a control character (U+{ord(char):04X})")
+
+
+def clean_text(
+    value: str, field: str, limit: int, *, fold: bool = True, lines: bool = False
+) -> str:
     """``value`` with its whitespace folded (unless not ``fold``), or a ValueError that says
-    what is wrong with it."""
-    found = _FORBIDDEN.search(value if fold else value.replace("\r", ""))
+    what is wrong with it. Unfolded text is one line unless ``lines``."""
+    found = _FORBIDDEN.search(value.replace("\r\n", "\n") if lines else value)
     if found:
-        char = found.group()
-        name = _FORBIDDEN_NAMES.get(char, f"a control character (U+{ord(char):04X})")
-        raise ValueError(f"{field} contains {name}; expected plain text")
+        raise ValueError(f"{field} contains {_describe_char(found.group())}; expected plain text")
+    if not fold and not lines and "\n" in value:
+        raise ValueError(f"{field} contains a line break; expected one line of text")
     if fold:
         value = " ".join(value.split())
     if len(value) > limit:
         raise ValueError(
             f"{field} is {len(value):,} characters long; at most {limit:,} are allowed"
+        )
+    return value
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if "\udc80" <= char <= "\udcff":
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return char.encode("unicode_escape", "backslashreplace").decode("ascii")
+
+
+def printable(text: str) -> str:
+    """``text`` with every character the gate refuses shown as its escape (``\\x1b``,
+    ``\\u202e``), for what reaches a terminal or a document without passing the gate:
+    messages quoting input, file names, settings. Tabs and newlines are kept."""
+    return _FORBIDDEN.sub(_escape, text)
+
+
+def _check_id(value: str) -> str:
+    if not ID_PATTERN.fullmatch(value):
+        shown = repr(value[:40]) + ("…" if len(value) > 40 else "")
+        raise ValueError(
+            ("is empty" if not value else f"{shown} is not an id")
+            + "; expected 4 to 16 lower-case letters and digits, e.g. 38z0m643"
         )
     return value
 
@@ -228,7 +269,7 @@ class Place(_Frozen):
 
 
 class Activity(_Frozen):
-    id: Annotated[str, StringConstraints(pattern=r"^[0-9a-z]{4,16}$")]
+    id: Annotated[str, AfterValidator(_check_id)]
     projects: tuple[Annotated[str, _cleaner("project name", MAX_SHORT)], ...] = ()
     """Canonical project names where known, otherwise as written. May be empty (flagged)."""
     title: Annotated[str, _cleaner("title", MAX_TITLE)]
@@ -254,7 +295,7 @@ class Activity(_Frozen):
                 raise ValueError(f"extra field name {key[:40]!r} is empty or has spaces around it")
             if key in COLUMNS:
                 raise ValueError(f"extra field {key!r} would overwrite the {key} column")
-            clean_text(value, f"extra field {key!r}", MAX_EXTRA_VALUE, fold=False)
+            clean_text(value, f"extra field {key!r}", MAX_EXTRA_VALUE, fold=False, lines=True)
         return self
 
     @property

@@ -33,7 +33,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import ParseError, StoreError, UsageError
+from .errors import ParseError, StoreError, UsageError, excerpt
 from .model import Activity, Schedule, YearMonth
 from .months import MONTH_NUMBERS, month_bounds, month_name
 from .vocab import LIST_SEPARATOR
@@ -182,10 +182,11 @@ class Registry:
         candidates = {_key(n): p.name for p in self.projects for n in (p.name, *p.aliases)}
         close = difflib.get_close_matches(_key(name), list(candidates), n=3, cutoff=0.5)
         hint = ", ".join(dict.fromkeys(candidates[c] for c in close)) or ", ".join(names)
+        shown = excerpt(name.strip())
         raise UsageError(
-            f"unknown project '{name}': did you mean {hint}?"
+            f"unknown project {shown}: did you mean {hint}?"
             if close
-            else f"unknown project '{name}': expected one of {hint}"
+            else f"unknown project {shown}: expected one of {hint}"
         )
 
     def split(self, column: str) -> list[str]:

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .dates import parse_schedule, render_schedule, to_edtf
-from .errors import ParseError
+from .errors import ParseError, excerpt
 from .model import MONTH_PATTERN, Activity, Place, Schedule, Status
 from .places import country_by_code
 from .projects import Registry, load_registry
@@ -106,7 +106,14 @@ def model_error(error: ValidationError) -> ParseError:
         message = "is not a field of an activity"
     elif first["type"] == "missing":
         message = "is missing"
+    elif first["type"] == "string_pattern_mismatch":
+        shown = excerpt(str(first["input"]))
+        expected = _EXPECTED.get(str(first["loc"][-1]), "another form")
+        message = f"is {shown}; expected {expected}"
     return ParseError(message, field=where)
+
+
+_EXPECTED = {"month": "the month as YYYY-MM, e.g. 2019-10", "code": "a country code such as FR"}
 
 
 def from_record(record: Any, registry: Registry | None = None) -> Activity:
@@ -135,7 +142,27 @@ def from_record(record: Any, registry: Registry | None = None) -> Activity:
         activity = Activity.model_validate(data)
     except ValidationError as error:
         raise model_error(error) from None
+    _check_dates_text(activity.schedule)
     return _canonical_projects(activity, registry)
+
+
+def _check_dates_text(schedule: Schedule) -> None:
+    """A record's date text must say what its days say: the CSV store keeps only the text
+    (and the month), so a text that says other days would come back as other dates."""
+    if not schedule.text:
+        return
+    try:
+        again = parse_schedule(schedule.text, context_month=schedule.month)
+    except ParseError as error:
+        raise ParseError(
+            f"{excerpt(schedule.text)} cannot be read: {error.message}", field="schedule.text"
+        ) from None
+    if again.meaning() != schedule.meaning():
+        raise ParseError(
+            f"{excerpt(schedule.text)} says {render_schedule(again)}, but the segments say "
+            f"{render_schedule(schedule)}; expected the text to say the same days",
+            field="schedule.text",
+        )
 
 
 def trusted_record(record: dict[str, Any]) -> Activity:
