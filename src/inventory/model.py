@@ -20,7 +20,9 @@ from pydantic import (
     model_validator,
 )
 
+from .errors import excerpt
 from .months import month_bounds, month_of
+from .plain import FORBIDDEN, describe_char
 from .vocab import COLUMNS, Certainty, HalfDay, Precision, Status
 
 __all__ = [
@@ -45,25 +47,10 @@ class _Frozen(BaseModel):
 
 
 # One gate for every text that enters the store, whatever the way in (add, edit, every
-# import format, a hand-edited row, projects.csv): C0/C1 controls (ESC, BEL, NUL: terminal
-# escapes), bidirectional overrides and isolates, zero-width spaces and line separators
-# (text that reads differently from what it is), and lone surrogates (bytes that were not
-# UTF-8) are refused; each field has a length cap. Tabs and newlines are folded into spaces
-# in the fields that are words; the fields kept as written are one line; only the values of
+# import format, a hand-edited row, projects.csv): the characters ``plain.FORBIDDEN`` names
+# are refused, and each field has a length cap. Tabs and newlines are folded into spaces in
+# the fields that are words; the fields kept as written are one line; only the values of
 # extra columns may span lines (a spreadsheet's notes).
-_FORBIDDEN = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff"
-    r"\ud800-\udfff]"
-)
-_FORBIDDEN_NAMES = {
-    "\x1b": "an escape character (ESC)",
-    "\x07": "a bell character (BEL)",
-    "\x00": "a NUL character",
-    "\r": "a carriage return",
-    "\u202e": "a right-to-left override (U+202E)",
-    "\u200b": "a zero-width space (U+200B)",
-    "\u2028": "a line separator (U+2028)",
-}
 MAX_TITLE = 1000
 MAX_SHORT = 200
 """Modality, city, country name, project name, dates as written, an extra column's name."""
@@ -73,20 +60,14 @@ MAX_EXTRA_VALUE = 10_000
 ID_PATTERN = re.compile(r"[0-9a-z]{4,16}")
 
 
-def _describe_char(char: str) -> str:
-    if "\udc80" <= char <= "\udcff":  # how Python reads a byte that is not UTF-8
-        return f"a byte that is not UTF-8 (0x{ord(char) - 0xDC00:02x})"
-    return _FORBIDDEN_NAMES.get(char, f"a control character (U+{ord(char):04X})")
-
-
 def clean_text(
     value: str, field: str, limit: int, *, fold: bool = True, lines: bool = False
 ) -> str:
     """``value`` with its whitespace folded (unless not ``fold``), or a ValueError that says
     what is wrong with it. Unfolded text is one line unless ``lines``."""
-    found = _FORBIDDEN.search(value.replace("\r\n", "\n") if lines else value)
+    found = FORBIDDEN.search(value.replace("\r\n", "\n") if lines else value)
     if found:
-        raise ValueError(f"{field} contains {_describe_char(found.group())}; expected plain text")
+        raise ValueError(f"{field} contains {describe_char(found.group())}; expected plain text")
     if not fold and not lines and "\n" in value:
         raise ValueError(f"{field} contains a line break; expected one line of text")
     if fold:
@@ -98,31 +79,17 @@ def clean_text(
     return value
 
 
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    if "\udc80" <= char <= "\udcff":
-        return f"\\x{ord(char) - 0xDC00:02x}"
-    return char.encode("unicode_escape", "backslashreplace").decode("ascii")
-
-
-def printable(text: str) -> str:
-    """``text`` with every character the gate refuses shown as its escape (``\\x1b``,
-    ``\\u202e``), for what reaches a terminal or a document without passing the gate:
-    messages quoting input, file names, settings. Tabs and newlines are kept."""
-    return _FORBIDDEN.sub(_escape, text)
-
-
 def _check_id(value: str) -> str:
     if not ID_PATTERN.fullmatch(value):
-        shown = repr(value[:40]) + ("…" if len(value) > 40 else "")
         raise ValueError(
-            ("is empty" if not value else f"{shown} is not an id")
+            ("is empty" if not value else f"{excerpt(value, 40)} is not an id")
             + "; expected 4 to 16 lower-case letters and digits, e.g. 38z0m643"
         )
     return value
 
 
-def _cleaner(field: str, limit: int, *, fold: bool = True) -> Any:
+def cleaned(field: str, limit: int, *, fold: bool = True) -> Any:
+    """:func:`clean_text` as a field's validator (``Annotated[str, cleaned("city", 200)]``)."""
     return AfterValidator(lambda v: clean_text(v, field, limit, fold=fold))
 
 
@@ -157,7 +124,7 @@ class Schedule(_Frozen):
     month: YearMonth
     """The month the activity belongs to: its first day's month, or for a month-precision
     schedule the month heading it was listed under."""
-    text: Annotated[str, _cleaner("dates", MAX_SHORT, fold=False)] = ""
+    text: Annotated[str, cleaned("dates", MAX_SHORT, fold=False)] = ""
     """The date text as written, e.g. ``22-23 January (dates TBC)``."""
     year_inferred: bool = False
     """True when the year came from a heading or ``--year``, not from the text."""
@@ -250,13 +217,13 @@ class Schedule(_Frozen):
 class Country(_Frozen):
     code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
     """ISO 3166-1 alpha-2 (``XK`` for Kosovo, a user-assigned code in wide use)."""
-    name: Annotated[str, _cleaner("country name", MAX_SHORT)]
+    name: Annotated[str, cleaned("country name", MAX_SHORT)]
 
 
 class Place(_Frozen):
-    city: Annotated[str, _cleaner("city", MAX_SHORT)] | None = None
+    city: Annotated[str, cleaned("city", MAX_SHORT)] | None = None
     countries: tuple[Country, ...] = ()
-    text: Annotated[str, _cleaner("location", MAX_PLACE, fold=False)] = ""
+    text: Annotated[str, cleaned("location", MAX_PLACE, fold=False)] = ""
     """The location as written, e.g. ``LYON, FRANCE`` or ``Portugal / The Netherlands``."""
 
     @property
@@ -270,11 +237,11 @@ class Place(_Frozen):
 
 class Activity(_Frozen):
     id: Annotated[str, AfterValidator(_check_id)]
-    projects: tuple[Annotated[str, _cleaner("project name", MAX_SHORT)], ...] = ()
+    projects: tuple[Annotated[str, cleaned("project name", MAX_SHORT)], ...] = ()
     """Canonical project names where known, otherwise as written. May be empty (flagged)."""
-    title: Annotated[str, _cleaner("title", MAX_TITLE)]
+    title: Annotated[str, cleaned("title", MAX_TITLE)]
     place: Place | None = None
-    modality: Annotated[str, _cleaner("modality", MAX_SHORT)] | None = None
+    modality: Annotated[str, cleaned("modality", MAX_SHORT)] | None = None
     """As the text says, e.g. ``Desk Study``."""
     schedule: Schedule
     status: Status = Status.PLANNED

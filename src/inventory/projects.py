@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from .errors import ParseError, StoreError, UsageError, excerpt
-from .model import Activity, Schedule, YearMonth
+from .model import MAX_SHORT, Activity, Schedule, YearMonth, cleaned
 from .months import MONTH_NUMBERS, month_bounds, month_name
 from .vocab import LIST_SEPARATOR
 
@@ -61,7 +61,13 @@ def _key(name: str) -> str:
     return "".join(ch for ch in name.casefold() if not ch.isspace())
 
 
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+NonEmpty = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), cleaned("name", MAX_SHORT)
+]
+# The facts are shown by 'projects show' and written to CSV and Markdown: the same gate as an
+# activity's text (no terminal escapes, no bidi overrides, a length cap).
+MAX_FACT = 2000
+Words = Annotated[str, cleaned("text", MAX_FACT)]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 
@@ -78,17 +84,17 @@ class Project(BaseModel):
     """First month of the project's duration, ``YYYY-MM``."""
     end: YearMonth | None = None
     """Last month of the project's duration, ``YYYY-MM``; empty while not announced."""
-    scope: str | None = None
+    scope: Words | None = None
     """Geographical scope as the newsletter words it, e.g. ``Eastern Partnership region``."""
     budget_amount: Annotated[Decimal, Field(ge=0)] | None = None
     """In units of ``budget_currency``: ``EUR 13.5 million`` is 13500000."""
     budget_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
-    funding: str | None = None
+    funding: Words | None = None
     countries: tuple[CountryCode, ...] = ()
     """Participating countries, ISO 3166-1 alpha-2 codes (``XK`` for Kosovo)."""
-    implementation: str | None = None
+    implementation: Words | None = None
     """The implementing office(s)."""
-    notes: str | None = None
+    notes: Words | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Project:

@@ -95,6 +95,20 @@ def to_record(activity: Activity) -> dict[str, Any]:
     }
 
 
+def differences(one: Activity, other: Activity) -> list[str]:
+    """The fields of the JSON record in which two activities differ, the wording of their
+    dates aside ("1-2 October" and "1-2 October 2019" are the same days)."""
+
+    def comparable(activity: Activity) -> dict[str, Any]:
+        record = to_record(activity)
+        for key in ("text", "year_inferred"):
+            record["schedule"].pop(key)
+        return record
+
+    mine, theirs = comparable(one), comparable(other)
+    return [key for key, value in mine.items() if theirs.get(key) != value]
+
+
 def model_error(error: ValidationError) -> ParseError:
     first = error.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or None

@@ -18,6 +18,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, StoreError, UsageError
@@ -117,6 +118,11 @@ class Store(ABC):
     def rows_as_written(self) -> dict[str, tuple[int, dict[str, str]]]:
         """For a store people edit by hand (CSV): each id's line and cells as written."""
         return {}
+
+    def own_files(self) -> set[Path]:
+        """The files this store keeps (itself, its lock, cache, history, projects.csv...),
+        resolved: an output written over one of them would destroy or corrupt the store."""
+        return set()
 
     def close(self) -> None:  # noqa: B027 (a default that does nothing)
         """Release connections; the file stores hold none between calls."""
