@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
@@ -68,8 +69,10 @@ def clean_text(
     found = FORBIDDEN.search(value.replace("\r\n", "\n") if lines else value)
     if found:
         raise ValueError(f"{field} contains {describe_char(found.group())}; expected plain text")
-    if not fold and not lines and "\n" in value:
-        raise ValueError(f"{field} contains a line break; expected one line of text")
+    if not fold and not lines:
+        if "\n" in value:
+            raise ValueError(f"{field} contains a line break; expected one line of text")
+        value = value.strip()  # as a CSV cell reads back
     if fold:
         value = " ".join(value.split())
     if len(value) > limit:
@@ -131,6 +134,19 @@ class Schedule(_Frozen):
 
     @model_validator(mode="after")
     def _check(self) -> Schedule:
+        self._check_days()
+        if not self.text:
+            # Every schedule has its words: the CSV store keeps only them (and the month), so
+            # one without would come back from it with these, and a round trip through it
+            # would not give back what went in. The year is written unless it was inferred
+            # from the month, as the words would be read back.
+            from .dates import render_schedule
+
+            text = render_schedule(self, with_year=not self.year_inferred)
+            object.__setattr__(self, "text", text)
+        return self
+
+    def _check_days(self) -> None:
         if self.precision is Precision.MONTH:
             if self.segments:
                 raise ValueError("a month-precision schedule has no day segments")
@@ -138,7 +154,7 @@ class Schedule(_Frozen):
                 raise ValueError("a schedule with no days known is 'unscheduled'")
             if self.deadline:
                 raise ValueError("a deadline needs a day")
-            return self
+            return
         if not self.segments:
             raise ValueError("a day-precision schedule needs at least one segment")
         if self.certainty is Certainty.UNSCHEDULED:
@@ -157,7 +173,6 @@ class Schedule(_Frozen):
         first = self.segments[0].start
         if self.month != month_of(first):
             raise ValueError(f"month {self.month} does not match the first day {first}")
-        return self
 
     @property
     def start(self) -> date:
@@ -248,12 +263,22 @@ class Activity(_Frozen):
     extra: dict[str, str] = Field(default_factory=dict)
     """Store columns this version does not know; kept so a rewrite loses nothing."""
 
+    @field_validator("extra", mode="after")
+    @classmethod
+    def _no_empty_values(cls, extra: dict[str, str]) -> dict[str, str]:
+        # An empty cell is no value: a new row in a store with a column this version does
+        # not know leaves that cell empty, and must read back as the activity it wrote.
+        return {key: value for key, value in extra.items() if value != ""}
+
     @model_validator(mode="after")
     def _check(self) -> Activity:
         if not self.title:
             raise ValueError("title is empty")
         if any(not name for name in self.projects):
             raise ValueError("a project name is empty")
+        if any(";" in name for name in self.projects):
+            # The CSV store's projects cell is a list separated by ';'.
+            raise ValueError("a project name contains ';', which separates projects")
         if len(self.extra) > MAX_EXTRA_KEYS:
             raise ValueError(f"{len(self.extra)} extra fields; at most {MAX_EXTRA_KEYS}")
         for key, value in self.extra.items():

@@ -160,6 +160,13 @@ def from_record(record: Any, registry: Registry | None = None) -> Activity:
     return _canonical_projects(activity, registry)
 
 
+def check_storable(activity: Activity) -> None:
+    """What every store takes, whatever its kind, so that an activity moves between stores
+    (``list --json | import -``) unchanged: beyond the model's rules, its date text says its
+    days (the CSV store keeps only the text and the month). Raises :class:`ParseError`."""
+    _check_dates_text(activity.schedule)
+
+
 def _check_dates_text(schedule: Schedule) -> None:
     """A record's date text must say what its days say: the CSV store keeps only the text
     (and the month), so a text that says other days would come back as other dates."""
@@ -271,7 +278,12 @@ def from_row(row: dict[str, str], registry: Registry | None = None) -> Activity:
         raise ParseError(error.message, field="countries") from None
     place = None
     if cell("city") or countries or cell("location"):
-        place = {"city": cell("city") or None, "countries": countries, "text": cell("location")}
+        try:
+            place = Place(city=cell("city") or None, countries=countries, text=cell("location"))
+        except ValidationError as error:
+            refused = model_error(error)
+            column = {"text": "location"}.get(refused.field or "", refused.field)
+            raise ParseError(refused.message.removeprefix(f"{column} "), field=column) from None
     status = cell("status") or Status.PLANNED.value
     if status not in {s.value for s in Status}:
         raise ParseError(
@@ -284,7 +296,7 @@ def from_row(row: dict[str, str], registry: Registry | None = None) -> Activity:
                 "id": cell("id"),
                 "projects": split_list(cell("projects")),
                 "title": cell("title"),
-                "place": Place.model_validate(place) if place else None,
+                "place": place,
                 "modality": cell("modality") or None,
                 "schedule": schedule,
                 "status": status,

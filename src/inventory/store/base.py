@@ -27,7 +27,7 @@ from ..model import Activity
 from ..months import Period
 from ..projects import Registry
 from ..query import EVERYTHING, Criteria, upcoming_criteria
-from ..records import to_record
+from ..records import check_storable, to_record
 
 
 class AmbiguousId(UsageError):
@@ -233,12 +233,14 @@ class Batch:
             self._before[ident] = self._session.by_ids([ident]).get(ident)
 
     def add(self, activity: Activity) -> None:
+        check_storable(activity)
         if activity.id in self:
             raise StoreError(f"id {activity.id} is already in the store")
         self._remember(activity.id)
         self._after[activity.id] = activity
 
     def update(self, activity: Activity) -> None:
+        check_storable(activity)
         if activity.id not in self:
             raise StoreError(f"no activity with id {activity.id} to update")
         self._remember(activity.id)
