@@ -122,7 +122,7 @@ def test_f10_export_into_a_named_pipe_writes_into_it(tmp_path: Path) -> None:
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)
     received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
     reader.start()
     result = run("export", "--month", "2019-11", "-o", str(pipe), store=BUNDLED_STORE)
     reader.join(timeout=60)
@@ -184,12 +184,14 @@ def test_f11_a_journal_planted_beside_the_cache_is_removed_before_it_is_opened(
 
 
 @pytest.mark.parametrize(
-    ("name", "reading"),
-    [(".activities.csv.cache.sqlite3", True), (".activities.csv.cache.sqlite3-journal", True)],
+    "name",
+    [
+        ".activities.csv.idx",  # the review's case: the index of the version it reviewed
+        ".activities.csv.cache.sqlite3",
+        ".activities.csv.cache.sqlite3-journal",
+    ],
 )
-def test_f12_a_fifo_at_the_cache_path_does_not_hang_a_query(
-    tmp_path: Path, name: str, reading: bool
-) -> None:
+def test_f12_a_fifo_at_the_cache_path_does_not_hang_a_query(tmp_path: Path, name: str) -> None:
     store = copy_store(tmp_path)
     os.mkfifo(tmp_path / name)
     result = run("list", "--json", store=store, timeout=60)
@@ -220,6 +222,24 @@ def test_f12_a_fifo_at_the_lock_or_history_path_is_one_line_not_a_hang(
     assert name in line and "plain file" in line
     assert b"Traceback" not in result.stderr
     assert store.read_bytes() == BUNDLED_STORE.read_bytes()
+
+
+def test_f12_a_fifo_as_projects_csv_does_not_hang_a_query(tmp_path: Path) -> None:
+    store = copy_store(tmp_path)
+    os.mkfifo(tmp_path / "projects.csv")
+    result = run(
+        "list", "--json", "--project", "GLACY+", "--month", "2019-11", store=store, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 11  # the built-in projects are used
+
+
+def test_f13_a_projects_csv_that_is_not_utf8(tmp_path: Path) -> None:
+    store = copy_store(tmp_path)
+    (tmp_path / "projects.csv").write_bytes(b"name,aliases\nCaf\xe9,x\n")
+    result = cli("list", store=store)
+    assert result.exit_code == 1
+    assert "projects.csv:2: not UTF-8 (byte 0xe9 at line 2)" in result.stderr
 
 
 def test_f12_a_fifo_as_the_store_is_one_line_not_a_hang(tmp_path: Path) -> None:

@@ -218,7 +218,7 @@ def listing(store: Path) -> list[dict[str, Any]]:
 
 
 @settings(
-    max_examples=100,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

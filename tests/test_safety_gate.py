@@ -495,3 +495,13 @@ def test_a_limit_beyond_any_integer_means_no_limit() -> None:
     result = cli("list", "--json", "--limit", "9" * 30, store=BUNDLED_STORE)
     assert result.exit_code == 0, result.stderr
     assert len(json.loads(result.stdout)) == 132
+
+
+@pytest.mark.parametrize(
+    "args", [["calendar", "--month", "9999-12"], ["calendar", "--year", "9999"]]
+)
+def test_the_last_month_there_is_has_a_calendar(args: list[str]) -> None:
+    # Its grid's last week ran into the year 10000: a traceback.
+    result = cli(*args, store=BUNDLED_STORE)
+    assert result.exit_code == 0, result.stderr
+    assert "December 9999" in result.stdout

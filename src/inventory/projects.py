@@ -15,7 +15,9 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -293,9 +295,39 @@ def builtin_text() -> str:
 def load_registry(path: Path | None = None) -> Registry:
     """The projects of ``path`` (a projects.csv beside the store) or the built-in list.
     Read each time (a few kB), parsed once per content: an edit of the file is seen at once."""
-    if path is not None and path.is_file():
-        return _parse(path.read_text(encoding="utf-8-sig"), str(path))
-    return _parse(builtin_text(), "built-in projects")
+    data = read_plain_file(path) if path is not None else None
+    if path is None or data is None:
+        return _parse(builtin_text(), "built-in projects")
+    try:
+        return _parse(data.decode("utf-8-sig"), str(path))
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise StoreError(
+            f"not UTF-8 (byte 0x{data[error.start]:02x} at line {line}); expected a UTF-8 file",
+            source=str(path),
+            line=line,
+            hint="save it as 'CSV UTF-8' in the spreadsheet, or convert it with iconv",
+        ) from None
+
+
+def read_plain_file(path: Path) -> bytes | None:
+    """The bytes of a plain file, or None when there is none: a FIFO or a device there is
+    not read (it would hang every command), nor is a folder."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as error:
+        raise StoreError(f"cannot read: {error.strerror}", source=str(path)) from None
+    finally:
+        os.close(fd)
 
 
 @lru_cache(maxsize=8)

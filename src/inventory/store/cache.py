@@ -36,7 +36,7 @@ from typing import Any
 from .. import __version__
 from ..errors import ParseError, Problem
 from ..model import Activity
-from ..projects import Registry
+from ..projects import Registry, read_plain_file
 from ..records import from_row, unneutralise
 from . import sql
 from .csvdoc import Header, RawRow, decode, read_rows
@@ -144,10 +144,8 @@ def _renew(connection: sqlite3.Connection) -> None:
 def registry_source(store: Path) -> str:
     """What the registry is read from: the text of projects.csv beside the store (a few kB,
     compared faster than hashed), else the built-in list (covered by the code fingerprint)."""
-    try:
-        return "file:" + (store.parent / "projects.csv").read_bytes().decode("utf-8", "replace")
-    except OSError:
-        return "built-in"
+    data = read_plain_file(store.parent / "projects.csv")
+    return "built-in" if data is None else "file:" + data.decode("utf-8", "replace")
 
 
 class Cache:
