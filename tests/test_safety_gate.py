@@ -443,6 +443,17 @@ def test_d47_an_empty_id_cell_is_said_in_plain_words(tmp_path: Path) -> None:
     assert "pattern" not in result.stderr
 
 
+def test_d47_a_cell_over_the_csv_limit_in_an_import(tmp_path: Path) -> None:
+    source = tmp_path / "big.csv"
+    source.write_text(
+        "id,projects,title,dates,month\nabcd1234,GLACY+," + "T" * 200_000 + ",1-2 October,2019-10\n"
+    )
+    result = cli("import", str(source), store=tmp_path / "s.csv")
+    assert result.exit_code == 1
+    assert "big.csv:2: error: broken row: a cell is over 131,072 characters long" in result.stderr
+    assert "field limit" not in result.stderr
+
+
 def test_d47_a_month_of_the_wrong_form_in_a_json_record(tmp_path: Path) -> None:
     bad = record(schedule={**DECEMBER, "month": "2019-13"})
     result = cli("import", "-", store=tmp_path / "s.csv", input=json.dumps([bad]))

@@ -189,7 +189,7 @@ def read_rows(text: str, source: str) -> tuple[Header, Iterator[RawRow]]:
             except StopIteration:
                 return
             except csv.Error as error:
-                problem = Problem(f"broken row: {error}", line, None, "error", source)
+                problem = Problem(f"broken row: {_csv_error(error)}", line, None, "error", source)
                 yield RawRow(line, [], "".join(recorder.buffer), problem)
                 continue
             except _RowTooLong:
@@ -205,6 +205,14 @@ def read_rows(text: str, source: str) -> tuple[Header, Iterator[RawRow]]:
             yield RawRow(line, cells, raw)
 
     return header, rows()
+
+
+def _csv_error(error: csv.Error) -> str:
+    """The csv module's complaint in the words of someone editing a spreadsheet."""
+    text = str(error)
+    if text.startswith("field larger than field limit"):
+        return f"a cell is over {csv.field_size_limit():,} characters long; expected a shorter cell"
+    return text
 
 
 @dataclass
