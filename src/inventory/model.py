@@ -241,6 +241,11 @@ class Place(_Frozen):
     text: Annotated[str, cleaned("location", MAX_PLACE, fold=False)] = ""
     """The location as written, e.g. ``LYON, FRANCE`` or ``Portugal / The Netherlands``."""
 
+    @field_validator("city", mode="after")
+    @classmethod
+    def _no_empty_city(cls, city: str | None) -> str | None:
+        return city or None  # as an empty cell reads back
+
     @property
     def label(self) -> str:
         """The place as a reader wants it: ``Lyon, France``, ``Portugal, Netherlands``."""
@@ -262,6 +267,18 @@ class Activity(_Frozen):
     status: Status = Status.PLANNED
     extra: dict[str, str] = Field(default_factory=dict)
     """Store columns this version does not know; kept so a rewrite loses nothing."""
+
+    @field_validator("place", mode="after")
+    @classmethod
+    def _no_empty_place(cls, place: Place | None) -> Place | None:
+        if place is not None and not (place.city or place.countries or place.text):
+            return None  # as a row with no city, countries or location reads back
+        return place
+
+    @field_validator("modality", mode="after")
+    @classmethod
+    def _no_empty_modality(cls, modality: str | None) -> str | None:
+        return modality or None  # as an empty cell reads back
 
     @field_validator("extra", mode="after")
     @classmethod

@@ -680,8 +680,12 @@ def write_output(output: str | None, data: bytes, store: Store) -> str:
         raise bad("--output", "is empty; expected a file name, or - for standard output")
     target = resolve(Path(output).expanduser())
     if target in store.own_files():
-        raise bad("--output", f"{output} is one of the store's own files (the store, its "
-                  "lock, cache, history or projects.csv); expected another file")  # fmt: skip
+        what = (
+            "the store"
+            if target == getattr(store, "path", None)
+            else ("one of the store's own files (its lock, cache, history or projects.csv)")
+        )
+        raise bad("--output", f"{output} is {what}; expected another file")  # fmt: skip
     if target.is_dir():
         raise bad("--output", f"{output} is a folder; expected a file name")
     write_out(Path(output).expanduser(), target, data)

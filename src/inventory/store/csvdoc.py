@@ -69,11 +69,11 @@ class RawRow:
         return self.problem is None and not any(c.strip() for c in self.cells)
 
 
-class _RowTooLong(Exception):
-    pass
+class RowTooLong(Exception):
+    """A row over :data:`MAX_ROW` characters (raised by :class:`Recorder`)."""
 
 
-class _Recorder:
+class Recorder:
     """Feeds csv.reader line by line and keeps the raw text of the current record. Lines end
     where ``io.StringIO(text, newline="")`` ends them (LF, CRLF or a lone CR), without its
     copy of the text at four bytes a character (680 MB for a million-row store), and a row
@@ -87,7 +87,7 @@ class _Recorder:
         self.size = 0
         self.count = 0
 
-    def __iter__(self) -> _Recorder:
+    def __iter__(self) -> Recorder:
         return self
 
     def start_row(self) -> None:
@@ -110,7 +110,7 @@ class _Recorder:
         self.count += 1
         self.size += len(line)
         if self.size > MAX_ROW:
-            raise _RowTooLong
+            raise RowTooLong
         return line
 
 
@@ -163,7 +163,7 @@ def read_rows(text: str, source: str) -> tuple[Header, Iterator[RawRow]]:
     newline = "\r\n" if first_line.endswith("\r\n") else "\n"
     if not text.strip():
         return Header(bom, newline, list(COLUMNS), ""), iter(())
-    recorder = _Recorder(text)
+    recorder = Recorder(text)
     reader = csv.reader(recorder, strict=True)
     try:
         # Column names are written neutralised like every cell (a spreadsheet would run a
@@ -171,7 +171,7 @@ def read_rows(text: str, source: str) -> tuple[Header, Iterator[RawRow]]:
         names = [unneutralise(h.strip()) for h in next(reader)]
     except csv.Error as error:
         raise StoreError(f"unreadable header: {error}", source=source, line=1) from None
-    except _RowTooLong:
+    except RowTooLong:
         raise StoreError(
             f"the first row is over {MAX_ROW:,} characters long; expected the column names",
             source=source,
@@ -189,10 +189,10 @@ def read_rows(text: str, source: str) -> tuple[Header, Iterator[RawRow]]:
             except StopIteration:
                 return
             except csv.Error as error:
-                problem = Problem(f"broken row: {_csv_error(error)}", line, None, "error", source)
+                problem = Problem(f"broken row: {csv_error(error)}", line, None, "error", source)
                 yield RawRow(line, [], "".join(recorder.buffer), problem)
                 continue
-            except _RowTooLong:
+            except RowTooLong:
                 message = f"row is over {MAX_ROW:,} characters long; expected a shorter row"
                 problem = Problem(message, line, None, "error", source)
                 yield RawRow(line, [], "".join(recorder.buffer), problem)
@@ -207,7 +207,7 @@ def read_rows(text: str, source: str) -> tuple[Header, Iterator[RawRow]]:
     return header, rows()
 
 
-def _csv_error(error: csv.Error) -> str:
+def csv_error(error: csv.Error) -> str:
     """The csv module's complaint in the words of someone editing a spreadsheet."""
     text = str(error)
     if text.startswith("field larger than field limit"):

@@ -35,7 +35,8 @@ def _number(text: str) -> float | int:
     return float(text) if any(c in text for c in ".eE") else int(text)
 
 
-def _parse(text: str, source: str, line: int = 1) -> Any:
+def parse_json(text: str, source: str, line: int = 1) -> Any:
+    """One JSON text (starting on ``line``), hostile input refused in one line."""
     try:
         return json.loads(text, parse_int=_number, parse_float=_number)
     except json.JSONDecodeError as error:
@@ -60,14 +61,14 @@ def load_json(text: str, source: str) -> Any:
     """Parsed JSON, or JSON lines (one record a line, as ``--format ndjson`` and ``jq -c``
     write them) as a list; hostile input (deep nesting, huge numbers) is refused in one line."""
     try:
-        return _parse(text, source)
+        return parse_json(text, source)
     except StoreError as error:
         if not error.message.startswith("invalid JSON: Extra data"):
             raise
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
-            records.append(_parse(line, source, number))
+            records.append(parse_json(line, source, number))
     return records
 
 
