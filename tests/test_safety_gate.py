@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.helpers import BUNDLED_STORE
 from tests.safety import cli, command, copy_store, run
@@ -517,3 +519,14 @@ def test_the_last_month_there_is_has_a_calendar(args: list[str]) -> None:
     result = cli(*args, store=BUNDLED_STORE)
     assert result.exit_code == 0, result.stderr
     assert "December 9999" in result.stdout
+
+
+@given(st.lists(st.sampled_from(["a", "b", ",", '"', "\n", "\r", "\r\n", "\u2028", "\x0c"])))
+def test_rows_are_cut_where_the_csv_module_cuts_them(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    # The CSV readers feed csv.reader through csvdoc.Recorder, not io.StringIO (which copies
+    # the text at four bytes a character): the lines must be the same.
+    from inventory.store.csvdoc import Recorder
+
+    assert list(Recorder(text)) == list(io.StringIO(text, newline=""))
+    assert list(Recorder(text, keep=False)) == list(io.StringIO(text, newline=""))

@@ -43,6 +43,7 @@ def read(source: Source, context: Context, kind: str = "csv") -> Reading:
             line=line,
             hint="save it as 'CSV UTF-8' in the spreadsheet, or convert it with iconv",
         ) from None
+    del data  # the text is all that is read from now on: one copy of a big input, not two
     text = text.lstrip("\ufeff")
     if "\x00" in text:
         raise StoreError("contains a NUL byte; expected a text CSV file", source=source.label)
@@ -50,7 +51,7 @@ def read(source: Source, context: Context, kind: str = "csv") -> Reading:
     delimiter = delimiter_of(first)
     # Line by line, a row over MAX_ROW refused before it is split: one line of a billion
     # commas must not become a billion cells.
-    recorder = Recorder(text)
+    recorder = Recorder(text, keep=False)
     reader = csv.reader(recorder, delimiter=delimiter, strict=True)
     try:
         header = next(reader)

@@ -77,10 +77,12 @@ class Recorder:
     """Feeds csv.reader line by line and keeps the raw text of the current record. Lines end
     where ``io.StringIO(text, newline="")`` ends them (LF, CRLF or a lone CR), without its
     copy of the text at four bytes a character (680 MB for a million-row store), and a row
-    longer than :data:`MAX_ROW` is given up on as soon as it is."""
+    longer than :data:`MAX_ROW` is given up on as soon as it is. ``keep=False`` (a reader
+    that needs no raw text) copies no line it gives up on."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, keep: bool = True) -> None:
         self._text = text
+        self._keep = keep
         self._pos = 0
         self._cr = "\r" in text
         self.buffer: list[str] = []
@@ -104,11 +106,14 @@ class Recorder:
             cr = text.find("\r", pos, stop)
             if cr >= 0 and cr + 1 != newline:  # a carriage return alone ends a line too
                 stop = cr + 1
-        line = text[pos:stop]
         self._pos = stop
-        self.buffer.append(line)  # kept even when too long: a rewrite keeps every byte
         self.count += 1
-        self.size += len(line)
+        self.size += stop - pos
+        if self.size > MAX_ROW and not self._keep:
+            raise RowTooLong
+        line = text[pos:stop]
+        if self._keep:
+            self.buffer.append(line)  # kept even when too long: a rewrite keeps every byte
         if self.size > MAX_ROW:
             raise RowTooLong
         return line
