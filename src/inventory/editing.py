@@ -29,8 +29,8 @@ def read_projects(
     out = []
     for name in names:
         try:
-            typed(name, "project name", MAX_SHORT)
-        except ParseError as error:
+            clean_text(name, "project name", MAX_SHORT)
+        except ValueError as error:
             raise UsageError(str(error)) from None
         if not name.strip():
             raise UsageError("a project name is empty; expected e.g. GLACY+")

@@ -60,6 +60,11 @@ class UsageError(InventoryError):
     exit_code = 2
 
 
+MAX_PROBLEMS = 1000
+"""Rows or records reported before reading stops: a file of a million wrong ones needs one
+look, not a million lines."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """Something a reader should know about one line of an input."""

@@ -135,15 +135,6 @@ class Schedule(_Frozen):
     @model_validator(mode="after")
     def _check(self) -> Schedule:
         self._check_days()
-        if not self.text:
-            # Every schedule has its words: the CSV store keeps only them (and the month), so
-            # one without would come back from it with these, and a round trip through it
-            # would not give back what went in. The year is written unless it was inferred
-            # from the month, as the words would be read back.
-            from .dates import render_schedule
-
-            text = render_schedule(self, with_year=not self.year_inferred)
-            object.__setattr__(self, "text", text)
         return self
 
     def _check_days(self) -> None:

@@ -157,6 +157,12 @@ def from_record(record: Any, registry: Registry | None = None) -> Activity:
     except ValidationError as error:
         raise model_error(error) from None
     _check_dates_text(activity.schedule)
+    if not activity.schedule.text:
+        # Every stored schedule has its words: the CSV store keeps only them (and the month),
+        # so one without would come back from it with these.
+        words = render_schedule(activity.schedule, with_year=not activity.schedule.year_inferred)
+        schedule = activity.schedule.model_copy(update={"text": words})
+        activity = activity.model_copy(update={"schedule": schedule})
     return _canonical_projects(activity, registry)
 
 
@@ -237,7 +243,7 @@ def to_row(activity: Activity) -> dict[str, str]:
         "city": (place.city or "") if place else "",
         "countries": LIST_SEPARATOR.join(activity.country_codes),
         "location": place.text if place else "",
-        "dates": schedule.text or render_schedule(schedule),
+        "dates": schedule.text or render_schedule(schedule, with_year=not schedule.year_inferred),
         "month": schedule.month,
         **derived_cells(schedule),
         "status": activity.status.value,

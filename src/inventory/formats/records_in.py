@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..editing import read_location
-from ..errors import ParseError, Problem
+from ..errors import MAX_PROBLEMS, ParseError, Problem
 from ..ids import derive_id
 from ..records import from_record, from_row, unneutralise
 from ..vocab import COLUMNS, LIST_SEPARATOR, Status
@@ -25,9 +25,6 @@ ALIASES = {
 }
 """Column names a planning sheet uses for the store's columns."""
 KNOWN = frozenset(COLUMNS)
-MAX_PROBLEMS = 1000
-"""Rows or records reported before reading stops: a file of a million wrong rows needs one
-look, not a million lines."""
 
 
 def column_names(header: Iterable[Any]) -> list[str]:

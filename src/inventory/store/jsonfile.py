@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ParseError, Problem, StoreError
+from ..errors import MAX_PROBLEMS, ParseError, Problem, StoreError
 from ..model import Activity
 from ..months import Period
 from ..query import EVERYTHING, Criteria, select_from
@@ -21,8 +21,6 @@ from .filestore import FileSession, FileStore
 MAX_DIGITS = 30
 """Digits in a JSON number: no field of a record is a number, and a number of a million
 digits costs seconds to read."""
-MAX_PROBLEMS = 1000
-"""Records reported before reading stops: a file of a million wrong records needs one look."""
 
 
 class _NumberTooLong(ValueError):
