@@ -134,10 +134,6 @@ class Schedule(_Frozen):
 
     @model_validator(mode="after")
     def _check(self) -> Schedule:
-        self._check_days()
-        return self
-
-    def _check_days(self) -> None:
         if self.precision is Precision.MONTH:
             if self.segments:
                 raise ValueError("a month-precision schedule has no day segments")
@@ -145,7 +141,7 @@ class Schedule(_Frozen):
                 raise ValueError("a schedule with no days known is 'unscheduled'")
             if self.deadline:
                 raise ValueError("a deadline needs a day")
-            return
+            return self
         if not self.segments:
             raise ValueError("a day-precision schedule needs at least one segment")
         if self.certainty is Certainty.UNSCHEDULED:
@@ -164,6 +160,7 @@ class Schedule(_Frozen):
         first = self.segments[0].start
         if self.month != month_of(first):
             raise ValueError(f"month {self.month} does not match the first day {first}")
+        return self
 
     @property
     def start(self) -> date:
