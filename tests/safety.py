@@ -9,6 +9,7 @@ failure of the reliability review (F1-F15) happened there."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import re
@@ -162,14 +163,37 @@ def kill(proc: subprocess.Popen[bytes]) -> None:
 def unprivileged() -> list[str]:
     """The prefix that runs a command as a user the file permissions apply to: nothing when
     the tests do not run as root, else ``nobody`` (CI runs as root, which every permission
-    lets through)."""
+    lets through). Skips the test, saying why, where that cannot be done."""
     if os.geteuid() != 0:
         return []
+    prefix = _drop_privileges()
+    if prefix is None:
+        pytest.skip("running as root without setpriv or runuser (util-linux) to drop privileges")
+    if not _runs_as(tuple(prefix)):
+        pytest.skip(
+            f"nobody cannot run {sys.executable} with inventory installed (a private folder "
+            "on the way?); make the virtual environment readable to others: chmod a+rx on "
+            "each folder above it"
+        )
+    return prefix
+
+
+def _drop_privileges() -> list[str] | None:
     if shutil.which("setpriv"):
         return ["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups"]
     if shutil.which("runuser"):
         return ["runuser", "-u", "nobody", "--"]
-    pytest.skip("running as root without setpriv or runuser (util-linux) to drop privileges")
+    return None
+
+
+@functools.cache
+def _runs_as(prefix: tuple[str, ...]) -> bool:
+    probe = [*prefix, sys.executable, "-c", "import inventory.cli"]
+    try:
+        done = subprocess.run(probe, capture_output=True, cwd="/", timeout=TIMEOUT, check=False)
+    except OSError:
+        return False
+    return done.returncode == 0
 
 
 @contextmanager
