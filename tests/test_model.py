@@ -87,7 +87,7 @@ def activity(**changes: Any) -> dict[str, Any]:
             "segments must be in order and apart",
         ),
         (activity(title=""), "", "title is empty"),
-        (activity(id="Not An Id"), "id", "should match pattern"),
+        (activity(id="Not An Id"), "id", "'Not An Id' is not an id; expected 4 to 16"),
         (activity(status="done"), "status", "'planned', 'held', 'cancelled' or 'postponed'"),
     ],
     ids=[

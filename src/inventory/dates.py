@@ -28,8 +28,8 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
-from .errors import ParseError
-from .model import Certainty, HalfDay, Precision, Schedule, Segment
+from .errors import ParseError, excerpt
+from .model import MAX_SHORT, Certainty, HalfDay, Precision, Schedule, Segment
 from .months import MONTH_NAMES, MONTH_NUMBERS, day_label, month_bounds, month_label, month_of
 
 __all__ = ["parse_schedule", "render_schedule", "split_trailing_dates", "to_edtf"]
@@ -372,7 +372,12 @@ def parse_schedule(
     """
     if context_month is not None and not _CONTEXT_MONTH.fullmatch(context_month):
         raise ValueError(f"context_month must be YYYY-MM, not {context_month!r}")
-    return _parse_cached(text.strip(), context_month, context_year)
+    text = text.strip()
+    if len(text) > MAX_SHORT:  # longer cannot be kept anyway; do not parse or cache it
+        raise ParseError(
+            f"is {len(text):,} characters long; at most {MAX_SHORT} are allowed", field="dates"
+        )
+    return _parse_cached(text, context_month, context_year)
 
 
 # A store of a million rows repeats a few thousand date texts; Schedules are frozen,
@@ -387,7 +392,7 @@ def _parse_cached(text: str, context_month: str | None, context_year: int | None
     except ValueError as exc:  # pydantic's ValidationError is a ValueError too
         found = re.search(r"Value error, (.*?) \[", str(exc))
         reason = found[1] if found else str(exc) or _EXPECTED
-    raise ParseError(f"cannot read date '{text}': {reason}", text=text, field="dates")
+    raise ParseError(f"cannot read date {excerpt(text)}: {reason}", text=text, field="dates")
 
 
 def split_trailing_dates(text: str) -> tuple[str, str] | None:

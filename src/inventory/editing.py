@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from .dates import parse_schedule, render_schedule
 from .errors import InventoryError, ParseError, UsageError
 from .ids import derive_id
-from .model import Activity, Schedule, Status
+from .model import MAX_PLACE, MAX_SHORT, Activity, Place, Schedule, Status, clean_text
 from .places import parse_location
 from .projects import Registry
 from .records import model_error, to_row
@@ -28,6 +28,10 @@ def read_projects(
     suggestion."""
     out = []
     for name in names:
+        try:
+            clean_text(name, "project name", MAX_SHORT)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
         if not name.strip():
             raise UsageError("a project name is empty; expected e.g. GLACY+")
         for part in registry.split(name):
@@ -38,9 +42,20 @@ def read_projects(
     return tuple(dict.fromkeys(out))
 
 
+def typed(text: str, field: str, limit: int) -> str:
+    """Text typed on the command line, its spaces folded, through the model's gate before
+    anything reads it: a 100 kB location is refused for its length, not searched for a
+    country."""
+    try:
+        return clean_text(text, field, limit)
+    except ValueError as error:
+        raise ParseError(str(error).removeprefix(f"{field} "), field=field) from None
+
+
 def read_schedule(text: str, *, year: int | None, month: str | None = None) -> Schedule:
     """A date typed on the command line: the year from the text, ``--year``, or the month
     the activity was listed under (for an edit)."""
+    text = typed(text, "dates", MAX_SHORT)
     try:
         return parse_schedule(text, context_month=None if year else month, context_year=year)
     except ParseError as error:
@@ -52,6 +67,10 @@ def read_schedule(text: str, *, year: int | None, month: str | None = None) -> S
                 text=text,
             ) from None
         raise
+
+
+def read_location(text: str) -> Place:
+    return parse_location(typed(text, "location", MAX_PLACE))
 
 
 def new_activity(
@@ -68,7 +87,7 @@ def new_activity(
     """A new activity from what a person typed. Its id is derived from what it is, so an
     identical activity already in the store has the same id (see :func:`place_new`)."""
     schedule = read_schedule(dates, year=year)
-    place = parse_location(location) if location else None
+    place = read_location(location) if location else None
     names = read_projects(projects, registry, in_store)
     try:
         draft = Activity(
@@ -153,7 +172,7 @@ def edit_activity(
     if dates is not None:
         update["schedule"] = read_schedule(dates, year=year, month=activity.schedule.month)
     if location is not None:
-        update["place"] = parse_location(location) if location.strip() else None
+        update["place"] = read_location(location) if location.strip() else None
     if projects is not None:
         update["projects"] = read_projects(projects, registry, in_store)
     if modality is not None:

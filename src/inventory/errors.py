@@ -5,6 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def excerpt(text: str, limit: int = 60) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters: an error about a 100 kB
+    value should not print it back whole."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text):,} characters)"
+
+
 class InventoryError(Exception):
     """Base of every error a user can act on. ``exit_code`` 1: bad data."""
 
@@ -50,6 +58,11 @@ class UsageError(InventoryError):
     """A command-line value of the wrong form. Exit code 2, like a usage error."""
 
     exit_code = 2
+
+
+MAX_PROBLEMS = 1000
+"""Rows or records reported before reading stops: a file of a million wrong ones needs one
+look, not a million lines."""
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,13 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
+from .errors import excerpt
 from .months import month_bounds, month_of
+from .plain import FORBIDDEN, describe_char
 from .vocab import COLUMNS, Certainty, HalfDay, Precision, Status
 
 __all__ = [
@@ -45,33 +48,31 @@ class _Frozen(BaseModel):
 
 
 # One gate for every text that enters the store, whatever the way in (add, edit, every
-# import format, a hand-edited row): C0/C1 controls (ESC, BEL, NUL: terminal escapes),
-# bidirectional overrides and zero-width spaces (text that reads differently from what it
-# is) are refused; tabs and newlines are folded into spaces; each field has a length cap.
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]")
-_FORBIDDEN_NAMES = {
-    "\x1b": "an escape character (ESC)",
-    "\x07": "a bell character (BEL)",
-    "\x00": "a NUL character",
-    "\u202e": "a right-to-left override (U+202E)",
-    "\u200b": "a zero-width space (U+200B)",
-}
+# import format, a hand-edited row, projects.csv): the characters ``plain.FORBIDDEN`` names
+# are refused, and each field has a length cap. Tabs and newlines are folded into spaces in
+# the fields that are words; the fields kept as written are one line; only the values of
+# extra columns may span lines (a spreadsheet's notes).
 MAX_TITLE = 1000
 MAX_SHORT = 200
-"""Modality, city, country name, project name."""
+"""Modality, city, country name, project name, dates as written, an extra column's name."""
 MAX_PLACE = 500
 MAX_EXTRA_KEYS = 50
 MAX_EXTRA_VALUE = 10_000
+ID_PATTERN = re.compile(r"[0-9a-z]{4,16}")
 
 
-def clean_text(value: str, field: str, limit: int, *, fold: bool = True) -> str:
+def clean_text(
+    value: str, field: str, limit: int, *, fold: bool = True, lines: bool = False
+) -> str:
     """``value`` with its whitespace folded (unless not ``fold``), or a ValueError that says
-    what is wrong with it."""
-    found = _FORBIDDEN.search(value if fold else value.replace("\r", ""))
+    what is wrong with it. Unfolded text is one line unless ``lines``."""
+    found = FORBIDDEN.search(value.replace("\r\n", "\n") if lines else value)
     if found:
-        char = found.group()
-        name = _FORBIDDEN_NAMES.get(char, f"a control character (U+{ord(char):04X})")
-        raise ValueError(f"{field} contains {name}; expected plain text")
+        raise ValueError(f"{field} contains {describe_char(found.group())}; expected plain text")
+    if not fold and not lines:
+        if "\n" in value:
+            raise ValueError(f"{field} contains a line break; expected one line of text")
+        value = value.strip()  # as a CSV cell reads back
     if fold:
         value = " ".join(value.split())
     if len(value) > limit:
@@ -81,7 +82,17 @@ def clean_text(value: str, field: str, limit: int, *, fold: bool = True) -> str:
     return value
 
 
-def _cleaner(field: str, limit: int, *, fold: bool = True) -> Any:
+def _check_id(value: str) -> str:
+    if not ID_PATTERN.fullmatch(value):
+        raise ValueError(
+            ("is empty" if not value else f"{excerpt(value, 40)} is not an id")
+            + "; expected 4 to 16 lower-case letters and digits, e.g. 38z0m643"
+        )
+    return value
+
+
+def cleaned(field: str, limit: int, *, fold: bool = True) -> Any:
+    """:func:`clean_text` as a field's validator (``Annotated[str, cleaned("city", 200)]``)."""
     return AfterValidator(lambda v: clean_text(v, field, limit, fold=fold))
 
 
@@ -116,7 +127,7 @@ class Schedule(_Frozen):
     month: YearMonth
     """The month the activity belongs to: its first day's month, or for a month-precision
     schedule the month heading it was listed under."""
-    text: Annotated[str, _cleaner("dates", MAX_SHORT, fold=False)] = ""
+    text: Annotated[str, cleaned("dates", MAX_SHORT, fold=False)] = ""
     """The date text as written, e.g. ``22-23 January (dates TBC)``."""
     year_inferred: bool = False
     """True when the year came from a heading or ``--year``, not from the text."""
@@ -209,14 +220,19 @@ class Schedule(_Frozen):
 class Country(_Frozen):
     code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
     """ISO 3166-1 alpha-2 (``XK`` for Kosovo, a user-assigned code in wide use)."""
-    name: Annotated[str, _cleaner("country name", MAX_SHORT)]
+    name: Annotated[str, cleaned("country name", MAX_SHORT)]
 
 
 class Place(_Frozen):
-    city: Annotated[str, _cleaner("city", MAX_SHORT)] | None = None
+    city: Annotated[str, cleaned("city", MAX_SHORT)] | None = None
     countries: tuple[Country, ...] = ()
-    text: Annotated[str, _cleaner("location", MAX_PLACE, fold=False)] = ""
+    text: Annotated[str, cleaned("location", MAX_PLACE, fold=False)] = ""
     """The location as written, e.g. ``LYON, FRANCE`` or ``Portugal / The Netherlands``."""
+
+    @field_validator("city", mode="after")
+    @classmethod
+    def _no_empty_city(cls, city: str | None) -> str | None:
+        return city or None  # as an empty cell reads back
 
     @property
     def label(self) -> str:
@@ -228,17 +244,36 @@ class Place(_Frozen):
 
 
 class Activity(_Frozen):
-    id: Annotated[str, StringConstraints(pattern=r"^[0-9a-z]{4,16}$")]
-    projects: tuple[Annotated[str, _cleaner("project name", MAX_SHORT)], ...] = ()
+    id: Annotated[str, AfterValidator(_check_id)]
+    projects: tuple[Annotated[str, cleaned("project name", MAX_SHORT)], ...] = ()
     """Canonical project names where known, otherwise as written. May be empty (flagged)."""
-    title: Annotated[str, _cleaner("title", MAX_TITLE)]
+    title: Annotated[str, cleaned("title", MAX_TITLE)]
     place: Place | None = None
-    modality: Annotated[str, _cleaner("modality", MAX_SHORT)] | None = None
+    modality: Annotated[str, cleaned("modality", MAX_SHORT)] | None = None
     """As the text says, e.g. ``Desk Study``."""
     schedule: Schedule
     status: Status = Status.PLANNED
     extra: dict[str, str] = Field(default_factory=dict)
     """Store columns this version does not know; kept so a rewrite loses nothing."""
+
+    @field_validator("place", mode="after")
+    @classmethod
+    def _no_empty_place(cls, place: Place | None) -> Place | None:
+        if place is not None and not (place.city or place.countries or place.text):
+            return None  # as a row with no city, countries or location reads back
+        return place
+
+    @field_validator("modality", mode="after")
+    @classmethod
+    def _no_empty_modality(cls, modality: str | None) -> str | None:
+        return modality or None  # as an empty cell reads back
+
+    @field_validator("extra", mode="after")
+    @classmethod
+    def _no_empty_values(cls, extra: dict[str, str]) -> dict[str, str]:
+        # An empty cell is no value: a new row in a store with a column this version does
+        # not know leaves that cell empty, and must read back as the activity it wrote.
+        return {key: value for key, value in extra.items() if value != ""}
 
     @model_validator(mode="after")
     def _check(self) -> Activity:
@@ -246,6 +281,9 @@ class Activity(_Frozen):
             raise ValueError("title is empty")
         if any(not name for name in self.projects):
             raise ValueError("a project name is empty")
+        if any(";" in name for name in self.projects):
+            # The CSV store's projects cell is a list separated by ';'.
+            raise ValueError("a project name contains ';', which separates projects")
         if len(self.extra) > MAX_EXTRA_KEYS:
             raise ValueError(f"{len(self.extra)} extra fields; at most {MAX_EXTRA_KEYS}")
         for key, value in self.extra.items():
@@ -254,7 +292,7 @@ class Activity(_Frozen):
                 raise ValueError(f"extra field name {key[:40]!r} is empty or has spaces around it")
             if key in COLUMNS:
                 raise ValueError(f"extra field {key!r} would overwrite the {key} column")
-            clean_text(value, f"extra field {key!r}", MAX_EXTRA_VALUE, fold=False)
+            clean_text(value, f"extra field {key!r}", MAX_EXTRA_VALUE, fold=False, lines=True)
         return self
 
     @property

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .errors import ParseError, UsageError
+from .errors import ParseError, UsageError, excerpt
 from .model import Country, Place
 
 __all__ = [
@@ -251,7 +251,7 @@ def resolve_country(query: str) -> Country:
     country = find_country(query)
     if country is not None:
         return country
-    message = f"unknown country {query.strip()!r}"
+    message = f"unknown country {excerpt(query.strip())}"
     suggestions = _suggest_countries(query)
     if suggestions:
         choice = suggestions[-1]
@@ -685,8 +685,8 @@ def parse_location(text: str) -> Place:
     _, place = split_place("-, " + text)
     if place is None or place.text != text:
         raise ParseError(
-            f"cannot read location {text!r}: expected 'City, Country' (e.g. 'Accra, Ghana'), "
-            "a country, several countries separated by '/', or a known city",
+            f"cannot read location {excerpt(text)}: expected 'City, Country' "
+            "(e.g. 'Accra, Ghana'), a country, several countries separated by '/', or a known city",
             field="location",
             text=text,
         )

@@ -108,9 +108,10 @@ def build_calendar(activities: Sequence[Activity], period: Period, label: str) -
     for month in months_between(*period):
         first, last = month_bounds(month)
         grid = _calendar.Calendar(firstweekday=_calendar.MONDAY)
+        # Day numbers, not dates: December 9999's last week would run into the year 10000.
         weeks = tuple(
-            tuple(d if d.month == first.month else None for d in week)
-            for week in grid.monthdatescalendar(first.year, first.month)
+            tuple(first.replace(day=d) if d else None for d in week)
+            for week in grid.monthdayscalendar(first.year, first.month)
         )
         in_period = (max(first, period[0]), min(last, period[1]))
         days = {}

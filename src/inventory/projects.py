@@ -15,7 +15,9 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -33,8 +35,8 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import ParseError, StoreError, UsageError
-from .model import Activity, Schedule, YearMonth
+from .errors import ParseError, StoreError, UsageError, excerpt
+from .model import MAX_SHORT, Activity, Schedule, YearMonth, cleaned
 from .months import MONTH_NUMBERS, month_bounds, month_name
 from .vocab import LIST_SEPARATOR
 
@@ -61,7 +63,13 @@ def _key(name: str) -> str:
     return "".join(ch for ch in name.casefold() if not ch.isspace())
 
 
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+NonEmpty = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), cleaned("name", MAX_SHORT)
+]
+# The facts are shown by 'projects show' and written to CSV and Markdown: the same gate as an
+# activity's text (no terminal escapes, no bidi overrides, a length cap).
+MAX_FACT = 2000
+Words = Annotated[str, cleaned("text", MAX_FACT)]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 
@@ -78,17 +86,17 @@ class Project(BaseModel):
     """First month of the project's duration, ``YYYY-MM``."""
     end: YearMonth | None = None
     """Last month of the project's duration, ``YYYY-MM``; empty while not announced."""
-    scope: str | None = None
+    scope: Words | None = None
     """Geographical scope as the newsletter words it, e.g. ``Eastern Partnership region``."""
     budget_amount: Annotated[Decimal, Field(ge=0)] | None = None
     """In units of ``budget_currency``: ``EUR 13.5 million`` is 13500000."""
     budget_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
-    funding: str | None = None
+    funding: Words | None = None
     countries: tuple[CountryCode, ...] = ()
     """Participating countries, ISO 3166-1 alpha-2 codes (``XK`` for Kosovo)."""
-    implementation: str | None = None
+    implementation: Words | None = None
     """The implementing office(s)."""
-    notes: str | None = None
+    notes: Words | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Project:
@@ -182,10 +190,11 @@ class Registry:
         candidates = {_key(n): p.name for p in self.projects for n in (p.name, *p.aliases)}
         close = difflib.get_close_matches(_key(name), list(candidates), n=3, cutoff=0.5)
         hint = ", ".join(dict.fromkeys(candidates[c] for c in close)) or ", ".join(names)
+        shown = excerpt(name.strip())
         raise UsageError(
-            f"unknown project '{name}': did you mean {hint}?"
+            f"unknown project {shown}: did you mean {hint}?"
             if close
-            else f"unknown project '{name}': expected one of {hint}"
+            else f"unknown project {shown}: expected one of {hint}"
         )
 
     def split(self, column: str) -> list[str]:
@@ -286,9 +295,39 @@ def builtin_text() -> str:
 def load_registry(path: Path | None = None) -> Registry:
     """The projects of ``path`` (a projects.csv beside the store) or the built-in list.
     Read each time (a few kB), parsed once per content: an edit of the file is seen at once."""
-    if path is not None and path.is_file():
-        return _parse(path.read_text(encoding="utf-8-sig"), str(path))
-    return _parse(builtin_text(), "built-in projects")
+    data = read_plain_file(path) if path is not None else None
+    if path is None or data is None:
+        return _parse(builtin_text(), "built-in projects")
+    try:
+        return _parse(data.decode("utf-8-sig"), str(path))
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise StoreError(
+            f"not UTF-8 (byte 0x{data[error.start]:02x} at line {line}); expected a UTF-8 file",
+            source=str(path),
+            line=line,
+            hint="save it as 'CSV UTF-8' in the spreadsheet, or convert it with iconv",
+        ) from None
+
+
+def read_plain_file(path: Path) -> bytes | None:
+    """The bytes of a plain file, or None when there is none: a FIFO or a device there is
+    not read (it would hang every command), nor is a folder."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as error:
+        raise StoreError(f"cannot read: {error.strerror}", source=str(path)) from None
+    finally:
+        os.close(fd)
 
 
 @lru_cache(maxsize=8)

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .dates import parse_schedule, render_schedule, to_edtf
-from .errors import ParseError
+from .errors import ParseError, excerpt
 from .model import MONTH_PATTERN, Activity, Place, Schedule, Status
 from .places import country_by_code
 from .projects import Registry, load_registry
@@ -95,6 +95,20 @@ def to_record(activity: Activity) -> dict[str, Any]:
     }
 
 
+def differences(one: Activity, other: Activity) -> list[str]:
+    """The fields of the JSON record in which two activities differ, the wording of their
+    dates aside ("1-2 October" and "1-2 October 2019" are the same days)."""
+
+    def comparable(activity: Activity) -> dict[str, Any]:
+        record = to_record(activity)
+        for key in ("text", "year_inferred"):
+            record["schedule"].pop(key)
+        return record
+
+    mine, theirs = comparable(one), comparable(other)
+    return [key for key, value in mine.items() if theirs.get(key) != value]
+
+
 def model_error(error: ValidationError) -> ParseError:
     first = error.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or None
@@ -106,7 +120,14 @@ def model_error(error: ValidationError) -> ParseError:
         message = "is not a field of an activity"
     elif first["type"] == "missing":
         message = "is missing"
+    elif first["type"] == "string_pattern_mismatch":
+        shown = excerpt(str(first["input"]))
+        expected = _EXPECTED.get(str(first["loc"][-1]), "another form")
+        message = f"is {shown}; expected {expected}"
     return ParseError(message, field=where)
+
+
+_EXPECTED = {"month": "the month as YYYY-MM, e.g. 2019-10", "code": "a country code such as FR"}
 
 
 def from_record(record: Any, registry: Registry | None = None) -> Activity:
@@ -135,7 +156,40 @@ def from_record(record: Any, registry: Registry | None = None) -> Activity:
         activity = Activity.model_validate(data)
     except ValidationError as error:
         raise model_error(error) from None
+    _check_dates_text(activity.schedule)
+    if not activity.schedule.text:
+        # Every stored schedule has its words: the CSV store keeps only them (and the month),
+        # so one without would come back from it with these.
+        words = render_schedule(activity.schedule, with_year=not activity.schedule.year_inferred)
+        schedule = activity.schedule.model_copy(update={"text": words})
+        activity = activity.model_copy(update={"schedule": schedule})
     return _canonical_projects(activity, registry)
+
+
+def check_storable(activity: Activity) -> None:
+    """What every store takes, whatever its kind, so that an activity moves between stores
+    (``list --json | import -``) unchanged: beyond the model's rules, its date text says its
+    days (the CSV store keeps only the text and the month). Raises :class:`ParseError`."""
+    _check_dates_text(activity.schedule)
+
+
+def _check_dates_text(schedule: Schedule) -> None:
+    """A record's date text must say what its days say: the CSV store keeps only the text
+    (and the month), so a text that says other days would come back as other dates."""
+    if not schedule.text:
+        return
+    try:
+        again = parse_schedule(schedule.text, context_month=schedule.month)
+    except ParseError as error:
+        raise ParseError(
+            f"{excerpt(schedule.text)} cannot be read: {error.message}", field="schedule.text"
+        ) from None
+    if again.meaning() != schedule.meaning():
+        raise ParseError(
+            f"{excerpt(schedule.text)} says {render_schedule(again)}, but the segments say "
+            f"{render_schedule(schedule)}; expected the text to say the same days",
+            field="schedule.text",
+        )
 
 
 def trusted_record(record: dict[str, Any]) -> Activity:
@@ -189,7 +243,7 @@ def to_row(activity: Activity) -> dict[str, str]:
         "city": (place.city or "") if place else "",
         "countries": LIST_SEPARATOR.join(activity.country_codes),
         "location": place.text if place else "",
-        "dates": schedule.text or render_schedule(schedule),
+        "dates": schedule.text or render_schedule(schedule, with_year=not schedule.year_inferred),
         "month": schedule.month,
         **derived_cells(schedule),
         "status": activity.status.value,
@@ -230,7 +284,12 @@ def from_row(row: dict[str, str], registry: Registry | None = None) -> Activity:
         raise ParseError(error.message, field="countries") from None
     place = None
     if cell("city") or countries or cell("location"):
-        place = {"city": cell("city") or None, "countries": countries, "text": cell("location")}
+        try:
+            place = Place(city=cell("city") or None, countries=countries, text=cell("location"))
+        except ValidationError as error:
+            refused = model_error(error)
+            column = {"text": "location"}.get(refused.field or "", refused.field)
+            raise ParseError(refused.message.removeprefix(f"{column} "), field=column) from None
     status = cell("status") or Status.PLANNED.value
     if status not in {s.value for s in Status}:
         raise ParseError(
@@ -243,7 +302,7 @@ def from_row(row: dict[str, str], registry: Registry | None = None) -> Activity:
                 "id": cell("id"),
                 "projects": split_list(cell("projects")),
                 "title": cell("title"),
-                "place": Place.model_validate(place) if place else None,
+                "place": place,
                 "modality": cell("modality") or None,
                 "schedule": schedule,
                 "status": status,

@@ -4,6 +4,7 @@ open, the format they write in, and the one way errors leave a command."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -29,6 +30,7 @@ from ..months import (
     parse_year,
     quarter_label,
 )
+from ..plain import FORBIDDEN, describe_char, printable
 from ..query import Criteria
 from ..store import USER_STORE_WHY, Location, Store, find_store, open_store
 from ..views.console import Screen
@@ -47,14 +49,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def say(message: str) -> None:
     """A message for the person at the terminal: stderr, never mixed with the data."""
-    typer.echo(f"inventory: {message}", err=True)
+    typer.echo(f"inventory: {printable(message)}", err=True)
 
 
 def fail(message: str, code: int = 1, hint: str | None = None) -> typer.Exit:
     """Print ``inventory: error: ...`` (and a hint) on stderr; return the Exit to raise."""
-    typer.echo(f"inventory: error: {message}", err=True)
+    typer.echo(f"inventory: error: {printable(message)}", err=True)
     if hint:
-        typer.echo(f"inventory: hint: {hint}", err=True)
+        typer.echo(f"inventory: hint: {printable(hint)}", err=True)
     return typer.Exit(code)
 
 
@@ -102,6 +104,7 @@ def handled(func: F) -> F:
         run = Run()
         token = _RUN.set(run)
         try:
+            _check_utf8(func, kwargs)
             result = func(*args, **kwargs)
         except InventoryError as error:
             if os.environ.get(ENV_DEBUG):
@@ -124,6 +127,47 @@ def handled(func: F) -> F:
         return result
 
     return wrapper  # type: ignore[return-value]
+
+
+def _check_utf8(func: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+    """Every text argument is UTF-8: a byte that is not (``$'T\\xfcrkiye'`` in a Latin-1
+    shell) reaches Python as a lone surrogate, which no file, database or message can hold."""
+    given = GLOBALS.get()
+    values = [(name, v) for name, value in kwargs.items() for v in _texts(value)]
+    values += [("store", given.store)] if given is not None and given.store else []
+    for name, value in values:
+        found = FORBIDDEN.search(value)
+        if found is not None and "\udc80" <= found.group() <= "\udcff":
+            raise bad(
+                _option_name(func, name),
+                f"'{printable(value[:60])}' contains {describe_char(found.group())}; "
+                "expected UTF-8 text (is the terminal set to another encoding?)",
+            )
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _option_name(func: Callable[..., Any], name: str) -> str:
+    """How a parameter is spelt on the command line: ``--as-of``, ``FILE``."""
+    import typing
+
+    with contextlib.suppress(Exception):
+        hint = typing.get_type_hints(func, include_extras=True).get(name)
+        for info in typing.get_args(hint)[1:]:
+            # Annotated[..., typer.Option("--as-of", "-a")] keeps the first name as default.
+            decls = [getattr(info, "default", None), *(getattr(info, "param_decls", None) or ())]
+            names = [d for d in decls if isinstance(d, str) and d.startswith("-")]
+            if names:
+                return max(names, key=len)
+            if getattr(info, "metavar", None) and type(info).__name__ == "ArgumentInfo":
+                return str(info.metavar)
+    return "--" + name.replace("_", "-")
 
 
 def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable[[F], F]:
@@ -627,7 +671,7 @@ def write_output(output: str | None, data: bytes, store: Store) -> str:
     its cache, its lock or its history. Returns where it went, for the message."""
     from pathlib import Path
 
-    from ..store.files import atomic_write, resolve
+    from ..store.files import resolve, write_out
 
     if output is None or output == "-":
         current_run().output().write_bytes(data)
@@ -635,18 +679,14 @@ def write_output(output: str | None, data: bytes, store: Store) -> str:
     if not output.strip():
         raise bad("--output", "is empty; expected a file name, or - for standard output")
     target = resolve(Path(output).expanduser())
-    guarded = getattr(store, "path", None)
-    if guarded is not None:
-        names = {
-            guarded,
-            guarded.with_name(guarded.name + ".lock"),
-            guarded.with_name(f".{guarded.name}.cache.sqlite3"),
-            guarded.with_name(guarded.name + ".history.jsonl"),
-        }
-        if target in names:
-            raise bad("--output", f"{output} is the store (or its lock, cache or history); "
-                      "expected another file")  # fmt: skip
+    if target in store.own_files():
+        what = (
+            "the store"
+            if target == getattr(store, "path", None)
+            else ("one of the store's own files (its lock, cache, history or projects.csv)")
+        )
+        raise bad("--output", f"{output} is {what}; expected another file")  # fmt: skip
     if target.is_dir():
         raise bad("--output", f"{output} is a folder; expected a file name")
-    atomic_write(target, data, create_parents=True)
+    write_out(Path(output).expanduser(), target, data)
     return output

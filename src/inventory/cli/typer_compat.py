@@ -46,6 +46,8 @@ import typer
 import typer.core
 import typer.main
 
+from ..plain import printable
+
 try:
     from typer._coercion import RuntimeParam
     from typer._param_types import coerce_cli_choice, coerce_cli_path
@@ -257,9 +259,9 @@ def run_quietly(
         result = super(LazyGroup, command).main(args, prog_name, standalone_mode=False, **extra)
     except _ClickException as error:
         message, hint = one_line(error)
-        typer.echo(f"inventory: error: {message}", err=True)
+        typer.echo(f"inventory: error: {printable(message)}", err=True)
         if hint:
-            typer.echo(f"inventory: hint: {hint}", err=True)
+            typer.echo(f"inventory: hint: {printable(hint)}", err=True)
         if standalone:
             sys.exit(error.exit_code)
         raise typer.Exit(error.exit_code) from None

@@ -6,10 +6,10 @@ derived, as for a newsletter line)."""
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 
 from ..errors import StoreError
+from ..store.csvdoc import MAX_ROW, Recorder, RowTooLong, csv_error
 from .readers import Context, Reading, Source, encoding_of
 from .records_in import check_header, column_names, rows_to_reading
 
@@ -43,34 +43,48 @@ def read(source: Source, context: Context, kind: str = "csv") -> Reading:
             line=line,
             hint="save it as 'CSV UTF-8' in the spreadsheet, or convert it with iconv",
         ) from None
+    del data  # the text is all that is read from now on: one copy of a big input, not two
     text = text.lstrip("\ufeff")
     if "\x00" in text:
         raise StoreError("contains a NUL byte; expected a text CSV file", source=source.label)
-    first = text.split("\n", 1)[0].rstrip("\r")
+    first = text[: min(len(text), MAX_ROW)].split("\n", 1)[0].rstrip("\r")
     delimiter = delimiter_of(first)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    # Line by line, a row over MAX_ROW refused before it is split: one line of a billion
+    # commas must not become a billion cells.
+    recorder = Recorder(text, keep=False)
+    reader = csv.reader(recorder, delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
         return Reading(kind="CSV")
     except csv.Error as error:
         raise StoreError(f"unreadable header: {error}", source=source.label, line=1) from None
+    except RowTooLong:
+        raise StoreError(
+            f"the first row is over {MAX_ROW:,} characters long; expected the column names",
+            source=source.label,
+            line=1,
+        ) from None
     names = column_names(header)
     why = check_header(names, "CSV")
     if why is not None:
         raise StoreError(why, source=source.label, line=1)
 
     def rows() -> Iterator[tuple[str, list[str]]]:
-        line = reader.line_num + 1
         while True:
+            recorder.start_row()
+            line = recorder.count + 1
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except csv.Error as error:
-                raise StoreError(f"broken row: {error}", source=source.label, line=line) from None
+                message = f"broken row: {csv_error(error)}"
+                raise StoreError(message, source=source.label, line=line) from None
+            except RowTooLong:
+                message = f"row is over {MAX_ROW:,} characters long; expected a shorter row"
+                raise StoreError(message, source=source.label, line=line) from None
             yield str(line), cells
-            line = reader.line_num + 1
 
     reading = rows_to_reading(rows(), names, context, source.label)
     reading.kind = "CSV" + (" (semicolon-separated)" if delimiter == ";" else "")

@@ -30,6 +30,7 @@ from icalendar import Calendar, Event
 from ..history import Version
 from ..model import Activity, Certainty, HalfDay, Precision, Segment, Status
 from ..months import day_label
+from ..plain import printable
 from . import Output
 
 __all__ = ["DOMAIN", "PRODID", "event_uid", "to_calendar", "to_ics", "unscheduled"]
@@ -146,17 +147,17 @@ def _events(activity: Activity, version: Version | None = None) -> list[Event]:
         # date values give DTSTART;VALUE=DATE; DTEND is exclusive (RFC 5545, 3.6.1).
         event.add("dtstart", segment.start)
         event.add("dtend", segment.end + timedelta(days=1))
-        event.add("summary", _summary(activity))
+        event.add("summary", printable(_summary(activity)))
         event.add("status", status)
         if status == "TENTATIVE":
             # Outlook honours STATUS only when no busy status overrides it.
             event.add("x-microsoft-cdo-busystatus", "TENTATIVE")
         location = _location(activity)
         if location:
-            event.add("location", location)
+            event.add("location", printable(location))
         if activity.projects:
-            event.add("categories", list(activity.projects))
-        event.add("description", _description(activity, segment, part))
+            event.add("categories", [printable(p) for p in activity.projects])
+        event.add("description", printable(_description(activity, segment, part)))
         out.append(event)
     return out
 
@@ -176,7 +177,7 @@ def to_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     if name:
-        calendar.add("x-wr-calname", name)
+        calendar.add("x-wr-calname", printable(name))
     for activity in activities:
         for event in _events(activity, versions.get(activity.id)):
             calendar.add_component(event)

@@ -3,12 +3,11 @@ object with an ``activities`` array, or one record a line (``--format ndjson``, 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from ..errors import StoreError
-from ..store.jsonfile import load_json
+from ..store.jsonfile import load_json, parse_json
 from .readers import Context, Reading, Source, encoding_of
 from .records_in import records_to_reading
 
@@ -51,13 +50,12 @@ def _lines(text: str, label: str) -> Iterator[tuple[str, Any]]:
         if not line.strip():
             continue
         try:
-            yield str(number), json.loads(line)
-        except RecursionError:
-            raise StoreError("JSON nested too deep", source=label, line=number) from None
-        except ValueError as error:
+            yield str(number), parse_json(line, label, number)
+        except StoreError as error:
+            if not error.message.startswith("invalid JSON"):
+                raise
             raise StoreError(
-                f"invalid JSON: {getattr(error, 'msg', error)}; expected one activity record "
-                "a line",
+                f"{error.message}; expected one activity record a line",
                 source=label,
                 line=number,
             ) from None

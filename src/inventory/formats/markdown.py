@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..model import Activity
+from ..plain import printable
 from . import Listing, Output, Projects, Summary
 from .newsletter import heading, line_body
 from .text import layout_activities
@@ -42,6 +43,6 @@ def write(result: Any, out: Output) -> None:
     if isinstance(result, Projects):
         from ..project_summary import TABLE_HEADERS, table_rows
 
-        out.stream.write(table(TABLE_HEADERS, table_rows(result.summaries)))
+        out.stream.write(printable(table(TABLE_HEADERS, table_rows(result.summaries))))
     elif isinstance(result, Listing | Summary):
-        out.stream.write(newsletter(layout_activities(result, out)))
+        out.stream.write(printable(newsletter(layout_activities(result, out))))

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import ParseError, Problem
+from ..editing import read_location
+from ..errors import MAX_PROBLEMS, ParseError, Problem
 from ..ids import derive_id
-from ..places import parse_location
 from ..records import from_record, from_row, unneutralise
-from ..vocab import LIST_SEPARATOR, Status
+from ..vocab import COLUMNS, LIST_SEPARATOR, Status
 from .readers import Context, Incoming, Reading
 
 ALIASES = {
@@ -24,13 +24,18 @@ ALIASES = {
     "country": "countries",
 }
 """Column names a planning sheet uses for the store's columns."""
+KNOWN = frozenset(COLUMNS)
 
 
 def column_names(header: Iterable[Any]) -> list[str]:
+    """The store's name of each column; a column it does not know keeps its own name (read
+    back from the neutralised form a CSV export writes), to come back as an extra field
+    under that name."""
     names = []
     for cell in header:
-        name = ("" if cell is None else str(cell)).strip().lstrip("\ufeff").casefold()
-        names.append(ALIASES.get(name, name))
+        written = unneutralise(("" if cell is None else str(cell)).strip().lstrip("\ufeff"))
+        name = ALIASES.get(written.casefold(), written.casefold())
+        names.append(name if name in KNOWN else written)
     return names
 
 
@@ -66,6 +71,8 @@ def rows_to_reading(
     taken: set[str] = set()
     seen: set[str] = set()
     for where, cells in rows:
+        if _enough(reading, where, source):
+            break
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(names):
@@ -108,7 +115,7 @@ def _place_cells(row: dict[str, str]) -> None:
     if not text:
         return
     try:
-        place = parse_location(text)
+        place = read_location(text)
     except ParseError as error:
         raise ParseError(error.message, field="location") from None
     row["city"] = place.city or ""
@@ -122,6 +129,8 @@ def records_to_reading(
     reading = Reading()
     seen: set[str] = set()
     for where, record in records:
+        if _enough(reading, where, source):
+            break
         try:
             activity = from_record(record, context.registry)
         except ParseError as error:
@@ -135,6 +144,14 @@ def records_to_reading(
             Incoming(activity, _line(where), _where(where, source), activity.status, False)
         )
     return reading
+
+
+def _enough(reading: Reading, where: str, source: str) -> bool:
+    if len(reading.problems) < MAX_PROBLEMS:
+        return False
+    message = f"stopped reading after {MAX_PROBLEMS:,} rows or records that could not be read"
+    reading.problems.append(_problem(message, where, source))
+    return True
 
 
 def _line(where: str) -> int | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..dates import render_schedule, to_edtf
 from ..model import Activity
+from ..plain import printable
 from ..planning import Calendar, Timeline
 from ..views.console import show, text_table
 from ..views.listing import ActivityTable
@@ -103,7 +104,7 @@ def _(result: Data, out: Output) -> None:
         return
     if isinstance(result.table, list):
         for line in result.table:
-            out.stream.write(f"{line}\n")
+            out.stream.write(f"{printable(str(line))}\n")
         return
     show(out.console, result.table)
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model import Activity, Status
+from ..plain import printable
 from ..vocab import plural
 from . import Listing, Output, Summary
 from .newsletter import render_newsletter
@@ -25,4 +26,4 @@ def layout_activities(result: Any, out: Output) -> Sequence[Activity]:
 
 
 def write(result: Any, out: Output) -> None:
-    out.stream.write(render_newsletter(layout_activities(result, out)))
+    out.stream.write(printable(render_newsletter(layout_activities(result, out))))

@@ -18,6 +18,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, StoreError, UsageError
@@ -26,7 +27,7 @@ from ..model import Activity
 from ..months import Period
 from ..projects import Registry
 from ..query import EVERYTHING, Criteria, upcoming_criteria
-from ..records import to_record
+from ..records import check_storable, to_record
 
 
 class AmbiguousId(UsageError):
@@ -117,6 +118,11 @@ class Store(ABC):
     def rows_as_written(self) -> dict[str, tuple[int, dict[str, str]]]:
         """For a store people edit by hand (CSV): each id's line and cells as written."""
         return {}
+
+    def own_files(self) -> set[Path]:
+        """The files this store keeps (itself, its lock, cache, history, projects.csv...),
+        resolved: an output written over one of them would destroy or corrupt the store."""
+        return set()
 
     def close(self) -> None:  # noqa: B027 (a default that does nothing)
         """Release connections; the file stores hold none between calls."""
@@ -227,12 +233,14 @@ class Batch:
             self._before[ident] = self._session.by_ids([ident]).get(ident)
 
     def add(self, activity: Activity) -> None:
+        check_storable(activity)
         if activity.id in self:
             raise StoreError(f"id {activity.id} is already in the store")
         self._remember(activity.id)
         self._after[activity.id] = activity
 
     def update(self, activity: Activity) -> None:
+        check_storable(activity)
         if activity.id not in self:
             raise StoreError(f"no activity with id {activity.id} to update")
         self._remember(activity.id)

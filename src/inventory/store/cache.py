@@ -36,7 +36,7 @@ from typing import Any
 from .. import __version__
 from ..errors import ParseError, Problem
 from ..model import Activity
-from ..projects import Registry
+from ..projects import Registry, read_plain_file
 from ..records import from_row, unneutralise
 from . import sql
 from .csvdoc import Header, RawRow, decode, read_rows
@@ -68,22 +68,38 @@ def cache_path(store: Path) -> Path:
     return store.with_name(f".{store.name}.cache.sqlite3")
 
 
+JOURNALS = ("-journal", "-wal", "-shm")
+"""Files SQLite keeps beside a database, and reads on opening it: a "hot" journal left there
+is rolled back into the database, so it is checked like the database itself."""
+
+
+def _ours(st: os.stat_result) -> bool:
+    """A plain file of this user's, that no one else may write, and not a second name of
+    another file."""
+    owner = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+    return stat.S_ISREG(st.st_mode) and owner and not st.st_mode & 0o022 and st.st_nlink == 1
+
+
 def _usable(path: Path) -> bool:
-    """Whether the cache file may be opened: absent, or a regular file of ours."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return True
-    except OSError:
-        return False
-    if stat.S_ISREG(st.st_mode) and (not hasattr(os, "getuid") or st.st_uid == os.getuid()):
-        return True
-    # A FIFO, a device, a folder, a symbolic link or someone else's file: never read it.
-    with contextlib.suppress(OSError):
-        if not stat.S_ISDIR(st.st_mode):
-            os.unlink(path)
-            return True
-    return False
+    """Whether the cache may be opened: each of its files absent, or a plain file of ours;
+    anything else (a FIFO, a device, a folder, a symbolic link, someone else's or a
+    group-writable file) is removed if this user may, and never read."""
+    for name in (path, *(path.with_name(path.name + suffix) for suffix in JOURNALS)):
+        try:
+            st = os.lstat(name)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return False
+        if _ours(st):
+            continue
+        try:
+            if stat.S_ISDIR(st.st_mode):
+                return False
+            os.unlink(name)
+        except OSError:
+            return False
+    return True
 
 
 def open_cache(store: Path, *, memory: bool = False) -> sqlite3.Connection:
@@ -128,10 +144,8 @@ def _renew(connection: sqlite3.Connection) -> None:
 def registry_source(store: Path) -> str:
     """What the registry is read from: the text of projects.csv beside the store (a few kB,
     compared faster than hashed), else the built-in list (covered by the code fingerprint)."""
-    try:
-        return "file:" + (store.parent / "projects.csv").read_bytes().decode("utf-8", "replace")
-    except OSError:
-        return "built-in"
+    data = read_plain_file(store.parent / "projects.csv")
+    return "built-in" if data is None else "file:" + data.decode("utf-8", "replace")
 
 
 class Cache:

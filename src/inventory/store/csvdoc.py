@@ -15,11 +15,15 @@ from dataclasses import dataclass, field
 
 from ..errors import Problem, StoreError
 from ..model import Activity
-from ..records import neutralise, to_row
+from ..records import neutralise, to_row, unneutralise
 from ..vocab import COLUMNS
 
 BOM = "\ufeff"
 REQUIRED = ("id", "title", "dates")
+MAX_ROW = 1 << 20
+"""Characters in one row (1 Mi): the longest row the model accepts is about 520,000 (50
+extra columns of 10,000); a longer one is reported, not split into cells, so one line of a
+billion commas costs its own size in memory, not fifty times that in cells."""
 
 
 def row_hash(raw: str) -> bytes:
@@ -65,21 +69,53 @@ class RawRow:
         return self.problem is None and not any(c.strip() for c in self.cells)
 
 
-class _Recorder:
-    """Feeds csv.reader line by line and keeps the raw text of the current record."""
+class RowTooLong(Exception):
+    """A row over :data:`MAX_ROW` characters (raised by :class:`Recorder`)."""
 
-    def __init__(self, lines: Iterator[str]) -> None:
-        self._lines = lines
+
+class Recorder:
+    """Feeds csv.reader line by line and keeps the raw text of the current record. Lines end
+    where ``io.StringIO(text, newline="")`` ends them (LF, CRLF or a lone CR), without its
+    copy of the text at four bytes a character (680 MB for a million-row store), and a row
+    longer than :data:`MAX_ROW` is given up on as soon as it is. ``keep=False`` (a reader
+    that needs no raw text) copies no line it gives up on."""
+
+    def __init__(self, text: str, *, keep: bool = True) -> None:
+        self._text = text
+        self._keep = keep
+        self._pos = 0
+        self._cr = "\r" in text
         self.buffer: list[str] = []
+        self.size = 0
         self.count = 0
 
-    def __iter__(self) -> _Recorder:
+    def __iter__(self) -> Recorder:
         return self
 
+    def start_row(self) -> None:
+        self.buffer = []
+        self.size = 0
+
     def __next__(self) -> str:
-        line = next(self._lines)
-        self.buffer.append(line)
+        text, pos = self._text, self._pos
+        if pos >= len(text):
+            raise StopIteration
+        newline = text.find("\n", pos)
+        stop = len(text) if newline < 0 else newline + 1
+        if self._cr:
+            cr = text.find("\r", pos, stop)
+            if cr >= 0 and cr + 1 != newline:  # a carriage return alone ends a line too
+                stop = cr + 1
+        self._pos = stop
         self.count += 1
+        self.size += stop - pos
+        if self.size > MAX_ROW and not self._keep:
+            raise RowTooLong
+        line = text[pos:stop]
+        if self._keep:
+            self.buffer.append(line)  # kept even when too long: a rewrite keeps every byte
+        if self.size > MAX_ROW:
+            raise RowTooLong
         return line
 
 
@@ -93,23 +129,6 @@ class Header:
 
     def fingerprint(self) -> str:
         return "\x1f".join(self.names)
-
-
-def _lines(text: str) -> Iterator[str]:
-    """The lines of ``text`` with their ends, one at a time. Not ``io.StringIO``: it copies
-    the text into a buffer of four bytes a character (680 MB for a million-row store). A file
-    with old Mac line ends (a lone CR) is split the way ``str.splitlines`` does."""
-    if text.count("\r") != text.count("\r\n"):
-        yield from text.splitlines(keepends=True)
-        return
-    start, size = 0, len(text)
-    while start < size:
-        end = text.find("\n", start)
-        if end < 0:
-            yield text[start:]
-            return
-        yield text[start : end + 1]
-        start = end + 1
 
 
 def _check_header(names: list[str], source: str) -> None:
@@ -149,25 +168,38 @@ def read_rows(text: str, source: str) -> tuple[Header, Iterator[RawRow]]:
     newline = "\r\n" if first_line.endswith("\r\n") else "\n"
     if not text.strip():
         return Header(bom, newline, list(COLUMNS), ""), iter(())
-    recorder = _Recorder(_lines(text))
+    recorder = Recorder(text)
     reader = csv.reader(recorder, strict=True)
     try:
-        names = [h.strip() for h in next(reader)]
+        # Column names are written neutralised like every cell (a spreadsheet would run a
+        # column named "=HYPERLINK(...)"): read them back as they were named.
+        names = [unneutralise(h.strip()) for h in next(reader)]
     except csv.Error as error:
         raise StoreError(f"unreadable header: {error}", source=source, line=1) from None
+    except RowTooLong:
+        raise StoreError(
+            f"the first row is over {MAX_ROW:,} characters long; expected the column names",
+            source=source,
+            line=1,
+        ) from None
     _check_header(names, source)
     header = Header(bom, newline, names, "".join(recorder.buffer))
 
     def rows() -> Iterator[RawRow]:
         while True:
-            recorder.buffer = []
+            recorder.start_row()
             line = recorder.count + 1
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except csv.Error as error:
-                problem = Problem(f"broken row: {error}", line, None, "error", source)
+                problem = Problem(f"broken row: {csv_error(error)}", line, None, "error", source)
+                yield RawRow(line, [], "".join(recorder.buffer), problem)
+                continue
+            except RowTooLong:
+                message = f"row is over {MAX_ROW:,} characters long; expected a shorter row"
+                problem = Problem(message, line, None, "error", source)
                 yield RawRow(line, [], "".join(recorder.buffer), problem)
                 continue
             raw = "".join(recorder.buffer)
@@ -178,6 +210,14 @@ def read_rows(text: str, source: str) -> tuple[Header, Iterator[RawRow]]:
             yield RawRow(line, cells, raw)
 
     return header, rows()
+
+
+def csv_error(error: csv.Error) -> str:
+    """The csv module's complaint in the words of someone editing a spreadsheet."""
+    text = str(error)
+    if text.startswith("field larger than field limit"):
+        return f"a cell is over {csv.field_size_limit():,} characters long; expected a shorter cell"
+    return text
 
 
 @dataclass
@@ -256,6 +296,6 @@ class Document:
 
 def _same_names(raw: str, names: list[str]) -> bool:
     try:
-        return [h.strip() for h in next(csv.reader(io.StringIO(raw)))] == names
+        return [unneutralise(h.strip()) for h in next(csv.reader(io.StringIO(raw)))] == names
     except (csv.Error, StopIteration):
         return False

@@ -13,7 +13,7 @@ from ..errors import ParseError, Problem, StoreError
 from ..model import Activity
 from ..months import Period
 from ..query import EVERYTHING, Criteria
-from ..records import from_row, to_record, unneutralise
+from ..records import differences, from_row, unneutralise
 from ..vocab import COLUMNS
 from . import sql
 from .cache import Cache, Progress
@@ -140,13 +140,6 @@ class CsvSession(FileSession):
         self.cache.apply(changes, hashes, before, written, self.doc.header)
 
 
-def _comparable(activity: Activity) -> dict[str, object]:
-    record = to_record(activity)
-    for key in ("text", "year_inferred"):
-        record["schedule"].pop(key)
-    return record
-
-
 def _check_reads_back(activity: Activity, doc: Document, store: CsvStore) -> None:
     """Never write a row the store cannot read back as the same activity (a date that
     cannot exist, a cell too big for the reader...): every later write would stumble on
@@ -161,8 +154,8 @@ def _check_reads_back(activity: Activity, doc: Document, store: CsvStore) -> Non
             f"{activity.id}: the row would not read back ({error}); nothing was written",
             source=str(store.path),
         ) from None
-    if _comparable(again) != _comparable(activity):
-        fields = [k for k, v in _comparable(activity).items() if _comparable(again).get(k) != v]
+    fields = differences(activity, again)
+    if fields:
         raise StoreError(
             f"{activity.id}: the row would read back differently ({', '.join(fields)}); "
             "nothing was written",

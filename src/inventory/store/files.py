@@ -26,7 +26,7 @@ import signal
 import stat
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -163,7 +163,14 @@ def _changed(path: Path, what: str) -> StoreError:
 
 def check_writable(path: Path) -> None:
     """A store marked read-only (``chmod a-w``, a common way to archive a quarter) is
-    refused, by root too, rather than replaced by a writable copy."""
+    refused, by root too, rather than replaced by a writable copy; so is a store in a folder
+    this user cannot write (where its new version, its lock and its history would go)."""
+    folder = path.parent
+    if folder.is_dir() and not os.access(folder, os.W_OK):
+        raise StoreError(
+            f"cannot write: its folder {folder} is read-only for this user; nothing was written",
+            source=str(path),
+        )
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -195,10 +202,17 @@ def remove_leftovers(path: Path) -> None:
                         os.unlink(entry.path)
 
 
-def atomic_write(path: Path, data: bytes, *, create_parents: bool = False) -> Identity:
+def atomic_write(
+    path: Path,
+    data: bytes,
+    *,
+    create_parents: bool = False,
+    before_replace: Callable[[], None] | None = None,
+) -> Identity:
     """Replace ``path`` with ``data`` so that readers see the old file or the new one, never
     a half-written one. Keeps the old file's mode and, where allowed, its owner; a new file
-    gets the mode the umask gives. Returns the new file's identity."""
+    gets the mode the umask gives. ``before_replace`` runs last before the rename, and may
+    raise to write nothing. Returns the new file's identity."""
     folder = path.parent
     if create_parents:
         try:
@@ -237,6 +251,8 @@ def atomic_write(path: Path, data: bytes, *, create_parents: bool = False) -> Id
                 os.fchmod(fd, 0o666 & ~_umask())
         finally:
             os.close(fd)
+        if before_replace is not None:
+            before_replace()
         with deferred_interrupt():
             os.replace(tmp, path)
             new = os.stat(path)
@@ -253,6 +269,24 @@ def atomic_write(path: Path, data: bytes, *, create_parents: bool = False) -> Id
         finally:
             os.close(dir_fd)
     return identity_of(new)
+
+
+def write_out(given: Path, target: Path, data: bytes) -> None:
+    """Write an output file (``-o``): a device or a named pipe (``/dev/stdout``) is written
+    to as it is, never replaced by a file, not even by root; anything else is replaced
+    atomically at ``target``, the path resolved."""
+    try:
+        st = os.stat(given)
+    except OSError:
+        st = None
+    if st is not None and (stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
+        try:
+            with open(given, "wb") as handle:
+                handle.write(data)
+        except OSError as error:
+            raise os_error(given, error) from None
+        return
+    atomic_write(target, data, create_parents=True)
 
 
 @contextlib.contextmanager
@@ -296,9 +330,14 @@ class StoreLock:
             return {}
 
     def _open(self) -> int:
-        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        safe = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
-            fd = os.open(self.path, flags, 0o666 & ~_umask())
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | safe, 0o666 & ~_umask())
+            except PermissionError:
+                # Left by another user's command that was killed: flock works on a file
+                # opened for reading, so lock it as it is (its holder note stays theirs).
+                fd = os.open(self.path, os.O_RDONLY | safe)
         except OSError as error:
             if error.errno == errno.ELOOP:
                 raise StoreError(

@@ -80,6 +80,20 @@ class FileStore(Store):
                 atomic_write(self.path, self.empty())
         return f"created an empty store: {self.path}"
 
+    def own_files(self) -> set[Path]:
+        from .cache import JOURNALS, cache_path
+
+        path = self.path
+        cache = cache_path(path)
+        return {
+            path,
+            path.with_name(path.name + ".lock"),
+            journal.journal_path(path),
+            path.parent / "projects.csv",
+            cache,
+            *(cache.with_name(cache.name + suffix) for suffix in JOURNALS),
+        }
+
     @abstractmethod
     def _session(self, snapshot: Snapshot | None) -> FileSession: ...
 
@@ -91,6 +105,11 @@ class FileStore(Store):
                 raise StoreError("no such folder", source=str(folder))
             try:
                 folder.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                raise StoreError(
+                    "cannot create the folder: a part of the path is a file, not a folder",
+                    source=str(folder),
+                ) from None
             except OSError as error:
                 from .files import os_error
 
@@ -129,10 +148,21 @@ class FileSession(_Session):
         check_unchanged(self.snapshot, path)
         history = journal.journal_path(path)
         number = journal.last_number(history) + 1
-        identity = atomic_write(path, data)
-        self.written(changes, data, identity)
         change = Change(number, now(), self.author.name, self.author.command, tuple(edits), reverts)
-        journal.append(history, change)
+        entry = journal.entry(change)
+        # Checked again just before the rename: a save from a spreadsheet while the new
+        # version was written and flushed must not be replaced either.
+        identity = atomic_write(
+            path, data, before_replace=lambda: check_unchanged(self.snapshot, path)
+        )
+        self.written(changes, data, identity)
+        try:
+            journal.append(history, entry)
+        except StoreError as error:
+            raise StoreError(
+                f"the change was written, but its history was not: {error}",
+                source=str(path),
+            ) from None
         self.change = change
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import json
 import os
+import stat
 from pathlib import Path
 
 from ..errors import StoreError
@@ -19,46 +21,95 @@ def journal_path(store: Path) -> Path:
     return store.with_name(store.name + ".history.jsonl")
 
 
+def _open(path: Path, flags: int, doing: str) -> int:
+    """A descriptor on the history file, which must be a plain file: a FIFO would hang the
+    command, a symbolic link would send the entries to whatever it points at."""
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENXIO):
+            raise _not_a_file(path) from None
+        raise os_error(path, error, doing) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _not_a_file(path)
+    return fd
+
+
+def _not_a_file(path: Path) -> StoreError:
+    return StoreError(
+        "is not a plain file; expected the store's history (one JSON line per change)",
+        source=str(path),
+        hint="move it aside: inventory starts a new one",
+    )
+
+
+def _read(path: Path) -> bytes:
+    fd = _open(path, os.O_RDONLY, "read the history")
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as error:
+        raise os_error(path, error, "read the history") from None
+    finally:
+        os.close(fd)
+
+
 def _lines(path: Path) -> list[str]:
     try:
-        with open(path, encoding="utf-8") as handle:
-            return [line for line in handle if line.strip()]
+        text = _read(path).decode("utf-8")
     except FileNotFoundError:
         return []
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
         raise StoreError(f"cannot read the history: {error}", source=str(path)) from None
+    return [line for line in text.splitlines() if line.strip()]
 
 
 def last_number(path: Path) -> int:
     """The number of the last change recorded, 0 when none (read from the end)."""
     try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(0, size - 65536))
-            tail = handle.read().decode("utf-8", "replace").splitlines()
+        fd = _open(path, os.O_RDONLY, "read the history")
     except FileNotFoundError:
         return 0
+    try:
+        size = os.fstat(fd).st_size
+        tail = os.pread(fd, 65536, max(0, size - 65536)).decode("utf-8", "replace")
     except OSError as error:
         raise os_error(path, error, "read the history") from None
-    for line in reversed(tail):
+    finally:
+        os.close(fd)
+    for line in reversed(tail.splitlines()):
         with contextlib.suppress(ValueError, KeyError, TypeError):
             return int(json.loads(line)["change"])
     return len(_lines(path))
 
 
-def append(path: Path, change: Change) -> None:
-    """Append one change and flush it to disk (call under the store's lock)."""
-    line = json.dumps(change.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n"
+def entry(change: Change) -> bytes:
+    """The line that records ``change``; made before the store is written, so that nothing
+    in it (a command line that was not UTF-8) can fail once the store has changed."""
+    line = json.dumps(change.to_json(), ensure_ascii=False, separators=(",", ":"))
+    # A lone surrogate (argv bytes that were not UTF-8) is kept as a JSON escape.
+    return (line.encode("utf-8", "backslashreplace").decode("utf-8") + "\n").encode("utf-8")
+
+
+def append(path: Path, line: bytes) -> None:
+    """Append one :func:`entry` and flush it to disk (call under the store's lock)."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
-        try:
-            os.write(fd, line.encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fd = _open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, "write the history")
+    except FileNotFoundError:
+        raise StoreError("cannot write the history: its folder is gone", source=str(path)) from None
+    try:
+        os.write(fd, line)
+        os.fsync(fd)
     except OSError as error:
         raise os_error(path, error, "write the history") from None
+    finally:
+        os.close(fd)
 
 
 def read(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ParseError, Problem, StoreError
+from ..errors import MAX_PROBLEMS, ParseError, Problem, StoreError
 from ..model import Activity
 from ..months import Period
 from ..query import EVERYTHING, Criteria, select_from
@@ -18,19 +18,56 @@ from .csvdoc import decode
 from .files import Snapshot, read_snapshot
 from .filestore import FileSession, FileStore
 
+MAX_DIGITS = 30
+"""Digits in a JSON number: no field of a record is a number, and a number of a million
+digits costs seconds to read."""
 
-def load_json(text: str, source: str) -> Any:
-    """Parsed JSON, with hostile input (deep nesting, huge numbers) refused in one line."""
+
+class _NumberTooLong(ValueError):
+    pass
+
+
+def _number(text: str) -> float | int:
+    if len(text) > MAX_DIGITS:
+        raise _NumberTooLong(len(text))
+    return float(text) if any(c in text for c in ".eE") else int(text)
+
+
+def parse_json(text: str, source: str, line: int = 1) -> Any:
+    """One JSON text (starting on ``line``), hostile input refused in one line."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_number, parse_float=_number)
     except json.JSONDecodeError as error:
-        raise StoreError(f"invalid JSON: {error.msg}", source=source, line=error.lineno) from None
+        raise StoreError(
+            f"invalid JSON: {error.msg}", source=source, line=line + error.lineno - 1
+        ) from None
     except RecursionError:
         raise StoreError(
-            "JSON nested too deep; expected an array of activity records", source=source
+            "JSON nested too deep; expected an array of activity records",
+            source=source,
+            line=line,
         ) from None
-    except ValueError as error:  # e.g. an integer of thousands of digits
-        raise StoreError(f"invalid JSON: {error}", source=source) from None
+    except _NumberTooLong as error:
+        raise StoreError(
+            f"a number of {error.args[0]:,} characters; at most {MAX_DIGITS} are allowed",
+            source=source,
+            line=line,
+        ) from None
+
+
+def load_json(text: str, source: str) -> Any:
+    """Parsed JSON, or JSON lines (one record a line, as ``--format ndjson`` and ``jq -c``
+    write them) as a list; hostile input (deep nesting, huge numbers) is refused in one line."""
+    try:
+        return parse_json(text, source)
+    except StoreError as error:
+        if not error.message.startswith("invalid JSON: Extra data"):
+            raise
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            records.append(parse_json(line, source, number))
+    return records
 
 
 def parse_records(data: Any, source: str, registry: Any) -> tuple[list[Activity], list[Problem]]:
@@ -44,6 +81,10 @@ def parse_records(data: Any, source: str, registry: Any) -> tuple[list[Activity]
     problems: list[Problem] = []
     seen: set[str] = set()
     for index, record in enumerate(data, start=1):
+        if len(problems) >= MAX_PROBLEMS:
+            message = f"stopped reading after {MAX_PROBLEMS:,} records that could not be read"
+            problems.append(Problem(message, None, f"#{index}", "error", source))
+            break
         try:
             activity = from_record(record, registry)
         except ParseError as error:

@@ -225,7 +225,7 @@ def select(
     sql = f"SELECT a.record FROM activity a WHERE {where} ORDER BY a.sort"
     if limit is not None:
         sql += " LIMIT ?"
-        params.append(limit)
+        params.append(min(limit, 2**63 - 1))  # --limit 10**30 means no limit, not a crash
     return list(_activities(connection.execute(sql, params)))
 
 

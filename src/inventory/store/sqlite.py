@@ -107,6 +107,11 @@ class SqliteStore(Store):
         connection.execute("PRAGMA synchronous = NORMAL")
         return connection
 
+    def own_files(self) -> set[Path]:
+        path = self.path
+        suffixes = ("", "-journal", "-wal", "-shm")
+        return {path.with_name(path.name + s) for s in suffixes} | {path.parent / "projects.csv"}
+
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()

@@ -22,6 +22,8 @@ import sys
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
+from ..plain import printable
+
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions
 
@@ -113,9 +115,11 @@ def text_table(
         box=box.SIMPLE_HEAD if head else None, show_header=head, show_edge=False, pad_edge=False
     )
     for index, header in enumerate(headers):
-        table.add_column(header, justify="right" if index in right else "left", overflow="fold")
+        table.add_column(
+            printable(header), justify="right" if index in right else "left", overflow="fold"
+        )
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(printable(cell) for cell in row))
     return table
 
 
