@@ -11,8 +11,10 @@
 from __future__ import annotations
 
 import ast
+import io
 import re
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -229,3 +231,43 @@ def test_the_entry_point_starts_light() -> None:
             [sys.executable, "-c", probe.format(arg=arg)], capture_output=True, text=True
         )
         assert result.stderr.strip().splitlines()[-1] == "[]", (arg, result.stderr)
+
+
+def test_a_json_query_on_a_csv_store_builds_no_model(tmp_path: Path) -> None:
+    # The question officers ask most, `list ... --json`, is answered from the CSV store's
+    # cache as the records it keeps: neither pydantic, Rich nor the models are imported
+    # (they are half of a run), and the answer is the same as through the models.
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.helpers import BUNDLED_STORE
+
+    store = tmp_path / "activities.csv"
+    shutil.copy(BUNDLED_STORE, store)
+    argv = ["list", "--project", "GLACY+", "--month", "2019-11", "--json", "--store", str(store)]
+    probe = (
+        "import sys\n"
+        f"sys.argv = ['inventory', *{argv!r}]\n"
+        "from inventory.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = {'pydantic', 'rich', 'inventory.model', 'inventory.records'} & set(sys.modules)\n"
+        "print(sorted(heavy), file=sys.stderr)\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)]
+    runs.append(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True))
+    first, warm = runs
+    assert warm.stderr.strip().splitlines()[-1] == "[]", warm.stderr
+    assert first.stdout == warm.stdout
+    titles = [r["title"] for r in __import__("json").loads(warm.stdout)]
+    assert len(titles) == 11 and titles[0] == "INTERPOL Malware Analysis Training"
+    # Through the models (the NDJSON of the table's activities, built from each model):
+    from inventory.formats import Format, Listing, Output, write
+    from inventory.query import Criteria
+    from inventory.store import open_store
+
+    with open_store(str(store)) as opened:
+        where = Criteria(projects=("GLACY+",), period=(date(2019, 11, 1), date(2019, 11, 30)))
+        out = io.StringIO()
+        write(Listing(opened.select(where)), Format.JSON, Output(out))
+    assert out.getvalue() == warm.stdout

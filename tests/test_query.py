@@ -140,3 +140,21 @@ def test_upcoming_keeps_ongoing_unscheduled_and_deadlines(bundled: dict[str, Sto
         "cooperation" not in titles
     )  # 16-17 March: over
     assert len(found) == 12
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(where=criteria(), limit=st.one_of(st.none(), st.integers(0, 5)))
+def test_the_records_a_store_keeps_are_those_its_models_give(
+    bundled: dict[str, Store], where: Criteria, limit: int | None
+) -> None:
+    import json
+
+    from inventory.records import to_record
+
+    store = bundled["csv"]
+    kept = store.select_records(where, limit)
+    assert kept == [
+        json.dumps(to_record(a), ensure_ascii=False) for a in store.select(where, limit)
+    ]

@@ -434,7 +434,7 @@ def test_a_malformed_month_is_reported_not_raised(tmp_path: Path, month: str) ->
 
 @given(st.text(alphabet="'=+-@ab\t", max_size=6))
 def test_neutralised_cells_read_back_as_written(cell: str) -> None:
-    from inventory.records import FORMULA_PREFIXES, neutralise, unneutralise
+    from inventory.plain import FORMULA_PREFIXES, neutralise, unneutralise
 
     assert unneutralise(neutralise(cell)) == cell
     assert not neutralise(cell).startswith(FORMULA_PREFIXES)

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import InventoryError
-from .records import from_record, to_record
 
 if TYPE_CHECKING:
     from .store.base import Store
@@ -246,6 +245,8 @@ def undo(store: Store, author: Author, number: int | None = None) -> tuple[Chang
     """Revert change ``number`` (default: the author's last change that is not an undo and
     not undone yet), as a new change recorded with ``reverts``. Refuses, writing nothing,
     when an activity it touched was changed since. Returns (the change undone, the undo)."""
+    from .records import from_record, to_record  # an undo writes; history lists alone do not
+
     everything = store.history(edits=False)
     done = undone(everything)
     if number is None:

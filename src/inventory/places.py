@@ -12,7 +12,6 @@ import difflib
 import gc
 import os
 import re
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import ParseError, UsageError, excerpt
+from .folding import fold
 from .model import Country, Place
 
 __all__ = [
@@ -33,28 +33,6 @@ __all__ = [
     "resolve_country",
     "split_place",
 ]
-
-# Latin letters that NFKD leaves whole: without this "Łódź" or "Tromsø" would never
-# match the plain spelling a newsletter writer types.
-_UNDECOMPOSED = str.maketrans(
-    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h"}
-)
-# Word's autocorrected quotes: "Stakeholders’ meeting" is the title typed by hand.
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
-
-
-# The Combining Diacritical Marks blocks: accents, as opposed to the vowel signs of other
-# scripts. A regex strips them far faster than a per-character unicodedata.combining() test,
-# which matters for the 30,000 accented gazetteer names keyed at start-up.
-_ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-
-
-def fold(text: str) -> str:
-    """Casefold, strip accents, straighten curly quotes and collapse whitespace, for
-    matching that ignores case, accents and typographic quotes."""
-    bare = _ACCENTS.sub("", unicodedata.normalize("NFKD", text.casefold()))
-    return " ".join(bare.translate(_UNDECOMPOSED).translate(_QUOTES).split())
-
 
 # Hyphens and dashes match spaces ("Addis-Abeba" / "Addis Abeba"), curly quotes straight ones.
 _SPELLING = str.maketrans({"‐": " ", "‑": " ", "–": " ", "—": " ", "’": "'", "‘": "'"})

@@ -15,9 +15,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -36,6 +34,7 @@ from pydantic import (
 )
 
 from .errors import ParseError, StoreError, UsageError, excerpt
+from .folding import project_key
 from .model import MAX_SHORT, Activity, Schedule, YearMonth, cleaned
 from .months import MONTH_NUMBERS, month_bounds, month_name
 from .vocab import LIST_SEPARATOR
@@ -56,11 +55,6 @@ PROJECT_COLUMNS = (
     "funding", "countries", "implementation", "notes",
 )  # fmt: skip
 """The columns of projects.csv, in the order they are written."""
-
-
-def _key(name: str) -> str:
-    # Case and punctuation vary between issues of the newsletter ("GLACY+", "Glacy +").
-    return "".join(ch for ch in name.casefold() if not ch.isspace())
 
 
 NonEmpty = Annotated[
@@ -170,11 +164,11 @@ class Registry:
         self._index = {}
         for project in self.projects:
             for name in (project.name, *project.aliases):
-                self._index[_key(name)] = project
+                self._index[project_key(name)] = project
 
     def find(self, name: str) -> Project | None:
         """The project a name or alias refers to, case-insensitively."""
-        return self._index.get(_key(name))
+        return self._index.get(project_key(name))
 
     def canonical(self, name: str) -> str:
         """The canonical name, or the name as written when it is not known."""
@@ -187,8 +181,8 @@ class Registry:
         if project is not None:
             return project
         names = [p.name for p in self.projects]
-        candidates = {_key(n): p.name for p in self.projects for n in (p.name, *p.aliases)}
-        close = difflib.get_close_matches(_key(name), list(candidates), n=3, cutoff=0.5)
+        candidates = {project_key(n): p.name for p in self.projects for n in (p.name, *p.aliases)}
+        close = difflib.get_close_matches(project_key(name), list(candidates), n=3, cutoff=0.5)
         hint = ", ".join(dict.fromkeys(candidates[c] for c in close)) or ", ".join(names)
         shown = excerpt(name.strip())
         raise UsageError(
@@ -273,7 +267,7 @@ def _read(text: str, source: str) -> Registry:
         except ParseError as error:
             raise StoreError(error.message, source=source, line=line, field=error.field) from None
         for spelling in (project.name, *project.aliases):
-            key = _key(spelling)
+            key = project_key(spelling)
             if key in owner and owner[key][0] != project.name:
                 first_name, first_line = owner[key]
                 raise StoreError(
@@ -295,6 +289,8 @@ def builtin_text() -> str:
 def load_registry(path: Path | None = None) -> Registry:
     """The projects of ``path`` (a projects.csv beside the store) or the built-in list.
     Read each time (a few kB), parsed once per content: an edit of the file is seen at once."""
+    from .store.files import read_plain_file
+
     data = read_plain_file(path) if path is not None else None
     if path is None or data is None:
         return _parse(builtin_text(), "built-in projects")
@@ -308,26 +304,6 @@ def load_registry(path: Path | None = None) -> Registry:
             line=line,
             hint="save it as 'CSV UTF-8' in the spreadsheet, or convert it with iconv",
         ) from None
-
-
-def read_plain_file(path: Path) -> bytes | None:
-    """The bytes of a plain file, or None when there is none: a FIFO or a device there is
-    not read (it would hang every command), nor is a folder."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    except OSError as error:
-        raise StoreError(f"cannot read: {error.strerror}", source=str(path)) from None
-    finally:
-        os.close(fd)
 
 
 @lru_cache(maxsize=8)

@@ -15,12 +15,14 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .model import Activity
+from .folding import fold
 from .months import Period
-from .places import fold
 from .vocab import Certainty, Status
+
+if TYPE_CHECKING:
+    from .model import Activity
 
 
 class Dialect:
@@ -200,5 +202,5 @@ def select_from(
 ) -> list[Activity]:
     """The matching activities, soonest first (unscheduled after the dated ones of their
     month): what every store's ``select`` answers."""
-    found = sorted((a for a in activities if where.matches(a)), key=Activity.sort_key)
+    found = sorted((a for a in activities if where.matches(a)), key=lambda a: a.sort_key())
     return found[:limit] if limit is not None else found

@@ -29,28 +29,6 @@ from .vocab import COLUMNS, LIST_SEPARATOR
 
 DERIVED = ("start", "end", "precision", "certainty", "deadline")
 """Columns the tool rewrites from ``dates`` and ``month``; editing them by hand has no effect."""
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """A cell a spreadsheet shows as text: a leading ``'`` before a formula character (and
-    before a text that already looks neutralised, so that :func:`unneutralise` gives back
-    exactly what was written)."""
-    if cell.startswith(FORMULA_PREFIXES) or _looks_neutralised(cell):
-        return "'" + cell
-    return cell
-
-
-def _looks_neutralised(cell: str) -> bool:
-    return cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_PREFIXES)
-
-
-def unneutralise(cell: str) -> str:
-    """Inverse of :func:`neutralise`, so an export read back is what was exported."""
-    return cell[1:] if _looks_neutralised(cell) else cell
-
-
 # --- the JSON record ---------------------------------------------------------------------
 
 

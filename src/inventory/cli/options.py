@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from ..errors import InventoryError, UsageError
+from ..folding import project_key
 from ..formats import WRITERS, Format, Output, formats_for, write
 from ..months import (
     Period,
@@ -441,6 +442,21 @@ def clamp(period: Period, store: Store, criteria: Criteria | None = None) -> Per
     return first, last
 
 
+def _projects(store: Store, given: list[str]) -> tuple[str, ...]:
+    """The canonical names of ``--project`` values: from the names the store keeps when each
+    is one of them (no registry, no models to load), else through the registry, which also
+    splits "GLACY+, CyberEast" and suggests a name for a typo."""
+    lookup = store.project_lookup()
+    if lookup is not None and all(project_key(name) in lookup for name in given):
+        return tuple(dict.fromkeys(lookup[project_key(name)] for name in given))
+    from ..editing import read_projects
+
+    try:
+        return read_projects(given, store.registry, store.project_names())
+    except UsageError as error:
+        raise bad("--project", error.message) from None
+
+
 def build_criteria(
     store: Store,
     *,
@@ -453,17 +469,12 @@ def build_criteria(
     deadlines: bool | None = None,
     status: list[Status] | None = None,
 ) -> Criteria:
-    from ..editing import read_projects
-
     for option, text in (("--city", city), ("--search", search)):
         if text is not None and not text.strip():
             raise bad(option, "is empty; expected some text")
     projects: tuple[str, ...] = ()
     if project:
-        try:
-            projects = read_projects(project, store.registry, store.project_names())
-        except UsageError as error:
-            raise bad("--project", error.message) from None
+        projects = _projects(store, project)
     countries: tuple[str, ...] = ()
     if country:
         from ..places import resolve_country

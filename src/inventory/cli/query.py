@@ -7,10 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..dates import render_schedule
 from ..errors import UsageError
 from ..formats import Detail, Format, Listing, Summary
-from ..report import build_report
 from ..vocab import plural
 from .options import (
     AsOfOpt,
@@ -103,14 +101,17 @@ def list_(
             deadlines=deadlines,
             status=status,
         )
-        found = opened.select(where, limit)
-        if not found and limit != 0:
+        records = None
+        if output is None and chosen in (Format.JSON, Format.NDJSON):
+            records = opened.select_records(where, limit)
+        found = opened.select(where, limit) if records is None else []
+        if not (found or records) and limit != 0:
             say(f"no activities match (the store has {opened.count()})")
         if output is not None:
             target = write_output(output, rendered(Listing(found), chosen), opened)
             say(f"wrote {plural(len(found), 'activity')} to {target}")
             return
-    emit(Listing(found), chosen)
+    emit(Listing(found, records=records), chosen)
 
 
 @command(app, "upcoming")
@@ -272,6 +273,8 @@ def report_cmd(
             activities = []
         else:
             activities = opened.select(where.but(period=period))
+    from ..report import build_report  # imports the models: not for list, whose JSON needs none
+
     summary = build_report(activities, period, label or "", only=where.projects)
     result = Summary(summary, activities, chart=chart, today=today)
     if output is not None:
@@ -329,6 +332,8 @@ def export_cmd(
       inventory export --format ics --project GLACY+ -o glacy.ics
       inventory export --quarter Q1-2020 --country Georgia > georgia.ics
     """
+    from ..dates import render_schedule  # the models: export builds them
+
     if fmt.strip().casefold() != "ics":
         listed = fmt.strip().casefold() in {f.value for f in Format}
         raise bad(

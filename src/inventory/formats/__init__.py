@@ -44,6 +44,9 @@ class Listing:
     versions: dict[str, Any] = field(default_factory=dict)
     """Each activity's changes in the store's history (``history.Version``), for the
     formats that carry a version (ICS)."""
+    records: list[str] | None = None
+    """The same activities as the JSON text of their records, when the store kept them so:
+    the JSON formats copy them out without building a model (``Store.select_records``)."""
     kind = "activities"
 
 

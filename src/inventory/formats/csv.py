@@ -8,7 +8,8 @@ import csv
 import io
 from typing import Any
 
-from ..records import neutralise, to_row
+from ..plain import neutralise
+from ..records import to_row
 from ..vocab import COLUMNS
 from . import Listing, Output, Projects
 

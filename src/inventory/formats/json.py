@@ -4,10 +4,10 @@ activities is streamed one record at a time, so a million-row answer is not held
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import singledispatch
 from typing import Any
 
-from ..records import to_record
 from . import Data, Detail, Listing, Output, Pairs, Projects, ProjectView, Summary
 
 
@@ -24,16 +24,29 @@ def _write(result: Any, out: Output) -> None:
 def _(result: Listing, out: Output) -> None:
     stream = out.stream
     stream.write("[")
-    for index, activity in enumerate(result.activities):
+    for index, record in enumerate(records(result)):
         stream.write(",\n" if index else "\n")
-        stream.write(json.dumps(to_record(activity), ensure_ascii=False))
-    stream.write("\n]\n" if result.activities else "]\n")
+        stream.write(record)
+    stream.write("\n]\n" if result.activities or result.records else "]\n")
+
+
+def records(result: Listing) -> Iterator[str]:
+    """Each activity's record as JSON text: as the store kept it, or made from its model."""
+    if result.records is not None:
+        yield from result.records
+        return
+    from ..records import to_record  # the models are here already: the store built them
+
+    for activity in result.activities:
+        yield json.dumps(to_record(activity), ensure_ascii=False)
 
 
 @_write.register
 def _(result: Detail, out: Output) -> None:
-    records = [to_record(activity) for activity in result.activities]
-    dump(records[0] if len(records) == 1 else records, out)
+    from ..records import to_record
+
+    found = [to_record(activity) for activity in result.activities]
+    dump(found[0] if len(found) == 1 else found, out)
 
 
 @_write.register

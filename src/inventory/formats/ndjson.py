@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from ..records import to_record
 from . import Output
+from .json import records
 
 
 def write(result: Any, out: Output) -> None:
-    for activity in result.activities:
-        out.stream.write(json.dumps(to_record(activity), ensure_ascii=False) + "\n")
+    for record in records(result):
+        out.stream.write(record + "\n")

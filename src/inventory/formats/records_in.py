@@ -11,7 +11,8 @@ from typing import Any
 from ..editing import read_location
 from ..errors import MAX_PROBLEMS, ParseError, Problem
 from ..ids import derive_id
-from ..records import from_record, from_row, unneutralise
+from ..plain import unneutralise
+from ..records import from_record, from_row
 from ..vocab import COLUMNS, LIST_SEPARATOR, Status
 from .readers import Context, Incoming, Reading
 

@@ -18,6 +18,7 @@ __all__ = ["AmbiguousId", "Batch", "Location", "Store", "find_store", "open_stor
 ENV_STORE = "INVENTORY_STORE"
 DEFAULT_NAMES = ("data/activities.csv", "activities.csv", "activities.json")
 URL_SCHEMES = ("postgresql://", "postgres://")
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 USER_STORE_WHY = "the per-user store"
 """How a :class:`Location` says it fell back on the per-user store."""
 
@@ -100,9 +101,7 @@ def open_store(
         from .jsonfile import JsonStore
 
         return JsonStore(path, create=create)
-    from .sqlite import SUFFIXES
-
-    if suffix in SUFFIXES:
+    if suffix in SQLITE_SUFFIXES:
         from .sqlite import SqliteStore
 
         return SqliteStore(path, create=create)

@@ -19,15 +19,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, StoreError, UsageError
 from ..history import Author, Change, Edit
-from ..model import Activity
 from ..months import Period
-from ..projects import Registry
 from ..query import EVERYTHING, Criteria, upcoming_criteria
-from ..records import check_storable, to_record
+
+if TYPE_CHECKING:
+    from ..model import Activity
+    from ..projects import Registry
 
 
 class AmbiguousId(UsageError):
@@ -114,6 +115,20 @@ class Store(ABC):
     @abstractmethod
     def project_names(self) -> set[str]:
         """Every project name the activities use, known to the registry or not."""
+
+    def project_lookup(self) -> dict[str, str] | None:
+        """Every project name the store answers to, by ``folding.project_key``, when the
+        store can tell without loading the registry (None: ask the registry)."""
+        return None
+
+    def select_records(
+        self, criteria: Criteria = EVERYTHING, limit: int | None = None
+    ) -> list[str] | None:
+        """What :meth:`select` finds, as the JSON text ``records.to_record`` gives each one
+        (``json.dumps`` with its defaults), when the store keeps it so and can answer without
+        building models (the CSV store's cache, rebuilt whenever the code changes); None when
+        it cannot."""
+        return None
 
     def rows_as_written(self) -> dict[str, tuple[int, dict[str, str]]]:
         """For a store people edit by hand (CSV): each id's line and cells as written."""
@@ -233,6 +248,8 @@ class Batch:
             self._before[ident] = self._session.by_ids([ident]).get(ident)
 
     def add(self, activity: Activity) -> None:
+        from ..records import check_storable  # writing needs the models; a query does not
+
         check_storable(activity)
         if activity.id in self:
             raise StoreError(f"id {activity.id} is already in the store")
@@ -240,6 +257,8 @@ class Batch:
         self._after[activity.id] = activity
 
     def update(self, activity: Activity) -> None:
+        from ..records import check_storable
+
         check_storable(activity)
         if activity.id not in self:
             raise StoreError(f"no activity with id {activity.id} to update")
@@ -261,6 +280,8 @@ class Batch:
     @property
     def edits(self) -> list[Edit]:
         """What this batch changes, as history records it."""
+        from ..records import to_record
+
         out = []
         for ident, after in self.changes.items():
             before = self._before.get(ident)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.util
+import json
 import os
 import sqlite3
 import stat
@@ -31,16 +32,19 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import ParseError, Problem
-from ..model import Activity
-from ..projects import Registry, read_plain_file
-from ..records import from_row, unneutralise
+from ..folding import project_key
+from ..plain import unneutralise
 from . import sql
 from .csvdoc import Header, RawRow, decode, read_rows
-from .files import Identity, Snapshot, digest_of, is_racy, read_snapshot
+from .files import Identity, Snapshot, digest_of, is_racy, read_plain_file, read_snapshot
+
+if TYPE_CHECKING:
+    from ..model import Activity
+    from ..projects import Registry
 
 Progress = Callable[[int, int], None]
 CHUNK = 2000
@@ -151,7 +155,9 @@ def registry_source(store: Path) -> str:
 class Cache:
     """The cache of one CSV store file (see the module's docstring)."""
 
-    def __init__(self, store: Path, registry: Registry, *, memory: bool = False) -> None:
+    def __init__(
+        self, store: Path, registry: Callable[[], Registry], *, memory: bool = False
+    ) -> None:
         self.store = store
         self.registry = registry
         self.connection = open_cache(store, memory=memory)
@@ -259,7 +265,7 @@ class Cache:
         span = sql.max_span(connection)
         total = max(len(text), 1)
         done = 0
-        with _Parsers(header.names, self.registry, self.source, len(text)) as parsers:
+        with _Parsers(header.names, self.registry(), self.source, len(text)) as parsers:
 
             def take(parsed: list[tuple[int, bytes, sql.Prepared | Problem]]) -> None:
                 nonlocal span
@@ -388,8 +394,23 @@ class Cache:
             "digest": digest,
             "seen_ns": str(seen_ns),
             "header": header.fingerprint(),
+            "projects": json.dumps(self._project_names(), ensure_ascii=False),
         }.items():
             sql.set_meta(connection, key, value)
+
+    def _project_names(self) -> dict[str, str]:
+        """Every name a ``--project`` may give, by its lookup key: the registry's names and
+        aliases, then the names the store uses that the registry does not know. Kept with
+        the registry it was made from, so a query resolves ``--project`` without it."""
+        names = {project_key(n): n for n in sql.project_names(self.connection)}
+        for project in self.registry().projects:
+            for name in (project.name, *project.aliases):
+                names[project_key(name)] = project.name
+        return names
+
+    def project_lookup(self) -> dict[str, str] | None:
+        value = sql.get_meta(self.connection, "projects")
+        return None if value is None else dict(json.loads(value))
 
     # --- after a tool write -----------------------------------------------------------------
 
@@ -435,6 +456,8 @@ def parse_rows(
 ) -> list[tuple[int, bytes, sql.Prepared | Problem]]:
     """Read and validate rows of a CSV store into what the cache stores (in a worker process
     for a big build: it is most of the work)."""
+    from ..records import from_row  # only a refresh needs the models
+
     out: list[tuple[int, bytes, sql.Prepared | Problem]] = []
     for line, hash_, cells in rows:
         row = dict(zip(names, (unneutralise(c) for c in cells), strict=False))

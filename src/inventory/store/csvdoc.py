@@ -12,11 +12,14 @@ import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..errors import Problem, StoreError
-from ..model import Activity
-from ..records import neutralise, to_row, unneutralise
+from ..plain import neutralise, unneutralise
 from ..vocab import COLUMNS
+
+if TYPE_CHECKING:
+    from ..model import Activity
 
 BOM = "\ufeff"
 REQUIRED = ("id", "title", "dates")
@@ -251,6 +254,8 @@ class Document:
         return names
 
     def render_row(self, activity: Activity) -> str:
+        from ..records import to_row  # a write needs the models; a query reads no row
+
         row = to_row(activity)
         out = io.StringIO()
         csv.writer(out, lineterminator=self.header.newline).writerow(

@@ -8,18 +8,21 @@ import io
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ParseError, Problem, StoreError
-from ..model import Activity
 from ..months import Period
+from ..plain import unneutralise
 from ..query import EVERYTHING, Criteria
-from ..records import differences, from_row, unneutralise
 from ..vocab import COLUMNS
 from . import sql
 from .cache import Cache, Progress
 from .csvdoc import Document, Header, decode, read_rows, row_hash
 from .files import Identity, Snapshot, read_snapshot
 from .filestore import FileSession, FileStore
+
+if TYPE_CHECKING:
+    from ..model import Activity
 
 
 class CsvStore(FileStore):
@@ -41,7 +44,7 @@ class CsvStore(FileStore):
 
     def cache(self) -> Cache:
         if self._cache is None:
-            self._cache = Cache(self.path, self.registry, memory=not self.keep_cache)
+            self._cache = Cache(self.path, lambda: self.registry, memory=not self.keep_cache)
         if not self.create and not self.path.exists():
             raise StoreError(
                 "no such store",
@@ -55,6 +58,14 @@ class CsvStore(FileStore):
         if self._cache is not None:
             self._cache.close()
             self._cache = None
+
+    def project_lookup(self) -> dict[str, str] | None:
+        return self.cache().project_lookup()
+
+    def select_records(
+        self, criteria: Criteria = EVERYTHING, limit: int | None = None
+    ) -> list[str]:
+        return sql.select_records(self.cache().connection, criteria, limit)
 
     def problems(self) -> list[Problem]:
         return self.cache().problems()
@@ -108,7 +119,7 @@ class CsvSession(FileSession):
         else:
             self.doc = Document.parse(decode(snapshot.data, source), source)
         if self.store._cache is None:
-            self.store._cache = Cache(store.path, store.registry)
+            self.store._cache = Cache(store.path, lambda: store.registry)
         self.cache = self.store._cache
         # The cache must describe exactly the version this write starts from.
         if snapshot is None:
@@ -144,6 +155,8 @@ def _check_reads_back(activity: Activity, doc: Document, store: CsvStore) -> Non
     """Never write a row the store cannot read back as the same activity (a date that
     cannot exist, a cell too big for the reader...): every later write would stumble on
     it, and the activity would vanish from every answer."""
+    from ..records import differences, from_row
+
     raw = doc.raw[activity.id]
     try:
         cells = next(csv.reader(io.StringIO(raw, newline=""), strict=True))

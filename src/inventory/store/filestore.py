@@ -9,12 +9,11 @@ import os
 from abc import abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import StoreError
 from ..history import Author, Change, Edit, now
-from ..model import Activity
 from ..months import Period
-from ..projects import Registry, load_registry
 from . import journal
 from .base import Store, _Session
 from .files import (
@@ -28,9 +27,15 @@ from .files import (
     remove_leftovers,
 )
 
+if TYPE_CHECKING:
+    from ..model import Activity
+    from ..projects import Registry
+
 
 def registry_beside(path: Path) -> Registry:
     """The projects of the ``projects.csv`` beside a store, else the built-in list."""
+    from ..projects import load_registry  # pydantic: only when the projects are asked for
+
     return load_registry(path.parent / "projects.csv")
 
 

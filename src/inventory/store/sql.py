@@ -14,12 +14,13 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import StoreError
-from ..model import Activity
 from ..query import SQLITE, Criteria, city_key, haystack
-from ..records import sort_string, to_record, trusted_record
+
+if TYPE_CHECKING:
+    from ..model import Activity
 
 SCHEMA_VERSION = 3
 
@@ -119,10 +120,13 @@ def set_meta(connection: sqlite3.Connection, key: str, value: str) -> None:
 
 
 def row_values(activity: Activity, version: int = 1, hash_: bytes | None = None) -> tuple[Any, ...]:
+    from ..records import sort_string, to_record
+
     schedule = activity.schedule
     return (
         activity.id,
-        json.dumps(to_record(activity), ensure_ascii=False, separators=(",", ":")),
+        # As ``list --json`` writes each record, so a query can copy it out as it is.
+        json.dumps(to_record(activity), ensure_ascii=False),
         sort_string(activity),
         schedule.start.toordinal(),
         schedule.end.toordinal(),
@@ -213,20 +217,29 @@ def max_span(connection: sqlite3.Connection) -> int:
     return int(value) if value else 0
 
 
-def _activities(rows: Iterable[tuple[str]]) -> Iterator[Activity]:
+def activities(rows: Iterable[tuple[str]]) -> Iterator[Activity]:
+    from ..records import trusted_record  # the models: for a table, and for every write
+
     for (record,) in rows:
         yield trusted_record(json.loads(record))
 
 
-def select(
+def select_records(
     connection: sqlite3.Connection, criteria: Criteria, limit: int | None = None
-) -> list[Activity]:
+) -> list[str]:
+    """The records of :func:`select` as stored, with no model built."""
     where, params = criteria.to_sql(SQLITE, max_span(connection))
     sql = f"SELECT a.record FROM activity a WHERE {where} ORDER BY a.sort"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(min(limit, 2**63 - 1))  # --limit 10**30 means no limit, not a crash
-    return list(_activities(connection.execute(sql, params)))
+    return [record for (record,) in connection.execute(sql, params)]
+
+
+def select(
+    connection: sqlite3.Connection, criteria: Criteria, limit: int | None = None
+) -> list[Activity]:
+    return list(activities((r,) for r in select_records(connection, criteria, limit)))
 
 
 def count(connection: sqlite3.Connection, criteria: Criteria | None = None) -> int:
@@ -256,7 +269,7 @@ def by_ids(connection: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Acti
             f"SELECT id, record FROM activity WHERE id IN ({', '.join('?' * len(chunk))})", chunk
         )
         for ident, record in rows:
-            found[ident] = trusted_record(json.loads(record))
+            found[ident] = next(activities([(record,)]))
     return found
 
 

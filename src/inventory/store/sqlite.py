@@ -11,20 +11,21 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import Problem, StoreError
 from ..history import Author, Change, Edit, now
-from ..model import Activity
 from ..months import Period
-from ..projects import Registry
 from ..query import EVERYTHING, Criteria
-from ..records import trusted_record
 from . import sql
 from .base import Store, _Session
 from .files import check_writable, lock_timeout
 from .filestore import registry_beside
 
-SUFFIXES = (".db", ".sqlite", ".sqlite3")
+if TYPE_CHECKING:
+    from ..model import Activity
+    from ..projects import Registry
+
 
 HISTORY = """
 CREATE TABLE IF NOT EXISTS change (
@@ -142,7 +143,7 @@ class SqliteStore(Store):
         """Every activity in the order the rows were written (``import`` reads another
         store this way, so that a round trip through SQLite keeps a CSV's order)."""
         rows = self.connection.execute("SELECT record FROM activity ORDER BY rowid")
-        return [trusted_record(json.loads(record)) for (record,) in rows]
+        return list(sql.activities(rows))
 
     @contextlib.contextmanager
     def _begin(self, author: Author) -> Iterator[_Session]:
