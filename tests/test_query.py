@@ -153,8 +153,8 @@ def test_the_records_a_store_keeps_are_those_its_models_give(
 
     from inventory.records import to_record
 
-    store = bundled["csv"]
-    kept = store.select_records(where, limit)
-    assert kept == [
-        json.dumps(to_record(a), ensure_ascii=False) for a in store.select(where, limit)
-    ]
+    for name in ("csv", "sqlite"):
+        store = bundled[name]
+        kept = store.select_records(where, limit)
+        made = [json.dumps(to_record(a), ensure_ascii=False) for a in store.select(where, limit)]
+        assert kept == made, name

@@ -438,3 +438,46 @@ def test_neutralised_cells_read_back_as_written(cell: str) -> None:
 
     assert unneutralise(neutralise(cell)) == cell
     assert not neutralise(cell).startswith(FORMULA_PREFIXES)
+
+
+def test_the_record_shape_is_pinned_with_its_format() -> None:
+    # SQLite stores answer JSON queries with the records they keep when they say they hold
+    # this shape (store.sql.RECORD_FORMAT). If this test fails, the JSON shape changed:
+    # bump RECORD_FORMAT, then update the shape below.
+    from inventory.records import to_record
+    from inventory.store.sql import RECORD_FORMAT
+
+    def shape(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: shape(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [shape(v) for v in value[:1]]
+        return type(value).__name__
+
+    sample = next(a for a in load(BUNDLED_STORE).activities if a.place and a.place.city)
+    assert (RECORD_FORMAT, shape(to_record(sample))) == (
+        "1",
+        {
+            "id": "str",
+            "projects": ["str"],
+            "title": "str",
+            "modality": "NoneType",
+            "place": {"text": "str", "city": "str", "countries": [{"code": "str", "name": "str"}]},
+            "schedule": {
+                "text": "str",
+                "month": "str",
+                "start": "str",
+                "end": "str",
+                "precision": "str",
+                "certainty": "str",
+                "deadline": "bool",
+                "segments": [
+                    {"start": "str", "end": "str", "start_half": "NoneType", "end_half": "NoneType"}
+                ],
+                "year_inferred": "bool",
+                "edtf": "str",
+            },
+            "status": "str",
+            "extra": {},
+        },
+    )

@@ -60,6 +60,11 @@ CREATE INDEX IF NOT EXISTS segment_id ON segment (id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS problem (line INTEGER, field TEXT, message TEXT NOT NULL);
 """
+RECORD_FORMAT = "1"
+"""The shape of the ``record`` column's JSON (``records.to_record``, written as ``list --json``
+writes it). A store that says it holds this shape answers JSON queries with the records as
+kept; bump it when the shape changes (tests/test_store.py pins the shape), and stores
+written before fall back to building models until rewritten."""
 TABLES = ("activity", "activity_project", "activity_country", "segment", "meta", "problem")
 
 _COLUMNS = (

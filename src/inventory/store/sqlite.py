@@ -91,6 +91,9 @@ class SqliteStore(Store):
             if version == 0 and not tables:
                 connection.execute("PRAGMA journal_mode = WAL")
                 sql.create_schema(connection, HISTORY)
+                connection.execute("BEGIN IMMEDIATE")
+                sql.set_meta(connection, "record_format", sql.RECORD_FORMAT)
+                connection.execute("COMMIT")
             elif version != sql.SCHEMA_VERSION or "activity" not in tables:
                 connection.close()
                 raise StoreError(
@@ -135,6 +138,13 @@ class SqliteStore(Store):
 
     def project_names(self) -> set[str]:
         return sql.project_names(self.connection)
+
+    def select_records(
+        self, criteria: Criteria = EVERYTHING, limit: int | None = None
+    ) -> list[str] | None:
+        if sql.get_meta(self.connection, "record_format") != sql.RECORD_FORMAT:
+            return None
+        return sql.select_records(self.connection, criteria, limit)
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         return sql.by_ids(self.connection, ids)
