@@ -27,8 +27,6 @@ from .places import country_by_code
 from .projects import Registry, load_registry
 from .vocab import COLUMNS, LIST_SEPARATOR
 
-DERIVED = ("start", "end", "precision", "certainty", "deadline")
-"""Columns the tool rewrites from ``dates`` and ``month``; editing them by hand has no effect."""
 # --- the JSON record ---------------------------------------------------------------------
 
 

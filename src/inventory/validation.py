@@ -15,7 +15,8 @@ from .errors import Problem
 from .model import Activity
 from .pairs import DEFAULT_MIN_SCORE, PairKind, find_pairs
 from .projects import Registry, outside_duration
-from .records import DERIVED, to_row
+from .records import to_row
+from .vocab import DERIVED
 
 
 def validate(

@@ -39,6 +39,8 @@ COLUMNS = (
 )  # fmt: skip
 """The CSV store's columns, in the order a new store is written; an activity's extra fields
 (columns this version does not know) may not take these names."""
+DERIVED = ("start", "end", "precision", "certainty", "deadline")
+"""Columns the tool rewrites from ``dates`` and ``month``; editing them by hand has no effect."""
 LIST_SEPARATOR = ";"
 """Between the items of a list in one CSV cell (projects, country codes, aliases)."""
 

@@ -14,7 +14,7 @@ from ..errors import ParseError, Problem, StoreError
 from ..months import Period
 from ..plain import unneutralise
 from ..query import EVERYTHING, Criteria
-from ..vocab import COLUMNS
+from ..vocab import COLUMNS, DERIVED
 from . import sql
 from .cache import Cache, Progress
 from .csvdoc import Document, Header, decode, read_rows, row_hash
@@ -96,9 +96,13 @@ class CsvStore(FileStore):
         if snapshot is None:
             return {}
         header, rows = read_rows(decode(snapshot.data, str(self.path)), str(self.path))
+        # The id and the derived columns only: what validate compares (all of every row of a
+        # big store would cost more memory than its activities).
+        kept = [(i, n) for i, n in enumerate(header.names) if n == "id" or n in DERIVED]
         out: dict[str, tuple[int, dict[str, str]]] = {}
         for row in rows:
-            cells = dict(zip(header.names, (unneutralise(c) for c in row.cells), strict=False))
+            size = len(row.cells)
+            cells = {n: unneutralise(row.cells[i]) for i, n in kept if i < size}
             ident = (cells.get("id") or "").strip()
             if ident and ident not in out:
                 out[ident] = (row.line, cells)
