@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bench.generate import write as generate
@@ -158,3 +159,24 @@ def test_the_records_a_store_keeps_are_those_its_models_give(
         kept = store.select_records(where, limit)
         made = [json.dumps(to_record(a), ensure_ascii=False) for a in store.select(where, limit)]
         assert kept == made, name
+
+
+def test_a_sqlite_store_answers_to_the_names_of_the_registry_beside_it(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from inventory.cli import app
+    from inventory.projects import builtin_text
+
+    def run(*args: str, store: Path) -> Any:
+        return CliRunner().invoke(app, [*args, "--store", str(store)])
+
+    store = _stores(BUNDLED_STORE, tmp_path)["sqlite"]
+    assert store.project_lookup() is not None
+    glacy = run("list", "--project", "GLACY+", "--json", store=tmp_path / "s.db")
+    assert run("list", "--project", "Global Action", store=tmp_path / "s.db").exit_code == 2
+    # A registry beside the database gives GLACY+ a new alias: seen at once.
+    registry = builtin_text().replace("GLACY+,", "GLACY+,Global Action;", 1)
+    (tmp_path / "projects.csv").write_text(registry, encoding="utf-8")
+    alias = run("list", "--project", "Global Action", "--json", store=tmp_path / "s.db")
+    assert alias.exit_code == 0, alias.stderr
+    assert alias.stdout == glacy.stdout and len(glacy.stdout) > 1000

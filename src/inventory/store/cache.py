@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import ParseError, Problem
-from ..folding import project_key
 from ..plain import unneutralise
 from . import sql
 from .csvdoc import Header, RawRow, decode, read_rows
@@ -399,14 +398,7 @@ class Cache:
             sql.set_meta(connection, key, value)
 
     def _project_names(self) -> dict[str, str]:
-        """Every name a ``--project`` may give, by its lookup key: the registry's names and
-        aliases, then the names the store uses that the registry does not know. Kept with
-        the registry it was made from, so a query resolves ``--project`` without it."""
-        names = {project_key(n): n for n in sql.project_names(self.connection)}
-        for project in self.registry().projects:
-            for name in (project.name, *project.aliases):
-                names[project_key(name)] = project.name
-        return names
+        return sql.project_name_table(self.connection, self.registry())
 
     def project_lookup(self) -> dict[str, str] | None:
         value = sql.get_meta(self.connection, "projects")

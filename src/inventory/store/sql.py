@@ -17,10 +17,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ..errors import StoreError
+from ..folding import project_key
 from ..query import SQLITE, Criteria, city_key, haystack
 
 if TYPE_CHECKING:
     from ..model import Activity
+    from ..projects import Registry
 
 SCHEMA_VERSION = 3
 
@@ -294,6 +296,17 @@ def ids_starting(connection: sqlite3.Connection, prefix: str, limit: int = 50) -
 def version_of(connection: sqlite3.Connection, ident: str) -> int | None:
     row = connection.execute("SELECT version FROM activity WHERE id = ?", (ident,)).fetchone()
     return None if row is None else int(row[0])
+
+
+def project_name_table(connection: sqlite3.Connection, registry: Registry) -> dict[str, str]:
+    """Every name a ``--project`` may give, by its lookup key: the registry's names and
+    aliases, then the names the store uses that the registry does not know. Kept with the
+    registry it was made from, so a query resolves ``--project`` without loading it."""
+    names = {project_key(n): n for n in project_names(connection)}
+    for project in registry.projects:
+        for name in (project.name, *project.aliases):
+            names[project_key(name)] = project.name
+    return names
 
 
 def project_names(connection: sqlite3.Connection) -> set[str]:

@@ -19,6 +19,7 @@ from ..months import Period
 from ..query import EVERYTHING, Criteria
 from . import sql
 from .base import Store, _Session
+from .cache import code_fingerprint, registry_source
 from .files import check_writable, lock_timeout
 from .filestore import registry_beside
 
@@ -139,6 +140,36 @@ class SqliteStore(Store):
     def project_names(self) -> set[str]:
         return sql.project_names(self.connection)
 
+    def project_lookup(self) -> dict[str, str] | None:
+        source = sql.get_meta(self.connection, "projects_source")
+        if source != self._names_source() and not self.keep_project_names():
+            return None
+        value = sql.get_meta(self.connection, "projects")
+        return None if value is None else dict(json.loads(value))
+
+    def _names_source(self) -> str:
+        # The built-in registry comes with the code: a new version may rename a project.
+        return f"{registry_source(self.path)}\n{code_fingerprint()}"
+
+    def keep_project_names(self) -> bool:
+        """Write the name table for the registry as it is now (with each change, and once
+        after projects.csv changed); False when the database cannot be written."""
+        connection = self.connection
+        own = not connection.in_transaction
+        try:
+            if own:
+                connection.execute("BEGIN IMMEDIATE")
+            table = sql.project_name_table(connection, self.registry)
+            sql.set_meta(connection, "projects", json.dumps(table, ensure_ascii=False))
+            sql.set_meta(connection, "projects_source", self._names_source())
+            if own:
+                connection.execute("COMMIT")
+        except sqlite3.Error:
+            if own and connection.in_transaction:
+                connection.execute("ROLLBACK")
+            return False
+        return True
+
     def select_records(
         self, criteria: Criteria = EVERYTHING, limit: int | None = None
     ) -> list[str] | None:
@@ -224,6 +255,7 @@ class _SqliteSession(_Session):
                     span = sql.insert(connection, [(activity, None)], version=versions[ident] + 1)
                     sql.widen_span(connection, span)
             self.change = record_change(connection, self.author, edits, reverts)
+            self.store.keep_project_names()
         except sqlite3.Error as error:
             raise StoreError(f"cannot write: {error}", source=str(self.store.path)) from None
 
