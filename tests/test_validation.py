@@ -69,3 +69,13 @@ def test_the_same_title_elsewhere_is_a_series_not_a_duplicate() -> None:
     six = [a for a in ACTIVITIES if a.title == "Assessment of crime proceeds and reporting systems"]
     assert len(six) == 6
     assert likely_duplicates(six) == []
+
+
+def test_validate_tells_its_progress_to_the_end() -> None:
+    from inventory.projects import load_registry
+    from inventory.validation import validate
+
+    seen: list[tuple[int, int]] = []
+    validate(ACTIVITIES, load_registry(), source="s", progress=lambda d, t: seen.append((d, t)))
+    assert seen[0] == (0, 264) and seen[-1] == (264, 264)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

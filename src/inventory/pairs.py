@@ -445,6 +445,7 @@ def find_pairs(
     min_score: int = 0,
     focus: Callable[[Activity], bool] | None = None,
     kinds: Collection[PairKind] = tuple(PairKind),
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Pair]:
     """Pairs of ``activities`` that overlap in time and share a place or a project.
 
@@ -460,7 +461,10 @@ def find_pairs(
     seen: set[tuple[int, int]] = set()
     pairs: list[Pair] = []
     windows = [(a.start.toordinal(), a.end.toordinal()) for a in activities]
-    for members in _buckets(activities, stats, by_project=not only_duplicates):
+    buckets = list(_buckets(activities, stats, by_project=not only_duplicates))
+    for done, members in enumerate(buckets, start=1):
+        if progress is not None:
+            progress(done, len(buckets))
         for key in _overlapping(members, windows):
             if key in seen:
                 continue

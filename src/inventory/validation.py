@@ -9,7 +9,7 @@ disagree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .errors import Problem
 from .model import Activity
@@ -26,9 +26,11 @@ def validate(
     source: str,
     unreadable: Sequence[Problem] = (),
     as_written: dict[str, tuple[int, dict[str, str]]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Problem]:
     """Every problem of a store: ``unreadable`` rows first, then warnings, each with the
-    line of its row where ``as_written`` (a CSV store's id -> line and cells) knows it."""
+    line of its row where ``as_written`` (a CSV store's id -> line and cells) knows it.
+    ``progress`` is told how far it got: the activities, then the duplicate search."""
     as_written = as_written or {}
     problems = list(unreadable)
 
@@ -36,7 +38,9 @@ def validate(
         line = as_written.get(activity.id, (None, {}))[0]
         problems.append(Problem(f"{activity.id}: {message}", line, field, "warning", source))
 
-    for activity in activities:
+    for done, activity in enumerate(activities):
+        if progress is not None and done % 2000 == 0:
+            progress(done, 2 * len(activities))
         if not activity.projects:
             warn(activity, "no project", "projects")
         for name in activity.projects:
@@ -59,7 +63,14 @@ def validate(
                         "corrects it",
                         column,
                     )
-    duplicates = find_pairs(activities, kinds=(PairKind.DUPLICATE,), min_score=DEFAULT_MIN_SCORE)
+
+    def searching(done: int, total: int) -> None:
+        if progress is not None:  # the second half of the bar: the duplicate search
+            progress(len(activities) + done * len(activities) // max(total, 1), 2 * len(activities))
+
+    duplicates = find_pairs(
+        activities, kinds=(PairKind.DUPLICATE,), min_score=DEFAULT_MIN_SCORE, progress=searching
+    )
     for pair in sorted(duplicates, key=lambda p: (p.first.sort_key(), p.second.sort_key())):
         line = as_written.get(pair.first.id, (None, {}))[0]
         where = f" (line {line})" if line else ""

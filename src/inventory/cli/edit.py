@@ -571,6 +571,7 @@ def validate_cmd(
             source=location,
             unreadable=unreadable,
             as_written=opened.rows_as_written(),
+            progress=progress("Checking the store"),
         )
     records = [
         {
