@@ -39,7 +39,7 @@ from ..errors import ParseError, Problem
 from ..plain import unneutralise
 from . import sql
 from .csvdoc import Header, RawRow, decode, read_rows
-from .files import Identity, Snapshot, digest_of, is_racy, read_plain_file, read_snapshot
+from .files import Identity, Snapshot, is_racy, read_plain_file, read_snapshot
 
 if TYPE_CHECKING:
     from ..model import Activity
@@ -182,7 +182,7 @@ class Cache:
         snapshot = read_snapshot(self.store)
         if snapshot is None or snapshot.identity != identity:
             return False
-        if digest_of(snapshot.data) != meta.get("digest"):
+        if snapshot.digest != meta.get("digest"):
             return False
         if not is_racy(identity, snapshot.seen_ns):
             with contextlib.suppress(sqlite3.Error):
@@ -234,7 +234,7 @@ class Cache:
             meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
             if (
                 meta.get("identity") == repr(snapshot.identity)
-                and meta.get("digest") == digest_of(snapshot.data)
+                and meta.get("digest") == snapshot.digest
                 and all(meta.get(k) == v for k, v in self._fingerprint().items())
             ):
                 connection.execute("COMMIT")  # another process refreshed it meanwhile
@@ -326,7 +326,7 @@ class Cache:
             [(p.line, p.field, p.message) for p in sorted(problems, key=lambda p: p.line or 0)],
         )
         sql.set_meta(connection, "max_span", str(span))
-        self._stamp(snapshot.identity, digest_of(snapshot.data), snapshot.seen_ns, header)
+        self._stamp(snapshot.identity, snapshot.digest, snapshot.seen_ns, header)
         if progress is not None:
             progress(total, total)
 
@@ -425,7 +425,7 @@ class Cache:
                 self._rebuild(written, meta, None)
                 connection.execute("COMMIT")
                 return
-            identity, digest = written.identity, digest_of(written.data)
+            identity, digest = written.identity, written.digest
             sql.delete(connection, list(changes))
             span = sql.insert(
                 connection, ((a, hashes[i]) for i, a in changes.items() if a is not None)

@@ -130,6 +130,7 @@ class CsvSession(FileSession):
             self.cache.clear()
         else:
             self.cache.refresh(snapshot, store.progress)
+            snapshot.drop_data()  # the rows are in the document now
 
     def ids_starting(self, prefix: str, limit: int = 50) -> list[str]:
         if self.snapshot is None:

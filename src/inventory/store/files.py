@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -89,9 +90,15 @@ class Snapshot:
     identity: Identity
     seen_ns: int
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
         return digest_of(self.data)
+
+    def drop_data(self) -> None:
+        """Let the bytes go once read (keeping what identifies them): a write to a big store
+        need not hold them beside the rows it rewrites."""
+        self.digest  # noqa: B018 (computed now, while the bytes are there)
+        object.__setattr__(self, "data", b"")
 
 
 def read_snapshot(path: Path, *, attempts: int = 5) -> Snapshot | None:
@@ -149,7 +156,7 @@ def check_unchanged(snapshot: Snapshot | None, path: Path) -> None:
         raise _changed(path, "was changed by someone else")
     if is_racy(snapshot.identity, snapshot.seen_ns):
         current = read_snapshot(path)
-        if current is None or current.data != snapshot.data:
+        if current is None or current.digest != snapshot.digest:
             raise _changed(path, "was changed by someone else")
 
 
