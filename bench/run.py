@@ -80,12 +80,23 @@ class Timing:
         return statistics.median(self.times) if self.times else float("nan")
 
 
-def run_once(argv: Sequence[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """Wall time, peak resident set (kB) and exit status of one fresh process."""
+def run_once(
+    argv: Sequence[str], env: dict[str, str], *, keep: list[str] | None = None
+) -> tuple[float, int, int]:
+    """Wall time, peak resident set (kB) and exit status of one fresh process; its standard
+    output is appended to ``keep`` when given."""
     start = time.perf_counter()
     process = subprocess.Popen(
-        argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT
+        argv,
+        stdout=subprocess.DEVNULL if keep is None else subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
     )
+    if keep is not None:
+        assert process.stdout is not None
+        keep.append(process.stdout.read().decode())
+        process.stdout.close()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -234,17 +245,20 @@ def writes(store: Path, runs: int, env: dict[str, str]) -> dict[str, Timing]:
         title = f"Benchmark workshop {n} {time.time_ns()}"
         add = [*INVENTORY, "add", "--store", str(store), "-p", "GLACY+", "-t", title,
                "-l", "Accra, Ghana", "--dates", "6 May 2020", "--json"]  # fmt: skip
-        start = time.perf_counter()
-        done = subprocess.run(add, capture_output=True, text=True, env=env, cwd=ROOT)
-        out["add"].times.append(time.perf_counter() - start)
-        if done.returncode != 0:
-            raise SystemExit(f"add failed: {done.stderr}")
-        ident = json.loads(done.stdout)[0]["id"]
-        elapsed, peak = timed(query, env)
-        out["first query after a write"].times.append(elapsed)
-        elapsed, peak = timed([*INVENTORY, "cancel", ident, "--store", str(store)], env)
-        out["cancel"].times.append(elapsed)
-        out["cancel"].peak_kb = max(out["cancel"].peak_kb, peak)
+        printed: list[str] = []
+        elapsed, peak, status = run_once(add, env, keep=printed)
+        if status != 0:
+            raise SystemExit(f"add failed: exit status {status}")
+        out["add"].times.append(elapsed)
+        out["add"].peak_kb = max(out["add"].peak_kb, peak)
+        ident = json.loads(printed[0])[0]["id"]
+        for label, argv in (
+            ("first query after a write", query),
+            ("cancel", [*INVENTORY, "cancel", ident, "--store", str(store)]),
+        ):
+            elapsed, peak = timed(argv, env)
+            out[label].times.append(elapsed)
+            out[label].peak_kb = max(out[label].peak_kb, peak)
         timed(query, env)
     return out
 
