@@ -385,6 +385,12 @@ def test_output_writes_the_file_and_says_so(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert "wrote the projects (html)" in result.stderr
+    # With no period, the report is the whole store's (said once: not "the the whole store").
+    whole = tmp_path / "all.html"
+    result = runner.invoke(
+        app, ["report", "-f", "html", "-o", str(whole), "-s", str(BUNDLED_STORE)]
+    )
+    assert result.stderr == f"inventory: wrote the whole store report (html) to {whole}\n"
 
 
 def test_output_never_overwrites_the_store(store_copy: Path) -> None:

@@ -370,3 +370,31 @@ def test_the_row_check_sees_a_cut_row(browser: Any, tmp_path: Path) -> None:
     squashed = [squash(text) for text in texts]
     cut = [line for line in lines if not any(squash(line) in page for page in squashed)]
     assert cut
+
+
+# --- the newsletter as a browser prints it -----------------------------------------------------
+
+
+def test_the_newsletter_printed_by_chromium_imports_as_the_132(
+    browser: Any, tmp_path: Path
+) -> None:
+    # The e-mail printed to PDF as a reader would (A4, the browser's header and footer): page
+    # breaks cut rows in two and put the footer between their halves, and cells wrap after a
+    # word's hyphen ("future-" / "proof"). The import reads exactly the bundled store.
+    from typer.testing import CliRunner
+
+    from inventory.cli import app
+    from tests.documents import make_html
+    from tests.helpers import SHARED_NEWSLETTER
+
+    mail = tmp_path / "update.html"
+    mail.write_text(make_html(SHARED_NEWSLETTER.read_text(encoding="utf-8")), encoding="utf-8")
+    opened = open_page(browser, mail, width=800)
+    pdf = tmp_path / "update.pdf"
+    pdf.write_bytes(opened.page.pdf(format="A4", display_header_footer=True))
+    opened.page.close()
+    store = tmp_path / "s.csv"
+    result = CliRunner().invoke(app, ["import", str(pdf), "--store", str(store)])
+    assert result.exit_code == 0, result.stderr
+    assert "added 132, updated 0, unchanged 0, ambiguous 0" in result.stderr
+    assert store.read_bytes() == BUNDLED_STORE.read_bytes()

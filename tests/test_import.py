@@ -84,6 +84,61 @@ def _pdf(tmp_path: Path) -> str:
     return str(path)
 
 
+MINI_HTML = """<!DOCTYPE html><html><body>
+<h2>Inventory of activities (October - December 2019)</h2>
+<h3>OCTOBER 2019</h3>
+<table><tr><td>GLACY+</td><td>Workshop A, Accra, Ghana, 1-2 October</td></tr></table>
+<p>Photo: the opening of the workshop in Accra.</p>
+<h3>NOVEMBER 2019</h3>
+<table><tr><td>GLACY+</td><td>Workshop B, Accra, Ghana, 4 November</td></tr>
+<tr><td>CyberEast</td><td>Workshop C, Kyiv, Ukraine, 5 November</td></tr></table>
+<p>Read more on our website.</p>
+</body></html>"""
+
+
+@pytest.mark.parametrize("form", ["html", "docx"])
+def test_a_caption_between_two_tables_loses_no_row(tmp_path: Path, form: str) -> None:
+    # A caption between October's and November's tables once ended the section: B and C
+    # were lost, exit 0. The caption is said; the prose after the last table is not.
+    if form == "html":
+        source = tmp_path / "mini.html"
+        source.write_text(MINI_HTML, encoding="utf-8")
+    else:
+        from docx import Document
+
+        document = Document()
+        document.add_heading("Inventory of activities (October - December 2019)", 2)
+        for month, rows, after in [
+            ("OCTOBER 2019", [("GLACY+", "Workshop A, Accra, Ghana, 1-2 October")],
+             "Photo: the opening of the workshop in Accra."),
+            ("NOVEMBER 2019", [("GLACY+", "Workshop B, Accra, Ghana, 4 November"),
+                               ("CyberEast", "Workshop C, Kyiv, Ukraine, 5 November")],
+             "Read more on our website."),
+        ]:  # fmt: skip
+            document.add_heading(month, 3)
+            table = document.add_table(rows=0, cols=2)
+            for project, body in rows:
+                cells = table.add_row().cells
+                cells[0].text, cells[1].text = project, body
+            document.add_paragraph(after)
+        source = tmp_path / "mini.docx"
+        document.save(str(source))
+    store = tmp_path / "s.csv"
+    result = run("import", str(source), store=store)
+    assert result.exit_code == 0, result.stderr
+    assert "added 3, updated 0, unchanged 0, ambiguous 0" in result.stderr
+    assert "text between the tables, not read as an activity: 'Photo: the opening" in (
+        result.stderr
+    )
+    assert "Read more" not in result.stderr
+    rows = list(csv.DictReader(store.open(encoding="utf-8")))
+    assert [(r["title"], r["start"]) for r in rows] == [
+        ("Workshop A", "2019-10-01"),
+        ("Workshop B", "2019-11-04"),
+        ("Workshop C", "2019-11-05"),
+    ]
+
+
 def test_pdf_without_text_layer(tmp_path: Path) -> None:
     from reportlab.pdfgen import canvas
 
@@ -252,6 +307,13 @@ def test_d1_impossible_dates_are_errors_and_nothing_is_written(tmp_path: Path) -
     )
     assert "<stdin>:3: error: dates: cannot read date '8-6 April'" in result.stderr
     assert not (tmp_path / "s.csv").exists()
+    # The errors are the news: the lines that were fine are not listed one by one.
+    more = text + "GLACY+\tWorkshop B, Accra, Ghana, 3 April\n"
+    assert lines(more, tmp_path).stderr.splitlines()[-2:] == [
+        "inventory: <stdin>:3: error: dates: cannot read date '8-6 April': the range ends on "
+        "6 April 2020, before it starts on 8 April 2020",
+        "inventory: nothing written: 2 line(s) could not be read",
+    ]
 
 
 def test_d3_project_without_tab(tmp_path: Path) -> None:
@@ -374,6 +436,49 @@ def test_d24_same_line_for_another_project_is_another_activity(tmp_path: Path) -
     again = run("import", "-", store=store, input=text)
     assert "added 0, updated 0, unchanged 2, ambiguous 0" in again.stderr
     assert len(list(csv.DictReader(store.open()))) == 3
+
+
+def test_d24_add_refuses_what_is_stored_for_the_same_projects_under_any_id(
+    tmp_path: Path,
+) -> None:
+    # GLACY+ holds the first id of "Steering Committee, Strasbourg, 5 May"; CyberEast's gets
+    # the second. Adding CyberEast's again was a second copy (a third id), every time.
+    store = tmp_path / "s.csv"
+    text = "MAY 2020\nGLACY+\tSteering Committee, Strasbourg, 5 May\n"
+    assert run("import", "-", store=store, input=text).exit_code == 0
+    add = ["add", "-p", "CyberEast", "-t", "Steering Committee", "-l", "Strasbourg",
+           "--dates", "5 May 2020", "--format", "ids", "--store", str(store)]  # fmt: skip
+    first = runner.invoke(app, add)
+    assert first.exit_code == 0, first.stderr
+    second = runner.invoke(app, add)
+    assert second.exit_code == 1
+    assert f"this activity is already in the store as {first.stdout.strip()}" in second.stderr
+    assert len(list(csv.DictReader(store.open()))) == 2
+    # The line continues that activity (the date text as the newsletter writes it).
+    line = "MAY 2020\nCyberEast\tSteering Committee, Strasbourg, 5 May\n"
+    imported = run("import", "-", store=store, input=line).stderr
+    assert f"update {first.stdout.strip()} (<stdin>:2)" in imported
+    assert "added 0, updated 1, unchanged 0, ambiguous 0" in imported
+
+
+def test_d23_a_curly_apostrophe_is_the_same_activity_and_found_by_search(
+    store_copy: Path,
+) -> None:
+    # Word's autocorrect turns the newsletter's "Stakeholders'" into "Stakeholders’": the
+    # same activity (02n8dtsy in the bundled store), not a new id; and a search typed with
+    # either apostrophe finds it.
+    curly = (
+        "JANUARY 2020\nGLACY+\tStakeholders’ meeting on the new Cybercrime Law, joint activity"
+        " with OCWAR-C, Sierra Leone, 22-23 January (dates TBC)\n"
+    )
+    result = run("import", "-", "--dry-run", "--json", store=store_copy, input=curly)
+    assert result.exit_code == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["counts"]["added"] == 0
+    assert [u["id"] for u in plan["unchanged"]] == ["02n8dtsy"]
+    for typed in ("Stakeholders’ meeting", "Stakeholders' meeting"):
+        found = run("list", "--search", typed, "--format", "ids", store=store_copy)
+        assert found.stdout.split() == ["02n8dtsy"], typed
 
 
 def test_f9_one_huge_line_is_refused_quickly(tmp_path: Path) -> None:

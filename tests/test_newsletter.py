@@ -344,3 +344,34 @@ def test_stray_text_is_an_error_not_a_silent_drop() -> None:
     result = read_newsletter("MARCH 2020\nPlease note the following changes\n", load_registry())
     assert result.items == []
     assert [(p.line, p.severity) for p in result.problems] == [(2, "error")]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "joined"),
+    [
+        # Word and browsers wrap after a word's own hyphen and add none of their own.
+        ("a key to a future-", "proof Europe", "a key to a future-proof Europe"),
+        ("Cyber-", "East region", "Cyber-East region"),
+        # A dash between words, a number, or a line ending without a hyphen: a space.
+        ("Symposium -", "Barcelona, Spain", "Symposium - Barcelona, Spain"),
+        ("Cybercrime Convention 2001-", "2021 review", "Cybercrime Convention 2001- 2021 review"),
+        ("Regional workshop on", "e-evidence", "Regional workshop on e-evidence"),
+        ("follow-", "(online)", "follow- (online)"),
+    ],
+)
+def test_two_pieces_of_a_wrapped_line(first: str, then: str, joined: str) -> None:
+    from inventory.formats.layout import _joined
+
+    assert _joined(first, then) == joined
+
+
+def test_a_cell_wrapped_at_a_hyphen_is_one_word() -> None:
+    from inventory.formats.layout import interpret
+    from inventory.formats.readers import Context, Row, Text
+
+    events = [
+        Text("OCTOBER 2019", 1),
+        Row(("EndOCSEA@Europe", "Conference on a future-\nproof Europe, Strasbourg, 7 October"), 2),
+    ]
+    reading = interpret(events, Context(load_registry()), "t")
+    assert [i.activity.title for i in reading.items] == ["Conference on a future-proof Europe"]

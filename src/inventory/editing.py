@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from .dates import parse_schedule, render_schedule
 from .errors import InventoryError, ParseError, UsageError
-from .ids import derive_id
+from .ids import candidate_ids, derive_id, identity
 from .model import MAX_PLACE, MAX_SHORT, Activity, Place, Schedule, Status, clean_text
 from .places import parse_location
 from .projects import Registry
@@ -108,20 +108,23 @@ class AlreadyThere(InventoryError):
 
 
 def place_new(activity: Activity, taken: Container[str], existing: Any) -> Activity:
-    """The activity with an id no other activity has. The same activity (same id, same
-    projects) is refused; the same title, place and dates for another project is another
-    activity and gets an id of its own, as ``import`` gives it (``existing(id)`` reads the
-    activity that has an id)."""
-    if activity.id not in taken:
-        return activity
-    other = existing(activity.id)
-    if set(other.projects) == set(activity.projects):
-        raise AlreadyThere(
-            f"this activity is already in the store as {other.id} "
-            f"({other.title[:50]}, {render_schedule(other.schedule)})"
-        )
-    ident = derive_id(activity.title, activity.place, activity.schedule, taken)
-    return activity.model_copy(update={"id": ident})
+    """The activity with an id no other activity has. The same activity (same title, place,
+    dates and projects) is refused; the same title, place and dates for other projects is
+    another activity and gets an id of its own, as ``import`` gives it (``existing(id)``
+    reads the activity that has an id)."""
+    same = identity(activity.title, activity.place, activity.schedule)
+    for ident in candidate_ids(activity.title, activity.place, activity.schedule):
+        if ident not in taken:
+            return activity if ident == activity.id else activity.model_copy(update={"id": ident})
+        other = existing(ident)
+        if set(other.projects) == set(activity.projects) and same == identity(
+            other.title, other.place, other.schedule
+        ):
+            raise AlreadyThere(
+                f"this activity is already in the store as {other.id} "
+                f"({other.title[:50]}, {render_schedule(other.schedule)})"
+            )
+    raise AssertionError("unreachable: the candidates never end")
 
 
 @dataclass(frozen=True)

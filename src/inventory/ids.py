@@ -8,7 +8,7 @@ newsletter text that ``report --format text`` prints import back to the same ids
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Container
+from collections.abc import Container, Iterator
 
 from .dates import render_schedule
 from .model import Place, Schedule
@@ -40,11 +40,18 @@ def derive_id(
     title: str, place: Place | None, schedule: Schedule, taken: Container[str] = ()
 ) -> str:
     """A new id for this activity, different from every id in ``taken``."""
+    for candidate in candidate_ids(title, place, schedule):
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("unreachable: the candidates never end")
+
+
+def candidate_ids(title: str, place: Place | None, schedule: Schedule) -> Iterator[str]:
+    """The ids this activity can have, in the order they are given: the same title, place
+    and dates for several projects take the first ones free, one each."""
     base = identity(title, place, schedule)
     salt = 0
     while True:
         text = base if salt == 0 else f"{base}\n{salt}"
-        candidate = _base32(hashlib.sha256(text.encode()).digest(), LENGTH)
-        if candidate not in taken:
-            return candidate
+        yield _base32(hashlib.sha256(text.encode()).digest(), LENGTH)
         salt += 1

@@ -216,7 +216,8 @@ def _import_target(store: str | None, dry_run: bool) -> Iterator[Store]:
 
 def plan_lines(outcome: Any) -> list[str]:
     """The plan for a person: each update with its changes, each ambiguous line with its
-    candidates, what is missing; each addition too on a dry run."""
+    candidates, what is missing; each addition too on a dry run (not when lines failed:
+    then the errors are the news, not a hundred lines that were not added)."""
     out: list[str] = []
     verb = "would " if outcome.dry_run or outcome.failed else ""
     for step in outcome.plan.steps:
@@ -231,7 +232,7 @@ def plan_lines(outcome: Any) -> list[str]:
                 + ("added as new" if outcome.add_ambiguous else "not written")
             )
             out += [f"  {a.id} {_label(a)}" for a in step.candidates]
-        elif step.kind == "add" and verb:
+        elif step.kind == "add" and outcome.dry_run:
             out.append(f"{verb}add {step.activity.id} ({where}): {_label(step.activity)}")
     if outcome.plan.missing:
         decided = (

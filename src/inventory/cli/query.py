@@ -279,7 +279,8 @@ def report_cmd(
     result = Summary(summary, activities, chart=chart, today=today)
     if output is not None:
         target = write_output(output, rendered(result, chosen), opened)
-        say(f"wrote the {summary.label} report ({chosen.value}) to {target}")
+        named = summary.label if summary.label.startswith("the ") else f"the {summary.label}"
+        say(f"wrote {named} report ({chosen.value}) to {target}")
         return
     emit(result, chosen)
 

@@ -65,6 +65,8 @@ _OTHER_PART = re.compile(
     r"stay connected\b)",
     re.IGNORECASE,
 )
+# A cell's line broken after the hyphen of a word: "future-" / "proof".
+_WRAPPED_AT_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\n\s*(?=[^\W\d_])")
 _PERIOD_MONTH = re.compile(rf"({_MONTHS})(?:\s+(\d{{4}}))?", re.IGNORECASE)
 # Bullets and numbering a Word or PDF copy puts before a line: "•", "▪", "-", "*", "1.", "2)".
 _BULLET = re.compile(r"^\s*(?:[•▪◦‣∙·●○■□►▸➢✓*\-–—]+|\(?\d{1,2}[.)])\s+")
@@ -194,6 +196,8 @@ class _Interpreter:
         """Project names on lines of their own, waiting for the line they belong to."""
         self.waiting_event: Event | None = None
         self.taken: set[str] = set()
+        self.between: list[Text] = []
+        """Text met after a table of the section, not yet known to be between two tables."""
 
     # --- messages ---
 
@@ -243,19 +247,28 @@ class _Interpreter:
         section = section_of(plain)
         if section is not None:
             self.flush()
-            self.section, self.table_rows, self.month = section, 0, None
+            self.section, self.table_rows, self.month, self.between = section, 0, None, []
             self.reading.sections.append(section)
             return
         if document:
             if self.section is None:
                 return
-            if _OTHER_PART.match(_bare(plain)) or (
-                isinstance(event, Text) and self.table_rows and heading_month(plain) is None
-            ):
-                # Past the table: what follows a table in a document is not an activity.
+            if _OTHER_PART.match(_bare(plain)):
                 self.flush()
-                self.section = None
+                self.section, self.between = None, []
                 return
+            if (
+                isinstance(event, Text)
+                and self.table_rows
+                and heading_month(plain) is None
+                and not self.goes_on(plain)
+            ):
+                # Text after a table: a caption or a note between two tables, or the prose
+                # after the last one. Held back (a row cut by a page break may go on after
+                # it): said when another table or month follows, let go when none does.
+                self.between.append(event)
+                return
+        self.say_between()
         month = heading_month(plain)
         if month is not None:
             self.flush()
@@ -273,13 +286,34 @@ class _Interpreter:
         else:
             self.text(event, cells[0])
 
+    def goes_on(self, plain: str) -> bool:
+        """Whether text after a table still belongs to it: a row a page break cut out of its
+        table (it starts with a project name), or the rest of such a row (no dates yet)."""
+        if self.pending is not None and not self.pending.complete():
+            return True
+        names, _ = leading_projects(strip_bullet(plain), self.context)
+        return bool(names)
+
+    def say_between(self) -> None:
+        """Text between two tables of a section is not read as an activity, and said so: a
+        line written as a paragraph there would otherwise be lost without a word."""
+        for event in self.between:
+            self.problem(
+                event,
+                "text between the tables, not read as an activity: "
+                + _excerpt(normalise(_text_of(event))),
+                "warning",
+            )
+        self.between = []
+
     def row(self, event: Event, cells: list[str]) -> None:
         """A line whose project column is known: a table row, or a tab."""
         column = strip_bullet(normalise(cells[0]))
         filled = [c.strip() for c in cells[1:] if c.strip()]
+        filled = [_WRAPPED_AT_HYPHEN.sub("-", c) for c in filled]
         body = filled[0] if len(filled) == 1 else ", ".join(c.rstrip(",") for c in filled)
         if not column and self.pending is not None and not self.pending.complete():
-            self.pending.body += " " + body
+            self.pending.body = _joined(self.pending.body, body)
             return
         self.flush(keep_waiting=True)
         names = self.context.registry.split(column) if column else []
@@ -295,7 +329,7 @@ class _Interpreter:
         line = strip_bullet(raw).strip()
         names, rest = leading_projects(line, self.context)
         if not names and self.pending is not None and not self.pending.complete():
-            self.pending.body += " " + line
+            self.pending.body = _joined(self.pending.body, line)
             return
         self.flush(keep_waiting=True)
         if names and not rest:
@@ -443,6 +477,14 @@ def _no_dates(body: str) -> str:
         f"no dates at the end of {_excerpt(body)}; expected e.g. '6-8 April', "
         "'30 October - 1 November', 'by 30 November' or 'dates TBD'"
     )
+
+
+def _joined(first: str, then: str) -> str:
+    """Two pieces of one line that a page or a cell wrapped: at a hyphen the word goes on
+    (Word and browsers wrap "future-proof" after its hyphen and add none of their own)."""
+    if re.search(r"[^\W\d_]-$", first) and re.match(r"[^\W\d_]", then):
+        return first + then
+    return first + " " + then
 
 
 def _excerpt(text: str, width: int = 60) -> str:

@@ -47,9 +47,10 @@ def events_of_pdf(data: bytes, label: str) -> list[Event]:
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFSyntaxError, Exception) as error:  # pdfminer raises many kinds on bad input
+    except (PDFSyntaxError, Exception):  # pdfminer raises many kinds on bad input
         raise StoreError(
-            f"is a PDF that cannot be read ({type(error).__name__}); expected a PDF with text",
+            "is a PDF that cannot be read (damaged, cut short or encrypted); expected a PDF "
+            "with text, as a word processor or a browser saves it",
             source=label,
         ) from None
     pages: list[list[tuple[float, float, Event]]] = []
