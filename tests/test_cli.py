@@ -475,6 +475,12 @@ def test_ambiguous_and_unknown_ids(store_copy: Path) -> None:
     assert result.exit_code == 2 and f"id '{prefix}' matches" in result.stderr
     result = run("edit", "iiiiiiii", "--title", "x", store=store_copy)
     assert result.exit_code == 2 and "no activity with id 'iiiiiiii'" in result.stderr
+    # Titles in the list are cut at a word, with an ellipsis (the store's first five '3...').
+    result = run("edit", "3", "--title", "x", store=store_copy)
+    assert (
+        "inventory: error: id '3' matches several activities: 32wb08j7 Second session of "
+        "working group…; 38z0m643 Judicial material mainstreaming…;"
+    ) in result.stderr
 
 
 def test_cancel_hides_from_upcoming(store_copy: Path) -> None:

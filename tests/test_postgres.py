@@ -296,9 +296,35 @@ def test_a_wrong_or_missing_password_is_one_line(pg_server: Server, officer_db: 
     assert message.startswith("inventory: error: postgresql://officer@127.0.0.1:")
     assert 'password authentication failed for user "officer"' in message
     assert "not-it" not in wrong.stderr
-    assert "PGPASSWORD, ~/.pgpass or a service file" in hint
+    assert hint == (
+        "inventory: hint: the password in the URL was refused; check it (or leave it out of the "
+        "URL and "
+        "give it in PGPASSWORD, ~/.pgpass or a service file, as for psql)"
+    )
     missing = run(pg_server.tcp_url(officer_db), "list", code=1)
     assert "no password supplied" in missing.stderr
+    assert "hint: give the password in PGPASSWORD, ~/.pgpass or a service file" in missing.stderr
+
+
+def test_a_silent_network_is_noticed_and_a_silent_client_lets_go(pg_store: str) -> None:
+    # A cut link sends nothing: without keepalives and a TCP user timeout a write would wait
+    # for ever. What the URL says wins over the defaults.
+    store: Any = open_store(pg_store)
+    try:
+        settings = store.raw.info.get_parameters()
+        assert settings["keepalives_idle"] == "10" and settings["tcp_user_timeout"] == "30000"
+        with store.raw.cursor() as cursor:
+            cursor.execute("SHOW idle_in_transaction_session_timeout")
+            assert cursor.fetchone() == ("5min",)
+    finally:
+        store.close()
+    own = f"{pg_store}{'&' if '?' in pg_store else '?'}tcp_user_timeout=2000&keepalives_idle=3"
+    store = open_store(own)
+    try:
+        settings = store.raw.info.get_parameters()
+        assert settings["keepalives_idle"] == "3" and settings["tcp_user_timeout"] == "2000"
+    finally:
+        store.close()
 
 
 def test_a_server_that_is_not_there(tmp_path: Path) -> None:

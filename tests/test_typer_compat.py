@@ -87,11 +87,14 @@ def test_same_values_as_typers_own_coercion(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["list", "--limit", "x"], "'--limit' / '-n': 'x' is not a whole number."),
-        (["list", "-n", "-1"], "Invalid value for '--limit' / '-n': expected 0 or more, got -1."),
-        (["clashes", "--min-score", "101"], "expected 100 or less, got 101."),
-        (["upcoming", "--days", "2.5"], "'2.5' is not a whole number."),
-        (["list", "-f", "xml"], "'xml' is not one of 'table', 'json', 'ndjson', 'csv',"),
+        # One wording for every refused value, whichever layer refuses it (as list --year 19).
+        (["list", "--limit", "x"], "error: invalid value for --limit: 'x' is not a whole number\n"),
+        (["list", "-n", "-1"], "error: invalid value for --limit: expected 0 or more, got -1\n"),
+        (["clashes", "--min-score", "101"], "--min-score: expected 100 or less, got 101\n"),
+        (["upcoming", "--days", "2.5"], "--days: '2.5' is not a whole number\n"),
+        (["add", "-t", "x", "--dates", "5 May", "--year", "20"],
+         "invalid value for --year: expected 1000 or more, got 20\n"),
+        (["list", "-f", "xml"], "--format: 'xml' is not one of 'table', 'json', 'ndjson', 'csv',"),
         (["list", "--status", "done"], "'done' is not one of 'planned', 'held', 'cancelled',"),
         (["list", "--store", "."], "is a folder; expected a store file"),
     ],
@@ -102,6 +105,7 @@ def test_bad_values_are_usage_errors(args: list[str], message: str) -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
     assert message in result.stderr
+    assert len(result.stderr.splitlines()) == 1  # the message says what was expected
     assert result.stderr.startswith("inventory: error: ")
     assert "Usage:" not in result.stderr  # one line, not Click's four
 

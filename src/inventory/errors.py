@@ -13,6 +13,14 @@ def excerpt(text: str, limit: int = 60) -> str:
     return f"{text[:limit]!r}… ({len(text):,} characters)"
 
 
+def shortened(text: str, width: int) -> str:
+    """``text`` cut at a word boundary, with an ellipsis, so a message reads naturally."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return cut + "…"
+
+
 class InventoryError(Exception):
     """Base of every error a user can act on. ``exit_code`` 1: bad data."""
 

@@ -14,7 +14,7 @@ import typer
 
 from ..dates import render_schedule
 from ..editing import edit_activity, new_activity, place_new
-from ..errors import ParseError, UsageError
+from ..errors import ParseError, UsageError, shortened
 from ..formats import Data, Format, Listing
 from ..places import place_notices
 from ..store import Store, open_store
@@ -246,7 +246,7 @@ def plan_lines(outcome: Any) -> list[str]:
 
 
 def _label(activity: Any) -> str:
-    return f"{_cut(activity.title, 60)} ({render_schedule(activity.schedule)})"
+    return f"{shortened(activity.title, 60)} ({render_schedule(activity.schedule)})"
 
 
 @command(app, "add")
@@ -507,7 +507,8 @@ def remove_cmd(
             activity = batch.get(key)
             chosen[activity.id] = activity
         labels = [
-            f"{a.id} {_cut(a.title, 60)} ({render_schedule(a.schedule)})" for a in chosen.values()
+            f"{a.id} {shortened(a.title, 60)} ({render_schedule(a.schedule)})"
+            for a in chosen.values()
         ]
         if not yes:
             if not sys.stdin.isatty():
@@ -530,14 +531,6 @@ def remove_cmd(
             batch.remove(ident)
     for label in labels:
         say(f"removed {label}")
-
-
-def _cut(text: str, width: int) -> str:
-    """``text`` cut at a word boundary, with an ellipsis, so a prompt reads naturally."""
-    if len(text) <= width:
-        return text
-    cut = text[: width - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
-    return cut + "…"
 
 
 @command(app, "validate")

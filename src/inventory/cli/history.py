@@ -56,12 +56,14 @@ def history_cmd(
 ) -> None:
     """The changes made to the store, newest first: who, when (UTC), with what command, and
     what it did to each activity. --json gives each activity's fields before and after.
+    A period (--month, --quarter, --year, --from, --to) selects changes by when they were
+    made, not by the activities' dates.
 
     \b
     Examples:
       inventory history
       inventory history 02n8dtsy
-      inventory history --author jane --month 2019-11
+      inventory history --author jane --month 2026-11
       inventory history --limit 1 --json
     """
     if who is not None and not who.strip():

@@ -238,6 +238,13 @@ def one_line(error: Exception) -> tuple[str, str | None]:
     ctx = getattr(error, "ctx", None)
     if ctx is not None and getattr(ctx, "command_path", None):
         hint = f"'{ctx.command_path} --help' lists the options"
+    param = getattr(error, "param", None)
+    options = [o for o in getattr(param, "opts", None) or () if o.startswith("-")]
+    if isinstance(error, typer.BadParameter) and options and error.message:
+        # The same words as the values our own parsers refuse ("invalid value for --year:
+        # ..."): the message says what was expected, so no hint.
+        name = max(options, key=lambda o: (o.startswith("--"), len(o)))
+        return f"invalid value for {name}: {error.message.rstrip('.')}", None
     if _NoSuchOption is not None and isinstance(error, _NoSuchOption):
         possible = getattr(error, "possibilities", None)
         if possible:

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Problem, StoreError, UsageError
+from ..errors import Problem, StoreError, UsageError, shortened
 from ..history import Author, Change, Edit
 from ..months import Period
 from ..query import EVERYTHING, Criteria, upcoming_criteria
@@ -311,7 +311,9 @@ def resolve_id(key: str, starting: Any, fetch: Any) -> Activity:
         return fetch(found)[found[0]]  # type: ignore[no-any-return]
     if found:
         activities = fetch(found[:5])
-        listed = "; ".join(f"{i} {activities[i].title[:40]}" for i in found[:5] if i in activities)
+        listed = "; ".join(
+            f"{i} {shortened(activities[i].title, 40)}" for i in found[:5] if i in activities
+        )
         more = " and more" if len(found) > 5 else ""
         raise AmbiguousId(
             f"id '{key}' matches several activities: {listed}{more}; type more characters"

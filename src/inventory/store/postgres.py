@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -71,6 +72,45 @@ def _secrets(url: str) -> list[str]:
     return found
 
 
+NETWORK_DEFAULTS = {
+    "connect_timeout": "10",
+    # A server that went away without a word (a cut link, a laptop's Wi-Fi) is noticed:
+    # after 10 s of silence, three probes 5 s apart; and data the server never
+    # acknowledged gives up after 30 s. Without them a write waits for ever.
+    "keepalives": "1",
+    "keepalives_idle": "10",
+    "keepalives_interval": "5",
+    "keepalives_count": "3",
+    "tcp_user_timeout": "30000",
+}
+"""libpq settings used unless the URL (or a PG* variable) gives its own."""
+_ENVIRONMENT = {"connect_timeout": "PGCONNECT_TIMEOUT"}
+IDLE_IN_TRANSACTION = 300_000
+"""ms: a session of ours that stops talking inside a transaction is ended by the server and
+its changes rolled back, so it does not hold other officers' rows for ever."""
+
+
+def connection_settings(url: str) -> dict[str, Any]:
+    """What ``psycopg.connect`` is given beside the URL: the network defaults the URL does
+    not set, and the session's lock and idle limits."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    given = conninfo_to_dict(url)
+    settings: dict[str, Any] = {
+        key: value
+        for key, value in NETWORK_DEFAULTS.items()
+        if key not in given and _ENVIRONMENT.get(key, "") not in os.environ
+    }
+    limits = (
+        f"-c lock_timeout={int(lock_timeout() * 1000)} "
+        f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION}"
+    )
+    given_options = str(given.get("options", "")).strip()
+    settings["options"] = f"{given_options} {limits}".strip()
+    settings.update(autocommit=True, application_name="inventory")
+    return settings
+
+
 class PostgresStore(Store):
     kind = "postgresql"
 
@@ -91,7 +131,10 @@ class PostgresStore(Store):
             text = text.replace(secret, "***")
         text = text.removeprefix("connection failed: ")
         hint = None
-        if "password" in text and ("authentication" in text or "no password" in text):
+        if "password" in text and "authentication" in text and _secrets(self.url):
+            hint = "the password in the URL was refused; check it (or leave it out of the URL "
+            hint += "and give it in PGPASSWORD, ~/.pgpass or a service file, as for psql)"
+        elif "password" in text and ("authentication" in text or "no password" in text):
             hint = "give the password in PGPASSWORD, ~/.pgpass or a service file, as for psql"
         elif "Connection refused" in text or "No such file or directory" in text:
             hint = "is the server running, and are the host and port right?"
@@ -104,13 +147,7 @@ class PostgresStore(Store):
             import psycopg
 
             try:
-                self._connection = psycopg.connect(
-                    self.url,
-                    autocommit=True,
-                    application_name="inventory",
-                    connect_timeout=10,
-                    options=f"-c lock_timeout={int(lock_timeout() * 1000)}",
-                )
+                self._connection = psycopg.connect(self.url, **connection_settings(self.url))
             except psycopg.Error as error:
                 raise self._error(error, "connect") from None
         return self._connection
