@@ -501,3 +501,51 @@ def test_moving_a_csv_onto_the_server_and_back_is_lossless(pg_empty: str, tmp_pa
     assert "dumped 132 activities" in run(pg_empty, "db", "dump", "-o", str(dump)).stderr
     assert run(str(dump), "list", "--json").stdout == original
     assert run(pg_empty, "db", "dump").stdout == dump.read_text(encoding="utf-8")
+
+
+# --- the question officers ask most, answered without the models ------------------------------
+
+
+def test_a_json_query_on_the_server_builds_no_model(pg_store: str) -> None:
+    # `list ... --json` prints the records as the server keeps them: neither pydantic, Rich
+    # nor the models are imported, and the answer is the one the models give.
+    argv = ["list", "--project", "GLACY+", "--month", "2019-11", "--json", "--store", pg_store]
+    probe = (
+        "import sys\n"
+        f"sys.argv = ['inventory', *{argv!r}]\n"
+        "from inventory.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = {'pydantic', 'rich', 'inventory.model', 'inventory.records'} & set(sys.modules)\n"
+        "print(sorted(heavy), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
+    titles = [r["title"] for r in json.loads(done.stdout)]
+    assert len(titles) == 11 and titles[0] == "INTERPOL Malware Analysis Training"
+    assert done.stdout == run(str(BUNDLED_STORE), *argv[:-2]).stdout
+
+
+def test_the_records_the_server_keeps_are_those_its_models_give(pg_store: str) -> None:
+    from datetime import date
+
+    from inventory.records import to_record
+
+    questions = [
+        Criteria(),
+        Criteria(projects=("GLACY+",), period=(date(2019, 11, 1), date(2019, 11, 30))),
+        Criteria(countries=("MA",)),
+        Criteria(search="stakeholders’"),
+        Criteria(period=(date(2020, 3, 16), date(2020, 3, 16))),
+    ]
+    with open_store(pg_store) as store:
+        for where in questions:
+            for limit in (None, 3):
+                kept = store.select_records(where, limit)
+                made = [
+                    json.dumps(to_record(a), ensure_ascii=False) for a in store.select(where, limit)
+                ]
+                assert kept == made and kept, where
+        # --project resolves from the names the server and the built-in list know.
+        lookup = store.project_lookup()
+        assert lookup is not None
+        assert lookup["glacy+"] == lookup["glacy"] == "GLACY+"

@@ -649,3 +649,20 @@ def test_projects_help_has_examples() -> None:
         result = runner.invoke(app, args)
         assert result.exit_code == 0
         assert "Examples:" in result.stdout
+
+
+def test_the_names_read_without_models_are_the_registrys() -> None:
+    # A server store resolves --project from projects.csv read with the csv module alone;
+    # it must give what the registry's models give, name and alias alike.
+    from inventory.folding import project_key, registry_names
+    from inventory.projects import builtin_text, load_registry
+
+    registry = load_registry()
+    from_models = {
+        project_key(spelling): project.name
+        for project in registry.projects
+        for spelling in (project.name, *project.aliases)
+    }
+    assert registry_names(builtin_text()) == from_models
+    assert registry_names(builtin_text())[project_key("Cybercrime Octopus")] == "Cybercrime@Octopus"
+    assert len(from_models) > len(registry.projects)  # aliases are in it

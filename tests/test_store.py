@@ -442,8 +442,9 @@ def test_neutralised_cells_read_back_as_written(cell: str) -> None:
 
 def test_the_record_shape_is_pinned_with_its_format() -> None:
     # SQLite stores answer JSON queries with the records they keep when they say they hold
-    # this shape (store.sql.RECORD_FORMAT). If this test fails, the JSON shape changed:
-    # bump RECORD_FORMAT, then update the shape below.
+    # this shape (store.sql.RECORD_FORMAT), PostgreSQL stores with theirs. If this test
+    # fails, the JSON shape changed: bump RECORD_FORMAT, add a pgschema step that rewrites
+    # the server's records, then update the shape below.
     from inventory.records import to_record
     from inventory.store.sql import RECORD_FORMAT
 

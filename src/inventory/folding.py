@@ -33,3 +33,22 @@ def project_key(name: str) -> str:
     """How a project name or alias is looked up: case and spaces vary between issues of the
     newsletter ("GLACY+", "Glacy +")."""
     return "".join(ch for ch in name.casefold() if not ch.isspace())
+
+
+def registry_names(text: str) -> dict[str, str]:
+    """Every name and alias of a projects.csv text by :func:`project_key`, to the project's
+    name: read with the csv module alone, so a query on a server store resolves
+    ``--project`` without building the registry's models (tests compare it with them)."""
+    import csv
+    import io
+
+    from .vocab import LIST_SEPARATOR
+
+    names: dict[str, str] = {}
+    for row in csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))):
+        name = (row.get("name") or "").strip()
+        aliases = (row.get("aliases") or "").split(LIST_SEPARATOR)
+        for spelling in (name, *aliases):
+            if spelling.strip() and name:
+                names[project_key(spelling.strip())] = name
+    return names

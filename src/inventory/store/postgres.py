@@ -24,19 +24,20 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import Problem, StoreError
 from ..history import Author, Change, Edit, changed_fields, conflict
-from ..model import Activity
 from ..months import Period
-from ..projects import Registry, load_registry
 from ..query import EVERYTHING, POSTGRES, Criteria, city_key, haystack
-from ..records import sort_string, to_record, trusted_record
 from . import pgschema
 from .base import Store, _Session
 from .files import lock_timeout
+
+if TYPE_CHECKING:  # the models load only when a command needs them: not for list --json
+    from ..model import Activity
+    from ..projects import Registry
 
 SECRET_KEYS = ("password", "sslpassword")
 ACTIVITY_COLUMNS = (
@@ -238,8 +239,36 @@ class PostgresStore(Store):
     @property
     def registry(self) -> Registry:
         if self._registry is None:
+            from ..projects import load_registry
+
             self._registry = load_registry()
         return self._registry
+
+    def project_lookup(self) -> dict[str, str] | None:
+        # The built-in registry's names (read without building its models) and the names
+        # the activities use: what sql.project_name_table gives a SQLite store.
+        from importlib import resources
+
+        from ..folding import project_key, registry_names
+
+        builtin = resources.files("inventory").joinpath("_data/projects.csv")
+        names = {project_key(n): n for n in self.project_names()}
+        names.update(registry_names(builtin.read_text(encoding="utf-8")))
+        return names
+
+    def select_records(
+        self, criteria: Criteria = EVERYTHING, limit: int | None = None
+    ) -> list[str] | None:
+        # Records are kept compact, in to_record's key order (json, not jsonb, keeps it);
+        # a query prints them as list --json does. A new record shape comes with a schema
+        # step that rewrites them (pgschema), so a store of this schema holds this shape.
+        where, params = criteria.to_sql(POSTGRES)
+        sql = f"SELECT a.record::text FROM activity a WHERE {where} ORDER BY a.sort"
+        if limit is not None:
+            sql += " LIMIT %s"
+            params.append(limit)
+        loads, dumps = json.loads, json.dumps
+        return [dumps(loads(row[0]), ensure_ascii=False) for row in self._rows(sql, params)]
 
     def problems(self) -> list[Problem]:
         self.connection  # noqa: B018 (reaching the server is the check)
@@ -260,6 +289,8 @@ class PostgresStore(Store):
         if limit is not None:
             sql += " LIMIT %s"
             params.append(limit)
+        from ..records import trusted_record
+
         return [trusted_record(row[0]) for row in self._rows(sql, params)]
 
     def bounds(self, criteria: Criteria | None = None) -> Period | None:
@@ -273,6 +304,8 @@ class PostgresStore(Store):
         return _ids_starting(self._rows, prefix, limit)
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
+        from ..records import trusted_record
+
         rows = self._rows("SELECT id, record FROM activity WHERE id = ANY(%s)", (list(ids),))
         return {ident: trusted_record(record) for ident, record in rows}
 
@@ -402,6 +435,8 @@ def _days(activity: Activity) -> tuple[str, str]:
 
 
 def row_of(activity: Activity, version: int) -> tuple[Any, ...]:
+    from ..records import sort_string, to_record
+
     schedule = activity.schedule
     during, days = _days(activity)
     return (
@@ -456,6 +491,8 @@ class _PostgresSession(_Session):
                         self.seen[ident] = None
                 wanted = [i for i in wanted if i in self.all_ids]
         if wanted:
+            from ..records import trusted_record
+
             for ident in wanted:
                 self.seen[ident] = None
             for ident, record, version in self._rows(
@@ -561,6 +598,8 @@ class _PostgresSession(_Session):
             by = latest[0] if latest else None
         except psycopg.Error:
             row, by = None, None
+        from ..records import to_record
+
         before = self.seen.get(ident)
         read_record = None if before is None else to_record(before[1])
         now_record = None if row is None else row[0]

@@ -66,7 +66,8 @@ RECORD_FORMAT = "1"
 """The shape of the ``record`` column's JSON (``records.to_record``, written as ``list --json``
 writes it). A store that says it holds this shape answers JSON queries with the records as
 kept; bump it when the shape changes (tests/test_store.py pins the shape), and stores
-written before fall back to building models until rewritten."""
+written before fall back to building models until rewritten. A PostgreSQL store answers
+with its records too: the change needs a schema step (pgschema) that rewrites them."""
 TABLES = ("activity", "activity_project", "activity_country", "segment", "meta", "problem")
 
 _COLUMNS = (
