@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 from ..errors import StoreError
 from ..store.csvdoc import MAX_ROW, Recorder, RowTooLong, csv_error
-from .readers import Context, Reading, Source, encoding_of
-from .records_in import check_header, column_names, rows_to_reading
+from .readers import CHUNK, Context, Reading, Source, encoding_of
+from .records_in import check_header, column_names, merged, rows_to_chunks
 
 DELIMITERS = (",", ";", "\t")
 
@@ -32,6 +32,13 @@ def delimiter_of(header_line: str) -> str:
 
 
 def read(source: Source, context: Context, kind: str = "csv") -> Reading:
+    return merged(read_chunks(source, context, kind))
+
+
+def read_chunks(
+    source: Source, context: Context, kind: str = "csv", size: int = CHUNK
+) -> Iterator[Reading]:
+    """The CSV a chunk of activities at a time (``records_in.rows_to_chunks``)."""
     data = source.read()
     try:
         text = data.decode(encoding_of(data[:4]))
@@ -56,7 +63,8 @@ def read(source: Source, context: Context, kind: str = "csv") -> Reading:
     try:
         header = next(reader)
     except StopIteration:
-        return Reading(kind="CSV")
+        yield Reading(kind="CSV")
+        return
     except csv.Error as error:
         raise StoreError(f"unreadable header: {error}", source=source.label, line=1) from None
     except RowTooLong:
@@ -86,6 +94,7 @@ def read(source: Source, context: Context, kind: str = "csv") -> Reading:
                 raise StoreError(message, source=source.label, line=line) from None
             yield str(line), cells
 
-    reading = rows_to_reading(rows(), names, context, source.label)
-    reading.kind = "CSV" + (" (semicolon-separated)" if delimiter == ";" else "")
-    return reading
+    label = "CSV" + (" (semicolon-separated)" if delimiter == ";" else "")
+    for reading in rows_to_chunks(rows(), names, context, source.label, size=size):
+        reading.kind = label
+        yield reading
