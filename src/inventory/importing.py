@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from .errors import Problem
-from .formats.readers import CHUNK, Context, Incoming, Reading, Source, read, read_chunks
+from .formats.readers import IMPORT_CHUNK, Context, Incoming, Reading, Source, read, read_chunks
 from .history import Author
 from .model import Activity
 from .projects import outside_duration
@@ -212,7 +212,7 @@ def import_into(
     mark_missing: Status | None = None,
     author: Author | None = None,
     keep_all: bool = False,
-    chunk: int = CHUNK,
+    chunk: int = IMPORT_CHUNK,
     progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
     """Read ``source`` and bring ``store`` in line with it (see the module's docstring).

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from ..errors import StoreError
 from ..store.csvdoc import MAX_ROW, Recorder, RowTooLong, csv_error
-from .readers import CHUNK, Context, Reading, Source, encoding_of
+from .readers import IMPORT_CHUNK, Context, Reading, Source, encoding_of
 from .records_in import check_header, column_names, merged, rows_to_chunks
 
 DELIMITERS = (",", ";", "\t")
@@ -36,7 +36,7 @@ def read(source: Source, context: Context, kind: str = "csv") -> Reading:
 
 
 def read_chunks(
-    source: Source, context: Context, kind: str = "csv", size: int = CHUNK
+    source: Source, context: Context, kind: str = "csv", size: int = IMPORT_CHUNK
 ) -> Iterator[Reading]:
     """The CSV a chunk of activities at a time (``records_in.rows_to_chunks``)."""
     data = source.read()

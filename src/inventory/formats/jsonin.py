@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import StoreError
 from ..store.jsonfile import load_json, parse_json
-from .readers import CHUNK, Context, Reading, Source, encoding_of
+from .readers import IMPORT_CHUNK, Context, Reading, Source, encoding_of
 from .records_in import merged, records_to_chunks
 
 
@@ -17,7 +17,7 @@ def read(source: Source, context: Context, kind: str = "json") -> Reading:
 
 
 def read_chunks(
-    source: Source, context: Context, kind: str = "json", size: int = CHUNK
+    source: Source, context: Context, kind: str = "json", size: int = IMPORT_CHUNK
 ) -> Iterator[Reading]:
     """The input a chunk of activities at a time (``records_in.records_to_chunks``)."""
     text = _text(source)

@@ -31,7 +31,7 @@ from ..vocab import Status
 
 SNIFF_BYTES = 1 << 16
 """Bytes read to recognise a file."""
-CHUNK = 10_000
+IMPORT_CHUNK = 10_000
 """Activities an import holds at a time, from a reader that reads in chunks."""
 MAX_LINE = 10_000
 """Characters in one line of a document: a title may have 1,000, a place 500; anything
@@ -373,7 +373,7 @@ def read(source: Source, context: Context) -> Reading:
     return reading
 
 
-def read_chunks(source: Source, context: Context, size: int = CHUNK) -> Iterator[Reading]:
+def read_chunks(source: Source, context: Context, size: int = IMPORT_CHUNK) -> Iterator[Reading]:
     """Detect ``source`` and read it a chunk at a time: readings of up to ``size``
     activities in input order (a reader of data reads so; a document, small, comes in one
     reading). The sections come with the chunk they end in; each chunk says the kind."""

@@ -14,7 +14,7 @@ from ..ids import derive_id
 from ..plain import unneutralise
 from ..records import from_record, from_row
 from ..vocab import COLUMNS, LIST_SEPARATOR, Status
-from .readers import CHUNK, Context, Incoming, Reading
+from .readers import IMPORT_CHUNK, Context, Incoming, Reading
 
 ALIASES = {
     "project": "projects",
@@ -88,7 +88,7 @@ def rows_to_chunks(
     source: str,
     *,
     neutralised: bool = True,
-    size: int = CHUNK,
+    size: int = IMPORT_CHUNK,
 ) -> Iterator[Reading]:
     """:func:`rows_to_reading` a chunk at a time: readings of up to ``size`` activities
     (with the problems of their rows), in input order. Only the ids read so far are kept
@@ -161,7 +161,7 @@ def records_to_reading(
 
 
 def records_to_chunks(
-    records: Iterable[tuple[str, Any]], context: Context, source: str, *, size: int = CHUNK
+    records: Iterable[tuple[str, Any]], context: Context, source: str, *, size: int = IMPORT_CHUNK
 ) -> Iterator[Reading]:
     """:func:`records_to_reading` a chunk at a time (see :func:`rows_to_chunks`)."""
     reading = Reading()
