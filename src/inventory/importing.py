@@ -53,6 +53,16 @@ class Outcome:
     """The reading's problems, and warnings found while planning."""
     tally: Counter[str] = field(default_factory=Counter)
     """Steps of each kind, kept or not."""
+    report: Callable[[Problem], None] | None = None
+    """Told each problem as it is found, instead of keeping it in :attr:`problems` (but for
+    ``--json``, which lists them, and the errors, which decide)."""
+    keep_all: bool = False
+
+    def note(self, problem: Problem) -> None:
+        if self.report is None or self.keep_all:
+            self.problems.append(problem)
+        if self.report is not None:
+            self.report(problem)
 
     @property
     def failed(self) -> bool:
@@ -214,6 +224,7 @@ def import_into(
     keep_all: bool = False,
     chunk: int = IMPORT_CHUNK,
     progress: Callable[[int, int], None] | None = None,
+    report: Callable[[Problem], None] | None = None,
 ) -> Outcome:
     """Read ``source`` and bring ``store`` in line with it (see the module's docstring).
 
@@ -221,17 +232,14 @@ def import_into(
     long one takes memory for a chunk, not for all of it; it is still one transaction,
     planned as a whole. The outcome keeps the steps a person is shown (updates, ambiguous
     lines; additions too on a dry run or a failed one), every step with ``keep_all`` (for
-    ``--json``). ``progress`` is told how far the planning and writing got."""
+    ``--json``). ``progress`` is told how far the planning and writing got; ``report``,
+    each problem as it is found (then the outcome keeps only the errors, or all for
+    ``keep_all``)."""
     view: Any = store if store_exists(store) else _Empty(store)
     context = Context(view.registry, frozenset(view.project_names()), year)
     reading = Reading()
     spool = _Spool()
     try:
-        for part in read_chunks(source, context, chunk):
-            spool.add(part.items)
-            reading.problems += part.problems
-            reading.sections += part.sections
-            reading.kind = part.kind or reading.kind
         outcome = Outcome(
             store=store.location,
             reading=reading,
@@ -239,8 +247,16 @@ def import_into(
             dry_run=dry_run,
             skip_bad=skip_bad,
             add_ambiguous=add_ambiguous,
-            problems=list(reading.problems),
+            report=report,
+            keep_all=keep_all,
         )
+        for part in read_chunks(source, context, chunk):
+            spool.add(part.items)
+            reading.problems += [p for p in part.problems if p.severity == "error" or not report]
+            for problem in part.problems:
+                outcome.note(problem)
+            reading.sections += part.sections
+            reading.kind = part.kind or reading.kind
         keep = {"update", "ambiguous"} | (
             {"add", "unchanged"} if keep_all else {"add"} if dry_run or outcome.failed else set()
         )
@@ -307,7 +323,7 @@ def _warn_outside_duration(outcome: Outcome, added: list[Step], store: Any) -> N
     for step in added:
         reasons = outside_duration(step.activity, store.registry)
         if reasons:
-            outcome.problems.append(
+            outcome.note(
                 Problem(
                     f"{step.activity.id} '{step.activity.title}': {'; '.join(reasons)}",
                     step.incoming.line,
