@@ -169,36 +169,46 @@ def plan_import(store: Any, reading: Reading) -> Plan:
 
 
 class _Spool:
-    """The activities read, a chunk at a time: the first chunk in memory, the others (of a
-    long input) pickled and compressed in a temporary file, to be planned from there twice
-    (see ``Reconciler``) without holding them all, or reading the input twice."""
+    """The activities read, ``size`` at a time: in memory while they are one chunk (a
+    newsletter), else pickled and compressed in a temporary file, to be planned from there
+    twice (see ``Reconciler``) without holding them all, or reading the input twice."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
         self._first: list[Incoming] | None = None
         self._file: IO[bytes] | None = None
         self._offsets: list[int] = []
         self.total = 0
 
     def add(self, items: list[Incoming]) -> None:
-        if not items:
-            return
+        for start in range(0, len(items), self.size):
+            self._add(items[start : start + self.size])
+
+    def _add(self, items: list[Incoming]) -> None:
         self.total += len(items)
-        if self._first is None:
+        if self._first is None and self._file is None:
             self._first = items
             return
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="inventory-import-")  # noqa: SIM115 (closed by close)
+        if self._first is not None:
+            first, self._first = self._first, None
+            self._dump(first)
+        self._dump(items)
+
+    def _dump(self, items: list[Incoming]) -> None:
+        assert self._file is not None
         self._offsets.append(self._file.tell())
         self._file.write(zlib.compress(pickle.dumps(items, pickle.HIGHEST_PROTOCOL), 1))
 
     def __iter__(self) -> Iterator[tuple[int, list[Incoming]]]:
         """Each chunk with the number (from 0) of its first activity in the input."""
-        if self._first is None:
+        if self._first is not None:
+            yield 0, self._first
             return
-        yield 0, self._first
-        first = len(self._first)
         if self._file is None:
             return
+        first = 0
         ends = [*self._offsets[1:], self._file.seek(0, io.SEEK_END)]
         for start, end in zip(self._offsets, ends, strict=True):
             self._file.seek(start)
@@ -238,7 +248,7 @@ def import_into(
     view: Any = store if store_exists(store) else _Empty(store)
     context = Context(view.registry, frozenset(view.project_names()), year)
     reading = Reading()
-    spool = _Spool()
+    spool = _Spool(chunk)
     try:
         outcome = Outcome(
             store=store.location,
