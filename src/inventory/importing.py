@@ -296,10 +296,12 @@ def _plan(
     periods = [s.period for s in outcome.reading.sections if s.held and s.period is not None]
     reconciler = Reconciler(store)
     total = 2 * spool.total
-    for first, items in spool:
-        reconciler.survey(items, first)
-        if progress is not None:
-            progress(first + len(items), total)
+    # An empty store has nothing a line could name or continue: no first pass to make.
+    if not isinstance(store, _Empty) and store.count():
+        for first, items in spool:
+            reconciler.survey(items, first)
+            if progress is not None:
+                progress(first + len(items), total)
     reconciler.settle(watch=bool(periods))
     plan = outcome.plan
     plan.periods = periods
