@@ -15,17 +15,24 @@ The rules an officer can rely on:
 
 from __future__ import annotations
 
+import io
+import pickle
+import tempfile
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from .errors import Problem
-from .formats.readers import Context, Reading, Source, read
+from .formats.readers import IMPORT_CHUNK, Context, Incoming, Reading, Source, read, read_chunks
 from .history import Author
 from .model import Activity
 from .projects import outside_duration
 from .reconcile import Plan, Reconciler, Step
 from .records import to_record
 from .store import Store
+from .store.base import Batch
 from .vocab import Status
 
 
@@ -33,7 +40,9 @@ from .vocab import Status
 class Outcome:
     store: str
     reading: Reading
+    """What was read, but its activities: its problems, sections and kind."""
     plan: Plan
+    """The steps kept (see ``import_into``'s ``keep_all``) and the missing activities."""
     dry_run: bool = False
     skip_bad: bool = False
     add_ambiguous: bool = False
@@ -42,6 +51,18 @@ class Outcome:
     written: bool = False
     problems: list[Problem] = field(default_factory=list)
     """The reading's problems, and warnings found while planning."""
+    tally: Counter[str] = field(default_factory=Counter)
+    """Steps of each kind, kept or not."""
+    report: Callable[[Problem], None] | None = None
+    """Told each problem as it is found, instead of keeping it in :attr:`problems` (but for
+    ``--json``, which lists them, and the errors, which decide)."""
+    keep_all: bool = False
+
+    def note(self, problem: Problem) -> None:
+        if self.report is None or self.keep_all:
+            self.problems.append(problem)
+        if self.report is not None:
+            self.report(problem)
 
     @property
     def failed(self) -> bool:
@@ -57,10 +78,10 @@ class Outcome:
 
     def counts(self) -> dict[str, int]:
         return {
-            "added": len(self.plan.of("add")),
-            "updated": len(self.plan.of("update")),
-            "unchanged": len(self.plan.of("unchanged")),
-            "ambiguous": len(self.plan.of("ambiguous")),
+            "added": self.tally["add"],
+            "updated": self.tally["update"],
+            "unchanged": self.tally["unchanged"],
+            "ambiguous": self.tally["ambiguous"],
             "missing": len(self.plan.missing),
             "skipped": len(self.reading.errors) if self.skip_bad else 0,
         }
@@ -147,6 +168,59 @@ def plan_import(store: Any, reading: Reading) -> Plan:
     return Reconciler(store).plan(reading.items, periods)
 
 
+class _Spool:
+    """The activities read, ``size`` at a time: in memory while they are one chunk (a
+    newsletter), else pickled and compressed in a temporary file, to be planned from there
+    twice (see ``Reconciler``) without holding them all, or reading the input twice."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._first: list[Incoming] | None = None
+        self._file: IO[bytes] | None = None
+        self._offsets: list[int] = []
+        self.total = 0
+
+    def add(self, items: list[Incoming]) -> None:
+        for start in range(0, len(items), self.size):
+            self._add(items[start : start + self.size])
+
+    def _add(self, items: list[Incoming]) -> None:
+        self.total += len(items)
+        if self._first is None and self._file is None:
+            self._first = items
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="inventory-import-")  # noqa: SIM115 (closed by close)
+        if self._first is not None:
+            first, self._first = self._first, None
+            self._dump(first)
+        self._dump(items)
+
+    def _dump(self, items: list[Incoming]) -> None:
+        assert self._file is not None
+        self._offsets.append(self._file.tell())
+        self._file.write(zlib.compress(pickle.dumps(items, pickle.HIGHEST_PROTOCOL), 1))
+
+    def __iter__(self) -> Iterator[tuple[int, list[Incoming]]]:
+        """Each chunk with the number (from 0) of its first activity in the input."""
+        if self._first is not None:
+            yield 0, self._first
+            return
+        if self._file is None:
+            return
+        first = 0
+        ends = [*self._offsets[1:], self._file.seek(0, io.SEEK_END)]
+        for start, end in zip(self._offsets, ends, strict=True):
+            self._file.seek(start)
+            items: list[Incoming] = pickle.loads(zlib.decompress(self._file.read(end - start)))
+            yield first, items
+            first += len(items)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
 def import_into(
     store: Store,
     source: Source,
@@ -157,50 +231,111 @@ def import_into(
     add_ambiguous: bool = False,
     mark_missing: Status | None = None,
     author: Author | None = None,
+    keep_all: bool = False,
+    chunk: int = IMPORT_CHUNK,
+    progress: Callable[[int, int], None] | None = None,
+    report: Callable[[Problem], None] | None = None,
 ) -> Outcome:
-    """Read ``source`` and bring ``store`` in line with it (see the module's docstring)."""
+    """Read ``source`` and bring ``store`` in line with it (see the module's docstring).
+
+    The input is read (and planned, and written) ``chunk`` activities at a time, so that a
+    long one takes memory for a chunk, not for all of it; it is still one transaction,
+    planned as a whole. The outcome keeps the steps a person is shown (updates, ambiguous
+    lines; additions too on a dry run or a failed one), every step with ``keep_all`` (for
+    ``--json``). ``progress`` is told how far the planning and writing got; ``report``,
+    each problem as it is found (then the outcome keeps only the errors, or all for
+    ``keep_all``)."""
     view: Any = store if store_exists(store) else _Empty(store)
-    reading = read_source(source, view, year)
-    outcome = Outcome(
-        store=store.location,
-        reading=reading,
-        plan=Plan(),
-        dry_run=dry_run,
-        skip_bad=skip_bad,
-        add_ambiguous=add_ambiguous,
-        problems=list(reading.problems),
-    )
-    if dry_run or outcome.failed or not reading.items:
-        _settle(outcome, plan_import(view, reading), mark_missing, store)
+    context = Context(view.registry, frozenset(view.project_names()), year)
+    reading = Reading()
+    spool = _Spool(chunk)
+    try:
+        outcome = Outcome(
+            store=store.location,
+            reading=reading,
+            plan=Plan(),
+            dry_run=dry_run,
+            skip_bad=skip_bad,
+            add_ambiguous=add_ambiguous,
+            report=report,
+            keep_all=keep_all,
+        )
+        for part in read_chunks(source, context, chunk):
+            spool.add(part.items)
+            reading.problems += [p for p in part.problems if p.severity == "error" or not report]
+            for problem in part.problems:
+                outcome.note(problem)
+            reading.sections += part.sections
+            reading.kind = part.kind or reading.kind
+        keep = {"update", "ambiguous"} | (
+            {"add", "unchanged"} if keep_all else {"add"} if dry_run or outcome.failed else set()
+        )
+        if dry_run or outcome.failed or not spool.total:
+            _plan(outcome, view, spool, keep, mark_missing, None, progress)
+            return outcome
+        with store.transaction(author) as batch:
+            # Planned under the lock, against the version that is written over.
+            _plan(outcome, store, spool, keep, mark_missing, batch, progress)
+            outcome.written = batch.written
         return outcome
-    with store.transaction(author) as batch:
-        # Planned under the lock, against the version that is written over.
-        plan = plan_import(store, reading)
-        _settle(outcome, plan, mark_missing, store)
-        for step in plan.steps:
-            if step.kind == "add" or (step.kind == "ambiguous" and add_ambiguous):
-                batch.add(step.activity)
-            elif step.kind == "update":
+    finally:
+        spool.close()
+
+
+def _plan(
+    outcome: Outcome,
+    store: Any,
+    spool: _Spool,
+    keep: set[str],
+    mark_missing: Status | None,
+    batch: Batch | None,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Plan the spooled activities against ``store`` (see ``Reconciler``), and write each
+    chunk's steps to ``batch`` (None: write nothing) once it is planned."""
+    periods = [s.period for s in outcome.reading.sections if s.held and s.period is not None]
+    reconciler = Reconciler(store)
+    total = 2 * spool.total
+    # An empty store has nothing a line could name or continue: no first pass to make.
+    if not isinstance(store, _Empty) and store.count():
+        for first, items in spool:
+            reconciler.survey(items, first)
+            if progress is not None:
+                progress(first + len(items), total)
+    reconciler.settle(watch=bool(periods))
+    plan = outcome.plan
+    plan.periods = periods
+    for first, items in spool:
+        steps = reconciler.steps(items, first)
+        added: list[Step] = []
+        for step in steps:
+            outcome.tally[step.kind] += 1
+            if step.kind in keep:
+                plan.steps.append(step)
+            if step.kind == "add" or (step.kind == "ambiguous" and outcome.add_ambiguous):
+                added.append(step)
+                if batch is not None:
+                    batch.add(step.activity)
+            elif step.kind == "update" and batch is not None:
                 batch.update(step.activity)
-        if outcome.marked is not None:
-            for activity in plan.missing:
-                batch.update(activity.model_copy(update={"status": outcome.marked}))
-        outcome.written = bool(batch.changes)
-    return outcome
-
-
-def _settle(outcome: Outcome, plan: Plan, mark_missing: Status | None, store: Store) -> None:
-    outcome.plan = plan
+        _warn_outside_duration(outcome, added, store)
+        if batch is not None:
+            reconciler.written(batch.flush())
+        if progress is not None:
+            progress(spool.total + first + len(items), total)
+    plan.missing = reconciler.missing(periods)
     outcome.marked = mark_missing if plan.missing else None
-    _warn_outside_duration(outcome, store)
+    if outcome.marked is not None and batch is not None:
+        for activity in plan.missing:
+            batch.update(activity.model_copy(update={"status": outcome.marked}))
 
 
-def _warn_outside_duration(outcome: Outcome, store: Store) -> None:
+def _warn_outside_duration(outcome: Outcome, added: list[Step], store: Any) -> None:
     """A warning per new activity dated outside the duration of one of its projects."""
-    for step in outcome.added:
+    for step in added:
         reasons = outside_duration(step.activity, store.registry)
         if reasons:
-            outcome.problems.append(
+            outcome.note(
                 Problem(
                     f"{step.activity.id} '{step.activity.title}': {'; '.join(reasons)}",
                     step.incoming.line,

@@ -24,7 +24,7 @@ listed, nothing is guessed.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -67,8 +67,7 @@ class Fit:
         return (self.title_same, self.days, self.city, self.countries, self.projects)
 
     def beats(self, other: Fit) -> bool:
-        mine, theirs = self.counts(), other.counts()
-        return all(a >= b for a, b in zip(mine, theirs, strict=True)) and mine != theirs
+        return _beats(self.counts(), other.counts())
 
 
 def fit(incoming: Activity, stored: Activity) -> Fit | None:
@@ -160,64 +159,135 @@ class Plan:
 
 
 class Reconciler:
-    """Matches incoming activities to a store's (read through ``by_ids`` and ``select``)."""
+    """Matches incoming activities to a store's (read through ``by_ids`` and ``select``).
+
+    :meth:`plan` plans a whole input at once. A long input is planned in two passes over
+    its chunks, with the same outcome line for line: :meth:`survey` each chunk (in input
+    order) against the store as it was before the import, then :meth:`settle` (what is
+    decided by the input as a whole: the activities claimed by their id, two lines
+    continuing one activity), then :meth:`steps` for each chunk again, in the same order;
+    the store may then hold the steps of earlier chunks, written in the same transaction.
+    What it keeps between chunks is ids and a few numbers per line that may continue a
+    stored activity, not the activities."""
 
     def __init__(self, store: Any) -> None:
         self.store = store
+        self.claims: dict[str, int] = {}
+        """Stored ids that a line names, and which line (its number in the input, from 0)."""
+        self.repeats: set[int] = set()
+        """Lines that name a stored id an earlier line claimed already: new activities."""
+        self._fits: dict[int, list[tuple[str, tuple[int, ...], float]]] = {}
+        self.decisions: dict[int, tuple[str, tuple[str, ...]]] = {}
+        """After :meth:`settle`: ``fuzzy`` (its target) or ``ambiguous`` (the candidates,
+        best first) for the lines that found stored activities they may continue."""
+        self.originals: dict[str, Activity] = {}
+        """Candidates of an ambiguous line that another line changes, as they were."""
+        self.taken: set[str] = set()
+        """Ids given to planned activities that the store does not hold (yet)."""
+        self.seen: set[str] | None = None
+        """With periods: every id a step names, for :meth:`missing`."""
 
     def plan(self, items: Sequence[Incoming], periods: Sequence[tuple[str, str]] = ()) -> Plan:
         plan = Plan(periods=list(periods))
+        self.survey(items, 0)
+        self.settle(watch=bool(periods))
+        plan.steps = self.steps(items, 0)
+        plan.missing = self.missing(plan.periods)
+        return plan
+
+    def survey(self, items: Sequence[Incoming], first: int) -> None:
+        """Pass one over a chunk whose first line is line ``first`` of the input: which
+        stored activity each line names by its id, which it may continue."""
         exact = self.store.by_ids([i.activity.id for i in items]) if items else {}
-        claimed: dict[str, int] = {}
-        choice: list[tuple[str, Activity | None, list[Activity]]] = []
-        # First the lines whose id the store knows: they claim their activity.
-        for index, item in enumerate(items):
+        open_: list[tuple[int, Incoming]] = []
+        for index, item in enumerate(items, start=first):
             stored = exact.get(item.activity.id)
             if stored is not None and (not item.derived or _same_by_id(item.activity, stored)):
-                if stored.id in claimed:
-                    choice.append(("new", None, []))  # the input repeats a line
-                    continue
-                claimed[stored.id] = index
-                choice.append(("id", stored, []))
-            else:
-                choice.append(("", None, []))
-        pool = self._candidates([items[i] for i, c in enumerate(choice) if c[0] == ""])
-        wanted: dict[str, list[int]] = {}
-        for index, item in enumerate(items):
-            if choice[index][0] != "":
-                continue
-            if not item.derived:
-                choice[index] = ("new", None, [])  # an id the store does not have: new
-                continue
+                if stored.id in self.claims:
+                    self.repeats.add(index)  # the input repeats a line
+                else:
+                    self.claims[stored.id] = index
+            elif item.derived:
+                open_.append((index, item))
+        pool = self._candidates([item for _, item in open_])
+        if not pool:
+            return
+        for index, item in open_:
             fits = [
-                (f, stored)
+                (stored.id, f.counts(), f.similarity)
                 for stored in pool
-                if stored.id not in claimed and (f := fit(item.activity, stored)) is not None
+                if (f := fit(item.activity, stored)) is not None
             ]
+            if fits:
+                self._fits[index] = fits
+
+    def settle(self, *, watch: bool = False) -> None:
+        """Between the passes: decide the lines that may continue stored activities, now
+        that every line claiming one by its id is known. ``watch``: remember each id the
+        steps name, for :meth:`missing`."""
+        wanted: dict[str, list[int]] = {}
+        for index, found in self._fits.items():
+            fits = [f for f in found if f[0] not in self.claims]
             if not fits:
-                choice[index] = ("new", None, [])
                 continue
-            best = [s for f, s in fits if all(f.beats(g) for g, t in fits if t is not s)]
+            best = [
+                ident
+                for ident, counts, _ in fits
+                if all(_beats(counts, other) for t, other, _ in fits if t != ident)
+            ]
             if len(fits) == 1 or len(best) == 1:
-                target = fits[0][1] if len(fits) == 1 else best[0]
-                choice[index] = ("fuzzy", target, [])
-                wanted.setdefault(target.id, []).append(index)
+                target = fits[0][0] if len(fits) == 1 else best[0]
+                self.decisions[index] = ("fuzzy", (target,))
+                wanted.setdefault(target, []).append(index)
             else:
-                ranked = sorted(fits, key=lambda p: (p[0].counts(), p[0].similarity), reverse=True)
-                choice[index] = ("ambiguous", None, [s for _, s in ranked])
+                ranked = sorted(fits, key=lambda p: (p[1], p[2]), reverse=True)
+                self.decisions[index] = ("ambiguous", tuple(ident for ident, _, _ in ranked))
+        self._fits = {}
         # Two lines that both continue one activity: neither is guessed.
-        for indexes in wanted.values():
+        for target, indexes in wanted.items():
             if len(indexes) > 1:
                 for index in indexes:
-                    shared = choice[index][1]
-                    assert shared is not None
-                    choice[index] = ("ambiguous", None, [shared])
-        taken = set(exact) | {a.id for a in pool}
-        for index, item in enumerate(items):
-            how, stored, candidates = choice[index]
-            plan.steps.append(self._step(item, how, stored, candidates, taken))
-        plan.missing = self._missing(plan)
-        return plan
+                    self.decisions[index] = ("ambiguous", (target,))
+        # A candidate listed as it was, even when another line changes it first.
+        changed = set(self.claims) | {d[1][0] for d in self.decisions.values() if d[0] == "fuzzy"}
+        listed = {i for how, ids in self.decisions.values() if how == "ambiguous" for i in ids}
+        if changed & listed:
+            self.originals = self.store.by_ids(sorted(changed & listed))
+        self.seen = set() if watch else None
+
+    def steps(self, items: Sequence[Incoming], first: int) -> list[Step]:
+        """Pass two over a chunk: what the import does with each line."""
+        wanted: list[str] = []
+        for index, item in enumerate(items, start=first):
+            if self.claims.get(item.activity.id) == index:
+                wanted.append(item.activity.id)
+            elif index in self.decisions:
+                wanted += self.decisions[index][1]
+        fetched = self.store.by_ids([i for i in dict.fromkeys(wanted) if i not in self.originals])
+        fetched.update(self.originals)
+        out: list[Step] = []
+        for index, item in enumerate(items, start=first):
+            how, stored, candidates = "new", None, []
+            if self.claims.get(item.activity.id) == index:
+                how, stored = "id", fetched[item.activity.id]
+            elif index in self.repeats:
+                pass
+            elif index in self.decisions:
+                kind, ids = self.decisions[index]
+                if kind == "fuzzy":
+                    how, stored = "fuzzy", fetched[ids[0]]
+                else:
+                    how, candidates = "ambiguous", [fetched[i] for i in ids]
+            step = self._step(item, how, stored, candidates, self.taken)
+            if self.seen is not None:
+                self.seen.add(step.activity.id)
+                self.seen.update(c.id for c in step.candidates)
+            out.append(step)
+        return out
+
+    def written(self, ids: Iterable[str]) -> None:
+        """These ids are in the store now: :meth:`_fresh` finds them there."""
+        self.taken.difference_update(ids)
 
     def _candidates(self, items: Sequence[Incoming]) -> list[Activity]:
         derived = [i.activity for i in items if i.derived]
@@ -259,19 +329,22 @@ class Reconciler:
         taken.add(activity.id)
         return activity
 
-    def _missing(self, plan: Plan) -> list[Activity]:
+    def missing(self, periods: Sequence[tuple[str, str]]) -> list[Activity]:
+        """Planned activities of ``periods`` that no step named (after the last chunk)."""
         from .months import month_bounds
 
-        seen = {s.activity.id for s in plan.steps} | {
-            c.id for s in plan.steps for c in s.candidates
-        }
+        seen = self.seen or set()
         out: dict[str, Activity] = {}
-        for first, last in plan.periods:
+        for first, last in periods:
             period = (month_bounds(first)[0], month_bounds(last)[1])
             for activity in self.store.select(Criteria(period=period, status=(Status.PLANNED,))):
                 if activity.id not in seen:
                     out.setdefault(activity.id, activity)
         return list(out.values())
+
+
+def _beats(mine: tuple[int, ...], theirs: tuple[int, ...]) -> bool:
+    return all(a >= b for a, b in zip(mine, theirs, strict=True)) and mine != theirs
 
 
 def _same_by_id(incoming: Activity, stored: Activity) -> bool:

@@ -182,9 +182,10 @@ def import_(
             add_ambiguous=add_ambiguous,
             mark_missing=Status(mark_missing.value) if mark_missing else None,
             author=author("import", by),
+            keep_all=as_json,
+            progress=progress("Planning" if dry_run else f"Importing into {opened.location}"),
+            report=lambda problem: say(str(problem)),
         )
-    for problem in outcome.problems:
-        say(str(problem))
     for line in plan_lines(outcome):
         say(line)
     say(outcome.summary())

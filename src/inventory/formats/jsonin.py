@@ -8,16 +8,26 @@ from typing import Any
 
 from ..errors import StoreError
 from ..store.jsonfile import load_json, parse_json
-from .readers import Context, Reading, Source, encoding_of
-from .records_in import records_to_reading
+from .readers import IMPORT_CHUNK, Context, Reading, Source, encoding_of
+from .records_in import merged, records_to_chunks
 
 
 def read(source: Source, context: Context, kind: str = "json") -> Reading:
+    return merged(read_chunks(source, context, kind))
+
+
+def read_chunks(
+    source: Source, context: Context, kind: str = "json", size: int = IMPORT_CHUNK
+) -> Iterator[Reading]:
+    """The input a chunk of activities at a time (``records_in.records_to_chunks``)."""
     text = _text(source)
     if kind == "ndjson":
-        reading = records_to_reading(_lines(text, source.label), context, source.label)
-        reading.kind = "NDJSON"
-        return reading
+        lines = _lines(text, source.label)
+        del text
+        for reading in records_to_chunks(lines, context, source.label, size=size):
+            reading.kind = "NDJSON"
+            yield reading
+        return
     data = load_json(text, source.label)
     if isinstance(data, dict) and "activities" in data:
         data = data["activities"]
@@ -28,11 +38,11 @@ def read(source: Source, context: Context, kind: str = "json") -> Reading:
             f"expected a JSON array of activities, found {type(data).__name__}",
             source=source.label,
         )
-    reading = records_to_reading(
-        ((f"record {i}", r) for i, r in enumerate(data, start=1)), context, source.label
-    )
-    reading.kind = "JSON"
-    return reading
+    records = ((f"record {i}", r) for i, r in enumerate(data, start=1))
+    del data
+    for reading in records_to_chunks(records, context, source.label, size=size):
+        reading.kind = "JSON"
+        yield reading
 
 
 def _text(source: Source) -> str:

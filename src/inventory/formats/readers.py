@@ -31,6 +31,8 @@ from ..vocab import Status
 
 SNIFF_BYTES = 1 << 16
 """Bytes read to recognise a file."""
+IMPORT_CHUNK = 10_000
+"""Activities an import holds at a time, from a reader that reads in chunks."""
 MAX_LINE = 10_000
 """Characters in one line of a document: a title may have 1,000, a place 500; anything
 much longer is not an activity line, and is refused before it is parsed."""
@@ -369,6 +371,24 @@ def read(source: Source, context: Context) -> Reading:
     reading = reader(source, context, kind=kind)
     reading.kind = reading.kind or label
     return reading
+
+
+def read_chunks(source: Source, context: Context, size: int = IMPORT_CHUNK) -> Iterator[Reading]:
+    """Detect ``source`` and read it a chunk at a time: readings of up to ``size``
+    activities in input order (a reader of data reads so; a document, small, comes in one
+    reading). The sections come with the chunk they end in; each chunk says the kind."""
+    kind = detect(source)
+    module_name, label = READERS[kind]
+    module = importlib.import_module(f"{__package__}.{module_name}")
+    chunked: Callable[..., Iterator[Reading]] | None = getattr(module, "read_chunks", None)
+    if chunked is None:
+        reading = module.read(source, context, kind=kind)
+        reading.kind = reading.kind or label
+        yield reading
+        return
+    for reading in chunked(source, context, kind=kind, size=size):
+        reading.kind = reading.kind or label
+        yield reading
 
 
 def events_problem(

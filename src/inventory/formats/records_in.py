@@ -5,7 +5,7 @@ derived (as a newsletter line's) when it has none."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..editing import read_location
@@ -14,7 +14,7 @@ from ..ids import derive_id
 from ..plain import unneutralise
 from ..records import from_record, from_row
 from ..vocab import COLUMNS, LIST_SEPARATOR, Status
-from .readers import Context, Incoming, Reading
+from .readers import IMPORT_CHUNK, Context, Incoming, Reading
 
 ALIASES = {
     "project": "projects",
@@ -67,13 +67,44 @@ def rows_to_reading(
     neutralised: bool = True,
 ) -> Reading:
     """Activities from rows under ``names`` (each row with its place, e.g. its line)."""
+    return merged(rows_to_chunks(rows, names, context, source, neutralised=neutralised))
+
+
+def merged(chunks: Iterable[Reading]) -> Reading:
+    """One reading of a whole input read in chunks."""
     reading = Reading()
+    for chunk in chunks:
+        reading.items += chunk.items
+        reading.problems += chunk.problems
+        reading.sections += chunk.sections
+        reading.kind = chunk.kind or reading.kind
+    return reading
+
+
+def rows_to_chunks(
+    rows: Iterable[tuple[str, list[str]]],
+    names: list[str],
+    context: Context,
+    source: str,
+    *,
+    neutralised: bool = True,
+    size: int = IMPORT_CHUNK,
+) -> Iterator[Reading]:
+    """:func:`rows_to_reading` a chunk at a time: readings of up to ``size`` activities
+    (with the problems of their rows), in input order. Only the ids read so far are kept
+    from one chunk to the next (a duplicate id is refused wherever it is)."""
+    reading = Reading()
+    problems = 0
     has_id = "id" in names
     taken: set[str] = set()
-    seen: set[str] = set()
     for where, cells in rows:
-        if _enough(reading, where, source):
+        if problems + len(reading.problems) >= MAX_PROBLEMS:
+            reading.problems.append(_enough(where, source))
             break
+        if len(reading.items) >= size:
+            problems += len(reading.problems)
+            yield reading
+            reading = Reading()
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(names):
@@ -99,15 +130,14 @@ def rows_to_reading(
         if derived:
             ident = derive_id(activity.title, activity.place, activity.schedule, taken)
             activity = activity.model_copy(update={"id": ident})
-        if activity.id in seen:
+        if activity.id in taken:
             reading.problems.append(_problem(f"duplicate id {activity.id!r}", where, source, "id"))
             continue
-        seen.add(activity.id)
         taken.add(activity.id)
         status = Status(row["status"].strip()) if row.get("status", "").strip() else None
         reading.items.append(Incoming(activity, _line(where), _where(where, source),
                                       status, derived))  # fmt: skip
-    return reading
+    yield reading
 
 
 def _place_cells(row: dict[str, str]) -> None:
@@ -127,11 +157,24 @@ def records_to_reading(
     records: Iterable[tuple[str, Any]], context: Context, source: str
 ) -> Reading:
     """Activities from JSON records (each with its place: a line or ``#3``)."""
+    return merged(records_to_chunks(records, context, source))
+
+
+def records_to_chunks(
+    records: Iterable[tuple[str, Any]], context: Context, source: str, *, size: int = IMPORT_CHUNK
+) -> Iterator[Reading]:
+    """:func:`records_to_reading` a chunk at a time (see :func:`rows_to_chunks`)."""
     reading = Reading()
+    problems = 0
     seen: set[str] = set()
     for where, record in records:
-        if _enough(reading, where, source):
+        if problems + len(reading.problems) >= MAX_PROBLEMS:
+            reading.problems.append(_enough(where, source))
             break
+        if len(reading.items) >= size:
+            problems += len(reading.problems)
+            yield reading
+            reading = Reading()
         try:
             activity = from_record(record, context.registry)
         except ParseError as error:
@@ -144,15 +187,12 @@ def records_to_reading(
         reading.items.append(
             Incoming(activity, _line(where), _where(where, source), activity.status, False)
         )
-    return reading
+    yield reading
 
 
-def _enough(reading: Reading, where: str, source: str) -> bool:
-    if len(reading.problems) < MAX_PROBLEMS:
-        return False
+def _enough(where: str, source: str) -> Problem:
     message = f"stopped reading after {MAX_PROBLEMS:,} rows or records that could not be read"
-    reading.problems.append(_problem(message, where, source))
-    return True
+    return _problem(message, where, source)
 
 
 def _line(where: str) -> int | None:

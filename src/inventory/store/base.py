@@ -173,10 +173,10 @@ class Store(ABC):
         error inside it, or Ctrl-C, leaves the store as it was."""
         author = author or Author()
         with self._begin(author) as session:
-            batch = Batch(session)
+            batch = Batch(session, reverts)
             yield batch
             changes = batch.changes
-            if changes:
+            if changes or batch.flushed:
                 _pause_for_tests()
                 session.commit(changes, batch.edits, reverts)
                 batch.change = session.change
@@ -194,6 +194,17 @@ class _Session(ABC):
     """A backend's side of one transaction."""
 
     change: Change | None = None
+    streams: bool = False
+    """Whether :meth:`write` writes inside the open transaction (SQL stores); a file store
+    writes everything at the end (its whole file, once)."""
+
+    def write(
+        self, changes: dict[str, Activity | None], edits: list[Edit], reverts: int | None
+    ) -> None:
+        """Write part of the changes inside the open transaction, recorded in the same
+        history entry as the rest (:meth:`commit` writes the last part and ends it). Only
+        when :attr:`streams`; reads through the session see what was written."""
+        raise NotImplementedError
 
     @abstractmethod
     def ids_starting(self, prefix: str, limit: int = 50) -> list[str]: ...
@@ -214,11 +225,36 @@ class Batch:
     """Adds, updates and removals, read against the store as it is inside the transaction
     and written together when it ends. ``id in batch`` tells whether an id is taken."""
 
-    def __init__(self, session: _Session) -> None:
+    def __init__(self, session: _Session, reverts: int | None = None) -> None:
         self._session = session
+        self._reverts = reverts
         self._before: dict[str, Activity | None] = {}
         self._after: dict[str, Activity | None] = {}
+        self.flushed = 0
+        """Changes written already by :meth:`flush`."""
         self.change: Change | None = None
+        """The history entry, once committed; without its edits when the batch was
+        flushed (they are in the store's history, not held here)."""
+
+    def flush(self) -> list[str]:
+        """Write the changes so far inside the transaction and forget them, where the store
+        can (a SQL store): a long batch (an import) then holds one part at a time, and is
+        still written wholly or not at all, as one change of the history. Returns the ids
+        written (none when the store writes everything at the end)."""
+        if not self._session.streams:
+            return []
+        changes = self.changes
+        if changes:
+            self._session.write(changes, self.edits, self._reverts)
+            self.flushed += len(changes)
+        self._before.clear()
+        self._after.clear()
+        return list(changes)
+
+    @property
+    def written(self) -> bool:
+        """Whether the batch changes anything (flushed or still held)."""
+        return bool(self.flushed or self.changes)
 
     def current(self, ident: str) -> Activity | None:
         """The activity with exactly this id as the batch stands, None when there is none."""

@@ -233,9 +233,13 @@ class SqliteStore(Store):
 
 
 class _SqliteSession(_Session):
+    streams = True
+
     def __init__(self, store: SqliteStore, author: Author) -> None:
         self.store = store
         self.author = author
+        self._number: int | None = None
+        self._at: datetime | None = None
 
     def ids_starting(self, prefix: str, limit: int = 50) -> list[str]:
         return sql.ids_starting(self.store.connection, prefix, limit)
@@ -243,32 +247,52 @@ class _SqliteSession(_Session):
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         return sql.by_ids(self.store.connection, ids)
 
-    def commit(
+    def write(
         self, changes: dict[str, Activity | None], edits: list[Edit], reverts: int | None
     ) -> None:
         connection = self.store.connection
         try:
             versions = {ident: sql.version_of(connection, ident) or 0 for ident in changes}
             sql.delete(connection, list(changes))
+            span = 0
             for ident, activity in changes.items():
                 if activity is not None:
-                    span = sql.insert(connection, [(activity, None)], version=versions[ident] + 1)
-                    sql.widen_span(connection, span)
-            self.change = record_change(connection, self.author, edits, reverts)
-            self.store.keep_project_names()
+                    span = max(span, sql.insert(connection, [(activity, None)],
+                                                version=versions[ident] + 1))  # fmt: skip
+            sql.widen_span(connection, span)
+            if self._number is None:
+                self._number, self._at = open_change(connection, self.author, reverts)
+            record_edits(connection, self._number, edits)
         except sqlite3.Error as error:
             raise StoreError(f"cannot write: {error}", source=str(self.store.path)) from None
 
+    def commit(
+        self, changes: dict[str, Activity | None], edits: list[Edit], reverts: int | None
+    ) -> None:
+        streamed = self._number is not None
+        self.write(changes, edits, reverts)
+        try:
+            self.store.keep_project_names()
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot write: {error}", source=str(self.store.path)) from None
+        assert self._number is not None and self._at is not None
+        self.change = Change(self._number, self._at, self.author.name, self.author.command,
+                             () if streamed else tuple(edits), reverts)  # fmt: skip
 
-def record_change(
-    connection: sqlite3.Connection, author: Author, edits: list[Edit], reverts: int | None = None
-) -> Change:
+
+def open_change(
+    connection: sqlite3.Connection, author: Author, reverts: int | None = None
+) -> tuple[int, datetime]:
+    """Begin a history entry (its edits follow): its number and time."""
     at = now()
     cursor = connection.execute(
         "INSERT INTO change (at, author, command, reverts) VALUES (?, ?, ?, ?)",
         (at.isoformat(), author.name, author.command, reverts),
     )
-    number = int(cursor.lastrowid or 0)
+    return int(cursor.lastrowid or 0), at
+
+
+def record_edits(connection: sqlite3.Connection, number: int, edits: list[Edit]) -> None:
     connection.executemany(
         "INSERT INTO change_edit VALUES (?, ?, ?, ?)",
         [
@@ -281,6 +305,13 @@ def record_change(
             for e in edits
         ],
     )
+
+
+def record_change(
+    connection: sqlite3.Connection, author: Author, edits: list[Edit], reverts: int | None = None
+) -> Change:
+    number, at = open_change(connection, author, reverts)
+    record_edits(connection, number, edits)
     return Change(number, at, author.name, author.command, tuple(edits), reverts)
 
 
