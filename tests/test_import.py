@@ -312,7 +312,7 @@ def test_d1_impossible_dates_are_errors_and_nothing_is_written(tmp_path: Path) -
     assert lines(more, tmp_path).stderr.splitlines()[-2:] == [
         "inventory: <stdin>:3: error: dates: cannot read date '8-6 April': the range ends on "
         "6 April 2020, before it starts on 8 April 2020",
-        "inventory: nothing written: 2 line(s) could not be read",
+        "inventory: nothing written: 2 lines could not be read",
     ]
 
 

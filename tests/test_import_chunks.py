@@ -68,7 +68,7 @@ def test_an_unreadable_last_line_writes_nothing(tmp_path: Path) -> None:
     outcome = run(db, source, chunk=3)
     assert outcome.failed and not outcome.written
     assert [p.line for p in outcome.reading.errors] == [12]
-    assert outcome.summary() == "nothing written: 1 line(s) could not be read"
+    assert outcome.summary() == "nothing written: 1 line could not be read"
     assert contents(db) == before
     # --skip-bad writes the ten others, in one change.
     outcome = run(db, source, chunk=3, skip_bad=True)

@@ -155,7 +155,7 @@ def test_unreadable_line_writes_nothing_unless_skip_bad(tmp_path: Path) -> None:
     result = run("import", str(source), store=target)
     assert result.exit_code == 1
     assert "n.txt:3: error: projects: no project at the start of 'See you soon'" in result.stderr
-    assert "nothing written: 1 line(s) could not be read" in result.stderr
+    assert "nothing written: 1 line could not be read" in result.stderr
     assert not target.exists()
     result = run("import", str(source), "--skip-bad", store=target)
     assert result.exit_code == 0

@@ -33,7 +33,7 @@ from .reconcile import Plan, Reconciler, Step
 from .records import to_record
 from .store import Store
 from .store.base import Batch
-from .vocab import Status
+from .vocab import Status, plural
 
 
 @dataclass
@@ -102,7 +102,7 @@ class Outcome:
         if c["skipped"]:
             line += f"; skipped {c['skipped']} line{'s' * (c['skipped'] != 1)}"
         if self.failed:
-            return f"nothing written: {len(self.reading.errors)} line(s) could not be read"
+            return f"nothing written: {plural(len(self.reading.errors), 'line')} could not be read"
         if self.dry_run:
             return f"dry run, nothing written; would have: {line}"
         return line
@@ -241,7 +241,7 @@ def import_into(
     The input is read (and planned, and written) ``chunk`` activities at a time, so that a
     long one takes memory for a chunk, not for all of it; it is still one transaction,
     planned as a whole. The outcome keeps the steps a person is shown (updates, ambiguous
-    lines; additions too on a dry run or a failed one), every step with ``keep_all`` (for
+    lines; additions too on a dry run), every step with ``keep_all`` (for
     ``--json``). ``progress`` is told how far the planning and writing got; ``report``,
     each problem as it is found (then the outcome keeps only the errors, or all for
     ``keep_all``)."""
@@ -268,7 +268,7 @@ def import_into(
             reading.sections += part.sections
             reading.kind = part.kind or reading.kind
         keep = {"update", "ambiguous"} | (
-            {"add", "unchanged"} if keep_all else {"add"} if dry_run or outcome.failed else set()
+            {"add", "unchanged"} if keep_all else {"add"} if dry_run else set()
         )
         if dry_run or outcome.failed or not spool.total:
             _plan(outcome, view, spool, keep, mark_missing, None, progress)
