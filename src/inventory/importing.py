@@ -310,6 +310,8 @@ def _plan(
         added: list[Step] = []
         for step in steps:
             outcome.tally[step.kind] += 1
+            if step.note is not None:
+                outcome.note(_warning(step, step.note, None))
             if step.kind in keep:
                 plan.steps.append(step)
             if step.kind == "add" or (step.kind == "ambiguous" and outcome.add_ambiguous):
@@ -335,14 +337,11 @@ def _warn_outside_duration(outcome: Outcome, added: list[Step], store: Any) -> N
     for step in added:
         reasons = outside_duration(step.activity, store.registry)
         if reasons:
-            outcome.note(
-                Problem(
-                    f"{step.activity.id} '{step.activity.title}': {'; '.join(reasons)}",
-                    step.incoming.line,
-                    "dates",
-                    "warning",
-                    step.incoming.where.rsplit(":", 1)[0]
-                    if step.incoming.line is not None
-                    else step.incoming.where,
-                )
-            )
+            message = f"{step.activity.id} '{step.activity.title}': {'; '.join(reasons)}"
+            outcome.note(_warning(step, message, "dates"))
+
+
+def _warning(step: Step, message: str, field: str | None) -> Problem:
+    where = step.incoming.where
+    source = where.rsplit(":", 1)[0] if step.incoming.line is not None else where
+    return Problem(message, step.incoming.line, field, "warning", source)

@@ -129,6 +129,8 @@ class Step:
     before: Activity | None = None
     changes: list[FieldChange] = field(default_factory=list)
     candidates: list[Activity] = field(default_factory=list)
+    note: str | None = None
+    """Why a line that continues an activity was not taken (said as a warning)."""
 
     def to_json(self) -> dict[str, Any]:
         from .records import to_record
@@ -316,6 +318,15 @@ class Reconciler:
         changes = field_changes(stored, merged)
         if merged == stored:
             return Step("unchanged", item, stored, before=stored)
+        if stored.status is Status.HELD and item.status is None:
+            # An announcement ("Coming next", a plan) of what was since reported held: an
+            # older issue imported after a newer one must not turn its dates back.
+            said = "; ".join(str(c) for c in changes)
+            note = (
+                f"{stored.id} was reported held; this line only announces it (an older "
+                f"issue?), so it is left as it is (the line would change {said})"
+            )
+            return Step("unchanged", item, stored, before=stored, note=note)
         return Step("update", item, merged, before=stored, changes=changes)
 
     def _fresh(self, activity: Activity, taken: set[str]) -> Activity:
