@@ -201,3 +201,26 @@ def test_json_plan_shape(tmp_path: Path, flag: str) -> None:
         {"field": "dates", "old": "22-23 January (dates TBC)", "new": "22-23 January"}
     ]
     assert update["activity"]["schedule"]["certainty"] == "confirmed"
+
+
+def test_many_warnings_are_counted_not_all_printed(tmp_path: Path) -> None:
+    # 25 GLACY+ workshops of 2015, before GLACY+ began (March 2016): each is a warning. The
+    # first ten are printed, the other fifteen counted (D28: 70,000 lines nobody reads);
+    # --json still lists all 25.
+    sheet = tmp_path / "plan.csv"
+    rows = [f'GLACY+,Workshop {n},"Accra, Ghana",{n} May 2015' for n in range(1, 26)]
+    sheet.write_text("projects,title,location,dates\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(sheet), "--store", str(tmp_path / "s.db")])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert sum("is before GLACY+ began" in line for line in lines) == 10
+    assert (
+        "inventory: 15 more warnings not shown (dates: 15); 'inventory import --json' lists "
+        "every one, 'inventory validate' those the store keeps"
+    ) in lines
+    assert lines[-1] == "inventory: added 25, updated 0, unchanged 0, ambiguous 0"
+    again = runner.invoke(
+        app, ["import", str(sheet), "--dry-run", "--json", "--store", str(tmp_path / "t.db")]
+    )
+    warned = [p for p in json.loads(again.stdout)["problems"] if "before GLACY+" in p["message"]]
+    assert len(warned) == 25

@@ -172,6 +172,7 @@ def import_(
         )
     source = open_source(file)
     source.progress = progress(f"Reading {source.label}")
+    shown = _Warnings(as_json)
     with _import_target(store, dry_run) as opened:
         outcome = import_into(
             opened,
@@ -184,8 +185,9 @@ def import_(
             author=author("import", by),
             keep_all=as_json,
             progress=progress("Planning" if dry_run else f"Importing into {opened.location}"),
-            report=lambda problem: say(str(problem)),
+            report=shown.report,
         )
+    shown.close()
     for line in plan_lines(outcome):
         say(line)
     say(outcome.summary())
@@ -193,6 +195,34 @@ def import_(
         emit(Data(outcome.to_json()), Format.JSON)
     if outcome.failed:
         raise typer.Exit(1)
+
+
+class _Warnings:
+    """Problems said as they are found: every error, and the first warnings of each kind
+    (field); the rest counted in one line. A generated store of 100,000 rows once printed
+    70,000 warnings that no one reads; ``--json`` and ``validate`` list every one."""
+
+    PER_FIELD = 10
+
+    def __init__(self, everything: bool) -> None:
+        self.everything = everything
+        self.seen: dict[str, int] = {}
+
+    def report(self, problem: Any) -> None:
+        kind = problem.field or "other"
+        self.seen[kind] = self.seen.get(kind, 0) + 1
+        if problem.severity != "warning" or self.everything or self.seen[kind] <= self.PER_FIELD:
+            say(str(problem))
+
+    def close(self) -> None:
+        hidden = {k: n - self.PER_FIELD for k, n in self.seen.items() if n > self.PER_FIELD}
+        if hidden and not self.everything:
+            kinds = ", ".join(f"{k}: {n:,}" for k, n in sorted(hidden.items()))
+            total = sum(hidden.values())
+            say(
+                f"{total:,} more warning{'s' * (total != 1)} not shown ({kinds}); 'inventory import "
+                "--json' lists every one, 'inventory validate' those the store keeps"
+            )
 
 
 class MissingChoice(StrEnum):
