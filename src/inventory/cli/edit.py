@@ -219,9 +219,10 @@ class _Warnings:
         if hidden and not self.everything:
             kinds = ", ".join(f"{k}: {n:,}" for k, n in sorted(hidden.items()))
             total = sum(hidden.values())
+            more = f"{total:,} more warning{'s' * (total != 1)}"
             say(
-                f"{total:,} more warning{'s' * (total != 1)} not shown ({kinds}); 'inventory import "
-                "--json' lists every one, 'inventory validate' those the store keeps"
+                f"{more} not shown ({kinds}); 'inventory import --json' lists every one, "
+                "'inventory validate' those the store keeps"
             )
 
 
