@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +43,7 @@ class CsvStore(FileStore):
         self.keep_cache = keep_cache
         """False: the cache lives in memory for this run (a dry run writes nothing)."""
         self._cache: Cache | None = None
+        self._written: sqlite3.Connection | None = None
 
     def cache(self) -> Cache:
         if self._cache is None:
@@ -55,6 +58,9 @@ class CsvStore(FileStore):
         return self._cache
 
     def close(self) -> None:
+        if self._written is not None:
+            self._written.close()
+            self._written = None
         if self._cache is not None:
             self._cache.close()
             self._cache = None
@@ -76,6 +82,9 @@ class CsvStore(FileStore):
     def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> list[Activity]:
         return sql.select(self.cache().connection, criteria, limit)
 
+    def scan(self, criteria: Criteria = EVERYTHING) -> Iterator[Activity]:
+        return sql.scan(self.cache().connection, criteria)
+
     def bounds(self, criteria: Criteria | None = None) -> Period | None:
         return sql.bounds(self.cache().connection, criteria)
 
@@ -92,21 +101,53 @@ class CsvStore(FileStore):
         return (",".join(COLUMNS) + "\n").encode("utf-8")
 
     def rows_as_written(self) -> dict[str, tuple[int, dict[str, str]]]:
+        out: dict[str, tuple[int, dict[str, str]]] = {}
+        for ident, line, cells in self._rows_written():
+            if ident not in out:
+                out[ident] = (line, cells)
+        return out
+
+    def _rows_written(self) -> Iterator[tuple[str, int, dict[str, str]]]:
+        """Each row's id, line and cells as written, in file order (an id twice: twice)."""
         snapshot = read_snapshot(self.path)
         if snapshot is None:
-            return {}
-        header, rows = read_rows(decode(snapshot.data, str(self.path)), str(self.path))
+            return
+        text = decode(snapshot.data, str(self.path))
+        del snapshot  # the bytes: the text is enough
+        header, rows = read_rows(text, str(self.path))
         # The id and the derived columns only: what validate compares (all of every row of a
         # big store would cost more memory than its activities).
         kept = [(i, n) for i, n in enumerate(header.names) if n == "id" or n in DERIVED]
-        out: dict[str, tuple[int, dict[str, str]]] = {}
         for row in rows:
             size = len(row.cells)
             cells = {n: unneutralise(row.cells[i]) for i, n in kept if i < size}
             ident = (cells.get("id") or "").strip()
-            if ident and ident not in out:
-                out[ident] = (row.line, cells)
-        return out
+            if ident:
+                yield ident, row.line, cells
+
+    def written_lookup(self) -> Callable[[Sequence[str]], dict[str, tuple[int, dict[str, str]]]]:
+        # In a temporary file (deleted when the store closes), not a dictionary: a
+        # million rows' cells would cost more memory than the check itself.
+        if self._written is None:
+            self._written = sqlite3.connect("")
+            self._written.execute(
+                "CREATE TABLE row (id TEXT PRIMARY KEY, line INTEGER, cells TEXT)"
+            )
+            rows = ((i, n, json.dumps(c)) for i, n, c in self._rows_written())
+            self._written.executemany("INSERT OR IGNORE INTO row VALUES (?, ?, ?)", rows)
+        connection = self._written
+
+        def lookup(ids: Sequence[str]) -> dict[str, tuple[int, dict[str, str]]]:
+            found: dict[str, tuple[int, dict[str, str]]] = {}
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start : start + 500])
+                marks = ", ".join("?" * len(chunk))
+                query = f"SELECT id, line, cells FROM row WHERE id IN ({marks})"
+                for ident, line, cells in connection.execute(query, chunk):
+                    found[ident] = (line, json.loads(cells))
+            return found
+
+        return lookup
 
     def _session(self, snapshot: Snapshot | None) -> FileSession:
         return CsvSession(self, snapshot)

@@ -243,6 +243,15 @@ def select_records(
     return [record for (record,) in connection.execute(sql, params)]
 
 
+def scan(connection: sqlite3.Connection, criteria: Criteria) -> Iterator[Activity]:
+    """The activities of :func:`select`, built one at a time as the cursor reads them."""
+    where, params = criteria.to_sql(SQLITE, max_span(connection))
+    rows = connection.execute(
+        f"SELECT a.record FROM activity a WHERE {where} ORDER BY a.sort", params
+    )
+    yield from activities(rows)
+
+
 def select(
     connection: sqlite3.Connection, criteria: Criteria, limit: int | None = None
 ) -> list[Activity]:
