@@ -25,7 +25,7 @@ from .errors import Problem
 from .model import Activity
 from .pairs import DEFAULT_MIN_SCORE, DuplicateSearch
 from .projects import Registry, outside_duration
-from .records import to_row
+from .records import sort_string, to_row
 from .vocab import DERIVED
 
 Written = Mapping[str, tuple[int, dict[str, str]]]
@@ -34,7 +34,7 @@ Lookup = Callable[[Sequence[str]], Written]
 """The rows as written of some ids, asked a batch at a time (a big store's rows are not
 all held at once)."""
 
-CHUNK = 2000
+BATCH = 2000
 
 
 @dataclass
@@ -87,13 +87,15 @@ def check(
     tally = tally if tally is not None else Tally()
     total = 2 * count
     yield from unreadable
-    search: DuplicateSearch[tuple[int, int | None]] = DuplicateSearch(DEFAULT_MIN_SCORE)
+    search: DuplicateSearch[Tag] = DuplicateSearch(DEFAULT_MIN_SCORE)
     spill = sqlite3.connect("")  # a temporary file, deleted when closed
     try:
-        spill.execute("CREATE TABLE feature (start INTEGER, idx INTEGER, line INTEGER, data BLOB)")
-        spill.execute("CREATE TABLE found (first INTEGER, second INTEGER, line INTEGER, text TEXT)")
+        spill.execute(
+            "CREATE TABLE feature (start INTEGER, idx INTEGER, line INTEGER, sort TEXT, data BLOB)"
+        )
+        spill.execute("CREATE TABLE found (first TEXT, second TEXT, line INTEGER, text TEXT)")
         stream = iter(activities)
-        while chunk := list(islice(stream, CHUNK)):
+        while chunk := list(islice(stream, BATCH)):
             if progress is not None:
                 progress(tally.activities, total)
             written = lookup([a.id for a in chunk])
@@ -103,9 +105,10 @@ def check(
                 line = known[0] if known is not None else None
                 yield from _warnings(activity, registry, known, source)
                 start, packed = search.add(activity)
-                rows.append((start, tally.activities, line, marshal.dumps(packed)))
+                order = sort_string(activity)
+                rows.append((start, tally.activities, line, order, marshal.dumps(packed)))
                 tally.activities += 1
-            spill.executemany("INSERT INTO feature VALUES (?, ?, ?, ?)", rows)
+            spill.executemany("INSERT INTO feature VALUES (?, ?, ?, ?, ?)", rows)
         yield from _duplicates(search, spill, tally.activities, source, progress)
     finally:
         spill.close()
@@ -154,8 +157,13 @@ def _warnings(
                 )
 
 
+Tag = tuple[int | None, str]
+"""What the duplicate search keeps of an activity besides its features: its line (if
+known) and its place in the order of the store (``records.sort_string``)."""
+
+
 def _duplicates(
-    search: DuplicateSearch[tuple[int, int | None]],
+    search: DuplicateSearch[Tag],
     spill: sqlite3.Connection,
     count: int,
     source: str,
@@ -164,22 +172,22 @@ def _duplicates(
     """The likely duplicates among the activities spilled, in the order of the first of
     each pair, then of the second (soonest first): the second is warned about."""
 
-    def packed() -> Iterator[tuple[tuple[int, int | None], Any]]:
-        rows = spill.execute("SELECT idx, line, data FROM feature ORDER BY start, idx")
-        for done, (index, line, data) in enumerate(rows):
-            if progress is not None and done % CHUNK == 0:
+    def packed() -> Iterator[tuple[Tag, Any]]:
+        rows = spill.execute("SELECT line, sort, data FROM feature ORDER BY start, idx")
+        for done, (line, order, data) in enumerate(rows):
+            if progress is not None and done % BATCH == 0:
                 # The second half of the bar: the duplicate search.
                 progress(count + done, 2 * count)
-            yield (index, line), marshal.loads(data)
+            yield (line, order), marshal.loads(data)
 
-    found: list[tuple[int, int, int | None, str]] = []
+    found: list[tuple[str, str, int | None, str]] = []
     for pair in search.search(packed()):
-        (first, first_line), (second, line) = pair.first, pair.second
+        (first_line, first), (line, second) = pair.first, pair.second
         where = f" (line {first_line})" if first_line else ""
         reasons = "; ".join(r.text for r in pair.reasons)
         text = f"likely duplicate of {pair.first_id}{where}, score {pair.score}: {reasons}"
         found.append((first, second, line, f"{pair.second_id}: {text}"))
-        if len(found) >= CHUNK:
+        if len(found) >= BATCH:
             spill.executemany("INSERT INTO found VALUES (?, ?, ?, ?)", found)
             found = []
     spill.executemany("INSERT INTO found VALUES (?, ?, ?, ?)", found)
