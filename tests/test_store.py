@@ -516,3 +516,23 @@ def test_the_record_shape_is_pinned_with_its_format() -> None:
             "extra": {},
         },
     )
+
+
+def test_a_scan_keeps_no_read_open_on_the_cache(tmp_path: Path) -> None:
+    # validate goes through the whole store for minutes at a million rows: meanwhile a
+    # write must not wait for it (the cache's rollback journal makes a writer wait for
+    # every open read), so the records are copied out in one quick read first.
+    import sqlite3
+
+    from inventory.store.cache import cache_path
+
+    path = write(tmp_path, "s.csv", BUNDLED_STORE.read_bytes())
+    with open_store(str(path)) as opened:
+        scan = opened.scan()
+        first = next(scan)
+        other = sqlite3.connect(cache_path(path), timeout=0, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")  # "database is locked" if a read were open
+        other.execute("ROLLBACK")
+        other.close()
+        rest = list(scan)
+        assert [first, *rest] == opened.select()

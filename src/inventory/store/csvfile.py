@@ -83,7 +83,7 @@ class CsvStore(FileStore):
         return sql.select(self.cache().connection, criteria, limit)
 
     def scan(self, criteria: Criteria = EVERYTHING) -> Iterator[Activity]:
-        return sql.scan(self.cache().connection, criteria)
+        return sql.scan(self.cache().connection, criteria, copy=True)
 
     def bounds(self, criteria: Criteria | None = None) -> Period | None:
         return sql.bounds(self.cache().connection, criteria)
