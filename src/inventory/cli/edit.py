@@ -28,6 +28,7 @@ from .options import (
     ProjectOpt,
     author,
     command,
+    current_run,
     emit,
     fail,
     location,
@@ -576,6 +577,10 @@ def validate_cmd(
             progress=progress("Checking the store"),
             tally=tally,
         )
+        if current_run().output().terminal:
+            # Read on a terminal, not piped: the bar ends before the lines show, as it
+            # always did (they would break into it), so the problems are gathered first.
+            problems = iter(list(problems))
 
         def counted() -> Iterator[Problem]:
             for problem in problems:
