@@ -5,6 +5,7 @@ store's, then the writes."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +115,19 @@ def test_db_init_makes_an_empty_store_and_upgrade_says_what_it_can(
         assert "schema 3 is up to date" in upgraded
     else:
         assert "store has no schema to upgrade" in upgraded
+
+
+def test_validate_warns_as_the_csv_store(backend_store: str) -> None:
+    # The same warnings, in the same order, streamed from each backend; only a CSV store
+    # has lines to name.
+    def warnings(store: str) -> list[tuple[str, str, str]]:
+        records = json.loads(run(store, "validate", "--json").stdout)
+        return [
+            (r["severity"], r["field"], re.sub(r" \(line \d+\)", "", r["message"])) for r in records
+        ]
+
+    expected = warnings(str(BUNDLED_STORE))
+    assert [(s, f) for s, f, _ in expected] == [
+        ("warning", "dates"), ("warning", "projects"), ("warning", "title")
+    ]  # fmt: skip
+    assert warnings(backend_store) == expected

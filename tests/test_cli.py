@@ -542,6 +542,27 @@ def test_validate_bundled_store() -> None:
     assert run("validate", "--strict").exit_code == 1
 
 
+def test_validate_json_is_written_as_it_is_found(tmp_path: Path) -> None:
+    # The problems are written one at a time, as json.dumps would write their list.
+    lines = BUNDLED_STORE.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace("1-3 October", "1-3 Octobre")
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("validate", "--json", store=path)
+    records = json.loads(result.stdout)
+    assert result.stdout == json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    assert [(r["line"], r["severity"], r["field"]) for r in records] == [
+        (4, "error", "dates"),
+        (104, "warning", "dates"),
+        (115, "warning", "projects"),
+        (54, "warning", "title"),
+    ]
+    assert records[0]["source"] == str(path)
+    empty = tmp_path / "empty.csv"
+    empty.write_text(lines[0] + "\n", encoding="utf-8")
+    assert run("validate", "--json", store=empty).stdout == "[]\n"
+
+
 def test_validate_reports_every_problem(tmp_path: Path) -> None:
     lines = BUNDLED_STORE.read_text(encoding="utf-8").splitlines()
     lines[3] = lines[3].replace("1-3 October", "1-3 Octobre")

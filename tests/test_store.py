@@ -92,6 +92,41 @@ def test_quoted_field_with_newline(tmp_path: Path) -> None:
     assert lines == {"s0x6ftjt": 2, "aaaabbbb": 4}
 
 
+def test_rows_as_written_read_a_line_at_a_time_as_from_the_whole_text(tmp_path: Path) -> None:
+    # validate reads the rows' lines from the file a line at a time: the same lines and
+    # cells as csvdoc.read_rows gives from the whole text, whatever ends the lines.
+    from inventory.store.csvdoc import MAX_ROW
+    from inventory.store.csvfile import CsvStore
+
+    def row(ident: str, title: str = "Cybercrime reporting platform") -> str:
+        return ROW.replace("s0x6ftjt", ident).replace("Cybercrime reporting platform", title)
+
+    body = [
+        row("aaaa0001"),
+        row("aaaa0002", '"Reporting\r\nplatform, two lines"'),
+        "",  # a blank row
+        row("aaaa0003") + ",extra,cells",  # more cells than columns: still has its line
+        'aaaa0004,GLACY+,"unclosed"quote,,,GH,Ghana,1 October',  # a broken row
+        row("aaaa0005", '"One\rlone carriage return"'),
+        row("aaaa0006", "x" * (MAX_ROW + 10)),  # too long: no row
+        row("aaaa0001", "The same id again"),
+        row("aaaa0007"),
+    ]
+    for newline, bom in (("\n", ""), ("\r\n", "\ufeff"), ("\r", "")):
+        text = bom + newline.join([HEADER, *body]) + newline
+        path = write(tmp_path, f"s{len(newline)}{len(bom)}.csv", text.encode())
+        store = CsvStore(path)
+        streamed = list(store._rows_written())
+        assert streamed == list(store._rows_written_whole())
+        lines = {ident: line for ident, line, _ in streamed}
+        if newline != "\r":  # a lone CR ends a line: the quoted one is two lines either way
+            assert lines == {"aaaa0001": 11, "aaaa0002": 3, "aaaa0003": 6, "aaaa0005": 8,
+                             "aaaa0007": 12}  # fmt: skip
+        assert [ident for ident, _, _ in streamed].count("aaaa0001") == 2
+        assert store.rows_as_written()["aaaa0001"][0] == 2  # the first one
+        assert streamed[0][2]["start"] == "2019-10-01"
+
+
 def test_other_encoding_names_the_line(tmp_path: Path) -> None:
     row = ROW.replace("Cybercrime reporting platform", "Forum sur la cybersécurité")
     path = write(tmp_path, "latin1.csv", f"{HEADER}\n{row}\n".encode("latin-1"))
@@ -482,3 +517,23 @@ def test_the_record_shape_is_pinned_with_its_format() -> None:
             "extra": {},
         },
     )
+
+
+def test_a_scan_keeps_no_read_open_on_the_cache(tmp_path: Path) -> None:
+    # validate goes through the whole store for minutes at a million rows: meanwhile a
+    # write must not wait for it (the cache's rollback journal makes a writer wait for
+    # every open read), so the records are copied out in one quick read first.
+    import sqlite3
+
+    from inventory.store.cache import cache_path
+
+    path = write(tmp_path, "s.csv", BUNDLED_STORE.read_bytes())
+    with open_store(str(path)) as opened:
+        scan = opened.scan()
+        first = next(scan)
+        other = sqlite3.connect(cache_path(path), timeout=0, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")  # "database is locked" if a read were open
+        other.execute("ROLLBACK")
+        other.close()
+        rest = list(scan)
+        assert [first, *rest] == opened.select()

@@ -5,7 +5,10 @@ bundled store only where the newsletter lists one activity twice."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from inventory.errors import Problem
 from inventory.model import Activity
 from inventory.pairs import DEFAULT_MIN_SCORE, PairKind, find_pairs
 from inventory.projects import load_registry
@@ -79,3 +82,178 @@ def test_validate_tells_its_progress_to_the_end() -> None:
     validate(ACTIVITIES, load_registry(), source="s", progress=lambda d, t: seen.append((d, t)))
     assert seen[0] == (0, 264) and seen[-1] == (264, 264)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+# --- a store checked one activity at a time ----------------------------------------------------
+#
+# ``validate`` no longer holds the store: it checks each activity and lets it go, then
+# searches its duplicates by first day from features kept on disk (``DuplicateSearch``).
+# Below: pairs planted in every kind of group the search knows (a city, a country, a place
+# named in a title, no place within a project), across the order a store gives (a "dates
+# TBD" activity sorts at the end of its month but starts on its first day), checked against
+# pairs worked out by hand, and against the all-in-memory ``find_pairs`` on random stores.
+
+GHANA = ("GH", "Ghana")
+MOROCCO = ("MA", "Morocco")
+FRANCE = ("FR", "France")
+PERU = ("PE", "Peru")
+
+
+def made(
+    ident: str,
+    title: str,
+    dates: str,
+    projects: tuple[str, ...] = ("GLACY+",),
+    city: str | None = None,
+    country: tuple[str, str] | None = None,
+) -> Activity:
+    from inventory.dates import parse_schedule
+    from inventory.model import Country, Place
+
+    countries = (Country(code=country[0], name=country[1]),) if country else ()
+    place = Place(city=city, countries=countries, text=city or "") if city or country else None
+    return Activity(
+        id=ident,
+        projects=projects,
+        title=title,
+        place=place,
+        schedule=parse_schedule(dates, context_month="2020-05"),
+    )
+
+
+PLANTED = [
+    # A city: the same training in Accra twice, two projects (aaa1 is the first: the same
+    # days, and the lower id).
+    made("aaa1", "Judicial training on electronic evidence", "4-5 May", city="Accra",
+         country=GHANA),
+    made("aaa2", "Judicial training on electronic evidence", "4-5 May", ("CyberEast",),
+         city="Accra", country=GHANA),
+    # A country, dates TBD against known days: b1 starts on 1 May (first) but sorts last.
+    made("bbb1", "Assessment of the cybercrime unit", "dates TBD", country=PERU),
+    made("bbb2", "Assessment of the cybercrime unit", "12-13 May", country=PERU),
+    # A place named in a title: the Morocco training held in Strasbourg, one project.
+    made("ccc1", "International cooperation workshop", "20-21 May", country=MOROCCO),
+    made("ccc2", "Prosecutors of Morocco trained on cooperation", "20-21 May",
+         city="Strasbourg", country=FRANCE),
+    # No place, one project: a desk study listed twice.
+    made("ddd1", "Report on cybercrime legislation", "by 29 May"),
+    made("ddd2", "Report on the cybercrime legislation", "by 29 May"),
+    # Not duplicates: the same title on days that do not overlap, the same title in
+    # another country (a series), and a long activity over all of May in no place.
+    made("eee1", "Judicial training on electronic evidence", "7-8 May", city="Accra",
+         country=GHANA),
+    made("eee2", "Judicial training on electronic evidence", "4-5 May", ("CyberEast",),
+         country=PERU),
+    made("fff1", "Programme steering committee", "1-31 May", ("CyberSouth",)),
+]  # fmt: skip
+
+
+def store_order(activities: list[Activity]) -> list[Activity]:
+    return sorted(activities, key=lambda a: a.sort_key())
+
+
+def duplicate_warnings(problems: list[Problem]) -> list[tuple[str, str, int | None]]:
+    """(warned id, id it duplicates, line) of each likely-duplicate warning, in order."""
+    out = []
+    for p in problems:
+        if "likely duplicate of" in p.message:
+            second, rest = p.message.split(": likely duplicate of ", 1)
+            out.append((second, rest.split(" ")[0].split(",")[0], p.line))
+    return out
+
+
+def test_planted_duplicates_in_every_kind_of_group() -> None:
+    activities = store_order(PLANTED)
+    # Worked out by hand: f1 ("1-31 May") sorts by its first day, first; b1 ("dates TBD")
+    # at the end of May, last. The pairs come by their first's place in that order, and b1
+    # is the first of its pair (it starts on 1 May, b2 on the 12th) though it sorts last.
+    assert [a.id for a in activities] == [
+        "fff1", "aaa1", "aaa2", "eee2", "eee1", "bbb2", "ccc1", "ccc2", "ddd1", "ddd2", "bbb1"
+    ]  # fmt: skip
+    lines = {a.id: n for n, a in enumerate(PLANTED, start=2)}  # as if in the file's order
+    written = {i: (n, {"id": i}) for i, n in lines.items()}
+    problems = validate(activities, load_registry(), source="s.csv", as_written=written)
+    assert duplicate_warnings(problems) == [
+        ("aaa2", "aaa1", lines["aaa2"]),
+        ("ccc2", "ccc1", lines["ccc2"]),
+        ("ddd2", "ddd1", lines["ddd2"]),
+        ("bbb2", "bbb1", lines["bbb2"]),
+    ]
+    # The first's line is named too; and each warning is of the title.
+    warned = [p for p in problems if "likely duplicate" in p.message]
+    assert f"likely duplicate of aaa1 (line {lines['aaa1']})" in warned[0].message
+    assert {p.field for p in warned} == {"title"}
+    # Every warning has its row's line (the duplicates come after the others).
+    assert all(p.line is not None for p in problems)
+    assert problems[-4:] == warned
+
+
+def test_planted_duplicates_agree_with_find_pairs() -> None:
+    activities = store_order(PLANTED)
+    found = find_pairs(activities, kinds=(PairKind.DUPLICATE,), min_score=DEFAULT_MIN_SCORE)
+    assert {(p.first.id, p.second.id) for p in found} == {
+        ("aaa1", "aaa2"), ("bbb1", "bbb2"), ("ccc1", "ccc2"), ("ddd1", "ddd2")
+    }  # fmt: skip
+    assert reference_duplicates(activities) == duplicate_messages(
+        validate(activities, load_registry(), source="s.csv")
+    )
+
+
+def reference_duplicates(activities: list[Activity]) -> list[str]:
+    """validate's duplicate warnings as it made them before it streamed: every model held,
+    ``find_pairs`` over all of them, sorted by the first then the second's sort key."""
+    found = find_pairs(activities, kinds=(PairKind.DUPLICATE,), min_score=DEFAULT_MIN_SCORE)
+    ordered = sorted(found, key=lambda p: (p.first.sort_key(), p.second.sort_key()))
+    return [
+        f"{p.second.id}: likely duplicate of {p.first.id}, score {p.score}: "
+        + "; ".join(r.text for r in p.reasons)
+        for p in ordered
+    ]
+
+
+def duplicate_messages(problems: list[Problem]) -> list[str]:
+    return [p.message for p in problems if "likely duplicate" in p.message]
+
+
+TITLES = [
+    "Judicial training on electronic evidence",
+    "Judicial training on evidence",
+    "Assessment of the cybercrime unit",
+    "Report on cybercrime legislation",
+    "Workshop in Accra on cooperation",
+    "Prosecutors of Morocco trained",
+]
+PLACES = [
+    (None, None), ("Accra", GHANA), (None, GHANA), ("Lima", PERU), (None, MOROCCO),
+    ("Strasbourg", FRANCE), ("Rabat", MOROCCO),
+]  # fmt: skip
+DATES = ["dates TBD", "4-5 May", "5-6 May", "1-31 May", "by 29 May", "12 (PM) - 13 May",
+         "28 May - 2 June", "June (dates TBD)", "2 June", "7-8 May and 12 May"]  # fmt: skip
+PROJECTS = [("GLACY+",), ("CyberEast",), ("GLACY+", "CyberEast"), ("CyberSouth",), ()]
+
+
+@st.composite
+def stores(draw: st.DrawFn) -> list[Activity]:
+    count = draw(st.integers(min_value=0, max_value=14))
+    out = []
+    for n in range(count):
+        city, country = draw(st.sampled_from(PLACES))
+        out.append(
+            made(
+                f"x{n:03d}",
+                draw(st.sampled_from(TITLES)),
+                draw(st.sampled_from(DATES)),
+                draw(st.sampled_from(PROJECTS)),
+                city=city,
+                country=country,
+            )
+        )
+    return store_order(out)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(stores())
+def test_streamed_duplicates_are_find_pairs(activities: list[Activity]) -> None:
+    assert duplicate_messages(
+        validate(activities, load_registry(), source="s")
+    ) == reference_duplicates(activities)

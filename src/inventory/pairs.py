@@ -12,18 +12,21 @@ pairs that overlap inside a bucket, not with the square of the store.
 from __future__ import annotations
 
 import calendar as _calendar
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from .dates import render_schedule
 from .model import Activity, HalfDay, Precision, Schedule
 from .places import fold
+
+T = TypeVar("T")
 
 
 class PairKind(StrEnum):
@@ -128,12 +131,26 @@ class Pair:
 
 @dataclass(frozen=True)
 class _Features:
-    """What the pair rules read of one activity, worked out once however many pairs it is in."""
+    """What the pair rules read of one activity, worked out once however many pairs it is in:
+    all of it, so a pair is scored from its two features alone (``validate`` keeps these,
+    not the models, of a store too big to hold)."""
 
+    ident: str
+    projects: tuple[str, ...]
+    start: int
+    end: int
+    """The window's first and last day, as ordinals."""
+    month: bool
+    """Month precision: no day known yet."""
+    deadline: bool
     halves: dict[date, frozenset[HalfDay]]
     words: frozenset[str]
     city: str
     """Folded; empty when unknown."""
+    place_city: str
+    """As written; empty when unknown."""
+    countries: tuple[tuple[str, str], ...]
+    """Its countries' codes and names."""
     codes: frozenset[str]
     names: tuple[tuple[str, str], ...]
     """Its country and city names, as written and folded."""
@@ -148,42 +165,95 @@ class _Features:
         names = tuple(c.name for c in place.countries) if place else ()
         if place and place.city:
             names += (place.city,)
+        schedule = a.schedule
         return cls(
-            halves=_halves(a.schedule),
+            ident=a.id,
+            projects=tuple(a.projects),
+            start=schedule.start.toordinal(),
+            end=schedule.end.toordinal(),
+            month=schedule.precision is Precision.MONTH,
+            deadline=bool(schedule.deadline),
+            halves=_halves(schedule),
             words=title_words(a.title),
             city=fold(place.city) if place and place.city else "",
+            place_city=place.city or "" if place else "",
+            countries=tuple((c.code, c.name) for c in place.countries) if place else (),
             codes=frozenset(a.country_codes),
             names=tuple((n, fold(n)) for n in names),
             text=fold(a.title + " " + (place.text if place else "")),
             title=fold(a.title),
         )
 
+    def pack(self) -> tuple[Any, ...]:
+        """Plain values (for ``marshal``) that :meth:`unpack` makes the same features of."""
+        halves = tuple((d.toordinal(), "".join(sorted(h))) for d, h in self.halves.items())
+        return (
+            self.ident, self.projects, self.start, self.end, self.month, self.deadline, halves,
+            tuple(self.words), self.city, self.place_city, self.countries, tuple(self.codes),
+            self.names, self.text, self.title,
+        )  # fmt: skip
+
+    @classmethod
+    def unpack(cls, values: tuple[Any, ...]) -> _Features:
+        (ident, projects, start, end, month, deadline, halves, words, city, place_city,
+         countries, codes, names, text, title) = values  # fmt: skip
+        return cls(
+            ident=ident,
+            projects=tuple(projects),
+            start=start,
+            end=end,
+            month=month,
+            deadline=deadline,
+            halves={date.fromordinal(d): _HALF_SETS[h] for d, h in halves},
+            words=frozenset(words),
+            city=city,
+            place_city=place_city,
+            countries=tuple(tuple(c) for c in countries),
+            codes=frozenset(codes),
+            names=tuple(tuple(n) for n in names),
+            text=text,
+            title=title,
+        )
+
+
+_HALF_SETS = {"".join(sorted(s)): frozenset(s) for s in ({HalfDay.AM}, {HalfDay.PM}, set(HalfDay))}
+
 
 @dataclass
 class _Corpus:
-    """What is common across the store: frequent words and usual venues weigh less."""
+    """What is common across the store: frequent words and usual venues weigh less. Made
+    at once (:meth:`of`) or one activity at a time (:meth:`add`, then :meth:`done`)."""
 
-    size: int
-    idf: dict[str, float]
+    size: int = 0
+    idf: dict[str, float] = field(default_factory=dict)
     cities: Counter[str] = field(default_factory=Counter)
     countries: Counter[str] = field(default_factory=Counter)
     cache: dict[str, _Features] = field(default_factory=dict)
+    df: Counter[str] = field(default_factory=Counter)
 
     @classmethod
     def of(cls, activities: Sequence[Activity]) -> _Corpus:
-        df: Counter[str] = Counter()
-        cities: Counter[str] = Counter()
-        countries: Counter[str] = Counter()
-        cache: dict[str, _Features] = {}
+        corpus = cls()
         for a in activities:
-            features = cache[a.id] = _Features.of(a)
-            df.update(features.words)
-            if features.city:
-                cities[features.city] += 1
-            countries.update(features.codes)
-        n = max(len(activities), 1)
-        idf = {w: math.log((n + 1) / (c + 1)) + 1 for w, c in df.items()}
-        return cls(n, idf, cities, countries, cache)
+            corpus.cache[a.id] = corpus.add(a)
+        return corpus.done()
+
+    def add(self, a: Activity) -> _Features:
+        """Count one activity in; its features."""
+        features = _Features.of(a)
+        self.size += 1
+        self.df.update(features.words)
+        if features.city:
+            self.cities[features.city] += 1
+        self.countries.update(features.codes)
+        return features
+
+    def done(self) -> _Corpus:
+        n = max(self.size, 1)
+        self.idf = {w: math.log((n + 1) / (c + 1)) + 1 for w, c in self.df.items()}
+        self.size = n
+        self.df = Counter()
+        return self
 
     def weight(self, word: str) -> float:
         return self.idf.get(word, math.log(self.size + 1) + 1)
@@ -250,18 +320,15 @@ def _halves(schedule: Schedule) -> dict[date, frozenset[HalfDay]]:
     return out
 
 
-def _programme_wide(a: Activity) -> bool:
-    return len(a.projects) >= PROGRAMME_WIDE
+def _programme_wide(f: _Features) -> bool:
+    return len(f.projects) >= PROGRAMME_WIDE
 
 
-def _time_reason(
-    a: Activity, b: Activity, fa: _Features, fb: _Features
-) -> tuple[Reason, tuple[date, ...], float] | None:
+def _time_reason(fa: _Features, fb: _Features) -> tuple[Reason, tuple[date, ...], float] | None:
     """How the two overlap in time: the reason, the days in common, and their share of
     the days either runs; None when they do not overlap at all."""
-    sa, sb = a.schedule, b.schedule
-    if sa.precision is Precision.MONTH or sb.precision is Precision.MONTH:
-        if not (sa.start <= sb.end and sb.start <= sa.end):
+    if fa.month or fb.month:
+        if not (fa.start <= fb.end and fb.start <= fa.end):
             return None
         return Reason(MAYBE_OVERLAP, "may overlap: no days known yet"), (), 0.0
     ha, hb = fa.halves, fb.halves
@@ -270,7 +337,7 @@ def _time_reason(
         return None
     span = len(ha.keys() | hb.keys())
     share = len(shared) / span
-    if sa.deadline or sb.deadline:
+    if fa.deadline or fb.deadline:
         # A due date says nothing about the days the work is done on.
         return Reason(SAME_DUE_DAY, f"due the same day ({_day_text(shared)})"), shared, share
     if share == 1:
@@ -280,56 +347,63 @@ def _time_reason(
     return Reason(points, text), shared, share
 
 
-def _place_reason(
-    a: Activity, b: Activity, fa: _Features, fb: _Features, corpus: _Corpus
-) -> Reason | None:
+def _place_reason(fa: _Features, fb: _Features, corpus: _Corpus) -> Reason | None:
     """What links the two places, if anything: the same city, the same country, or a
     place of one named in the other's title or location."""
     if fa.city and fa.city == fb.city:
         points = SAME_CITY
-        text = f"same city ({a.place.city if a.place else fa.city})"
+        text = f"same city ({fa.place_city or fa.city})"
         if corpus.usual(corpus.cities[fa.city]):
             points //= 2
             text += f", a usual venue: {corpus.cities[fa.city]} of {corpus.size} activities"
         return Reason(points, text)
     countries = fa.codes & fb.codes
     if countries:
-        names = [c.name for c in (a.place.countries if a.place else ()) if c.code in countries]
+        names = [name for code, name in fa.countries if code in countries]
         points = SAME_COUNTRY
         text = f"same country ({', '.join(names)})"
         if fa.city and fb.city:
             points = SAME_COUNTRY // 3
-            text += f", different cities ({a.place.city if a.place else ''}, "
-            text += f"{b.place.city if b.place else ''})"
+            text += f", different cities ({fa.place_city}, {fb.place_city})"
         elif all(corpus.usual(corpus.countries[c]) for c in countries):
             points //= 2
             text += ", a usual venue"
         return Reason(points, text)
     for name, there, other, folded in (
-        *((n, a, b, fb) for n in _named_in(fa.names, fb.text)),
-        *((n, b, a, fa) for n in _named_in(fb.names, fa.text)),
+        *((n, fa, fb, fb) for n in _named_in(fa.names, fb.text)),
+        *((n, fb, fa, fa) for n in _named_in(fb.names, fa.text)),
     ):
         field_ = "title" if _named_in([(name, fold(name))], folded.title) else "location"
-        return Reason(NAMED_PLACE, f"{name} (where {there.id} is) is named in the {field_} of "
-                      f"{other.id}")  # fmt: skip
+        return Reason(NAMED_PLACE, f"{name} (where {there.ident} is) is named in the {field_} of "
+                      f"{other.ident}")  # fmt: skip
     return None
 
 
 def assess_pair(a: Activity, b: Activity, corpus: _Corpus) -> Pair | None:
     """The evidence that two activities clash or are one listed twice; None if unrelated."""
-    fa, fb = corpus.features(a), corpus.features(b)
-    timing = _time_reason(a, b, fa, fb)
+    verdict = _assess(corpus.features(a), corpus.features(b), corpus)
+    return None if verdict is None else Pair(a, b, *verdict)
+
+
+Verdict = tuple[PairKind, int, tuple[Reason, ...], tuple[date, ...], bool]
+"""What :func:`assess_pair` finds of a pair: its kind, score, reasons, shared days, and
+whether they only possibly overlap."""
+
+
+def _assess(fa: _Features, fb: _Features, corpus: _Corpus) -> Verdict | None:
+    """:func:`assess_pair` from the two activities' features alone."""
+    timing = _time_reason(fa, fb)
     if timing is None:
         return None
     time_reason, shared, share = timing
     possible = not shared
-    due = a.schedule.deadline or b.schedule.deadline
-    projects = [p for p in a.projects if p in b.projects]
+    due = fa.deadline or fb.deadline
+    projects = [p for p in fa.projects if p in fb.projects]
     placeless = not fa.names and not fb.names
     # Cheap checks first: most pairs of a busy period share neither a place nor a project.
     if not projects and not (fa.codes & fb.codes or fa.names or fb.names):
         return None
-    place = _place_reason(a, b, fa, fb, corpus)
+    place = _place_reason(fa, fb, corpus)
     linked = place is not None
     if not linked and not projects:
         return None
@@ -339,7 +413,7 @@ def assess_pair(a: Activity, b: Activity, corpus: _Corpus) -> Pair | None:
     reasons = [time_reason] + ([place] if place else [])
     if projects:
         points, text = SHARED_PROJECT, f"shared project ({', '.join(projects)})"
-        if _programme_wide(a) or _programme_wide(b):
+        if _programme_wide(fa) or _programme_wide(fb):
             # Everyone attends the programme's own conferences: being there too is expected.
             points //= 2
             text += "; one is a programme-wide event"
@@ -373,41 +447,60 @@ def assess_pair(a: Activity, b: Activity, corpus: _Corpus) -> Pair | None:
     else:
         return None
     score = min(100, sum(r.points for r in reasons))
-    return Pair(a, b, kind, score, tuple(reasons), shared, possible)
+    return kind, score, tuple(reasons), shared, possible
 
 
 DEFAULT_MIN_SCORE = 40
 """What ``clashes`` shows and ``validate`` warns about unless asked otherwise."""
 
 
+def _own_keys(f: _Features, by_project: bool) -> list[tuple[str, str]]:
+    """The groups an activity is in by its own place (its countries, its city, its names)
+    and, with ``by_project`` or no place at all, by its projects."""
+    keys = [("country", code) for code in f.codes]
+    if f.city:
+        keys.append(("city", f.city))
+    keys += [("named", key) for _, key in f.names]
+    if by_project or not f.names:
+        keys += [("project" if by_project else "placeless", p) for p in f.projects]
+    return keys
+
+
+def _first_words(names: Iterable[tuple[str, str]], into: dict[str, set[str]]) -> None:
+    """Index place names (as written and folded) by their first word, for :func:`_named_keys`."""
+    for _, key in names:
+        words = _WORD.findall(key)
+        if words:
+            into[words[0]].add(key)
+
+
+def _named_keys(f: _Features, first_words: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """The groups of the places (of any activity: ``first_words``) that an activity's title
+    or location names, looked up word by word, not name by name."""
+    own = {key for _, key in f.names}
+    found = []
+    for word in set(_WORD.findall(f.text)):
+        for key in first_words.get(word, ()):
+            if key not in own and _named_in([(key, key)], f.text):
+                found.append(("named", key))
+    return found
+
+
 def _buckets(activities: Sequence[Activity], corpus: _Corpus, by_project: bool) -> list[list[int]]:
     """Groups of activities (as indexes) that something could link: a country, a city, a
-    place named in a title or location (looked up word by word, not name by name), no
-    place at all within a project, and with ``by_project`` any shared project. Two
-    activities in no common group can score neither a place nor a project."""
+    place named in a title or location, no place at all within a project, and with
+    ``by_project`` any shared project. Two activities in no common group can score neither
+    a place nor a project."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     first_words: dict[str, set[str]] = defaultdict(set)
     for index, activity in enumerate(activities):
         features = corpus.features(activity)
-        for code in features.codes:
-            groups["country", code].append(index)
-        if features.city:
-            groups["city", features.city].append(index)
-        for _, key in features.names:
-            groups["named", key].append(index)
-            words = _WORD.findall(key)
-            if words:
-                first_words[words[0]].add(key)
-        if by_project or not features.names:
-            for project in activity.projects:
-                groups["project" if by_project else "placeless", project].append(index)
+        for key in _own_keys(features, by_project):
+            groups[key].append(index)
+        _first_words(features.names, first_words)
     for index, activity in enumerate(activities):
-        features = corpus.features(activity)
-        own = {key for _, key in features.names}
-        for word in set(_WORD.findall(features.text)):
-            for key in first_words.get(word, ()):
-                if key not in own and _named_in([(key, key)], features.text):
-                    groups["named", key].append(index)
+        for key in _named_keys(corpus.features(activity), first_words):
+            groups[key].append(index)
     return [sorted(set(members)) for members in groups.values() if len(members) > 1]
 
 
@@ -425,17 +518,84 @@ def _overlapping(
         running.append(index)
 
 
-def _maybe_duplicate(a: Activity, b: Activity, corpus: _Corpus) -> bool:
+def _maybe_duplicate(fa: _Features, fb: _Features, corpus: _Corpus) -> bool:
     """A cheap test every likely duplicate passes: at the same time (half the days, or
     no day known), and similar words or a shared project."""
-    fa, fb = corpus.features(a), corpus.features(b)
-    if a.schedule.precision is not Precision.MONTH and b.schedule.precision is not Precision.MONTH:
+    if not fa.month and not fb.month:
         shared = sum(1 for d in fa.halves if fa.halves[d] & fb.halves.get(d, frozenset()))
         if shared < DUPLICATE_MIN_DAY_SHARE * len(fa.halves.keys() | fb.halves.keys()):
             return False
-    if set(a.projects) & set(b.projects):
+    if set(fa.projects) & set(fb.projects):
         return True
     return wording_similarity(fa.words, fb.words, corpus.weight) >= DUPLICATE_MIN_WORDING
+
+
+class Duplicate(NamedTuple, Generic[T]):
+    """A likely duplicate :class:`DuplicateSearch` found: the tags its two activities were
+    given (the first is the one that starts first), their ids, and the score and reasons
+    ``find_pairs`` gives the pair."""
+
+    first: T
+    second: T
+    first_id: str
+    second_id: str
+    score: int
+    reasons: tuple[Reason, ...]
+
+
+class DuplicateSearch(Generic[T]):
+    """``find_pairs(kinds=(PairKind.DUPLICATE,))`` for a store too big to hold: it is shown
+    each activity once (:meth:`add`, which gives its features as plain values to keep
+    elsewhere, e.g. on disk), then those values again by first day (:meth:`search`), and
+    holds meanwhile only the word counts and place names of the whole store, and the
+    features of the activities still running on the day it has reached."""
+
+    def __init__(self, min_score: int = DEFAULT_MIN_SCORE) -> None:
+        self.min_score = min_score
+        self.corpus = _Corpus()
+        self.first_words: dict[str, set[str]] = defaultdict(set)
+
+    def add(self, activity: Activity) -> tuple[int, tuple[Any, ...]]:
+        """Count one activity in; its first day (as an ordinal) and its features, packed."""
+        features = self.corpus.add(activity)
+        _first_words(features.names, self.first_words)
+        return features.start, features.pack()
+
+    def search(self, packed: Iterable[tuple[T, tuple[Any, ...]]]) -> Iterator[Duplicate[T]]:
+        """The likely duplicates among the activities given again, each with a tag, as
+        :meth:`add` packed them, by first day (ties in any order)."""
+        corpus = self.corpus.done()
+        running: dict[tuple[str, str], list[T]] = {}
+        active: dict[T, _Features] = {}
+        ends: list[tuple[int, int, T]] = []
+        for count, (tag, values) in enumerate(packed):
+            f = _Features.unpack(values)
+            while ends and ends[0][0] < f.start:
+                del active[heapq.heappop(ends)[2]]
+            if count % 4096 == 4095:  # let go of what ended in groups not seen since
+                running = {
+                    k: kept for k, v in running.items() if (kept := [t for t in v if t in active])
+                }
+            candidates: dict[T, None] = {}
+            for key in (*_own_keys(f, False), *_named_keys(f, self.first_words)):
+                members = [t for t in running.get(key, ()) if t in active]
+                candidates.update(dict.fromkeys(members))
+                members.append(tag)
+                running[key] = members
+            for other in candidates:
+                a, b = active[other], f
+                ta, tb = other, tag
+                if ((a.start, a.end), a.ident) > ((b.start, b.end), b.ident):
+                    a, b, ta, tb = b, a, tb, ta
+                if not _maybe_duplicate(a, b, corpus):
+                    continue
+                verdict = _assess(a, b, corpus)
+                if verdict is None or verdict[0] is not PairKind.DUPLICATE:
+                    continue
+                if verdict[1] >= self.min_score:
+                    yield Duplicate(ta, tb, a.ident, b.ident, verdict[1], verdict[2])
+            active[tag] = f
+            heapq.heappush(ends, (f.end, count, tag))
 
 
 def find_pairs(
@@ -474,7 +634,9 @@ def find_pairs(
                 a, b = b, a
             if focus is not None and not (focus(a) or focus(b)):
                 continue
-            if only_duplicates and not _maybe_duplicate(a, b, stats):
+            if only_duplicates and not _maybe_duplicate(
+                stats.features(a), stats.features(b), stats
+            ):
                 continue
             pair = assess_pair(a, b, stats)
             if pair is not None and pair.kind in kinds and pair.score >= min_score:

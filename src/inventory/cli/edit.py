@@ -14,7 +14,7 @@ import typer
 
 from ..dates import render_schedule
 from ..editing import edit_activity, new_activity, place_new
-from ..errors import ParseError, UsageError, shortened
+from ..errors import ParseError, Problem, UsageError, shortened
 from ..formats import Data, Format, Listing
 from ..places import place_notices
 from ..store import Store, open_store
@@ -28,6 +28,7 @@ from .options import (
     ProjectOpt,
     author,
     command,
+    current_run,
     emit,
     fail,
     location,
@@ -584,36 +585,51 @@ def validate_cmd(
       inventory validate --store shared/activities.csv --strict
       inventory validate --json | jq '.[] | select(.severity == "error")'
     """
-    from ..validation import validate
+    from ..validation import Tally, check
 
     output = pick_format(fmt, as_json)
+    tally = Tally()
+    counts = {"error": 0, "warning": 0}
     with reading(store, warn=False) as opened:
-        activities = opened.select()
         location = shown_path(opened.location)
         unreadable = [replace(p, source=location) for p in opened.problems()]
-        problems = validate(
-            activities,
+        problems = check(
+            opened.scan(),
             opened.registry,
             source=location,
+            count=opened.count(),
             unreadable=unreadable,
-            as_written=opened.rows_as_written(),
+            as_written=opened.written_lookup(),
             progress=progress("Checking the store"),
+            tally=tally,
         )
-    records = [
-        {
-            "source": p.source,
-            "line": p.line,
-            "field": p.field,
-            "severity": p.severity,
-            "message": p.message,
-        }
-        for p in problems
-    ]
-    emit(Data(records, [str(p) for p in problems]), output)
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
+        if current_run().output().terminal:
+            # Read on a terminal, not piped: the bar ends before the lines show, as it
+            # always did (they would break into it), so the problems are gathered first.
+            problems = iter(list(problems))
+
+        def counted() -> Iterator[Problem]:
+            for problem in problems:
+                counts[problem.severity] = counts.get(problem.severity, 0) + 1
+                yield problem
+
+        # Written as they are found: a big store's problems are not all held at once.
+        # Only one of the two is read, as the format chosen asks.
+        records = (
+            {
+                "source": p.source,
+                "line": p.line,
+                "field": p.field,
+                "severity": p.severity,
+                "message": p.message,
+            }
+            for p in counted()
+        )
+        emit(Data(records, (str(p) for p in counted())), output)
+    errors = counts["error"]
+    warnings = sum(counts.values()) - errors
     say(
-        f"{location}: {plural(len(activities), 'activity')}, {plural(errors, 'error')}, "
+        f"{location}: {plural(tally.activities, 'activity')}, {plural(errors, 'error')}, "
         f"{plural(warnings, 'warning')}"
     )
     if errors or (strict and warnings):

@@ -103,7 +103,8 @@ class ProjectView:
 @dataclass(frozen=True)
 class Data:
     """A result whose JSON is all there is to it besides its table (``validate``, ``history``,
-    ``config``): ``json`` is the value, ``table`` a Rich renderable or plain lines."""
+    ``config``): ``json`` is the value, ``table`` a Rich renderable or plain lines. Either
+    may be an iterator (of a list's items, of lines), written as it gives them."""
 
     json: Any
     table: Any = None

@@ -71,7 +71,19 @@ def _(result: ProjectView, out: Output) -> None:
 
 @_write.register
 def _(result: Data, out: Output) -> None:
-    dump(result.json, out)
+    if not isinstance(result.json, Iterator):
+        dump(result.json, out)
+        return
+    # Items given one at a time (validate's problems): written as they come, as dump
+    # would write their list.
+    stream = out.stream
+    stream.write("[")
+    empty = True
+    for item in result.json:
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        stream.write(("\n  " if empty else ",\n  ") + text)
+        empty = False
+    stream.write("]\n" if empty else "\n]\n")
 
 
 def write(result: Any, out: Output) -> None:

@@ -4,6 +4,7 @@ same tables come out without colour, and no cell is wrapped or cut."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import singledispatch
 from typing import Any
 
@@ -102,7 +103,7 @@ def _(result: ProjectView, out: Output) -> None:
 def _(result: Data, out: Output) -> None:
     if result.table is None:
         return
-    if isinstance(result.table, list):
+    if isinstance(result.table, list | Iterator):  # lines (an iterator: as they come)
         for line in result.table:
             out.stream.write(f"{printable(str(line))}\n")
         return

@@ -16,7 +16,7 @@ import difflib
 import os
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -130,9 +130,20 @@ class Store(ABC):
         it cannot."""
         return None
 
+    def scan(self, criteria: Criteria = EVERYTHING) -> Iterator[Activity]:
+        """What :meth:`select` finds, one at a time: a store that can streams them, so a
+        whole store is gone through without being held (``validate``)."""
+        yield from self.select(criteria)
+
     def rows_as_written(self) -> dict[str, tuple[int, dict[str, str]]]:
         """For a store people edit by hand (CSV): each id's line and cells as written."""
         return {}
+
+    def written_lookup(self) -> Callable[[Sequence[str]], dict[str, tuple[int, dict[str, str]]]]:
+        """:meth:`rows_as_written`, asked a batch of ids at a time: a big store keeps them
+        in a temporary file rather than in memory (valid until the store is closed)."""
+        rows = self.rows_as_written()
+        return lambda ids: {i: rows[i] for i in ids if i in rows}
 
     def own_files(self) -> set[Path]:
         """The files this store keeps (itself, its lock, cache, history, projects.csv...),

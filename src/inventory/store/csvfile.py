@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from ..errors import ParseError, Problem, StoreError
 from ..months import Period
@@ -17,7 +19,7 @@ from ..query import EVERYTHING, Criteria
 from ..vocab import COLUMNS, DERIVED
 from . import sql
 from .cache import Cache, Progress
-from .csvdoc import Document, Header, decode, read_rows, row_hash
+from .csvdoc import MAX_ROW, Document, Header, RowTooLong, decode, read_rows, row_hash
 from .files import Identity, Snapshot, read_snapshot
 from .filestore import FileSession, FileStore
 
@@ -41,6 +43,7 @@ class CsvStore(FileStore):
         self.keep_cache = keep_cache
         """False: the cache lives in memory for this run (a dry run writes nothing)."""
         self._cache: Cache | None = None
+        self._written: sqlite3.Connection | None = None
 
     def cache(self) -> Cache:
         if self._cache is None:
@@ -55,6 +58,9 @@ class CsvStore(FileStore):
         return self._cache
 
     def close(self) -> None:
+        if self._written is not None:
+            self._written.close()
+            self._written = None
         if self._cache is not None:
             self._cache.close()
             self._cache = None
@@ -76,6 +82,9 @@ class CsvStore(FileStore):
     def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> list[Activity]:
         return sql.select(self.cache().connection, criteria, limit)
 
+    def scan(self, criteria: Criteria = EVERYTHING) -> Iterator[Activity]:
+        return sql.scan(self.cache().connection, criteria, copy=True)
+
     def bounds(self, criteria: Criteria | None = None) -> Period | None:
         return sql.bounds(self.cache().connection, criteria)
 
@@ -92,24 +101,120 @@ class CsvStore(FileStore):
         return (",".join(COLUMNS) + "\n").encode("utf-8")
 
     def rows_as_written(self) -> dict[str, tuple[int, dict[str, str]]]:
+        out: dict[str, tuple[int, dict[str, str]]] = {}
+        for ident, line, cells in self._rows_written():
+            if ident not in out:
+                out[ident] = (line, cells)
+        return out
+
+    def _rows_written(self) -> Iterator[tuple[str, int, dict[str, str]]]:
+        """Each row's id, line and cells as written, in file order (an id twice: twice):
+        read a line at a time, as ``csvdoc.read_rows`` reads the whole text (which costs
+        four times the file at its peak: 680 MB for a million rows)."""
+        try:
+            stream = open(self.path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+        except FileNotFoundError:
+            return
+        with stream:
+            lines = _Lines(stream)
+            reader = csv.reader(lines, strict=True)
+            try:
+                header = [unneutralise(h.strip()) for h in next(reader)]
+            except StopIteration:
+                return
+            except (csv.Error, RowTooLong, UnicodeDecodeError):
+                header = []
+            if "id" not in header:  # what read_rows says of such a file, as it says it
+                yield from self._rows_written_whole()
+                return
+            kept = [(i, n) for i, n in enumerate(header) if n == "id" or n in DERIVED]
+            while True:
+                lines.size = 0
+                line = lines.count + 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except (csv.Error, RowTooLong):
+                    continue  # a row read_rows cannot read either: it has no id
+                except UnicodeDecodeError:
+                    yield from self._rows_written_whole()  # it says where
+                    return
+                found = _kept_cells(cells, kept)
+                ident = (found.get("id") or "").strip()
+                if ident:
+                    yield ident, line, found
+
+    def _rows_written_whole(self) -> Iterator[tuple[str, int, dict[str, str]]]:
+        """:meth:`_rows_written` from the whole text, through ``csvdoc.read_rows``."""
         snapshot = read_snapshot(self.path)
         if snapshot is None:
-            return {}
+            return
         header, rows = read_rows(decode(snapshot.data, str(self.path)), str(self.path))
         # The id and the derived columns only: what validate compares (all of every row of a
         # big store would cost more memory than its activities).
         kept = [(i, n) for i, n in enumerate(header.names) if n == "id" or n in DERIVED]
-        out: dict[str, tuple[int, dict[str, str]]] = {}
         for row in rows:
-            size = len(row.cells)
-            cells = {n: unneutralise(row.cells[i]) for i, n in kept if i < size}
+            cells = _kept_cells(row.cells, kept)
             ident = (cells.get("id") or "").strip()
-            if ident and ident not in out:
-                out[ident] = (row.line, cells)
-        return out
+            if ident:
+                yield ident, row.line, cells
+
+    def written_lookup(self) -> Callable[[Sequence[str]], dict[str, tuple[int, dict[str, str]]]]:
+        # In a temporary file (deleted when the store closes), not a dictionary: a
+        # million rows' cells would cost more memory than the check itself.
+        if self._written is None:
+            self._written = sqlite3.connect("")
+            self._written.execute(
+                "CREATE TABLE row (id TEXT PRIMARY KEY, line INTEGER, cells TEXT)"
+            )
+            rows = ((i, n, json.dumps(c)) for i, n, c in self._rows_written())
+            self._written.executemany("INSERT OR IGNORE INTO row VALUES (?, ?, ?)", rows)
+        connection = self._written
+
+        def lookup(ids: Sequence[str]) -> dict[str, tuple[int, dict[str, str]]]:
+            found: dict[str, tuple[int, dict[str, str]]] = {}
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start : start + 500])
+                marks = ", ".join("?" * len(chunk))
+                query = f"SELECT id, line, cells FROM row WHERE id IN ({marks})"
+                for ident, line, cells in connection.execute(query, chunk):
+                    found[ident] = (line, json.loads(cells))
+            return found
+
+        return lookup
 
     def _session(self, snapshot: Snapshot | None) -> FileSession:
         return CsvSession(self, snapshot)
+
+
+def _kept_cells(cells: list[str], kept: list[tuple[int, str]]) -> dict[str, str]:
+    size = len(cells)
+    return {n: unneutralise(cells[i]) for i, n in kept if i < size}
+
+
+class _Lines:
+    """A file's lines for csv.reader, ended where ``csvdoc.Recorder`` ends them (a file
+    opened with ``newline=""`` splits as ``io.StringIO(text, newline="")`` does), with its
+    limit on a row's length; one line held at a time."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.count = 0
+        self.size = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._stream.readline()
+        if not line:
+            raise StopIteration
+        self.count += 1
+        self.size += len(line)
+        if self.size > MAX_ROW:
+            raise RowTooLong
+        return line
 
 
 class CsvSession(FileSession):

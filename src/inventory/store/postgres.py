@@ -293,6 +293,18 @@ class PostgresStore(Store):
 
         return [trusted_record(row[0]) for row in self._rows(sql, params)]
 
+    def scan(self, criteria: Criteria = EVERYTHING) -> Iterator[Activity]:
+        # Streamed by the server a row at a time (psycopg's stream): no other query may run
+        # on the connection until it ends.
+        from ..records import trusted_record
+
+        where, params = criteria.to_sql(POSTGRES)
+        sql = f"SELECT a.record FROM activity a WHERE {where} ORDER BY a.sort"
+        connection = self.connection
+        with self._guard("read"):
+            for (record,) in connection.cursor().stream(sql, params):
+                yield trusted_record(record)
+
     def bounds(self, criteria: Criteria | None = None) -> Period | None:
         where, params = (criteria or EVERYTHING).to_sql(POSTGRES)
         [(first, last)] = self._rows(

@@ -244,6 +244,29 @@ def select_records(
     return [record for (record,) in connection.execute(sql, params)]
 
 
+def scan(
+    connection: sqlite3.Connection, criteria: Criteria, *, copy: bool = False
+) -> Iterator[Activity]:
+    """The activities of :func:`select`, built one at a time as the cursor reads them. With
+    ``copy``, their records are first copied to a temporary file in one quick read, so no
+    read stays open while the caller works through them: in a rollback journal (the CSV
+    store's cache) an open read makes every writer wait for it."""
+    where, params = criteria.to_sql(SQLITE, max_span(connection))
+    rows = connection.execute(
+        f"SELECT a.record FROM activity a WHERE {where} ORDER BY a.sort", params
+    )
+    if not copy:
+        yield from activities(rows)
+        return
+    kept = sqlite3.connect("")  # a temporary file, deleted when closed
+    try:
+        kept.execute("CREATE TABLE record (record TEXT NOT NULL)")
+        kept.executemany("INSERT INTO record VALUES (?)", rows)
+        yield from activities(kept.execute("SELECT record FROM record ORDER BY rowid"))
+    finally:
+        kept.close()
+
+
 def select(
     connection: sqlite3.Connection, criteria: Criteria, limit: int | None = None
 ) -> list[Activity]:

@@ -131,6 +131,9 @@ class SqliteStore(Store):
     def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> list[Activity]:
         return sql.select(self.connection, criteria, limit)
 
+    def scan(self, criteria: Criteria = EVERYTHING) -> Iterator[Activity]:
+        return sql.scan(self.connection, criteria)
+
     def bounds(self, criteria: Criteria | None = None) -> Period | None:
         return sql.bounds(self.connection, criteria)
 
