@@ -311,7 +311,7 @@ def _plan(
         for step in steps:
             outcome.tally[step.kind] += 1
             if step.note is not None:
-                outcome.note(_warning(step, step.note, None))
+                outcome.note(_warning(step, step.note, "status"))
             if step.kind in keep:
                 plan.steps.append(step)
             if step.kind == "add" or (step.kind == "ambiguous" and outcome.add_ambiguous):
