@@ -39,3 +39,39 @@ class Loaded:
 def load(path: Path) -> Loaded:
     with open_store(str(path)) as store:
         return Loaded(path, store.select(), store.problems())
+
+
+def made(
+    ident: str,
+    title: str,
+    dates: str,
+    projects: tuple[str, ...] = ("GLACY+",),
+    city: str | None = None,
+    country: tuple[str, str] | None = None,
+) -> Activity:
+    """A made-up activity for the pair rules: dates read as in May 2020's table."""
+    from inventory.dates import parse_schedule
+    from inventory.model import Country, Place
+
+    countries = (Country(code=country[0], name=country[1]),) if country else ()
+    place = Place(city=city, countries=countries, text=city or "") if city or country else None
+    return Activity(
+        id=ident,
+        projects=projects,
+        title=title,
+        place=place,
+        schedule=parse_schedule(dates, context_month="2020-05"),
+    )
+
+
+def light_probe(argv: list[str]) -> str:
+    """Python that runs ``inventory *argv`` and prints on stderr which heavy modules it
+    imported (pydantic, Rich, the models): a query answered from kept records needs none."""
+    return (
+        "import sys\n"
+        f"sys.argv = ['inventory', *{argv!r}]\n"
+        "from inventory.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = {'pydantic', 'rich', 'inventory.model', 'inventory.records'} & set(sys.modules)\n"
+        "print(sorted(heavy), file=sys.stderr)\n"
+    )

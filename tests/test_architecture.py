@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import REPO, light_probe
 
 SRC = REPO / "src" / "inventory"
 MAX_LINES = 800
@@ -248,14 +248,7 @@ def test_a_json_query_on_a_csv_store_builds_no_model(tmp_path: Path) -> None:
     store = tmp_path / "activities.csv"
     shutil.copy(BUNDLED_STORE, store)
     argv = ["list", "--project", "GLACY+", "--month", "2019-11", "--json", "--store", str(store)]
-    probe = (
-        "import sys\n"
-        f"sys.argv = ['inventory', *{argv!r}]\n"
-        "from inventory.cli.app import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = {'pydantic', 'rich', 'inventory.model', 'inventory.records'} & set(sys.modules)\n"
-        "print(sorted(heavy), file=sys.stderr)\n"
-    )
+    probe = light_probe(argv)
     runs = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)]
     runs.append(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True))
     first, warm = runs

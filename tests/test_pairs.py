@@ -11,12 +11,11 @@ from datetime import date
 
 import pytest
 
-from inventory.dates import parse_schedule
-from inventory.model import Activity, Country, Place
+from inventory.model import Activity
 from inventory.months import Period, parse_quarter
 from inventory.pairs import PairKind, find_pairs, title_words
 from inventory.query import Criteria, select_from
-from tests.helpers import BUNDLED_STORE, Loaded, load
+from tests.helpers import BUNDLED_STORE, Loaded, load, made
 
 
 @pytest.fixture(scope="module")
@@ -191,25 +190,6 @@ def test_focus_keeps_the_pairs_involving_a_project(store: Loaded) -> None:
 
 
 # --- the rules on made-up activities -------------------------------------------------------------
-
-
-def made(
-    ident: str,
-    title: str,
-    dates: str,
-    projects: tuple[str, ...] = ("GLACY+",),
-    city: str | None = None,
-    country: tuple[str, str] | None = None,
-) -> Activity:
-    countries = (Country(code=country[0], name=country[1]),) if country else ()
-    place = Place(city=city, countries=countries, text=city or "") if city or country else None
-    return Activity(
-        id=ident,
-        projects=projects,
-        title=title,
-        place=place,
-        schedule=parse_schedule(dates, context_month="2020-05"),
-    )
 
 
 GHANA = ("GH", "Ghana")

@@ -24,7 +24,7 @@ from inventory.cli import app
 from inventory.query import POSTGRES, Criteria
 from inventory.store import open_store, pgschema
 from inventory.store.postgres import redact, row_of
-from tests.helpers import BUNDLED_STORE
+from tests.helpers import BUNDLED_STORE, light_probe
 from tests.pgserver import PASSWORD, Server
 
 runner = CliRunner()
@@ -510,14 +510,7 @@ def test_a_json_query_on_the_server_builds_no_model(pg_store: str) -> None:
     # `list ... --json` prints the records as the server keeps them: neither pydantic, Rich
     # nor the models are imported, and the answer is the one the models give.
     argv = ["list", "--project", "GLACY+", "--month", "2019-11", "--json", "--store", pg_store]
-    probe = (
-        "import sys\n"
-        f"sys.argv = ['inventory', *{argv!r}]\n"
-        "from inventory.cli.app import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = {'pydantic', 'rich', 'inventory.model', 'inventory.records'} & set(sys.modules)\n"
-        "print(sorted(heavy), file=sys.stderr)\n"
-    )
+    probe = light_probe(argv)
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
     titles = [r["title"] for r in json.loads(done.stdout)]

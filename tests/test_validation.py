@@ -13,7 +13,7 @@ from inventory.model import Activity
 from inventory.pairs import DEFAULT_MIN_SCORE, PairKind, find_pairs
 from inventory.projects import load_registry
 from inventory.validation import validate
-from tests.helpers import BUNDLED_STORE, load
+from tests.helpers import BUNDLED_STORE, load, made
 
 ACTIVITIES = load(BUNDLED_STORE).activities
 
@@ -97,28 +97,6 @@ GHANA = ("GH", "Ghana")
 MOROCCO = ("MA", "Morocco")
 FRANCE = ("FR", "France")
 PERU = ("PE", "Peru")
-
-
-def made(
-    ident: str,
-    title: str,
-    dates: str,
-    projects: tuple[str, ...] = ("GLACY+",),
-    city: str | None = None,
-    country: tuple[str, str] | None = None,
-) -> Activity:
-    from inventory.dates import parse_schedule
-    from inventory.model import Country, Place
-
-    countries = (Country(code=country[0], name=country[1]),) if country else ()
-    place = Place(city=city, countries=countries, text=city or "") if city or country else None
-    return Activity(
-        id=ident,
-        projects=projects,
-        title=title,
-        place=place,
-        schedule=parse_schedule(dates, context_month="2020-05"),
-    )
 
 
 PLANTED = [

@@ -47,11 +47,7 @@ def read_chunks(
         try:
             first = recorder.peek().rstrip("\r\n")
         except RowTooLong:
-            raise StoreError(
-                f"the first row is over {MAX_ROW:,} characters long; expected the column names",
-                source=source.label,
-                line=1,
-            ) from None
+            raise _header_too_long(source.label) from None
     else:
         text = _whole_text(source)
         first = text[: min(len(text), MAX_ROW)].split("\n", 1)[0].rstrip("\r")
@@ -69,11 +65,7 @@ def read_chunks(
     except csv.Error as error:
         raise StoreError(f"unreadable header: {error}", source=source.label, line=1) from None
     except RowTooLong:
-        raise StoreError(
-            f"the first row is over {MAX_ROW:,} characters long; expected the column names",
-            source=source.label,
-            line=1,
-        ) from None
+        raise _header_too_long(source.label) from None
     names = column_names(header)
     why = check_header(names, "CSV")
     if why is not None:
@@ -192,3 +184,11 @@ def _cr_split(text: str) -> list[str]:
     if start < len(text):
         out.append(text[start:])
     return out
+
+
+def _header_too_long(label: str) -> StoreError:
+    return StoreError(
+        f"the first row is over {MAX_ROW:,} characters long; expected the column names",
+        source=label,
+        line=1,
+    )
