@@ -1,7 +1,7 @@
 """Time inventory's start-up and its queries at 10k, 100k and 1M activities, side by side
 with a bare Typer app, khal, Miller, DuckDB and a plain csv.reader loop.
 
-    python bench/run.py                              # everything (about 15 minutes)
+    python bench/run.py                              # everything (about 25 minutes)
     python bench/run.py --sizes 10k,100k --runs 3    # a quick look
     python bench/run.py --setup                      # first: khal and DuckDB in bench/out/venv
 
