@@ -246,3 +246,30 @@ def test_any_input_in_chunks_of_three_as_in_one(
         records, history = contents(db)
         results.append((json, outcome.summary(), records, [h[1:] for h in history[:1]]))
     assert results[0] == results[1]
+
+
+def test_on_the_server_chunks_of_three_write_as_one(pg_server: Any) -> None:
+    # The PostgreSQL store writes each part inside the one transaction too: the same plan,
+    # activities and history entry (its edits numbered on across the parts) as one chunk.
+    import time
+
+    from tests.backends import fill
+
+    results = []
+    for chunk in (3, 10_000):
+        url = pg_server.create_database(f"chunks{chunk}x{time.monotonic_ns()}")
+        fill(url)
+        with open_store(url) as store:
+            outcome = import_into(
+                store, open_source(str(NEXT)), chunk=chunk, mark_missing=Status.CANCELLED,
+                keep_all=True,
+            )  # fmt: skip
+            records = sorted((to_record(a) for a in store.select()), key=lambda r: r["id"])
+            [change, _setup] = store.history()
+            edits = [(e.id, e.before, e.after) for e in change.edits]
+        json = outcome.to_json()
+        json.pop("store")
+        results.append((json, outcome.summary(), records, edits))
+    assert results[0] == results[1]
+    assert results[0][1].startswith("added 3, updated 56, unchanged 0, ambiguous 1")
+    assert len(results[0][3]) == 3 + 56 + 2  # the additions, updates and the two marked

@@ -483,6 +483,10 @@ class _PostgresSession(_Session):
         self.lookups = 0
         self.all_ids: set[str] | None = None
         self.written = 0
+        self._number: int | None = None
+        self._at: Any = None
+        self._seq = 0
+        """The next edit's place in the history entry (edits come in parts)."""
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.store._guard("read"):
@@ -518,9 +522,13 @@ class _PostgresSession(_Session):
                 out[ident] = known[1]
         return out
 
-    def commit(
+    streams = True
+
+    def write(
         self, changes: dict[str, Activity | None], edits: list[Edit], reverts: int | None
     ) -> None:
+        """Write a part of the batch inside the open transaction (a long import holds one
+        part at a time); its edits join the one history entry."""
         store = self.store
         connection = store.connection
         import psycopg
@@ -530,15 +538,17 @@ class _PostgresSession(_Session):
         try:
             with connection.cursor() as cursor:
                 self._lock(cursor, held)
-                number, at = cursor.execute(
-                    "INSERT INTO change (author, command, reverts) VALUES (%s, %s, %s) "
-                    "RETURNING number, at",
-                    (self.author.name, self.author.command, reverts),
-                ).fetchone()
+                if self._number is None:
+                    self._number, self._at = cursor.execute(
+                        "INSERT INTO change (author, command, reverts) VALUES (%s, %s, %s) "
+                        "RETURNING number, at",
+                        (self.author.name, self.author.command, reverts),
+                    ).fetchone()
+                number = self._number
                 if held:
                     cursor.execute("DELETE FROM activity WHERE id = ANY(%s)", (list(held),))
                 written = [a for a in changes.values() if a is not None]
-                self.written = len(changes)
+                self.written += len(changes)
                 with cursor.copy(f"COPY activity ({ACTIVITY_COLUMNS}) FROM STDIN") as copy:
                     for activity in written:
                         copy.write_row(row_of(activity, number))
@@ -553,10 +563,11 @@ class _PostgresSession(_Session):
                 with cursor.copy(
                     "COPY change_edit (number, seq, id, before, after) FROM STDIN"
                 ) as copy:
-                    for seq, edit in enumerate(edits):
+                    for edit in edits:
                         copy.write_row(
-                            (number, seq, edit.id, _json(edit.before), _json(edit.after))
+                            (number, self._seq, edit.id, _json(edit.before), _json(edit.after))
                         )
+                        self._seq += 1
         except psycopg.errors.UniqueViolation as error:
             # Someone added the same id since this batch saw it absent.
             ident = _key_of(error) or next(iter(changes))
@@ -570,8 +581,23 @@ class _PostgresSession(_Session):
             ) from None
         except psycopg.Error as error:
             raise store._error(error, "write", "; nothing was written") from None
-        self.change = Change(int(number), _utc(at), self.author.name, self.author.command,
-                             tuple(edits), reverts)  # fmt: skip
+        for ident, after in changes.items():
+            self.seen.pop(ident, None)  # written: what it was read as is no longer needed
+            if self.all_ids is not None:
+                if after is None:
+                    self.all_ids.discard(ident)
+                else:
+                    self.all_ids.add(ident)
+
+    def commit(
+        self, changes: dict[str, Activity | None], edits: list[Edit], reverts: int | None
+    ) -> None:
+        streamed = self._number is not None
+        self.write(changes, edits, reverts)
+        assert self._number is not None and self._at is not None
+        self.change = Change(int(self._number), _utc(self._at), self.author.name,
+                             self.author.command, () if streamed else tuple(edits),
+                             reverts)  # fmt: skip
 
     def _lock(self, cursor: Any, held: dict[str, int]) -> None:
         """Lock the rows this write changes, if they still have the version it read; any
