@@ -11,6 +11,7 @@ from pathlib import Path
 
 from inventory.errors import Problem
 from inventory.model import Activity
+from inventory.months import Period
 from inventory.store import open_store
 
 TESTS = Path(__file__).parent
@@ -75,3 +76,23 @@ def light_probe(argv: list[str]) -> str:
         "heavy = {'pydantic', 'rich', 'inventory.model', 'inventory.records'} & set(sys.modules)\n"
         "print(sorted(heavy), file=sys.stderr)\n"
     )
+
+
+def in_period(store: Loaded, period: Period) -> list[Activity]:
+    """The store's activities that overlap ``period``, as the in-memory query finds them."""
+    from inventory.query import Criteria, select_from
+
+    return select_from(store.activities, Criteria(period=period))
+
+
+def find(store: Loaded, title_start: str, month: str, place: str = "") -> Activity:
+    """The one activity of ``month`` whose title starts so (and whose location says ``place``)."""
+    found = [
+        a
+        for a in store.activities
+        if a.title.startswith(title_start)
+        and a.schedule.month == month
+        and place in (a.place.text if a.place else "")
+    ]
+    assert len(found) == 1, [(a.title, a.place) for a in found]
+    return found[0]

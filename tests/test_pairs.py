@@ -12,32 +12,15 @@ from datetime import date
 import pytest
 
 from inventory.model import Activity
-from inventory.months import Period, parse_quarter
+from inventory.months import parse_quarter
 from inventory.pairs import PairKind, find_pairs, title_words
-from inventory.query import Criteria, select_from
-from tests.helpers import BUNDLED_STORE, Loaded, load, made
+from inventory.query import Criteria
+from tests.helpers import BUNDLED_STORE, Loaded, find, in_period, load, made
 
 
 @pytest.fixture(scope="module")
 def store() -> Loaded:
     return load(BUNDLED_STORE)
-
-
-def in_period(store: Loaded, period: Period) -> list[Activity]:
-    return select_from(store.activities, Criteria(period=period))
-
-
-def find(store: Loaded, title_start: str, month: str, place: str = "") -> Activity:
-    """The one activity of ``month`` whose title starts so (and whose location says ``place``)."""
-    found = [
-        a
-        for a in store.activities
-        if a.title.startswith(title_start)
-        and a.schedule.month == month
-        and place in (a.place.text if a.place else "")
-    ]
-    assert len(found) == 1, [(a.title, a.place) for a in found]
-    return found[0]
 
 
 # --- clashes and duplicates -------------------------------------------------------------------

@@ -13,8 +13,7 @@ from datetime import date
 
 import pytest
 
-from inventory.model import Activity
-from inventory.months import Period, parse_month_period, parse_quarter
+from inventory.months import parse_month_period, parse_quarter
 from inventory.planning import (
     NO_COUNTRY,
     Cell,
@@ -25,29 +24,12 @@ from inventory.planning import (
 )
 from inventory.query import Criteria, select_from
 from inventory.report import NO_PROJECT
-from tests.helpers import BUNDLED_STORE, Loaded, load
+from tests.helpers import BUNDLED_STORE, Loaded, find, in_period, load
 
 
 @pytest.fixture(scope="module")
 def store() -> Loaded:
     return load(BUNDLED_STORE)
-
-
-def in_period(store: Loaded, period: Period) -> list[Activity]:
-    return select_from(store.activities, Criteria(period=period))
-
-
-def find(store: Loaded, title_start: str, month: str, place: str = "") -> Activity:
-    """The one activity of ``month`` whose title starts so (and whose location says ``place``)."""
-    found = [
-        a
-        for a in store.activities
-        if a.title.startswith(title_start)
-        and a.schedule.month == month
-        and place in (a.place.text if a.place else "")
-    ]
-    assert len(found) == 1, [(a.title, a.place) for a in found]
-    return found[0]
 
 
 # --- calendar -----------------------------------------------------------------------------
