@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -309,10 +310,11 @@ def test_d1_impossible_dates_are_errors_and_nothing_is_written(tmp_path: Path) -
     assert not (tmp_path / "s.csv").exists()
     # The errors are the news: the lines that were fine are not listed one by one.
     more = text + "GLACY+\tWorkshop B, Accra, Ghana, 3 April\n"
-    assert lines(more, tmp_path).stderr.splitlines()[-2:] == [
+    assert lines(more, tmp_path).stderr.splitlines()[-3:] == [
         "inventory: <stdin>:3: error: dates: cannot read date '8-6 April': the range ends on "
         "6 April 2020, before it starts on 8 April 2020",
         "inventory: nothing written: 2 lines could not be read",
+        "inventory: hint: --skip-bad writes the rest and leaves those lines out",
     ]
 
 
@@ -389,16 +391,20 @@ def test_d22_date_outside_its_heading_warns(tmp_path: Path) -> None:
     ) in result.stderr
 
 
-def test_d21_unknown_project_is_accepted_everywhere(tmp_path: Path) -> None:
+def test_d21_unknown_project_is_asked_about_then_accepted_everywhere(tmp_path: Path) -> None:
     store = tmp_path / "s.csv"
     shutil.copy(BUNDLED_STORE, store)
-    result = run(
-        "import",
-        "-",
-        store=store,
-        input="APRIL 2020\nCyberSEE\tLaunch conference, Belgrade, Serbia, 15-16 April\n",
+    line = "APRIL 2020\nCyberSEE\tLaunch conference, Belgrade, Serbia, 15-16 April\n"
+    # A name neither the registry nor the store knows is a question: nothing is written.
+    asked = run("import", "-", store=store, input=line)
+    assert asked.exit_code == 1
+    assert "nothing written: unknown project 'CyberSEE' (--new-project NAME accepts one)" in (
+        asked.stderr
     )
-    assert "unknown project 'CyberSEE', kept as written" in result.stderr
+    assert re.search(r"^unknown project +<stdin>:2 +CyberSEE", asked.stdout, re.M)
+    assert store.read_bytes() == BUNDLED_STORE.read_bytes()
+    result = run("import", "-", "--new-project", "CyberSEE", store=store, input=line)
+    assert result.exit_code == 0, result.stderr
     listed = runner.invoke(app, ["list", "--project", "CyberSEE", "--json", "--store", str(store)])
     assert listed.exit_code == 0, listed.stderr
     assert [a["title"] for a in json.loads(listed.stdout)] == ["Launch conference"]
@@ -456,9 +462,9 @@ def test_d24_add_refuses_what_is_stored_for_the_same_projects_under_any_id(
     assert len(list(csv.DictReader(store.open()))) == 2
     # The line continues that activity (the date text as the newsletter writes it).
     line = "MAY 2020\nCyberEast\tSteering Committee, Strasbourg, 5 May\n"
-    imported = run("import", "-", store=store, input=line).stderr
-    assert f"update {first.stdout.strip()} (<stdin>:2)" in imported
-    assert "added 0, updated 1, unchanged 0, ambiguous 0" in imported
+    imported = run("import", "-", store=store, input=line)
+    assert re.search(rf"^update +{first.stdout.strip()} +<stdin>:2 ", imported.stdout, re.M)
+    assert "added 0, updated 1, unchanged 0, ambiguous 0" in imported.stderr
 
 
 def test_d23_a_curly_apostrophe_is_the_same_activity_and_found_by_search(

@@ -153,7 +153,8 @@ def test_a_later_claim_by_id_wins_over_an_earlier_likely_line(tmp_path: Path) ->
         shutil.copy(db, copy)
         outcome = run(copy, source, chunk=chunk)
         assert outcome.counts() == {
-            "added": 4, "updated": 1, "unchanged": 0, "ambiguous": 0, "missing": 0, "skipped": 0
+            "added": 4, "updated": 1, "unchanged": 0, "ambiguous": 0, "possible": 0,
+            "weakening": 0, "unknown_projects": 0, "missing": 0, "skipped": 0,
         }  # fmt: skip
         (update,) = outcome.plan.of("update")
         assert (update.activity.id, update.incoming.line) == ("stor01", 6)
@@ -194,13 +195,24 @@ def test_the_next_newsletter_in_chunks_of_three_as_in_one(
     results = []
     for chunk in (3, 10_000):
         db = _newsletter_store(tmp_path, f"n{chunk}")
-        outcome = run(db, NEXT, chunk=chunk, mark_missing=mark, keep_all=True)
+        outcome = run(db, NEXT, chunk=chunk, mark_missing=mark, keep_all=True, skip_bad=True)
         json = outcome.to_json()
         json.pop("store")
         records, history = contents(db)
         results.append((json, outcome.summary(), records, history[0][1:]))
     assert results[0] == results[1]
     assert results[0][1].startswith("added 3, updated 56, unchanged 0, ambiguous 1")
+
+
+def test_a_refused_import_in_chunks_rolls_back_the_chunks_written_before(tmp_path: Path) -> None:
+    # The ambiguous line is line 47 of 60: with chunks of 3, fifteen chunks were written in
+    # the transaction before it was planned. Refused, the store is as it was.
+    db = _newsletter_store(tmp_path, "refused")
+    before = contents(db)
+    outcome = run(db, NEXT, chunk=3)
+    assert outcome.failed and not outcome.written
+    assert outcome.summary() == "nothing written: 1 line ambiguous"
+    assert contents(db) == before
 
 
 TITLES = ["Workshop on evidence", "Workshop on evidence!", "Training on malware", "Cyber day"]
@@ -262,7 +274,7 @@ def test_on_the_server_chunks_of_three_write_as_one(pg_server: Any) -> None:
         with open_store(url) as store:
             outcome = import_into(
                 store, open_source(str(NEXT)), chunk=chunk, mark_missing=Status.CANCELLED,
-                keep_all=True,
+                keep_all=True, skip_bad=True,
             )  # fmt: skip
             records = sorted((to_record(a) for a in store.select()), key=lambda r: r["id"])
             [change, _setup] = store.history()

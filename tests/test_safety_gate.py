@@ -157,7 +157,8 @@ def test_f15_a_differing_record_with_a_known_id_is_not_dropped_silently(tmp_path
     changed = {**lyon, "title": "INTERPOL Malware Analysis Training (renamed)"}
     result = cli("import", "-", store=store, input=json.dumps([changed]))
     assert result.exit_code == 0
-    assert "update xa9w55j8" in result.stderr and "(renamed)" in result.stderr
+    assert "xa9w55j8" in result.stdout and "(renamed)" in result.stdout
+    assert "updated 1" in result.stderr
     [after] = listed(store, "--search", "INTERPOL Malware")
     assert after["title"] == "INTERPOL Malware Analysis Training (renamed)"
 

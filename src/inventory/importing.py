@@ -6,8 +6,14 @@ The rules an officer can rely on:
 * a line that cannot be fully understood is an error with its line; then nothing is written,
   unless ``skip_bad``, which writes the rest and lists every skipped line;
 * a line that continues a stored activity updates it (its id kept, the changed fields
-  reported); an identical one is unchanged; a new one is added; a line that could continue
-  several is ambiguous and listed, added only with ``add_ambiguous``;
+  reported); an identical one is unchanged; a new one is added;
+* a line the import is unsure of refuses the whole import, each listed with its reason
+  (nothing is written): one that could continue several activities, or one too imprecisely
+  (``ambiguous``), one that may continue an activity moved far (``possible``; both are
+  added as new with ``add_ambiguous``, left out with ``skip_bad``), an update that would
+  weaken what the store holds (``weakening``; applied for the ids ``allow_weakening``
+  names, left out with ``skip_bad``), a project name neither the registry nor the store
+  knows (until ``new_projects`` accepts it);
 * planned activities of a quarter the input reports on ("Inventory of activities") that it
   does not list are reported, and changed only when ``mark_missing`` says how;
 * a dry run reads and plans exactly the same, and writes nothing at all.
@@ -25,11 +31,11 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from .errors import Problem
-from .formats.readers import IMPORT_CHUNK, Context, Incoming, Reading, Source, read, read_chunks
+from .formats.readers import IMPORT_CHUNK, Context, Incoming, Reading, Source, read_chunks
 from .history import Author
 from .model import Activity
 from .projects import outside_duration
-from .reconcile import Plan, Reconciler, Step
+from .reconcile import UNSURE, Plan, Reconciler, Step
 from .records import to_record
 from .store import Store
 from .store.base import Batch
@@ -57,6 +63,9 @@ class Outcome:
     """Told each problem as it is found, instead of keeping it in :attr:`problems` (but for
     ``--json``, which lists them, and the errors, which decide)."""
     keep_all: bool = False
+    unknown_projects: dict[str, list[str]] = field(default_factory=dict)
+    """Project names neither the registry nor the store knows, not accepted, each with
+    where it is used (the first few places)."""
 
     def note(self, problem: Problem) -> None:
         if self.report is None or self.keep_all:
@@ -64,26 +73,39 @@ class Outcome:
         if self.report is not None:
             self.report(problem)
 
+    def unsure(self) -> int:
+        """Lines planned but not applied, that refuse the import unless told what to do:
+        ambiguous and possible ones (unless added as new), weakenings."""
+        kinds = ["weakening"] if self.add_ambiguous else list(UNSURE)
+        return sum(self.tally[k] for k in kinds)
+
     @property
     def failed(self) -> bool:
-        """Lines could not be read and nothing was written for it."""
-        return bool(self.reading.errors) and not self.skip_bad
+        """Nothing was (or would be) written: lines could not be read, or the import is
+        unsure of some (see the module's docstring), or a project is unknown."""
+        if self.unknown_projects:
+            return True
+        return bool(self.reading.errors or self.unsure()) and not self.skip_bad
 
     @property
     def added(self) -> list[Step]:
         steps = self.plan.of("add")
         if self.add_ambiguous:
-            steps += self.plan.of("ambiguous")
+            steps += self.plan.of("ambiguous") + self.plan.of("possible")
         return steps
 
     def counts(self) -> dict[str, int]:
+        skipped = len(self.reading.errors) + self.unsure() if self.skip_bad else 0
         return {
             "added": self.tally["add"],
             "updated": self.tally["update"],
             "unchanged": self.tally["unchanged"],
             "ambiguous": self.tally["ambiguous"],
+            "possible": self.tally["possible"],
+            "weakening": self.tally["weakening"],
+            "unknown_projects": len(self.unknown_projects),
             "missing": len(self.plan.missing),
-            "skipped": len(self.reading.errors) if self.skip_bad else 0,
+            "skipped": skipped,
         }
 
     def summary(self) -> str:
@@ -93,19 +115,60 @@ class Outcome:
             f"added {c['added']}, updated {c['updated']}, unchanged {c['unchanged']}, "
             f"ambiguous {c['ambiguous']}"
         )
-        if self.add_ambiguous and c["ambiguous"]:
-            line += " (added too)"
+        if c["possible"]:
+            line += f", possibly continued {c['possible']}"
+        if c["weakening"]:
+            line += f", weakening {c['weakening']}"
+        if self.add_ambiguous and c["ambiguous"] + c["possible"]:
+            line += " (added as new)"
         if c["missing"]:
             line += f"; announced, not reported as held: {c['missing']}"
             if self.marked is not None:
                 line += f" (marked {self.marked.value})"
         if c["skipped"]:
-            line += f"; skipped {c['skipped']} line{'s' * (c['skipped'] != 1)}"
+            line += f"; skipped {plural(c['skipped'], 'line')}"
         if self.failed:
-            return f"nothing written: {plural(len(self.reading.errors), 'line')} could not be read"
+            why = "; ".join(self._why_failed())
+            if self.dry_run:
+                return f"dry run, nothing written; the import would be refused: {why}"
+            return f"nothing written: {why}"
         if self.dry_run:
             return f"dry run, nothing written; would have: {line}"
         return line
+
+    def _why_failed(self) -> list[str]:
+        why: list[str] = []
+        errors = len(self.reading.errors)
+        if errors and not self.skip_bad:
+            why.append(f"{plural(errors, 'line')} could not be read")
+        if self.unknown_projects:
+            names = ", ".join(repr(n) for n in self.unknown_projects)
+            noun = "projects" if len(self.unknown_projects) > 1 else "project"
+            why.append(f"unknown {noun} {names} (--new-project NAME accepts one)")
+        if not self.skip_bad:
+            unsure = [(k, self.tally[k]) for k in UNSURE if self.tally[k]]
+            if self.add_ambiguous:
+                unsure = [(k, n) for k, n in unsure if k == "weakening"]
+            said = {
+                "ambiguous": "ambiguous",
+                "possible": "possibly continuing a moved activity",
+                "weakening": "weakening a stored activity",
+            }
+            for kind, n in unsure:
+                why.append(f"{plural(n, 'line')} {said[kind]}")
+        return why or ["the import was refused"]
+
+    def hints(self) -> list[str]:
+        """What the user can do about a refused import, one line each."""
+        out: list[str] = []
+        if self.failed and not self.skip_bad and (self.reading.errors or self.unsure()):
+            out.append("--skip-bad writes the rest and leaves those lines out")
+        ambiguous = self.tally["ambiguous"] + self.tally["possible"]
+        if self.failed and ambiguous and not self.add_ambiguous:
+            out.append("--add-ambiguous adds the ambiguous and possible lines as new")
+        if self.failed and self.tally["weakening"]:
+            out.append("--allow-weakening ID applies a weakening to that activity")
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """The plan, for scripts (``import --json``)."""
@@ -121,6 +184,11 @@ class Outcome:
                 {"where": s.incoming.where, "id": s.activity.id} for s in self.plan.of("unchanged")
             ],
             "ambiguous": [s.to_json() for s in self.plan.of("ambiguous")],
+            "possible": [s.to_json() for s in self.plan.of("possible")],
+            "weakening": [s.to_json() for s in self.plan.of("weakening")],
+            "unknown_projects": [
+                {"name": name, "where": where} for name, where in self.unknown_projects.items()
+            ],
             "missing": [to_record(a) for a in self.plan.missing],
             "marked_missing": self.marked.value if self.marked else None,
             "problems": [
@@ -156,16 +224,6 @@ class _Empty:
 def store_exists(store: Store) -> bool:
     path = getattr(store, "path", None)
     return path is None or path.exists()
-
-
-def read_source(source: Source, store: Any, year: int | None) -> Reading:
-    context = Context(store.registry, frozenset(store.project_names()), year)
-    return read(source, context)
-
-
-def plan_import(store: Any, reading: Reading) -> Plan:
-    periods = [s.period for s in reading.sections if s.held and s.period is not None]
-    return Reconciler(store).plan(reading.items, periods)
 
 
 class _Spool:
@@ -221,6 +279,10 @@ class _Spool:
             self._file.close()
 
 
+class _Refused(Exception):
+    """Raised inside the transaction to roll it back: the plan is unsure of some lines."""
+
+
 def import_into(
     store: Store,
     source: Source,
@@ -229,6 +291,8 @@ def import_into(
     year: int | None = None,
     skip_bad: bool = False,
     add_ambiguous: bool = False,
+    allow_weakening: tuple[str, ...] = (),
+    new_projects: tuple[str, ...] = (),
     mark_missing: Status | None = None,
     author: Author | None = None,
     keep_all: bool = False,
@@ -260,31 +324,64 @@ def import_into(
             report=report,
             keep_all=keep_all,
         )
+        known = _Known(view, new_projects)
         for part in read_chunks(source, context, chunk):
+            known.check(part.items)
             spool.add(part.items)
             reading.problems += [p for p in part.problems if p.severity == "error" or not report]
             for problem in part.problems:
                 outcome.note(problem)
             reading.sections += part.sections
             reading.kind = part.kind or reading.kind
-        keep = {"update", "ambiguous"} | (
+        outcome.unknown_projects = known.unknown
+        keep = {"update", *UNSURE} | (
             {"add", "unchanged"} if keep_all else {"add"} if dry_run else set()
         )
+        reconciler = Reconciler(view, allow_weakening)
         if dry_run or outcome.failed or not spool.total:
-            _plan(outcome, view, spool, keep, mark_missing, None, progress)
+            _plan(outcome, reconciler, spool, keep, mark_missing, None, progress)
             return outcome
-        with store.transaction(author) as batch:
-            # Planned under the lock, against the version that is written over.
-            _plan(outcome, store, spool, keep, mark_missing, batch, progress)
-            outcome.written = batch.written
+        reconciler = Reconciler(store, allow_weakening)
+        try:
+            with store.transaction(author) as batch:
+                # Planned under the lock, against the version that is written over.
+                _plan(outcome, reconciler, spool, keep, mark_missing, batch, progress)
+                if outcome.failed:
+                    raise _Refused  # rolls back what the chunks wrote so far
+                outcome.written = batch.written
+        except _Refused:
+            outcome.written = False
         return outcome
     finally:
         spool.close()
 
 
+class _Known:
+    """Project names the registry or the store knows, or the user accepted; the others
+    found, with where (a few places each)."""
+
+    SHOWN = 5
+
+    def __init__(self, store: Any, accepted: tuple[str, ...]) -> None:
+        self.registry = store.registry
+        self.names = {n.casefold() for n in store.project_names()} | {
+            n.casefold() for n in accepted
+        }
+        self.unknown: dict[str, list[str]] = {}
+
+    def check(self, items: list[Incoming]) -> None:
+        for item in items:
+            for name in item.activity.projects:
+                if name.casefold() in self.names or self.registry.find(name) is not None:
+                    continue
+                where = self.unknown.setdefault(name, [])
+                if len(where) < self.SHOWN:
+                    where.append(item.where)
+
+
 def _plan(
     outcome: Outcome,
-    store: Any,
+    reconciler: Reconciler,
     spool: _Spool,
     keep: set[str],
     mark_missing: Status | None,
@@ -294,7 +391,7 @@ def _plan(
     """Plan the spooled activities against ``store`` (see ``Reconciler``), and write each
     chunk's steps to ``batch`` (None: write nothing) once it is planned."""
     periods = [s.period for s in outcome.reading.sections if s.held and s.period is not None]
-    reconciler = Reconciler(store)
+    store = reconciler.store
     total = 2 * spool.total
     # An empty store has nothing a line could name or continue: no first pass to make.
     if not isinstance(store, _Empty) and store.count():
@@ -314,7 +411,9 @@ def _plan(
                 outcome.note(_warning(step, step.note, "status"))
             if step.kind in keep:
                 plan.steps.append(step)
-            if step.kind == "add" or (step.kind == "ambiguous" and outcome.add_ambiguous):
+            if step.kind == "add" or (
+                step.kind in ("ambiguous", "possible") and outcome.add_ambiguous
+            ):
                 added.append(step)
                 if batch is not None:
                     batch.add(step.activity)

@@ -19,13 +19,31 @@ One plausible match is the activity. Among several, one that is at least as good
 count (same title, same days or nearest, same city, same countries, same projects) and
 better on one is the activity; otherwise the line is **ambiguous**: the candidates are
 listed, nothing is guessed.
+
+A match must also be *precise*: of the three things a person recognises an activity by,
+its title, its days and its place, an update may change one. A match that would change
+two or three (a new title *and* another month, as two unrelated seminars of one template
+have it) is ambiguous too, with the reason, unless the evidence is overwhelming
+(:func:`overwhelming`: the same projects and countries, a title
+:data:`OVERWHELMING` % alike, moved by a week at most). Firmer dates (TBC confirmed, TBD
+given days in its month) and a place added are not changes of days or place.
+
+A line that finds no match but names an activity still planned with the same title,
+projects and country, moved further than :data:`MOVE_DAYS` (up to :data:`FAR_DAYS`), is
+not added silently as a second one: it *possibly continues* that activity, and is listed
+as such.
+
+An update never *weakens* what the store holds unless asked for by the activity's id
+(:func:`weakenings`): projects or a place removed, days turned back into a month, a
+confirmed date turned tentative, a modality dropped. Those are what an empty or merged cell,
+a lost qualifier or an older issue produce, not what an officer means.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -35,13 +53,19 @@ from .ids import derive_id
 from .model import Activity, Precision
 from .places import fold
 from .query import Criteria
-from .vocab import Status
+from .vocab import Certainty, Status
 
 SIMILAR = 80
 """Title similarity (0-100) from which two titles may name the same activity."""
 MOVE_DAYS = 42
 """How far (in days) an activity may move between two issues and still be the same."""
 NEAR_DAYS = 7
+FAR_DAYS = 183
+"""How far a planned activity may have moved for a line with its title to be said to
+*possibly* continue it (half a year: a yearly event is another edition, not a move)."""
+OVERWHELMING = 95
+"""Title similarity from which a match may change two of title, days and place (a typo
+fixed and the dates moved a few days)."""
 
 
 def title_key(title: str) -> str:
@@ -62,6 +86,9 @@ class Fit:
     countries: int
     projects: int
     similarity: float
+    doubts: tuple[str, ...] = ()
+    """Why the match is not precise (see the module's docstring): empty when it changes at
+    most one of title, days and place, or when the evidence is overwhelming."""
 
     def counts(self) -> tuple[int, ...]:
         return (self.title_same, self.days, self.city, self.countries, self.projects)
@@ -90,7 +117,7 @@ def fit(incoming: Activity, stored: Activity) -> Fit | None:
     city_a = fold(incoming.place.city or "") if incoming.place else ""
     city_b = fold(stored.place.city or "") if stored.place else ""
     city = 0 if not city_a or not city_b else (1 if city_a == city_b else -1)
-    return Fit(
+    found = Fit(
         title_same=int(ka == kb),
         days=days,
         city=city,
@@ -98,6 +125,45 @@ def fit(incoming: Activity, stored: Activity) -> Fit | None:
         projects=2 if a == b else int(bool(a & b)),
         similarity=similarity,
     )
+    changed = [
+        what
+        for what, differs in (
+            ("title", ka != kb),
+            ("days", days < 3),
+            ("place", city == -1 or (bool(ca) and bool(cb) and ca != cb)),
+        )
+        if differs
+    ]
+    if len(changed) > 1 and not overwhelming(found, bool(a)):
+        said = " and ".join(changed) if len(changed) == 2 else "title, days and place"
+        found = replace(found, doubts=(f"{said} would all change",))
+    return found
+
+
+def overwhelming(found: Fit, has_projects: bool) -> bool:
+    """Evidence enough to take a match that changes two of title, days and place: the same
+    projects and countries, titles that differ by a typo, moved by a week at most."""
+    return (
+        has_projects
+        and found.projects == 2
+        and found.countries == 1
+        and found.similarity >= OVERWHELMING
+        and found.days >= 2
+    )
+
+
+def far_fit(incoming: Activity, stored: Activity) -> int | None:
+    """Days ``stored`` would have moved if ``incoming`` continued it beyond the window of
+    :func:`fit` (same title, shared project, same countries, still planned), else None."""
+    if stored.status not in (Status.PLANNED, Status.POSTPONED):
+        return None
+    a, b = set(incoming.projects), set(stored.projects)
+    if not (a & b) or set(incoming.country_codes) != set(stored.country_codes):
+        return None
+    if title_key(incoming.title) != title_key(stored.title):
+        return None
+    moved = max(abs((incoming.start - stored.start).days), abs((incoming.end - stored.end).days))
+    return moved if MOVE_DAYS < moved <= FAR_DAYS else None
 
 
 def _days_fit(incoming: Activity, stored: Activity) -> int | None:
@@ -122,7 +188,9 @@ class Step:
     """What the import does with one incoming activity."""
 
     kind: str
-    """``add``, ``update``, ``unchanged`` or ``ambiguous``."""
+    """``add``, ``update``, ``unchanged``; or, not applied, ``ambiguous`` (it could continue
+    several activities, or one imprecisely), ``possible`` (it may continue an activity moved
+    beyond the window) and ``weakening`` (an update that would weaken the stored one)."""
     incoming: Incoming
     activity: Activity
     """What is (or would be) written: for an update, the stored activity changed."""
@@ -131,6 +199,8 @@ class Step:
     candidates: list[Activity] = field(default_factory=list)
     note: str | None = None
     """Why a line that continues an activity was not taken (said as a warning)."""
+    reasons: list[str] = field(default_factory=list)
+    """Why a line is ambiguous, possible or weakening, in words."""
 
     def to_json(self) -> dict[str, Any]:
         from .records import to_record
@@ -140,12 +210,19 @@ class Step:
             "where": self.incoming.where,
             "id": self.activity.id,
         }
-        if self.kind == "update":
+        if self.kind in ("update", "weakening"):
             out["changes"] = [{"field": c.field, "old": c.old, "new": c.new} for c in self.changes]
-        if self.kind == "ambiguous":
+        if self.kind in ("ambiguous", "possible"):
             out["candidates"] = [to_record(a) for a in self.candidates]
+        if self.reasons:
+            out["reasons"] = list(self.reasons)
         out["activity"] = to_record(self.activity)
         return out
+
+
+UNSURE = ("ambiguous", "possible", "weakening")
+"""Step kinds that are not applied: the import is refused while there is one (see
+``importing``)."""
 
 
 @dataclass
@@ -172,16 +249,20 @@ class Reconciler:
     What it keeps between chunks is ids and a few numbers per line that may continue a
     stored activity, not the activities."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, allow_weakening: Iterable[str] = ()) -> None:
         self.store = store
+        self.allow_weakening = set(allow_weakening)
+        """Ids whose weakening the user asked for by name."""
         self.claims: dict[str, int] = {}
         """Stored ids that a line names, and which line (its number in the input, from 0)."""
         self.repeats: set[int] = set()
         """Lines that name a stored id an earlier line claimed already: new activities."""
-        self._fits: dict[int, list[tuple[str, tuple[int, ...], float]]] = {}
-        self.decisions: dict[int, tuple[str, tuple[str, ...]]] = {}
-        """After :meth:`settle`: ``fuzzy`` (its target) or ``ambiguous`` (the candidates,
-        best first) for the lines that found stored activities they may continue."""
+        self._fits: dict[int, list[tuple[str, tuple[int, ...], float, tuple[str, ...]]]] = {}
+        self._far: dict[int, list[tuple[str, int]]] = {}
+        self.decisions: dict[int, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+        """After :meth:`settle`: ``fuzzy`` (its target), ``ambiguous`` (the candidates, best
+        first) or ``possible`` (an activity moved far), with the reasons, for the lines that
+        found stored activities they may continue."""
         self.originals: dict[str, Activity] = {}
         """Candidates of an ambiguous line that another line changes, as they were."""
         self.taken: set[str] = set()
@@ -212,16 +293,39 @@ class Reconciler:
             elif item.derived:
                 open_.append((index, item))
         pool = self._candidates([item for _, item in open_])
-        if not pool:
-            return
+        unmatched: list[tuple[int, Incoming]] = []
         for index, item in open_:
             fits = [
-                (stored.id, f.counts(), f.similarity)
+                (stored.id, f.counts(), f.similarity, f.doubts)
                 for stored in pool
                 if (f := fit(item.activity, stored)) is not None
             ]
             if fits:
                 self._fits[index] = fits
+            else:
+                unmatched.append((index, item))
+        if unmatched:
+            self._survey_far(unmatched)
+
+    def _survey_far(self, unmatched: list[tuple[int, Incoming]]) -> None:
+        """Lines with no match that name a planned activity moved beyond the window."""
+        margin = timedelta(days=FAR_DAYS + 31)
+        first = min(i.activity.start for _, i in unmatched) - margin
+        last = max(i.activity.end for _, i in unmatched) + margin
+        by_title: dict[str, list[Activity]] = {}
+        for stored in self.store.select(Criteria(period=(first, last))):
+            if stored.status in (Status.PLANNED, Status.POSTPONED):
+                by_title.setdefault(title_key(stored.title), []).append(stored)
+        if not by_title:
+            return
+        for index, item in unmatched:
+            found = [
+                (stored.id, moved)
+                for stored in by_title.get(title_key(item.activity.title), [])
+                if (moved := far_fit(item.activity, stored)) is not None
+            ]
+            if found:
+                self._far[index] = sorted(found, key=lambda f: f[1])
 
     def settle(self, *, watch: bool = False) -> None:
         """Between the passes: decide the lines that may continue stored activities, now
@@ -234,25 +338,45 @@ class Reconciler:
                 continue
             best = [
                 ident
-                for ident, counts, _ in fits
-                if all(_beats(counts, other) for t, other, _ in fits if t != ident)
+                for ident, counts, _, _ in fits
+                if all(_beats(counts, other) for t, other, _, _ in fits if t != ident)
             ]
             if len(fits) == 1 or len(best) == 1:
-                target = fits[0][0] if len(fits) == 1 else best[0]
-                self.decisions[index] = ("fuzzy", (target,))
-                wanted.setdefault(target, []).append(index)
+                chosen = fits[0] if len(fits) == 1 else next(f for f in fits if f[0] == best[0])
+                if chosen[3]:
+                    # Imprecise: it would change too much of the activity to be taken.
+                    self.decisions[index] = ("ambiguous", (chosen[0],), chosen[3])
+                    continue
+                self.decisions[index] = ("fuzzy", (chosen[0],), ())
+                wanted.setdefault(chosen[0], []).append(index)
             else:
                 ranked = sorted(fits, key=lambda p: (p[1], p[2]), reverse=True)
-                self.decisions[index] = ("ambiguous", tuple(ident for ident, _, _ in ranked))
+                reason = f"it could continue {len(ranked)} activities equally well"
+                self.decisions[index] = (
+                    "ambiguous",
+                    tuple(ident for ident, _, _, _ in ranked),
+                    (reason,),
+                )
+        for index, far in self._far.items():
+            far = [f for f in far if f[0] not in self.claims]
+            if far:
+                moved = far[0][1]
+                reason = (
+                    f"the same title, projects and country, moved by {moved} days "
+                    f"(more than {MOVE_DAYS})"
+                )
+                self.decisions[index] = ("possible", tuple(i for i, _ in far), (reason,))
+        self._far = {}
         self._fits = {}
         # Two lines that both continue one activity: neither is guessed.
         for target, indexes in wanted.items():
             if len(indexes) > 1:
                 for index in indexes:
-                    self.decisions[index] = ("ambiguous", (target,))
+                    reason = f"{len(indexes)} lines could continue it"
+                    self.decisions[index] = ("ambiguous", (target,), (reason,))
         # A candidate listed as it was, even when another line changes it first.
         changed = set(self.claims) | {d[1][0] for d in self.decisions.values() if d[0] == "fuzzy"}
-        listed = {i for how, ids in self.decisions.values() if how == "ambiguous" for i in ids}
+        listed = {i for how, ids, _ in self.decisions.values() if how != "fuzzy" for i in ids}
         if changed & listed:
             self.originals = self.store.by_ids(sorted(changed & listed))
         self.seen = set() if watch else None
@@ -270,17 +394,19 @@ class Reconciler:
         out: list[Step] = []
         for index, item in enumerate(items, start=first):
             how, stored, candidates = "new", None, []
+            reasons: tuple[str, ...] = ()
             if self.claims.get(item.activity.id) == index:
                 how, stored = "id", fetched[item.activity.id]
             elif index in self.repeats:
                 pass
             elif index in self.decisions:
-                kind, ids = self.decisions[index]
+                kind, ids, reasons = self.decisions[index]
                 if kind == "fuzzy":
                     how, stored = "fuzzy", fetched[ids[0]]
                 else:
-                    how, candidates = "ambiguous", [fetched[i] for i in ids]
+                    how, candidates = kind, [fetched[i] for i in ids]
             step = self._step(item, how, stored, candidates, self.taken)
+            step.reasons = [*reasons, *step.reasons]
             if self.seen is not None:
                 self.seen.add(step.activity.id)
                 self.seen.update(c.id for c in step.candidates)
@@ -310,8 +436,8 @@ class Reconciler:
         taken: set[str],
     ) -> Step:
         activity = item.activity
-        if how == "ambiguous":
-            return Step("ambiguous", item, self._fresh(activity, taken), candidates=candidates)
+        if how in ("ambiguous", "possible"):
+            return Step(how, item, self._fresh(activity, taken), candidates=candidates)
         if stored is None:
             return Step("add", item, self._fresh(activity, taken))
         merged = merge(stored, item)
@@ -327,6 +453,9 @@ class Reconciler:
                 f"issue?), so it is left as it is (the line would change {said})"
             )
             return Step("unchanged", item, stored, before=stored, note=note)
+        weakened = weakenings(stored, merged)
+        if weakened and stored.id not in self.allow_weakening:
+            return Step("weakening", item, merged, before=stored, changes=changes, reasons=weakened)
         return Step("update", item, merged, before=stored, changes=changes)
 
     def _fresh(self, activity: Activity, taken: set[str]) -> Activity:
@@ -352,6 +481,31 @@ class Reconciler:
                 if activity.id not in seen:
                     out.setdefault(activity.id, activity)
         return list(out.values())
+
+
+def weakenings(stored: Activity, new: Activity) -> list[str]:
+    """What ``new`` would take away from ``stored``, in words (see the module's docstring)."""
+    out: list[str] = []
+    if stored.projects and not set(new.projects) >= set(stored.projects):
+        lost = [p for p in stored.projects if p not in new.projects]
+        out.append(f"projects {', '.join(lost)} would be removed")
+    old_place, new_place = stored.place, new.place
+    if old_place is not None:
+        gone = set(stored.country_codes) - set(new.country_codes)
+        names = [c.name for c in old_place.countries if c.code in gone]
+        if names:
+            noun = "countries" if len(names) > 1 else "country"
+            out.append(f"{noun} {', '.join(names)} would be removed")
+        if old_place.city and not (new_place and new_place.city):
+            out.append(f"city {old_place.city} would be removed")
+    old, now = stored.schedule, new.schedule
+    if old.precision is Precision.DAY and now.precision is not Precision.DAY:
+        out.append("days would become a month with no days")
+    elif old.certainty is Certainty.CONFIRMED and now.certainty is not Certainty.CONFIRMED:
+        out.append(f"confirmed dates would become {now.certainty.value}")
+    if stored.modality and not new.modality:
+        out.append(f"modality {stored.modality} would be removed")
+    return out
 
 
 def _beats(mine: tuple[int, ...], theirs: tuple[int, ...]) -> bool:

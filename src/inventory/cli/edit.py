@@ -18,6 +18,7 @@ from ..errors import ParseError, Problem, UsageError, shortened
 from ..formats import Data, Format, Listing
 from ..places import place_notices
 from ..store import Store, open_store
+from ..views.plan import plan_view
 from ..vocab import Status, plural
 from .options import (
     AuthorOpt,
@@ -130,9 +131,30 @@ def import_(
         bool,
         typer.Option(
             "--add-ambiguous",
-            help="Add the lines that could continue several stored activities as new ones.",
+            help="Add the ambiguous lines (that could continue several stored activities, or "
+            "one imprecisely) and the possible continuations of a moved activity as new ones.",
         ),
     ] = False,
+    allow_weakening: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-weakening",
+            metavar="ID",
+            show_default=False,
+            help="Apply the update of this activity even though it weakens it (removes "
+            "projects or a place, turns days into a month, confirmed dates tentative); "
+            "repeatable.",
+        ),
+    ] = None,
+    new_project: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--new-project",
+            metavar="NAME",
+            show_default=False,
+            help="Accept a project name that neither the registry nor the store knows; repeatable.",
+        ),
+    ] = None,
     mark_missing: Annotated[
         MissingChoice | None,
         typer.Option(
@@ -151,10 +173,15 @@ def import_(
 
     Each line that continues a stored activity (firmer dates, a date moved, a place
     added) updates it and keeps its id; an identical line changes nothing; a new one is
-    added. A line that could continue several activities is listed as ambiguous, not
-    guessed. Lines under "Inventory of activities" mark their activities held; planned
-    activities of that quarter it does not list are reported. A line that cannot be read
-    is an error with its line number, and then nothing is written (see --skip-bad).
+    added. Lines under "Inventory of activities" mark their activities held; planned
+    activities of that quarter it does not list are reported. The plan is printed as a
+    table.
+
+    Nothing is written while a line cannot be read, or the import is unsure of one: it
+    could continue several activities or change too much of one (ambiguous), it may
+    continue an activity moved far (possible), it would weaken a stored activity, or it
+    names an unknown project. Each is listed with what to do (--skip-bad,
+    --add-ambiguous, --allow-weakening ID, --new-project NAME).
 
     \b
     Examples:
@@ -182,6 +209,8 @@ def import_(
             year=year,
             skip_bad=skip_bad,
             add_ambiguous=add_ambiguous,
+            allow_weakening=tuple(allow_weakening or ()),
+            new_projects=tuple(new_project or ()),
             mark_missing=Status(mark_missing.value) if mark_missing else None,
             author=author("import", by),
             keep_all=as_json,
@@ -189,11 +218,15 @@ def import_(
             report=shown.report,
         )
     shown.close()
-    for line in plan_lines(outcome):
-        say(line)
-    say(outcome.summary())
     if as_json:
         emit(Data(outcome.to_json()), Format.JSON)
+    else:
+        view = plan_view(outcome)
+        if view is not None:
+            emit(Data(outcome.to_json(), view), Format.TABLE)
+    say(outcome.summary())
+    for hint in outcome.hints():
+        say(f"hint: {hint}")
     if outcome.failed:
         raise typer.Exit(1)
 
@@ -245,41 +278,6 @@ def _import_target(store: str | None, dry_run: bool) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
-
-
-def plan_lines(outcome: Any) -> list[str]:
-    """The plan for a person: each update with its changes, each ambiguous line with its
-    candidates, what is missing; each addition too on a dry run (not when lines failed:
-    then the errors are the news, not a hundred lines that were not added)."""
-    out: list[str] = []
-    verb = "would " if outcome.dry_run or outcome.failed else ""
-    for step in outcome.plan.steps:
-        where = step.incoming.where
-        if step.kind == "update":
-            out.append(f"{verb}update {step.activity.id} ({where}): {_label(step.before)}")
-            out += [f"  {change}" for change in step.changes]
-        elif step.kind == "ambiguous":
-            out.append(
-                f"ambiguous: {where}: {_label(step.activity)} could continue "
-                f"{len(step.candidates)} activities; "
-                + ("added as new" if outcome.add_ambiguous else "not written")
-            )
-            out += [f"  {a.id} {_label(a)}" for a in step.candidates]
-        elif step.kind == "add" and outcome.dry_run:
-            out.append(f"{verb}add {step.activity.id} ({where}): {_label(step.activity)}")
-    if outcome.plan.missing:
-        decided = (
-            f"{verb}marked {outcome.marked.value}"
-            if outcome.marked is not None
-            else "left as they are (see --mark-missing)"
-        )
-        out.append(f"announced, not reported as held: {len(outcome.plan.missing)}; {decided}")
-        out += [f"  {a.id} {_label(a)}" for a in outcome.plan.missing]
-    return out
-
-
-def _label(activity: Any) -> str:
-    return f"{shortened(activity.title, 60)} ({render_schedule(activity.schedule)})"
 
 
 @command(app, "add")

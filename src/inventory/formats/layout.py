@@ -378,8 +378,6 @@ class _Interpreter:
         except ParseError as error:
             self.problem(event, error.message, fld="dates")
             return
-        for name in line.unknown:
-            self.problem(event, f"unknown project {name!r}, kept as written", "warning", "projects")
         if not line.projects:
             self.problem(event, "no project given", "warning", "projects")
         head, modality = _split_modality(head)
