@@ -261,7 +261,8 @@ def test_kill_9_during_writes_leaves_the_old_or_the_new_store(tmp_path: Path) ->
         assert loaded.problems == []
         assert len(loaded.activities) == 132
         # What the cache answers is what the file holds.
-        from inventory.store.csvdoc import decode, read_rows
+        from inventory.store.csvdoc import read_rows
+        from inventory.textio import decode
 
         _, rows = read_rows(decode(store.read_bytes(), "s"), "s")
         postponed = {r.cells[0] for r in rows if r.cells[-1] == "postponed"}

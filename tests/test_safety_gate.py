@@ -528,7 +528,7 @@ def test_rows_are_cut_where_the_csv_module_cuts_them(pieces: list[str]) -> None:
     text = "".join(pieces)
     # The CSV readers feed csv.reader through csvdoc.Recorder, not io.StringIO (which copies
     # the text at four bytes a character): the lines must be the same.
-    from inventory.store.csvdoc import Recorder
+    from inventory.textio import Recorder
 
     assert list(Recorder(text)) == list(io.StringIO(text, newline=""))
     assert list(Recorder(text, keep=False)) == list(io.StringIO(text, newline=""))

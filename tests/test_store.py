@@ -95,8 +95,8 @@ def test_quoted_field_with_newline(tmp_path: Path) -> None:
 def test_rows_as_written_read_a_line_at_a_time_as_from_the_whole_text(tmp_path: Path) -> None:
     # validate reads the rows' lines from the file a line at a time: the same lines and
     # cells as csvdoc.read_rows gives from the whole text, whatever ends the lines.
-    from inventory.store.csvdoc import MAX_ROW
     from inventory.store.csvfile import CsvStore
+    from inventory.textio import MAX_ROW
 
     def row(ident: str, title: str = "Cybercrime reporting platform") -> str:
         return ROW.replace("s0x6ftjt", ident).replace("Cybercrime reporting platform", title)

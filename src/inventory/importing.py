@@ -30,8 +30,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from .errors import Problem
-from .formats.readers import IMPORT_CHUNK, Context, Incoming, Reading, Source, read_chunks
+from .errors import Problem, StoreError
+from .formats.readers import (
+    IMPORT_CHUNK,
+    Context,
+    Incoming,
+    Reading,
+    Source,
+    detect,
+    read_chunks,
+)
 from .history import Author
 from .model import Activity
 from .projects import outside_duration
@@ -325,7 +333,7 @@ def import_into(
             keep_all=keep_all,
         )
         known = _Known(view, new_projects)
-        for part in read_chunks(source, context, chunk):
+        for part in _read(source, context, chunk):
             known.check(part.items)
             spool.add(part.items)
             reading.problems += [p for p in part.problems if p.severity == "error" or not report]
@@ -354,6 +362,33 @@ def import_into(
         return outcome
     finally:
         spool.close()
+
+
+def _read(source: Source, context: Context, size: int) -> Iterator[Reading]:
+    """The input's readings; another store is read through its own backend, in the order it
+    keeps its rows (so that a CSV -> SQLite -> JSON -> CSV round trip keeps the order).
+    CSV and JSON stores are read by the CSV and JSON readers, in file order."""
+    if detect(source) != "sqlite":
+        yield from read_chunks(source, context, size)
+        return
+    from .store.sqlite import SqliteStore
+
+    if source.path is None:
+        raise StoreError(
+            "is a SQLite store; it cannot be read from standard input",
+            source=source.label,
+            hint="pass its file name: inventory import other.db",
+        )
+    other = SqliteStore(source.path)
+    try:
+        activities = other.in_stored_order()
+    finally:
+        other.close()
+    reading = Reading(kind="SQLite store")
+    for number, activity in enumerate(activities, start=1):
+        where = f"{source.label} (row {number})"
+        reading.items.append(Incoming(activity, None, where, activity.status, False))
+    yield reading
 
 
 class _Known:

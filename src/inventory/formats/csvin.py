@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from ..errors import StoreError
-from ..store.csvdoc import MAX_ROW, Recorder, RowTooLong, csv_error
+from ..textio import MAX_ROW, Recorder, RowTooLong, csv_error
 from .readers import IMPORT_CHUNK, Context, Reading, Source, encoding_of
 from .records_in import check_header, column_names, merged, rows_to_chunks
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import StoreError
-from ..store.jsonfile import load_json, parse_json
+from ..textio import load_json, parse_json
 from .readers import IMPORT_CHUNK, Context, Reading, Source, encoding_of
 from .records_in import merged, records_to_chunks
 

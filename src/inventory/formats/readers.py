@@ -230,7 +230,6 @@ READERS: dict[str, tuple[str, str]] = {
     "json": ("jsonin", "JSON"),
     "ndjson": ("jsonin", "NDJSON"),
     "xlsx": ("xlsx", "xlsx workbook"),
-    "sqlite": ("storein", "SQLite store"),
 }
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -362,9 +361,16 @@ def _looks_like_csv_header(line: str) -> bool:
     return False
 
 
+def _kind(source: Source) -> str:
+    kind = detect(source)
+    if kind not in READERS:  # another store: read by its backend (``importing``)
+        raise source.error("is a store, not an input a reader reads; import it")
+    return kind
+
+
 def read(source: Source, context: Context) -> Reading:
     """Detect ``source`` and read it with its reader."""
-    kind = detect(source)
+    kind = _kind(source)
     module_name, label = READERS[kind]
     module = importlib.import_module(f"{__package__}.{module_name}")
     reader: Callable[..., Reading] = module.read
@@ -377,7 +383,7 @@ def read_chunks(source: Source, context: Context, size: int = IMPORT_CHUNK) -> I
     """Detect ``source`` and read it a chunk at a time: readings of up to ``size``
     activities in input order (a reader of data reads so; a document, small, comes in one
     reading). The sections come with the chunk they end in; each chunk says the kind."""
-    kind = detect(source)
+    kind = _kind(source)
     module_name, label = READERS[kind]
     module = importlib.import_module(f"{__package__}.{module_name}")
     chunked: Callable[..., Iterator[Reading]] | None = getattr(module, "read_chunks", None)

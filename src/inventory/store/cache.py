@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..errors import ParseError, Problem
 from ..plain import unneutralise
+from ..textio import decode
 from . import sql
-from .csvdoc import Header, RawRow, decode, read_rows
+from .csvdoc import Header, RawRow, read_rows
 from .files import Identity, Snapshot, is_racy, read_plain_file, read_snapshot
 
 if TYPE_CHECKING:

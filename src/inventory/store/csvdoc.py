@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import Problem, StoreError
 from ..plain import neutralise, unneutralise
+from ..textio import MAX_ROW, Recorder, RowTooLong, csv_error
 from ..vocab import COLUMNS
 
 if TYPE_CHECKING:
@@ -23,32 +24,10 @@ if TYPE_CHECKING:
 
 BOM = "\ufeff"
 REQUIRED = ("id", "title", "dates")
-MAX_ROW = 1 << 20
-"""Characters in one row (1 Mi): the longest row the model accepts is about 520,000 (50
-extra columns of 10,000); a longer one is reported, not split into cells, so one line of a
-billion commas costs its own size in memory, not fifty times that in cells."""
 
 
 def row_hash(raw: str) -> bytes:
     return hashlib.blake2b(raw.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
-def decode(data: bytes, source: str) -> str:
-    """The text of a store file: UTF-8 with or without a byte-order mark."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise StoreError(
-            "is UTF-16 text; expected UTF-8", source=source, hint="save it as 'CSV UTF-8'"
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise StoreError(
-            f"not UTF-8 (byte 0x{data[error.start]:02x} at line {line}); expected a UTF-8 file",
-            source=source,
-            line=line,
-            hint="save it as 'CSV UTF-8' in the spreadsheet, or convert it with iconv",
-        ) from None
 
 
 @dataclass
@@ -70,56 +49,6 @@ class RawRow:
     @property
     def blank(self) -> bool:
         return self.problem is None and not any(c.strip() for c in self.cells)
-
-
-class RowTooLong(Exception):
-    """A row over :data:`MAX_ROW` characters (raised by :class:`Recorder`)."""
-
-
-class Recorder:
-    """Feeds csv.reader line by line and keeps the raw text of the current record. Lines end
-    where ``io.StringIO(text, newline="")`` ends them (LF, CRLF or a lone CR), without its
-    copy of the text at four bytes a character (680 MB for a million-row store), and a row
-    longer than :data:`MAX_ROW` is given up on as soon as it is. ``keep=False`` (a reader
-    that needs no raw text) copies no line it gives up on."""
-
-    def __init__(self, text: str, *, keep: bool = True) -> None:
-        self._text = text
-        self._keep = keep
-        self._pos = 0
-        self._cr = "\r" in text
-        self.buffer: list[str] = []
-        self.size = 0
-        self.count = 0
-
-    def __iter__(self) -> Recorder:
-        return self
-
-    def start_row(self) -> None:
-        self.buffer = []
-        self.size = 0
-
-    def __next__(self) -> str:
-        text, pos = self._text, self._pos
-        if pos >= len(text):
-            raise StopIteration
-        newline = text.find("\n", pos)
-        stop = len(text) if newline < 0 else newline + 1
-        if self._cr:
-            cr = text.find("\r", pos, stop)
-            if cr >= 0 and cr + 1 != newline:  # a carriage return alone ends a line too
-                stop = cr + 1
-        self._pos = stop
-        self.count += 1
-        self.size += stop - pos
-        if self.size > MAX_ROW and not self._keep:
-            raise RowTooLong
-        line = text[pos:stop]
-        if self._keep:
-            self.buffer.append(line)  # kept even when too long: a rewrite keeps every byte
-        if self.size > MAX_ROW:
-            raise RowTooLong
-        return line
 
 
 @dataclass
@@ -213,14 +142,6 @@ def read_rows(text: str, source: str) -> tuple[Header, Iterator[RawRow]]:
             yield RawRow(line, cells, raw)
 
     return header, rows()
-
-
-def csv_error(error: csv.Error) -> str:
-    """The csv module's complaint in the words of someone editing a spreadsheet."""
-    text = str(error)
-    if text.startswith("field larger than field limit"):
-        return f"a cell is over {csv.field_size_limit():,} characters long; expected a shorter cell"
-    return text
 
 
 @dataclass

@@ -16,10 +16,11 @@ from ..errors import ParseError, Problem, StoreError
 from ..months import Period
 from ..plain import unneutralise
 from ..query import EVERYTHING, Criteria
+from ..textio import MAX_ROW, RowTooLong, decode
 from ..vocab import COLUMNS, DERIVED
 from . import sql
 from .cache import Cache, Progress
-from .csvdoc import MAX_ROW, Document, Header, RowTooLong, decode, read_rows, row_hash
+from .csvdoc import Document, Header, read_rows, row_hash
 from .files import Identity, Snapshot, read_snapshot
 from .filestore import FileSession, FileStore
 

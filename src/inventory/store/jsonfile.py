@@ -14,60 +14,9 @@ from ..model import Activity
 from ..months import Period
 from ..query import EVERYTHING, Criteria, select_from
 from ..records import from_record, to_record
-from .csvdoc import decode
+from ..textio import decode, load_json
 from .files import Snapshot, read_snapshot
 from .filestore import FileSession, FileStore
-
-MAX_DIGITS = 30
-"""Digits in a JSON number: no field of a record is a number, and a number of a million
-digits costs seconds to read."""
-
-
-class _NumberTooLong(ValueError):
-    pass
-
-
-def _number(text: str) -> float | int:
-    if len(text) > MAX_DIGITS:
-        raise _NumberTooLong(len(text))
-    return float(text) if any(c in text for c in ".eE") else int(text)
-
-
-def parse_json(text: str, source: str, line: int = 1) -> Any:
-    """One JSON text (starting on ``line``), hostile input refused in one line."""
-    try:
-        return json.loads(text, parse_int=_number, parse_float=_number)
-    except json.JSONDecodeError as error:
-        raise StoreError(
-            f"invalid JSON: {error.msg}", source=source, line=line + error.lineno - 1
-        ) from None
-    except RecursionError:
-        raise StoreError(
-            "JSON nested too deep; expected an array of activity records",
-            source=source,
-            line=line,
-        ) from None
-    except _NumberTooLong as error:
-        raise StoreError(
-            f"a number of {error.args[0]:,} characters; at most {MAX_DIGITS} are allowed",
-            source=source,
-            line=line,
-        ) from None
-
-
-def load_json(text: str, source: str) -> Any:
-    """Parsed JSON, or JSON lines (one record a line, as ``--format ndjson`` and ``jq -c``
-    write them) as a list; hostile input (deep nesting, huge numbers) is refused in one line."""
-    try:
-        return parse_json(text, source)
-    except StoreError as error:
-        if not error.message.startswith("invalid JSON: Extra data"):
-            raise
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            records.append(parse_json(line, source, number))
-    return records
 
 
 def parse_records(data: Any, source: str, registry: Any) -> tuple[list[Activity], list[Problem]]:
