@@ -37,7 +37,9 @@ Text without a column (copied from a PDF viewer, pasted from Word), line by line
   is GLACY+'s "GLACY+ Steering Committee"). Ending with a comma, the list goes on.
 - **Continuations are joined before a line is judged.** A line with no project goes on the
   line before it when that one has no dates yet, or when all of it belongs to the dates of
-  the two read together: a wrapped "(dates TBC)", "2019." or "November". A line that starts
+  the two read together: a wrapped "(dates TBC)", "2019." or "November" (even "November
+  2019", which alone would be a month heading, when it gives that line its dates). A line
+  that starts
   with a project name (not an ordinary word) after a line with no dates yet may begin an
   activity or continue the title: both are refused, neither is guessed. So ``--skip-bad``
   skips or keeps a whole line, never the part before a wrap.
@@ -329,6 +331,9 @@ class _Interpreter:
                 return
         self.say_between()
         month = heading_month(plain)
+        if month is not None and isinstance(event, Text) and self.ends_pending(event.text):
+            self.join(event.text.strip())  # "… Strasbourg, 18" / "November 2019"
+            return
         if month is not None:
             self.flush()
             self.month = month
@@ -338,8 +343,8 @@ class _Interpreter:
         cells = [c for c in event.cells] if isinstance(event, Row) else [text]
         while len(cells) > 1 and not cells[-1].strip():
             cells.pop()
-        if len(cells) > 1 and {normalise(c).casefold() for c in cells if c.strip()} <= HEADER_WORDS:
-            return  # a table's header row
+        if len(cells) > 1 and {_header_word(c) for c in cells if c.strip()} <= HEADER_WORDS:
+            return  # a table's header row, a cell maybe over two lines ("Project⏎(s)")
         if len(cells) > 1:
             self.row(event, cells)
         else:
@@ -387,13 +392,14 @@ class _Interpreter:
         """A line with no column: pasted from a PDF or Word, or a table cell of one line."""
         line = strip_bullet(raw).strip()
         unfinished = self.pending is not None and not self.pending.complete()
-        if not unfinished and normalise(line).replace(" ", "").casefold() in HEADER_WORDS:
+        if not unfinished and _header_word(line) in HEADER_WORDS:
             return  # a table's header, a cell a line ("Project(s)", then "Activity")
         names, rest = leading_projects(line, self.context, continuing=unfinished or self.cell_above)
         if names and rest and self.cell_above:
             names, rest = [], line  # the activity cell under its project cell, read whole
-        if not names and self.pending is not None and self.goes_on_pending(line):
-            self.join(line)
+        # A continuation is joined as written: its "– 25 October" is no bullet.
+        if not names and self.pending is not None and self.goes_on_pending(raw.strip()):
+            self.join(raw.strip())
             return
         if names and unfinished and self.pending is not None and self.pending.projects:
             self.doubt = (
@@ -419,6 +425,13 @@ class _Interpreter:
         joined, _ = self.joined(self.pending.body, then)
         split = split_trailing_dates(normalise(joined))
         return split is not None and len(split[1]) > len(normalise(then))
+
+    def ends_pending(self, then: str) -> bool:
+        """Whether ``then`` gives the pending line, which has no dates yet, its dates."""
+        if self.pending is None or self.pending.complete():
+            return False
+        joined, _ = self.joined(self.pending.body, then)
+        return split_trailing_dates(normalise(joined)) is not None
 
     def join(self, then: str) -> None:
         assert self.pending is not None
@@ -605,6 +618,10 @@ def join_wrapped(first: str, then: str, words: Counter[str]) -> tuple[str, str |
 def _joined(first: str, then: str) -> str:
     """Two pieces of a wrapped line, with no vocabulary to decide a hyphen: it is kept."""
     return join_wrapped(first, then, Counter())[0]
+
+
+def _header_word(cell: str) -> str:
+    return normalise(cell).replace(" ", "").casefold()
 
 
 def _excerpt(text: str, width: int = 60) -> str:
