@@ -352,8 +352,9 @@ class _Interpreter:
 
     def goes_on(self, plain: str) -> bool:
         """Whether text after a table still belongs to it: a row a page break cut out of its
-        table (it starts with a project name), or the rest of such a row (no dates yet)."""
-        if self.pending is not None and not self.pending.complete():
+        table (it starts with a project name), or the rest of such a row (no dates yet, or
+        a wrapped "(dates TBC)")."""
+        if self.pending is not None and self.goes_on_pending(plain):
             return True
         names, _ = leading_projects(strip_bullet(plain), self.context)
         return bool(names)
