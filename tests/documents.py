@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from inventory.formats.layout import heading_month, section_of
 
@@ -48,18 +50,25 @@ def project_lines(cell: str) -> list[str]:
     return [p.strip() for p in cell.split(",") if p.strip()] or [""]
 
 
-def make_docx(text: str, path: Path) -> Path:
+def make_docx(text: str, path: Path, *, month_rows: bool = False) -> Path:
+    """The newsletter in Word: a table per month under its heading, or (``month_rows``) a
+    table per section with each month a row of two cells merged into one."""
     import docx
 
     document = docx.Document()
     section = document.sections[0]
     section.header.paragraphs[0].text = "CYBERCRIME@COE UPDATE"  # never part of the body
+    table: Any = None
     for block in blocks(text):
-        if block.kind == "rows":
+        if block.kind == "heading" and month_rows and table is not None:
+            cells = table.add_row().cells
+            cells[0].merge(cells[1]).text = block.text
+        elif block.kind == "rows":
             assert block.rows is not None
-            table = document.add_table(rows=1, cols=2)
-            table.rows[0].cells[0].text = "Project(s)"
-            table.rows[0].cells[1].text = "Activity"
+            if table is None or not month_rows:
+                table = document.add_table(rows=1, cols=2)
+                table.rows[0].cells[0].text = "Project(s)"
+                table.rows[0].cells[1].text = "Activity"
             for project, body in block.rows:
                 cells = table.add_row().cells
                 names = project_lines(project)
@@ -69,9 +78,14 @@ def make_docx(text: str, path: Path) -> Path:
                 cells[1].text = body
         elif block.kind == "section":
             document.add_heading(block.text, level=2)
+            if month_rows:
+                table = document.add_table(rows=1, cols=2)
+                table.rows[0].cells[0].text = "Project(s)"
+                table.rows[0].cells[1].text = "Activity"
         elif block.kind == "heading":
             document.add_heading(block.text, level=3)
         else:
+            table = None
             document.add_paragraph(block.text)
     document.save(str(path))
     return path
@@ -149,3 +163,86 @@ def make_pdf(text: str, path: Path | None = None) -> bytes:
     if path is not None:
         path.write_bytes(data)
     return data
+
+
+# --- text as people copy it ---------------------------------------------------------------
+
+VIEWER_WIDTH = 90
+"""Characters a line of text copied from a PDF viewer runs to before it wraps."""
+VIEWER_PAGE = 45
+"""Lines of a page of that copy: a running header comes back every page."""
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def _syllable_break(word: str, room: int) -> int:
+    """Where a typesetter hyphenates ``word`` to fit ``room`` characters (hyphen included):
+    between two consonants, else after a vowel; 0 when no break leaves three letters on
+    each side."""
+    vowels = set("aeiouyAEIOUY")
+    best = 0
+    for k in range(3, len(word) - 2):
+        if k + 1 > room:
+            break
+        left, right = word[k - 1], word[k]
+        if (left not in vowels and right not in vowels) or (
+            left in vowels and right not in vowels and word[k + 1] in vowels
+        ):
+            best = k
+    return best
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    """A line as a PDF viewer copies it: wrapped at ``width``, long words hyphenated at a
+    syllable, a hyphenated compound broken after its hyphen."""
+    out: list[str] = []
+    current = ""
+    words = line.split()
+    i = 0
+    while i < len(words):
+        word = words[i]
+        gap = 1 if current else 0
+        if len(current) + gap + len(word) <= width:
+            current += " " * gap + word
+            i += 1
+            continue
+        room = width - len(current) - gap
+        at = word.find("-")
+        if 0 < at < room and word[:at].isalpha() and word[at + 1 : at + 2].isalpha():
+            out.append(current + " " * gap + word[: at + 1])
+            words[i] = word[at + 1 :]
+        elif word.isalpha() and len(word) >= 8 and (k := _syllable_break(word, room)):
+            out.append(current + " " * gap + word[:k] + "-")
+            words[i] = word[k:]
+        else:
+            out.append(current)
+        current = ""
+    if current:
+        out.append(current)
+    return out
+
+
+def make_viewer_text(text: str, width: int = VIEWER_WIDTH, page: int = VIEWER_PAGE) -> str:
+    """The newsletter as copied from a PDF viewer: no tabs (a space between the project
+    column and the activity), no blank lines, no Markdown, lines wrapped at ``width`` with
+    syllable breaks, and every ``page`` lines the running header of the next page with its
+    number (even pages "10 www.coe.int/cybercrime Cybercrime@CoE Update", odd pages the
+    other way round), wherever it falls: in a table, inside a wrapped activity."""
+    lines: list[str] = []
+    for raw in text.splitlines():
+        line = _LINK.sub(r"\1", raw.replace("\t", " ").replace("**", "")).strip()
+        if line.startswith("- "):
+            line = "• " + line[2:]
+        if line:
+            lines += _wrap(line, width)
+    out: list[str] = []
+    number = 1
+    for index, line in enumerate(lines):
+        if index and index % page == 0:
+            number += 1
+            out.append(
+                f"{number} www.coe.int/cybercrime Cybercrime@CoE Update"
+                if number % 2 == 0
+                else f"Cybercrime@CoE Update www.coe.int/cybercrime {number}"
+            )
+        out.append(line)
+    return "\n".join(out) + "\n"

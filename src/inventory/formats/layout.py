@@ -19,11 +19,42 @@ continues an unfinished one (no project, and the previous line has no dates yet)
 to it; a cell of several lines is one cell. But a line that cannot be fully understood (no
 dates at its end, two date texts, a day that does not exist, no project where one is
 expected) is an error with its line and the reason, never a guess.
+
+Text without a column (copied from a PDF viewer, pasted from Word), line by line:
+
+- **Project names** are the registry's or the store's, matched longest first ("iPROCEEDS 2"
+  before "iPROCEEDS"), separated by commas or spaces. A name already taken ends the list
+  ("GLACY+ GLACY+ Steering Committee": the title starts with the second). A name written as
+  ordinary words (letters only, each word capitalised at most on its first letter: the alias
+  "Octopus", "Cyber East") joins the list only at the start of the line or after a comma:
+  after a name and a space alone it is the title's first word ("EndOCSEA@Europe Octopus
+  Conference" is EndOCSEA@Europe's "Octopus Conference"). Nor does such a name start a
+  line that continues one with no dates yet, or that follows a project cell: there it is
+  a word of the title.
+- **A cell a line** (Word's table saved as text): a line of project names alone, not
+  ending with a comma, is a project cell; more such lines add to it, and the next line that
+  is not names alone is its activity, read whole ("GLACY+" / "GLACY+ Steering Committee, …"
+  is GLACY+'s "GLACY+ Steering Committee"). Ending with a comma, the list goes on.
+- **Continuations are joined before a line is judged.** A line with no project goes on the
+  line before it when that one has no dates yet, or when all of it belongs to the dates of
+  the two read together: a wrapped "(dates TBC)", "2019." or "November" (even "November
+  2019", which alone would be a month heading, when it gives that line its dates). A line
+  that starts
+  with a project name (not an ordinary word) after a line with no dates yet may begin an
+  activity or continue the title: both are refused, neither is guessed. So ``--skip-bad``
+  skips or keeps a whole line, never the part before a wrap.
+- **A hyphen at the end of a line** is decided by the document's own words: the word is
+  joined ("magis-" / "trates": "magistrates") when the document writes it joined and never
+  hyphenated, kept ("future-" / "proof": "future-proof") when the document writes it
+  hyphenated and never joined, and kept as written with a warning naming it otherwise.
+- **A header** ("Project(s)", "Activity") on lines of its own is skipped, unless it could
+  be the end of an unfinished line.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -70,6 +101,9 @@ _WRAPPED_AT_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\n\s*(?=[^\W\d_])")
 _PERIOD_MONTH = re.compile(rf"({_MONTHS})(?:\s+(\d{{4}}))?", re.IGNORECASE)
 # Bullets and numbering a Word or PDF copy puts before a line: "•", "▪", "-", "*", "1.", "2)".
 _BULLET = re.compile(r"^\s*(?:[•▪◦‣∙·●○■□►▸➢✓*\-–—]+|\(?\d{1,2}[.)])\s+")
+# A name a title could begin with: "Octopus", "Cyber East" (not "GLACY+", "CyberSouth").
+_ORDINARY = re.compile(r"[A-Z]?[a-z]+(?: [A-Z]?[a-z]+)*")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _MARKDOWN_EMPHASIS = re.compile(r"^[#>\s]*[*_]*(.*?)[*_]*\s*$")
 HEADER_WORDS = frozenset(
     {"project", "projects", "project(s)", "activity", "activities", "title", "dates", "date"}
@@ -131,27 +165,35 @@ def strip_bullet(text: str) -> str:
     return _BULLET.sub("", text, count=1)
 
 
-def leading_projects(text: str, context: Context) -> tuple[list[str], str]:
-    """The known project names at the start of ``text`` (separated by commas or spaces) and
-    the rest. A name already taken ends the list: in "GLACY+ GLACY+ Steering Committee" the
-    second one begins the title."""
+def leading_projects(
+    text: str, context: Context, *, continuing: bool = False
+) -> tuple[list[str], str]:
+    """The known project names at the start of ``text`` (separated by commas or spaces),
+    longest first, and the rest. A name already taken ends the list: in "GLACY+ GLACY+
+    Steering Committee" the second one begins the title. A name written as ordinary words
+    ("Octopus") is one only at the start (not of a line ``continuing`` an unfinished one) or
+    after a comma (see the module's docstring)."""
     words = list(re.finditer(r"[^\s,;]+", text))
+    longest = _longest_name(context)
     names: list[str] = []
     end = 0
     i = 0
     while i < len(words):
-        for size in (3, 2, 1):
+        for size in range(min(longest, len(words) - i), 0, -1):
             chunk = words[i : i + size]
-            if len(chunk) < size or any(
-                text[a.end() : b.start()].strip() for a, b in pairwise(chunk)
-            ):
+            if any(text[a.end() : b.start()].strip() for a, b in pairwise(chunk)):
                 continue
-            name = _known(" ".join(w.group() for w in chunk), context)
+            written = " ".join(w.group() for w in chunk)
+            name = _known(written, context)
             if name is not None:
                 break
         else:
             break
         if name in names:
+            break
+        if _ORDINARY.fullmatch(written) and (
+            continuing if i == 0 else "," not in text[words[i - 1].end() : chunk[0].start()]
+        ):
             break
         names.append(name)
         end = chunk[-1].end()
@@ -159,6 +201,12 @@ def leading_projects(text: str, context: Context) -> tuple[list[str], str]:
     if not names:
         return [], text
     return names, text[end:].lstrip(" \t\u00a0,;:–—-")
+
+
+def _longest_name(context: Context) -> int:
+    """Words in the longest name or alias a line may start with."""
+    spellings = [n for p in context.registry.projects for n in (p.name, *p.aliases)]
+    return max((len(n.split()) for n in [*spellings, *context.known_projects]), default=1)
 
 
 def _known(name: str, context: Context) -> str | None:
@@ -178,6 +226,8 @@ class _Line:
     body: str
     event: Event
     unknown: list[str] = field(default_factory=list)
+    doubt: str | None = None
+    """Why the line is refused whatever it says: it may be the rest of the one before."""
 
     def complete(self) -> bool:
         return split_trailing_dates(normalise(self.body)) is not None
@@ -198,6 +248,14 @@ class _Interpreter:
         self.taken: set[str] = set()
         self.between: list[Text] = []
         """Text met after a table of the section, not yet known to be between two tables."""
+        self.words: Counter[str] = Counter()
+        """The document's words (casefolded, hyphenated ones whole): what decides a hyphen
+        at the end of a line."""
+        self.doubt: str | None = None
+        """The doubt of the next line to begin (see :attr:`_Line.doubt`)."""
+        self.cell_above = False
+        """The last line was project names alone, not ending with a comma: a project cell
+        whose activity cell is the next line that is not names alone, read whole."""
 
     # --- messages ---
 
@@ -209,6 +267,9 @@ class _Interpreter:
 
     def run(self, events: Iterable[Event]) -> Reading:
         listed = list(events)
+        for event in listed:
+            if not isinstance(event, Overlong):
+                self.words.update(w.casefold() for w in _WORD.findall(_text_of(event)))
         document = any(
             section_of(_text_of(e)) is not None for e in listed if not isinstance(e, Overlong)
         )
@@ -270,6 +331,9 @@ class _Interpreter:
                 return
         self.say_between()
         month = heading_month(plain)
+        if month is not None and isinstance(event, Text) and self.ends_pending(event.text):
+            self.join(event.text.strip())  # "… Strasbourg, 18" / "November 2019"
+            return
         if month is not None:
             self.flush()
             self.month = month
@@ -279,8 +343,8 @@ class _Interpreter:
         cells = [c for c in event.cells] if isinstance(event, Row) else [text]
         while len(cells) > 1 and not cells[-1].strip():
             cells.pop()
-        if len(cells) > 1 and {normalise(c).casefold() for c in cells if c.strip()} <= HEADER_WORDS:
-            return  # a table's header row
+        if len(cells) > 1 and {_header_word(c) for c in cells if c.strip()} <= HEADER_WORDS:
+            return  # a table's header row, a cell maybe over two lines ("Project⏎(s)")
         if len(cells) > 1:
             self.row(event, cells)
         else:
@@ -288,8 +352,9 @@ class _Interpreter:
 
     def goes_on(self, plain: str) -> bool:
         """Whether text after a table still belongs to it: a row a page break cut out of its
-        table (it starts with a project name), or the rest of such a row (no dates yet)."""
-        if self.pending is not None and not self.pending.complete():
+        table (it starts with a project name), or the rest of such a row (no dates yet, or
+        a wrapped "(dates TBC)")."""
+        if self.pending is not None and self.goes_on_pending(plain):
             return True
         names, _ = leading_projects(strip_bullet(plain), self.context)
         return bool(names)
@@ -312,8 +377,8 @@ class _Interpreter:
         filled = [c.strip() for c in cells[1:] if c.strip()]
         filled = [_WRAPPED_AT_HYPHEN.sub("-", c) for c in filled]
         body = filled[0] if len(filled) == 1 else ", ".join(c.rstrip(",") for c in filled)
-        if not column and self.pending is not None and not self.pending.complete():
-            self.pending.body = _joined(self.pending.body, body)
+        if not column and self.pending is not None and self.goes_on_pending(body):
+            self.join(body)
             return
         self.flush(keep_waiting=True)
         names = self.context.registry.split(column) if column else []
@@ -327,15 +392,56 @@ class _Interpreter:
     def text(self, event: Event, raw: str) -> None:
         """A line with no column: pasted from a PDF or Word, or a table cell of one line."""
         line = strip_bullet(raw).strip()
-        names, rest = leading_projects(line, self.context)
-        if not names and self.pending is not None and not self.pending.complete():
-            self.pending.body = _joined(self.pending.body, line)
+        unfinished = self.pending is not None and not self.pending.complete()
+        if not unfinished and _header_word(line) in HEADER_WORDS:
+            return  # a table's header, a cell a line ("Project(s)", then "Activity")
+        names, rest = leading_projects(line, self.context, continuing=unfinished or self.cell_above)
+        if names and rest and self.cell_above:
+            names, rest = [], line  # the activity cell under its project cell, read whole
+        # A continuation is joined as written: its "– 25 October" is no bullet.
+        if not names and self.pending is not None and self.goes_on_pending(raw.strip()):
+            self.join(raw.strip())
             return
+        if names and unfinished and self.pending is not None and self.pending.projects:
+            self.doubt = (
+                f"the line before (line {self.pending.event.line}) has no dates and may go "
+                f"on here: {names[0]} may begin this activity or be a word of that title; "
+                "neither line is read"
+            )
         self.flush(keep_waiting=True)
         if names and not rest:
             self.wait(event, names)
+            self.cell_above = not line.rstrip().endswith(",")
             return
         self.pending = _Line(self.take_waiting(names), False, rest if names else line, event)
+        self.pending.doubt, self.doubt = self.doubt, None
+
+    def goes_on_pending(self, then: str) -> bool:
+        """Whether ``then`` (with no project) continues the pending line: that line has no
+        dates yet, or all of ``then`` belongs to the dates of the two read together (a
+        wrapped "(dates TBC)", "2019." or "November")."""
+        assert self.pending is not None
+        if not self.pending.complete():
+            return True
+        joined, _ = self.joined(self.pending.body, then)
+        split = split_trailing_dates(normalise(joined))
+        return split is not None and len(split[1]) > len(normalise(then))
+
+    def ends_pending(self, then: str) -> bool:
+        """Whether ``then`` gives the pending line, which has no dates yet, its dates."""
+        if self.pending is None or self.pending.complete():
+            return False
+        joined, _ = self.joined(self.pending.body, then)
+        return split_trailing_dates(normalise(joined)) is not None
+
+    def join(self, then: str) -> None:
+        assert self.pending is not None
+        self.pending.body, warning = self.joined(self.pending.body, then)
+        if warning is not None:
+            self.problem(self.pending.event, warning, "warning", "title")
+
+    def joined(self, first: str, then: str) -> tuple[str, str | None]:
+        return join_wrapped(first, then, self.words)
 
     def wait(self, event: Event, names: list[str]) -> None:
         if self.waiting_event is None:
@@ -344,13 +450,15 @@ class _Interpreter:
 
     def take_waiting(self, names: list[str]) -> list[str]:
         out = list(dict.fromkeys([*self.waiting, *names]))
-        self.waiting, self.waiting_event = [], None
+        self.waiting, self.waiting_event, self.cell_above = [], None, False
         return out
 
     def flush(self, *, keep_waiting: bool = False) -> None:
         pending, self.pending = self.pending, None
         if pending is not None:
             self.finish(pending)
+        if not keep_waiting:
+            self.doubt = None
         if self.waiting and not keep_waiting:
             assert self.waiting_event is not None
             self.problem(
@@ -358,13 +466,16 @@ class _Interpreter:
                 f"project names ({', '.join(self.waiting)}) with no activity after them",
                 fld="projects",
             )
-            self.waiting, self.waiting_event = [], None
+            self.waiting, self.waiting_event, self.cell_above = [], None, False
 
     # --- one activity ---
 
     def finish(self, line: _Line) -> None:
         event = line.event
         body = " ".join(line.body.split())
+        if line.doubt is not None:
+            self.problem(event, f"{_excerpt(body)}: {line.doubt}")
+            return
         if not line.projects and not line.column:
             self.problem(
                 event,
@@ -477,12 +588,39 @@ def _no_dates(body: str) -> str:
     )
 
 
+def join_wrapped(first: str, then: str, words: Counter[str]) -> tuple[str, str | None]:
+    """Two pieces of one line that a page or a cell wrapped, and a warning when a
+    hyphen at the break could not be decided. A hyphen goes by the document's words:
+    "magis-" / "trates" is "magistrates" when the document writes that and never
+    "magis-trates"; "future-" / "proof" stays "future-proof" when the document writes
+    it so or never "futureproof" either (then with a warning). Word and browsers wrap
+    after a word's own hyphen and add none: there the document never writes the joined word."""
+    before = re.search(r"([^\W\d_]+)-$", first)
+    after = re.match(r"[^\W\d_]+", then)
+    if before is None or after is None:
+        return first + " " + then, None
+    left, right = before.group(1), after.group()
+    hyphenated = words[f"{left}-{right}".casefold()] > 0
+    whole = words[f"{left}{right}".casefold()] > 0
+    if whole and not hyphenated:
+        return first[:-1] + then, None
+    if hyphenated and not whole:
+        return first + then, None
+    written, other = f"{left}-{right}", left + right
+    why = f"both {written!r} and {other!r}" if whole else f"neither {written!r} nor {other!r}"
+    return first + then, (
+        f"{written!r}, broken at the end of a line, kept as written: the document writes "
+        f"{why} elsewhere"
+    )
+
+
 def _joined(first: str, then: str) -> str:
-    """Two pieces of one line that a page or a cell wrapped: at a hyphen the word goes on
-    (Word and browsers wrap "future-proof" after its hyphen and add none of their own)."""
-    if re.search(r"[^\W\d_]-$", first) and re.match(r"[^\W\d_]", then):
-        return first + then
-    return first + " " + then
+    """Two pieces of a wrapped line, with no vocabulary to decide a hyphen: it is kept."""
+    return join_wrapped(first, then, Counter())[0]
+
+
+def _header_word(cell: str) -> str:
+    return normalise(cell).replace(" ", "").casefold()
 
 
 def _excerpt(text: str, width: int = 60) -> str:

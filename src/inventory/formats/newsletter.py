@@ -6,9 +6,20 @@ The layout, as the office writes it (and as ``report --format text`` prints it):
     OCTOBER 2019
     GLACY+<TAB>Cybercrime reporting platform – Official launch ..., Ghana, 1-2 October
 
-Markdown is read too: ``### OCTOBER 2019`` and ``| GLACY+ | Title, ... |`` rows. A cell that
-Word or Excel copied with line breaks in it comes quoted over several lines
+Markdown is read too: ``### OCTOBER 2019`` and ``| GLACY+ | Title, ... |`` rows. A text with
+a line that starts with ``|`` or ``<`` has its blocks found by markdown-it-py (CommonMark and
+its pipe tables): a pipe table's rows and the tables of an HTML block (pandoc writes
+``<table>`` once a cell is merged or holds paragraphs) reach the interpreter as rows, read by
+the HTML reader's table walk; every other block is read line by line as plain text is. A
+cell that Word or Excel copied with line breaks in it comes quoted over several lines
 (``"iPROCEEDS,⏎GLACY+"<TAB>Octopus Conference, ...``) and is read as one cell.
+
+Text copied from a PDF viewer brings the pages' running headers and footers along
+("10 www.coe.int/cybercrime Cybercrime@CoE Update", in the middle of a table): a line that
+comes back at least three times, alike but for one number that grows each time (a page
+number), and that does not read as an activity, is left out, as the PDF reader leaves out
+the lines in its pages' margins. A line of a page number alone (below 1000: not a year) is
+left out when three or more such lines count up.
 """
 
 from __future__ import annotations
@@ -17,16 +28,20 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
+from typing import Any
 
-from ..dates import render_schedule
+from ..dates import render_schedule, split_trailing_dates
 from ..model import Activity
 from ..months import month_name
 from ..projects import Registry
-from .layout import heading_month, interpret
+from .layout import heading_month, interpret, leading_projects, normalise
 from .readers import Context, Event, Reading, Row, Source, Text, encoding_of, lines_of
 
 __all__ = ["heading", "heading_month", "read", "read_newsletter", "render_newsletter"]
 
+_NUMBER = re.compile(r"\d+")
+_MARKDOWN_BLOCK = re.compile(r"^\s{0,3}[|<]")
 _QUOTED_LINES = 20
 """Lines a quoted cell may run over before its quote is taken as a plain character."""
 
@@ -109,19 +124,125 @@ def _quoted(first: Text, queue: Iterator[Event]) -> tuple[Row | None, list[Event
 def read(source: Source, context: Context, kind: str = "text") -> Reading:
     """The activities of a newsletter in text or Markdown."""
     with source.open() as stream:
-        return interpret(
-            events(lines_of(stream, encoding_of(source.head), source.label)),
-            context,
-            source.label,
-        )
+        lines = list(lines_of(stream, encoding_of(source.head), source.label))
+    return interpret(document_events(lines, context), context, source.label)
 
 
 def read_newsletter(
     text: str, registry: Registry, *, source: str = "<stdin>", context_year: int | None = None
 ) -> Reading:
     """The activities of a newsletter's text (for tests and callers holding the text)."""
-    lines = (Text(line, number) for number, line in enumerate(text.splitlines(), start=1))
-    return interpret(events(lines), Context(registry, year=context_year), source)
+    lines: list[Event] = [
+        Text(line, number) for number, line in enumerate(text.splitlines(), start=1)
+    ]
+    context = Context(registry, year=context_year)
+    return interpret(document_events(lines, context), context, source)
+
+
+def document_events(lines: list[Event], context: Context) -> Iterator[Event]:
+    """The events of a whole text document: its running lines left out, then its Markdown
+    blocks (if it has tables in Markdown) or its lines read."""
+    kept = without_running(lines, context)
+    if any(isinstance(e, Text) and _MARKDOWN_BLOCK.match(e.text) for e in kept):
+        return markdown_events(kept)
+    return events(kept)
+
+
+def without_running(lines: list[Event], context: Context) -> list[Event]:
+    """``lines`` without the running headers, footers and page numbers of the pages they
+    were copied from (see the module's docstring)."""
+    series: dict[str, list[tuple[int, int]]] = {}
+    for index, event in enumerate(lines):
+        if not isinstance(event, Text):
+            continue
+        plain = normalise(event.text)
+        numbers = _NUMBER.findall(plain)
+        if len(numbers) != 1 or (plain == numbers[0] and int(numbers[0]) >= 1000):
+            continue
+        series.setdefault(_NUMBER.sub("#", plain), []).append((index, int(numbers[0])))
+    dropped: set[int] = set()
+    for key, found in series.items():
+        values = [value for _, value in found]
+        if len(found) < 3 or any(a >= b for a, b in pairwise(values)):
+            continue
+        if key != "#" and (
+            leading_projects(key, context)[0] or split_trailing_dates(key) is not None
+        ):
+            continue
+        dropped.update(index for index, _ in found)
+    return [e for index, e in enumerate(lines) if index not in dropped]
+
+
+def markdown_events(lines: list[Event]) -> Iterator[Event]:
+    """Markdown's blocks as events: pipe tables and HTML blocks through their parsers, the
+    other blocks' lines as :func:`events` reads them (so a tab line stays a row)."""
+    from markdown_it import MarkdownIt
+
+    from .markup import events_of_html
+
+    source = "\n".join(e.text if isinstance(e, Text) else "" for e in lines)
+    parser = MarkdownIt("commonmark").enable("table")
+    blocks: dict[int, tuple[int, list[Event]]] = {}
+    tokens = parser.parse(source)
+    for index, token in enumerate(tokens):
+        if token.map is None:
+            continue
+        first, end = token.map
+        if token.type == "table_open":
+            blocks[first] = (end, list(_table_rows(tokens, index, lines)))
+        elif token.type == "html_block":
+            at = lines[first].line
+            blocks[first] = (end, [_placed(e, at) for e in events_of_html(token.content)])
+    index = 0
+    while index < len(lines):
+        if index in blocks:
+            end, found = blocks[index]
+            yield from found
+            index = max(end, index + 1)
+            continue
+        run_end = min([i for i in blocks if i > index], default=len(lines))
+        yield from events(lines[index:run_end])
+        index = run_end
+
+
+def _table_rows(tokens: list[Any], start: int, lines: list[Event]) -> Iterator[Row]:
+    """The rows of the pipe table whose ``table_open`` is ``tokens[start]``."""
+    cells: list[str] = []
+    row_line = 0
+    for token in tokens[start + 1 :]:
+        if token.type == "table_close":
+            return
+        if token.type == "tr_open" and token.map is not None:
+            cells, row_line = [], lines[token.map[0]].line
+        elif token.type == "inline":
+            cells.append(_inline_text(token))
+        elif token.type == "tr_close" and any(c.strip() for c in cells):
+            yield Row(tuple(cells), row_line)
+
+
+def _inline_text(token: Any) -> str:
+    """A cell's text as it reads: emphasis and link marks gone, a ``<br>`` a line break."""
+    parts: list[str] = []
+    for child in token.children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak") or (
+            child.type == "html_inline" and re.match(r"<br\b", child.content, re.I)
+        ):
+            parts.append("\n")
+        elif child.type == "image":
+            parts.append(child.content)
+    return "".join(parts).strip()
+
+
+def _placed(event: Event, line: int) -> Event:
+    """An event of an HTML block, placed at the block's line of the Markdown."""
+    where = f"line {line}: {event.where}" if event.where else f"line {line}"
+    if isinstance(event, Row):
+        return Row(event.cells, line, where)
+    if isinstance(event, Text):
+        return Text(event.text, line, where)
+    return event
 
 
 def line_body(activity: Activity) -> str:
