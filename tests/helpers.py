@@ -96,3 +96,17 @@ def find(store: Loaded, title_start: str, month: str, place: str = "") -> Activi
     ]
     assert len(found) == 1, [(a.title, a.place) for a in found]
     return found[0]
+
+
+def program(name: str, package: str) -> str:
+    """The path of a system program a test renders documents with (LibreOffice, pandoc), or
+    a skip that says how to install it; CI installs it (``.ci/run``), and there
+    ``INVENTORY_NO_SKIPS=1`` turns the skip into a failure."""
+    import shutil
+
+    import pytest
+
+    found = shutil.which(name)
+    if found is None:
+        pytest.skip(f"{name} is not installed (apt-get install {package})")
+    return found

@@ -26,7 +26,7 @@ from inventory.formats.readers import Context, Reading, Text, open_source, read
 from inventory.projects import load_registry
 from inventory.records import to_row
 from tests.documents import make_docx, make_viewer_text
-from tests.helpers import BUNDLED_STORE, SHARED_NEWSLETTER
+from tests.helpers import BUNDLED_STORE, SHARED_NEWSLETTER, program
 from tests.test_import import assert_the_132
 
 runner = CliRunner()
@@ -102,7 +102,8 @@ def docx(work: Path) -> Path:
 def libreoffice_text(work: Path, docx: Path) -> Path:
     out = work / "libreoffice"
     subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{work / 'profile'}", "--headless",
+        [program("soffice", "libreoffice-writer-nogui"),
+         f"-env:UserInstallation=file://{work / 'profile'}", "--headless",
          "--convert-to", "txt:Text (encoded):UTF8", "--outdir", str(out), str(docx)],
         check=True, capture_output=True, timeout=120, env=_tools_env(work),
     )  # fmt: skip
@@ -112,7 +113,7 @@ def libreoffice_text(work: Path, docx: Path) -> Path:
 def _pandoc(work: Path, source: Path, to: str, name: str) -> Path:
     target = work / name
     subprocess.run(
-        ["pandoc", "-f", "docx", "-t", to, "-o", str(target), str(source)],
+        [program("pandoc", "pandoc"), "-f", "docx", "-t", to, "-o", str(target), str(source)],
         check=True, capture_output=True, timeout=120, env=_tools_env(work),
     )  # fmt: skip
     return target
