@@ -67,7 +67,8 @@ def test_an_edit_records_who_when_the_command_and_both_records(backend_store: st
     lines = run(backend_store, "history", "--limit", "1").stdout.splitlines()
     assert lines[0].startswith(f"change {change['change']}  ")
     assert "Jane Officer" in lines[0]
-    assert lines[1] == f"  changed {BENIN} {BENIN_TITLE}: title"
+    # Named by the title it took (E12), the renaming said in its fields.
+    assert lines[1] == f"  changed {BENIN} Assessment mission: title"
 
 
 def test_history_filters(backend_store: str) -> None:

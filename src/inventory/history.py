@@ -205,7 +205,9 @@ def describe(change: Change, *, width: int = 5) -> list[str]:
 
 
 def describe_edit(edit: Edit) -> str:
-    record = edit.before or edit.after or {}  # an update: the title it was known by
+    # An update is named by the title it took (E12): the history reads like what the store
+    # holds; a renaming says so in its fields ("title").
+    record = edit.after or edit.before or {}
     title = str(record.get("title", ""))
     if len(title) > 50:
         title = title[:49] + "…"
