@@ -689,7 +689,9 @@ def unknown_country(text: str) -> str | None:
     piece = _piece(text, chunks[-1])
     if not piece or fold(piece) in _NOT_CITY_ALONE:
         return None
-    if not _looks_like_town(piece, shouting=piece.isupper()):
+    # An acronym alone ("OSCE", "LYS") names a body or a code more often than a country.
+    acronym = len(piece) <= 4 and piece.isupper()
+    if acronym or not _looks_like_town(piece, shouting=piece.isupper()):
         return None
     if _named_country(piece) is not None or _city_in(piece) is not None:
         return None
