@@ -6,6 +6,7 @@ warning that names it."""
 from __future__ import annotations
 
 import csv
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -429,6 +430,16 @@ def test_import_of_a_french_line_stores_its_country_and_days(tmp_path: Path) -> 
     assert (row["title"], row["countries"], row["location"]) == ("Mission", "MA", "Maroc")
     assert (row["start"], row["end"], row["precision"]) == ("2019-11-05", "2019-11-05", "day")
     assert (row["dates"], row["month"]) == ("5 novembre", "2019-11")
+    # The store keeps the French text; a query reads it back as the same day.
+    listed = CliRunner().invoke(
+        app, ["list", "--month", "2019-11", "--country", "MA", "--json", "--store", str(store)]
+    )
+    assert listed.exit_code == 0, listed.output
+    (activity,) = json.loads(listed.stdout)
+    assert (activity["schedule"]["start"], activity["schedule"]["text"]) == (
+        "2019-11-05",
+        "5 novembre",
+    )
 
 
 def test_an_unknown_trailing_country_is_a_warning_that_names_it(tmp_path: Path) -> None:
