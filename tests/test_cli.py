@@ -545,7 +545,8 @@ def test_validate_bundled_store() -> None:
 def test_validate_json_is_written_as_it_is_found(tmp_path: Path) -> None:
     # The problems are written one at a time, as json.dumps would write their list.
     lines = BUNDLED_STORE.read_text(encoding="utf-8").splitlines()
-    lines[3] = lines[3].replace("1-3 October", "1-3 Octobre")
+    # "Octubre" is Spanish: French month names ("Octobre") are read since French issues are.
+    lines[3] = lines[3].replace("1-3 October", "1-3 Octubre")
     path = tmp_path / "s.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run("validate", "--json", store=path)
@@ -565,7 +566,7 @@ def test_validate_json_is_written_as_it_is_found(tmp_path: Path) -> None:
 
 def test_validate_reports_every_problem(tmp_path: Path) -> None:
     lines = BUNDLED_STORE.read_text(encoding="utf-8").splitlines()
-    lines[3] = lines[3].replace("1-3 October", "1-3 Octobre")
+    lines[3] = lines[3].replace("1-3 October", "1-3 Octubre")
     lines[4] = lines[4].replace(",2019-10-07,", ",2019-10-08,")  # a stale derived start
     lines.append(lines[2].replace(lines[2].split(",")[0], "dupdup01", 1))
     lines[6] = lines[6].replace(",GLACY+,", ",CyberWest,", 1)
@@ -574,7 +575,7 @@ def test_validate_reports_every_problem(tmp_path: Path) -> None:
     result = run("validate", store=path)
     assert result.exit_code == 1
     out = result.stdout
-    assert f"{path}:4: error: dates: cannot read date '1-3 Octobre'" in out
+    assert f"{path}:4: error: dates: cannot read date '1-3 Octubre'" in out
     assert f"{path}:5: warning: start: " in out and "'2019-10-08'" in out
     assert f"{path}:134: warning: title: dupdup01: likely duplicate of agds86yn (line 3)" in out
     assert f"{path}:7: warning: projects: " in out and "unknown project 'CyberWest'" in out

@@ -5,17 +5,23 @@ fill in missing parts silently (``1-2 October`` becomes 2 October 2001), and the
 newsletter's text is regular enough to read exactly (see ``DATES.md``)::
 
     schedule    := unscheduled | month-only | ["by"] ranges [marker]
-    unscheduled := ["location" "and"] ["dates"] ("TBC" | "TBD")
+    unscheduled := ["location" "and"] ["dates"] ("TBC" | "TBD") | marker
     month-only  := MONTH YEAR [marker] | MONTH marker
     ranges      := range (("," ["and"] | "and") range)*
-    range       := point ["-" point]
-    point       := DAY ["(AM)" | "(PM)"] [MONTH [YEAR]]
+    range       := ["du"] point [("-" | "au") point]
+    point       := DAY ["er"] ["(AM)" | "(PM)"] [MONTH [YEAR]]
     marker      := "(" ["dates"] ("TBC" | "TBD") ")"
+
+The same grammar reads French: MONTH is an English or French month name (any case, with or
+without accents; :mod:`.month_names`), "and" is also "et", "location" "lieu", "by" also
+"d'ici le" or "au plus tard le", "TBC" also "à confirmer" and "TBD" "à déterminer"; "1er"
+is the first of a month, and "du 4 au 6 novembre" a range. "avant le 31 janvier" is refused:
+it does not say whether the 31st itself is still in time.
 
 A day without a month takes the month (and year) of the next point that has one.
 
-Pure functions, no I/O; imports only the standard library and the model, so the
-CLI starts fast.
+Pure functions, no I/O; imports only the standard library and the model at start-up (the
+French month names load dateutil on first use), so the CLI starts fast.
 """
 
 from __future__ import annotations
@@ -53,11 +59,26 @@ _KEYWORDS = {
     "tbd": "tbd",
     "am": "am",
     "pm": "pm",
+    "et": "and",
+    "lieu": "location",
+    "du": "from",
+    "au": "to",
 }
 _PUNCT = {",": "comma", "(": "lp", ")": "rp", ".": "dot"}
 # Hyphen, non-breaking hyphen, figure dash, en dash, em dash, bar, minus: editors
 # type any of them between two days.
-_TOKEN_RE = re.compile(r"(\d+)|([^\W\d_]+)|([-\u2010-\u2015\u2212])|(\S)")
+# French phrases are one token each, tried before single words ("au plus tard" is not the
+# "au" of "du 4 au 6"), in any case, with or without accents, straight or curly apostrophe.
+_TOKEN_RE = re.compile(
+    r"\b(?:(?P<by>d['’]\s*ici|au\s+plus\s+tard)(?:\s+le)?"
+    r"|(?P<before>avant)(?:\s+le)?"
+    r"|[àa]\s+(?:(?P<tbc>confirmer)|(?P<tbd>d[ée]terminer)))\b"
+    r"|(?P<num>\d+)|(?P<word>[^\W\d_]+)|(?P<dash>[-\u2010-\u2015\u2212])|(?P<other>\S)",
+    re.IGNORECASE,
+)
+_PHRASES = ("by", "before", "tbc", "tbd")
+# "1er" (premier): French writes the first of a month as an ordinal, and only the first.
+_ORDINAL = re.compile(r"er\b|ᵉʳ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +89,41 @@ class _Tok:
     value: int = 0
 
 
+def _foreign_month(word: str) -> int | None:
+    # Imported here: a query over an English store reads no other word and loads nothing.
+    from .month_names import foreign_month
+
+    return foreign_month(word)
+
+
 def _tokenize(text: str) -> list[_Tok]:
     toks: list[_Tok] = []
-    for m in _TOKEN_RE.finditer(text):
-        num, word, dash, other = m.groups()
+    at = 0
+    while (m := _TOKEN_RE.search(text, at)) is not None:
+        at = m.end()
+        phrase = next((k for k in _PHRASES if m.group(k) is not None), None)
+        if phrase is not None:
+            toks.append(_Tok(phrase, m.start(), m.group()))
+            continue
+        num, word, dash, other = m.group("num", "word", "dash", "other")
         if num is not None:
+            ordinal = _ORDINAL.match(text, at)
+            if ordinal is not None:
+                at = ordinal.end()
+                if num != "1":  # "2er" is no day
+                    toks.append(_Tok("other", m.start(), num + ordinal.group()))
+                    continue
             toks.append(_Tok("num", m.start(), num, int(num)))
         elif word is not None:
             low = word.lower()
             if low in MONTH_NUMBERS:
                 toks.append(_Tok("month", m.start(), word, MONTH_NUMBERS[low]))
+            elif low in _KEYWORDS:
+                toks.append(_Tok(_KEYWORDS[low], m.start(), word))
+            elif (number := _foreign_month(word)) is not None:
+                toks.append(_Tok("month", m.start(), word, number))
             else:
-                toks.append(_Tok(_KEYWORDS.get(low, "word"), m.start(), word))
+                toks.append(_Tok("word", m.start(), word))
         elif dash is not None:
             toks.append(_Tok("dash", m.start(), dash))
         else:
@@ -110,6 +154,8 @@ class _Form:
     tentative: bool = False
     month: int = 0
     year: int | None = None
+    before: bool = False
+    """Written "avant le": refused, for it does not say whether the day itself is in time."""
 
 
 class _Parser:
@@ -148,7 +194,12 @@ class _Parser:
             self.expect("tbc", "tbd")
             self.end()
             return _Form("unscheduled")
-        deadline = self.take("by") is not None
+        if self.peek() == "lp" and self.peek(1) in ("dates", "tbc", "tbd"):
+            self.marker()  # "Mission, Maroc (dates à confirmer)": the marker alone
+            self.end()
+            return _Form("unscheduled")
+        before = self.take("before") is not None
+        deadline = before or self.take("by") is not None
         if self.peek() == "month":
             if deadline:
                 raise _Fail("a deadline needs a day, e.g. 'by 30 November'")
@@ -174,12 +225,15 @@ class _Parser:
             raise _Fail("the last day needs a month, e.g. '1-2 October'")
         if deadline and (len(ranges) > 1 or ranges[0][1] is not None):
             raise _Fail("a deadline is a single day, e.g. 'by 30 November'")
-        return _Form("days", tuple(ranges), deadline=deadline, tentative=tentative)
+        return _Form("days", tuple(ranges), deadline=deadline, tentative=tentative, before=before)
 
     def range(self) -> tuple[_Point, _Point | None]:
+        opened = self.take("from") is not None
         start = self.point()
-        if self.take("dash"):
+        if self.take("dash", "to"):
             return start, self.point()
+        if opened:
+            raise _Fail("'du' needs 'au', e.g. 'du 4 au 6 novembre'")
         return start, None
 
     def point(self) -> _Point:
@@ -286,6 +340,11 @@ def _build(form: _Form, text: str, context_month: str | None, context_year: int 
             year_inferred=form.year is None,
         )
 
+    if form.before:
+        raise _Fail(
+            "'avant le' does not say whether that day is still in time; write 'd'ici le' "
+            "and the last day that is (e.g. 'd'ici le 31 janvier')"
+        )
     points = [p for rng in form.ranges for p in rng if p is not None]
     # owner[i]: the point whose month (and year) point i uses: itself, or the next one with a month.
     owner = [0] * len(points)
@@ -406,7 +465,18 @@ def split_trailing_dates(text: str) -> tuple[str, str] | None:
     best_after_separator: int | None = None
     # Scanning from the left finds the longest readable tail first.
     for i in range(len(toks)):
-        if toks[i].kind not in ("num", "month", "by", "location", "dates", "tbc", "tbd"):
+        if toks[i].kind not in (
+            "num",
+            "month",
+            "by",
+            "before",
+            "from",
+            "location",
+            "dates",
+            "tbc",
+            "tbd",
+            "lp",
+        ):
             continue
         try:
             _read_form(toks[i:])
@@ -440,6 +510,17 @@ def _strip_separator(head: str) -> str:
 _AS_WRITTEN_TBD = re.compile(r"(?:location and )?dates TB[CD]", re.IGNORECASE)
 
 
+def _unscheduled_words(written: str) -> str:
+    """The English words for another language's "dates à confirmer" or "lieu et dates à
+    déterminer": rendering is English, the distinction is the officers'."""
+    kinds = [tok.kind for tok in _tokenize(written) if tok.kind not in ("lp", "rp")]
+    if kinds in (["dates", "tbc"], ["location", "and", "dates", "tbc"]):
+        return "location and dates TBC" if kinds[0] == "location" else "dates TBC"
+    if kinds == ["location", "and", "dates", "tbd"]:
+        return "location and dates TBD"
+    return "dates TBD"
+
+
 def render_schedule(schedule: Schedule, *, with_year: bool = True) -> str:
     """Write a schedule in the newsletter's own style, e.g. ``21-22 and 28-29 October 2019``.
 
@@ -451,7 +532,7 @@ def render_schedule(schedule: Schedule, *, with_year: bool = True) -> str:
             # The newsletter line keeps the officers' words: "dates TBC" (expected soon)
             # is not "dates TBD", and "location and dates TBD" says more than either.
             written = " ".join(schedule.text.split())
-            return written if _AS_WRITTEN_TBD.fullmatch(written) else "dates TBD"
+            return written if _AS_WRITTEN_TBD.fullmatch(written) else _unscheduled_words(written)
         # With the year, one wording: ids are derived from this text (ids.identity).
         return f"{month_label(month_bounds(schedule.month)[0])} (dates TBD)"
 

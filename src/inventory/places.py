@@ -32,6 +32,7 @@ __all__ = [
     "place_notices",
     "resolve_country",
     "split_place",
+    "unknown_country",
 ]
 
 # Hyphens and dashes match spaces ("Addis-Abeba" / "Addis Abeba"), curly quotes straight ones.
@@ -182,6 +183,51 @@ def all_countries() -> list[Country]:
 def _country_by_name(name: str) -> Country | None:
     """Names, official names and aliases only: codes would make "IT" or "AND" a country."""
     return _countries().by_name.get(_country_key(name))
+
+
+# French articles before a country's name ("les Pays-Bas", "l'Allemagne"); "the" is
+# dropped by `_country_key` for every name.
+_ARTICLES = ("les ", "le ", "la ", "l'")
+
+
+@lru_cache(maxsize=1)
+def _foreign_names() -> dict[str, Country | None]:
+    """`_country_key` of a country's name in every other language pycountry carries ->
+    the country, or None where two languages give the name to different countries."""
+    from .country_names import translated_names
+
+    tables = _countries()
+    out: dict[str, Country | None] = {}
+    for name, code in translated_names():
+        key = _country_key(name)
+        # English first: a catalogue's slip ("Mexico" for Malaysia) cannot move a country.
+        if not key or key in tables.by_name:
+            continue
+        country = tables.by_code[code]
+        out[key] = country if out.get(key, country) == country else None
+    return out
+
+
+def _named_country(name: str, *, city_first: bool = False) -> Country | None:
+    """The country a name denotes in English or, failing that, in any language pycountry
+    carries ("Maroc", "les Pays-Bas"): what a newsletter line is read with.
+
+    ``city_first``: a name standing alone is a city when a well-known city has it as its
+    own name: "Tunis" is Tunisia in some languages and "Salvador" El Salvador in French,
+    but a line ending in "Tunis" has always meant the city."""
+    country = _country_by_name(name)
+    if country is not None:
+        return country
+    key = _country_key(name)
+    for bare in (key, *(key[len(a) :].strip() for a in _ARTICLES if key.startswith(a))):
+        country = _foreign_names().get(bare)
+        if country is not None:
+            break
+    if country is not None and city_first:
+        entries = _GAZETTEER.get(_key(name))
+        if any(e.main and e.population >= WELL_KNOWN for e in entries):
+            return None
+    return country
 
 
 def find_country(name: str) -> Country | None:
@@ -422,6 +468,8 @@ _NOT_TOWN_WORDS = _words(
     parliament plenary police programme program project projects protocol regional report
     review roundtable school seminar service services session study summit support symposium
     team training union unit units university venue virtual visit webinar week workshop
+    academie atelier comite conference ecole etude formation ministere projet reunion
+    seminaire visite
     """
 )
 # Lower-case words allowed inside a town name ("Aix-en-Provence", "Stratford upon Avon").
@@ -467,6 +515,21 @@ _NOT_CITY_ALONE = _NOT_TOWN_WORDS | {
         "Remote",
         "TBC",
         "TBD",
+        # The same in French newsletters.
+        "Afrique",
+        "Afrique de l'Ouest",
+        "Afrique du Nord",
+        "Amérique latine",
+        "Asie",
+        "Asie centrale",
+        "Balkans occidentaux",
+        "Caraïbes",
+        "Caucase",
+        "Europe de l'Est",
+        "Golfe",
+        "Moyen-Orient",
+        "Pacifique",
+        "Partenariat oriental",
     )
 }
 
@@ -513,7 +576,7 @@ def _countries_in(piece: str) -> tuple[Country, ...] | None:
     """One country, or several joined by '/' or ';' (never "and": Bosnia and Herzegovina)."""
     found: list[Country] = []
     for part in re.split(r"[/;]", piece):
-        country = _country_by_name(part)
+        country = _named_country(part, city_first=True)
         if country is None:
             return None
         if country not in found:
@@ -556,18 +619,18 @@ def _place_pair(
     ``allow_unknown``: accept a town the gazetteer lacks before the country. Not after a
     dash, where a capitalised subtitle ("– Quantifying The Impact") is likelier than a town.
     """
-    country = _country_by_name(second)
+    country = _named_country(second)
     if country is not None:
         city = _city_in(first, country.code)
         if city is not None:
             return city[0], (country,)
-        other = _country_by_name(first)
+        other = _named_country(first)
         if other is not None:
             return None, (other,) if other == country else (other, country)
         if allow_unknown and _looks_like_town(first, shouting=second.isupper()):
             return " ".join(first.split()), (country,)
         return None
-    country = _country_by_name(first)
+    country = _named_country(first)
     if country is not None:
         city = _city_in(second, country.code)
         if city is not None:
@@ -612,6 +675,27 @@ def split_place(text: str) -> tuple[str, Place | None]:
         if found is not None and _title(text, single):
             return _title(text, single), _place(text, single, *found)
     return text, None
+
+
+def unknown_country(text: str) -> str | None:
+    """The last comma-separated chunk of a text in which `split_place` found no place, when
+    it reads like a country nobody knows ("Mission, Narnia"): one to four capitalised words
+    (lower-case particles allowed), no digit or sign, no title word ("Desk Study"), not a
+    region ("Western Balkans"), nor a country or a city in any language. Else None."""
+    text = text.strip()
+    chunks = _chunks(text)
+    if len(chunks) < 2:
+        return None
+    piece = _piece(text, chunks[-1])
+    if not piece or fold(piece) in _NOT_CITY_ALONE:
+        return None
+    # An acronym alone ("OSCE", "LYS") names a body or a code more often than a country.
+    acronym = len(piece) <= 4 and piece.isupper()
+    if acronym or not _looks_like_town(piece, shouting=piece.isupper()):
+        return None
+    if _named_country(piece) is not None or _city_in(piece) is not None:
+        return None
+    return piece
 
 
 def _title(text: str, place: _Span) -> str:

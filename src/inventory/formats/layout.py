@@ -63,10 +63,12 @@ from pydantic import ValidationError
 
 from ..dates import parse_schedule, split_trailing_dates
 from ..errors import ParseError, Problem
+from ..folding import fold
 from ..ids import derive_id
 from ..model import Activity, Place, Precision, Schedule
-from ..months import MONTH_NAMES, MONTH_NUMBERS, month_bounds, month_label
-from ..places import split_place
+from ..month_names import month_number
+from ..months import month_bounds, month_label
+from ..places import split_place, unknown_country
 from ..records import model_error
 from ..vocab import Status
 from .readers import (
@@ -84,21 +86,27 @@ from .readers import (
 
 MODALITIES = ("Desk Study", "Online", "Virtual", "Webinar", "Hybrid")
 
-_MONTHS = "|".join(MONTH_NAMES)
-_HEADING = re.compile(rf"^({_MONTHS})\s+(\d{{4}})\s*:?$", re.IGNORECASE)
+# A month in English or French ("OCTOBER 2019", "DÉCEMBRE 2019", "Février 2020"): any word
+# here, then month_number says whether it names a month.
+_HEADING = re.compile(r"^([^\W\d_]+)\s+(\d{4})\s*:?$")
 _SECTION = re.compile(
-    r"^(?P<kind>inventory of activities|coming next)\b\s*(?:\((?P<period>[^)]*)\))?",
+    r"^(?P<kind>inventory of activities|coming next|inventaire des activit[ée]s|prochainement"
+    r"|[àa] venir)\b\s*(?:\((?P<period>[^)]*)\))?",
     re.IGNORECASE,
 )
+# "Prochainement, nous ..." and "À venir : ..." open sentences too: as titles, those two are
+# alone on their line or followed by their period only.
+_SENTENCE_LIKE = ("prochainement", "a venir")
 # Titles of the newsletter's other parts: a table ends where one of them begins.
 _OTHER_PART = re.compile(
     r"^(inventory of capacity building projects|update\s*:|highlights\b|save the dates?\b|"
-    r"stay connected\b)",
+    r"stay connected\b|inventaire des projets\b|mise [àa] jour\s*:|faits marquants\b|"
+    r"[àa] retenir\b|restez connect[ée]s\b)",
     re.IGNORECASE,
 )
 # A cell's line broken after the hyphen of a word: "future-" / "proof".
 _WRAPPED_AT_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\n\s*(?=[^\W\d_])")
-_PERIOD_MONTH = re.compile(rf"({_MONTHS})(?:\s+(\d{{4}}))?", re.IGNORECASE)
+_PERIOD_MONTH = re.compile(r"([^\W\d_]+)(?:\s+(\d{4}))?")
 # Bullets and numbering a Word or PDF copy puts before a line: "•", "▪", "-", "*", "1.", "2)".
 _BULLET = re.compile(r"^\s*(?:[•▪◦‣∙·●○■□►▸➢✓*\-–—]+|\(?\d{1,2}[.)])\s+")
 # A name a title could begin with: "Octopus", "Cyber East" (not "GLACY+", "CyberSouth").
@@ -122,9 +130,10 @@ def heading_month(text: str) -> str | None:
     """``YYYY-MM`` for a month heading such as ``OCTOBER 2019`` (also ``### October 2019``
     or ``**OCTOBER 2019**``), else None."""
     match = _HEADING.match(_bare(text))
-    if not match:
+    month = month_number(match.group(1)) if match else None
+    if match is None or month is None:
         return None
-    return f"{match.group(2)}-{MONTH_NUMBERS[match.group(1).lower()]:02d}"
+    return f"{match.group(2)}-{month:02d}"
 
 
 def _bare(text: str) -> str:
@@ -142,21 +151,24 @@ def section_of(text: str) -> Section | None:
     # "Coming next" must be a title, not the start of a sentence about what comes next.
     if len(bare) > 80:
         return None
-    return Section(bare, match["kind"].casefold().startswith("inventory"), _period(match["period"]))
+    kind = fold(match["kind"])
+    if kind in _SENTENCE_LIKE and bare[match.end() :].strip(" :"):
+        return None
+    return Section(bare, kind.startswith("invent"), _period(match["period"]))
 
 
 def _period(text: str | None) -> tuple[str, str] | None:
     """``("2019-10", "2019-12")`` for "October- December 2019"."""
     if not text:
         return None
-    found = _PERIOD_MONTH.findall(text)
+    found = [(month, y) for m, y in _PERIOD_MONTH.findall(text) if (month := month_number(m))]
     if not found:
         return None
     years = [int(y) for _, y in found if y]
     if not years:
         return None
     last_year = years[-1]
-    months = [MONTH_NUMBERS[m.lower()] for m, _ in found]
+    months = [m for m, _ in found]
     first_year = int(found[0][1]) if found[0][1] else last_year - (months[0] > months[-1])
     return f"{first_year}-{months[0]:02d}", f"{last_year}-{months[-1]:02d}"
 
@@ -493,10 +505,14 @@ class _Interpreter:
             self.problem(event, "no project given", "warning", "projects")
         head, modality = _split_modality(head)
         place: Place | None
-        if normalise(schedule.text).casefold().startswith("location and"):
+        if fold(normalise(schedule.text)).startswith(("location and", "lieu et")):
             title, place = head, None
         else:
             title, place = split_place(head)
+            unknown = unknown_country(head) if place is None else None
+            if unknown is not None:
+                self.problem(event, f"unknown country {unknown!r}; kept as written", "warning",
+                             "place")  # fmt: skip
         try:
             draft = Activity(
                 id="draft",
@@ -567,7 +583,7 @@ def _is_days(text: str) -> bool:
     """Whether a date text names days or a month (not a bare "TBC", which a title may end
     with only as part of "location and dates TBD")."""
     return any(ch.isdigit() for ch in text) or any(
-        m.casefold() in text.casefold() for m in MONTH_NAMES
+        month_number(word) for word in re.findall(r"[^\W\d_]+", text)
     )
 
 
