@@ -18,7 +18,7 @@ from typing import Any
 
 from ..dates import split_trailing_dates
 from ..errors import StoreError
-from .layout import interpret, normalise
+from .layout import HEADER_WORDS, interpret, normalise
 from .pdfpage import Band, Box, bands, covered, place
 from .readers import Context, Event, Reading, Row, Source, Text, events_problem, whole
 
@@ -26,13 +26,13 @@ _MARGIN = 0.1
 """The top and bottom tenth of a page, where running headers and footers sit."""
 
 
-def _running(pages: list[list[tuple[float, float, Event]]]) -> set[str]:
+def _running(pages: list[list[_Item]]) -> set[str]:
     """Texts (digits folded) that come back in the margins of most pages."""
     counts: Counter[str] = Counter()
     for page in pages:
         keys = {
             _fold_digits(e.text)
-            for top, height, e in page
+            for top, height, e, _ in page
             if isinstance(e, Text) and (top < height * _MARGIN or top > height * (1 - _MARGIN))
         }
         counts.update(keys)
@@ -57,7 +57,7 @@ def events_of_pdf(data: bytes, label: str) -> tuple[list[Event], list[tuple[Even
             "with text, as a word processor or a browser saves it",
             source=label,
         ) from None
-    pages: list[list[tuple[float, float, Event]]] = []
+    pages: list[list[_Item]] = []
     notes: list[tuple[Event, str]] = []
     with pdf:
         if not any(page.chars for page in pdf.pages):
@@ -72,14 +72,50 @@ def events_of_pdf(data: bytes, label: str) -> tuple[list[Event], list[tuple[Even
             pages.append(items)
     running = _running(pages)
     events: list[Event] = []
+    ends: _Ends | None = None
     for items in pages:
-        for _top, _height, event in items:
+        for _top, _height, event, edges in items:
             if isinstance(event, Text) and (
                 _fold_digits(event.text) in running or re.fullmatch(r"\s*\d+\s*", event.text)
             ):
                 continue
-            events.append(event)
+            before = events[-1] if events else None
+            if (
+                isinstance(event, Text)
+                and isinstance(before, Text)
+                and ends is not None
+                and edges is not None
+                and edges.first_in_column
+                and event.text.lstrip()[:1] in _GOES_ON
+                and _wrapped(ends.last, edges.first, ends.right)
+            ):
+                # A paragraph a column's end cut in two goes on at the top of the next
+                # column: "…electronic evidence" / "– adoption of …" would lose its dash as
+                # a bullet, "… 18-21 February" / "(dates TBC)" its qualifier.
+                events[-1] = Text(_joined(before.text, event.text), before.line, before.where)
+            else:
+                events.append(event)
+            ends = edges
     return events, notes
+
+
+@dataclass
+class _Ends:
+    """Where a paragraph of text starts and ends, for one a column break cut in two."""
+
+    first: dict[str, Any]
+    last: dict[str, Any]
+    right: float
+    first_in_column: bool
+
+
+_GOES_ON = "–—-("
+"""How a line that only goes on with the one before may begin; a line that begins
+otherwise at the top of a column is read as it stands (the one before may be complete)."""
+
+
+_Item = tuple[float, float, Event, _Ends | None]
+"""An event, its top on the page, the page's height, and where its text lies."""
 
 
 @dataclass
@@ -97,7 +133,7 @@ class _Last:
 
 def _page(
     page: Any, number: int, last: _Last | None, notes: list[tuple[Event, str]]
-) -> tuple[list[tuple[float, float, Event]], _Last | None]:
+) -> tuple[list[_Item], _Last | None]:
     height = float(page.height)
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
@@ -112,8 +148,12 @@ def _page(
         (float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"]))
         for w in rest.extract_words()
     ]
-    found = bands([*words, *((float(b[0]), float(b[1]), float(b[2]), float(b[3])) for b in boxes)])
-    keyed: list[tuple[tuple[int, int, float], Event | str]] = []
+    inner = [float(c[0]) for t in tables for c in t.cells if float(c[0]) > float(t.bbox[0]) + 1]
+    inner += last.xs[1:] if last is not None else []
+    found = bands(
+        [*words, *((float(b[0]), float(b[1]), float(b[2]), float(b[3])) for b in boxes)], inner
+    )
+    keyed: list[tuple[tuple[int, int, float], Event | tuple[str, _Ends]]] = []
     following = None
     for t_index, table in enumerate(tables, start=1):
         x0, top, _, bottom = map(float, table.bbox)
@@ -125,17 +165,18 @@ def _page(
             keyed.append(((*region, row_top), row))
         following.low = not any(w[1] > bottom and w[3] < height * (1 - _MARGIN) for w in words)
     for key, lines in _regions(rest, found):
-        for top, text in _paragraphs(lines):
-            keyed.append(((*key, top), text))
+        for top, text, ends in _paragraphs(lines):
+            keyed.append(((*key, top), (text, ends)))
     keyed.sort(key=lambda item: item[0])
-    items: list[tuple[float, float, Event]] = []
+    items: list[_Item] = []
     l_index = 0
-    for (band, column, top), event in keyed:
-        if isinstance(event, str):
+    for (band, column, top), got in keyed:
+        if isinstance(got, tuple):
             l_index += 1
             where = f"page {number}, " + (f"column {column + 1}, " if found[band].cuts else "")
-            event = Text(event, 0, f"{where}line {l_index}")
-        items.append((top, height, event))
+            items.append((top, height, Text(got[0], 0, f"{where}line {l_index}"), got[1]))
+        else:
+            items.append((top, height, got, None))
     return items, following if tables and following is not None and following.low else None
 
 
@@ -160,21 +201,22 @@ def _regions(rest: Any, found: list[Band]) -> list[tuple[tuple[int, int], list[d
     return out
 
 
-def _paragraphs(lines: list[dict[str, Any]]) -> list[tuple[float, str]]:
+def _paragraphs(lines: list[dict[str, Any]]) -> list[tuple[float, str, _Ends]]:
     """A column's lines, a line that wrapped joined to the one it goes on with: a line
     wrapped if the next one's first word would not have fitted after it, and the next one
     follows at the line spacing, not indented less. A paragraph's last line ends short, so
     "... Namibia, 18-21 February" / "(dates TBC)" is one line but a title is not joined to
     what follows it."""
-    out: list[tuple[float, str]] = []
+    out: list[tuple[float, str, _Ends]] = []
     before: dict[str, Any] | None = None
     for line, right in zip(lines, _right_edges(lines), strict=True):
         text = str(line["text"])
         if before is not None and _goes_on(before, line, right):
-            top, held = out[-1]
-            out[-1] = (top, _joined(held, text))
+            top, held, ends = out[-1]
+            ends.last, ends.right = line, right
+            out[-1] = (top, _joined(held, text), ends)
         else:
-            out.append((float(line["top"]), text))
+            out.append((float(line["top"]), text, _Ends(line, line, right, not out)))
         before = line
     return out
 
@@ -194,16 +236,23 @@ def _right_edges(lines: list[dict[str, Any]]) -> list[float]:
 
 def _goes_on(before: dict[str, Any], line: dict[str, Any], right: float) -> bool:
     size = float(before["bottom"]) - float(before["top"])
+    return (
+        float(line["top"]) - float(before["bottom"]) < size * 0.6
+        and float(line["x0"]) >= float(before["x0"]) - 1
+        and _wrapped(before, line, right)
+    )
+
+
+def _wrapped(before: dict[str, Any], line: dict[str, Any], right: float) -> bool:
+    """Whether ``before`` ended where it did because the first word of ``line`` did not fit
+    before its right margin."""
+    size = float(before["bottom"]) - float(before["top"])
     chars = [c for c in line.get("chars", []) if not str(c["text"]).isspace()]
     first = str(line["text"]).split(" ", 1)[0]
     if not chars or not first:
         return False
     word = float(chars[min(len(first), len(chars)) - 1]["x1"]) - float(line["x0"])
-    return (
-        float(line["top"]) - float(before["bottom"]) < size * 0.6
-        and float(line["x0"]) >= float(before["x0"]) - 1
-        and float(before["x1"]) + size * 0.2 + word > right - 1
-    )
+    return float(before["x1"]) + size * 0.2 + word > right - 1
 
 
 def _joined(first: str, then: str) -> str:
@@ -247,10 +296,16 @@ def _rows(
             if cell is not None and (column not in spans or spans[column][0] != cell):
                 spans[column] = (cell, texts[column])
         texts = [texts[0], *(_unwrapped(t) for t in texts[1:])]
+        # A header cell wrapped inside its word ("Project(s" / ")") is still the header.
+        texts = [t.replace("\n", "") if _header(t) else t for t in texts]
         if any(t.strip() for t in texts):
             out.append((float(row.bbox[1]), Row(tuple(texts), 0, where)))
     body = ", ".join(t.strip() for t in texts[1:] if t.strip())
     return out, _Last(xs, texts, split_trailing_dates(normalise(body)) is not None, False)
+
+
+def _header(text: str) -> bool:
+    return "\n" in text and text.replace("\n", "").strip().casefold() in HEADER_WORDS
 
 
 def _carried(value: str, number: int) -> str:

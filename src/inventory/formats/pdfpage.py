@@ -35,8 +35,12 @@ class Band:
     cuts: list[float]
 
 
-def bands(boxes: Sequence[Box]) -> list[Band]:
-    """The page's bands, top to bottom, from the boxes of its words and tables."""
+def bands(boxes: Sequence[Box], table_columns: Sequence[float] = ()) -> list[Band]:
+    """The page's bands, top to bottom, from the boxes of its words and tables. A gutter
+    where a table of the page (or the one the page goes on with) has a column edge is the
+    table's: a row a page break cut out of its ruled table is read across, as a row.
+    So is a gutter with a column narrower than a quarter of the text beside it (a table
+    drawn without rules: its projects column)."""
     if not boxes:
         return []
     left = min(b[0] for b in boxes)
@@ -60,7 +64,9 @@ def bands(boxes: Sequence[Box]) -> list[Band]:
     for held, gaps in out:
         cuts = [(a + b) / 2 for a, b in _inner(gaps, held)]
         edges = [left, *cuts, right]
-        if any(b - a < width * _NARROWEST for a, b in pairwise(edges)):
+        if any(b - a < width * _NARROWEST for a, b in pairwise(edges)) or any(
+            lo <= x <= hi for lo, hi in _inner(gaps, held) for x in table_columns
+        ):
             cuts = []
         result.append(Band(min(b[1] for b in held), cuts))
     return result
