@@ -199,3 +199,18 @@ def test_a_project_name_wrapped_in_its_cell_is_joined_before_it_is_split(
     assert [p.message for p in reading.problems] == [
         f"unknown project {name!r}, kept as written" for name in unknown
     ]
+
+
+def test_text_beside_a_table_is_read_after_it_in_whole_paragraphs(
+    renderings: dict[str, Path],
+) -> None:
+    # The fact box is its own column: its paragraphs are said whole after the table, not cut
+    # into the table's rows line by line ('Community', 'and electronic evidence.').
+    said = [
+        p.message.split(": ", 1)[1]
+        for p in reading_of(renderings["beside"]).problems
+        if p.message.startswith("text between the tables")
+    ]
+    assert said
+    assert all(any(text.strip("'…") in p for p in SIDEBAR) for text in said), said
+    assert all(len(text) > 40 for text in said)
