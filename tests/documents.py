@@ -246,3 +246,149 @@ def make_viewer_text(text: str, width: int = VIEWER_WIDTH, page: int = VIEWER_PA
             )
         out.append(line)
     return "\n".join(out) + "\n"
+
+
+def make_merged_docx(text: str, path: Path) -> Path:
+    """A DOCX whose project cell is merged down over each run of rows with the same
+    projects (three GLACY+ rows: one cell), as an editor tidies a table in Word."""
+    import docx
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "CYBERCRIME@COE UPDATE"
+    for block in blocks(text):
+        if block.kind == "rows":
+            assert block.rows is not None
+            table = document.add_table(rows=1, cols=2)
+            table.style = "Table Grid"  # ruled, as the newsletter's tables are
+            table.rows[0].cells[0].text = "Project(s)"
+            table.rows[0].cells[1].text = "Activity"
+            top, before = None, None
+            for project, body in block.rows:
+                cells = table.add_row().cells
+                cells[1].text = body
+                if top is not None and project == before:
+                    top = top.merge(cells[0])
+                    continue
+                top, before = cells[0], project
+                names = project_lines(project)
+                top.text = names[0]
+                for name in names[1:]:
+                    top.add_paragraph(name)
+        elif block.kind == "section":
+            document.add_heading(block.text, level=2)
+        elif block.kind == "heading":
+            document.add_heading(block.text, level=3)
+        else:
+            document.add_paragraph(block.text)
+    document.save(str(path))
+    return path
+
+
+def to_pdf(document: Path, outdir: Path) -> Path:
+    """``document`` converted to PDF by LibreOffice, with a profile of its own (two runs at
+    once must not share one)."""
+    import subprocess
+
+    profile = outdir / "libreoffice-profile"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(outdir), str(document)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return outdir / (document.stem + ".pdf")
+
+
+def _story_pdf(path: Path, story: list[object], frames: list[tuple[float, float]],
+               side: list[str] | None = None) -> Path:  # fmt: skip
+    """A PDF of ``story`` flowing through frames (x, width) side by side on A4 pages,
+    with a running footer, and ``side`` (paragraphs) set beside it on every page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+
+    width, height = A4
+    styles = getSampleStyleSheet()
+
+    def decorate(canvas: object, doc: object) -> None:
+        canvas.saveState()  # type: ignore[attr-defined]
+        canvas.setFont("Helvetica", 8)  # type: ignore[attr-defined]
+        page = canvas.getPageNumber()  # type: ignore[attr-defined]
+        canvas.drawString(72, 30, f"Cybercrime@CoE Update, October - December 2019 - page {page}")  # type: ignore[attr-defined]
+        canvas.restoreState()  # type: ignore[attr-defined]
+        if side:
+            box = Frame(width - 72 - 150, 72, 150, height - 144, showBoundary=0)
+            box.addFromList([Paragraph(html.escape(p), styles["BodyText"]) for p in side], canvas)
+
+    template = PageTemplate(
+        frames=[Frame(x, 72, w, height - 144, id=f"column{n}") for n, (x, w) in enumerate(frames)],
+        onPage=decorate,
+    )
+    doc = BaseDocTemplate(str(path), pagesize=A4, title="Cybercrime@CoE Update")
+    doc.addPageTemplates([template])
+    doc.build(story)
+    return path
+
+
+def make_two_column_pdf(text: str, path: Path) -> Path:
+    """The newsletter set in two columns, each activity a paragraph ("GLACY+ Title, Place,
+    dates") as a magazine layout sets a list."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph
+
+    styles = getSampleStyleSheet()
+    story: list[object] = []
+    for block in blocks(text):
+        if block.kind == "rows":
+            assert block.rows is not None
+            for project, line in block.rows:
+                lead = ", ".join(project_lines(project)) + " – " if project.strip() else ""
+                story.append(Paragraph(html.escape(lead + line), styles["BodyText"]))
+        elif block.kind in ("section", "heading"):
+            story.append(Paragraph(html.escape(block.text), styles["Heading4"]))
+        else:
+            story.append(Paragraph(html.escape(block.text), styles["BodyText"]))
+    half = (A4[0] - 144 - 18) / 2
+    return _story_pdf(path, story, [(72, half), (72 + half + 18, half)])
+
+
+SIDEBAR = [
+    "Join our Octopus Cybercrime Community",
+    "The Octopus Community is a platform for information sharing and cooperation on "
+    "cybercrime and electronic evidence.",
+    "You have now access to country wiki profiles on cybercrime legislation and policies, "
+    "training materials and a blog.",
+]
+"""A fact box set beside the tables, from the newsletter's own prose."""
+
+
+def make_table_beside_text_pdf(
+    text: str, path: Path, project_width: float = 90, side: list[str] | None = None
+) -> Path:
+    """The newsletter's tables (ruled, wrapped cells) in a column with a fact box beside
+    them on every page; a narrow ``project_width`` wraps project names inside the word."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    body = styles["BodyText"]
+    main = A4[0] - 144 - (170 if side else 0)
+    story: list[object] = []
+    for block in blocks(text):
+        if block.kind == "rows":
+            assert block.rows is not None
+            data = [[Paragraph("Project(s)", body), Paragraph("Activity", body)]]
+            for project, line in block.rows:
+                names = "<br/>".join(html.escape(n) for n in project_lines(project))
+                data.append([Paragraph(names, body), Paragraph(html.escape(line), body)])
+            table = Table(data, colWidths=[project_width, main - project_width - 6])
+            table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                                       ("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
+            story.append(table)
+        elif block.kind in ("section", "heading"):
+            story.append(Paragraph(html.escape(block.text), styles["Heading4"]))
+        else:
+            story.append(Paragraph(html.escape(block.text), body))
+    return _story_pdf(path, story, [(72, main)], side)

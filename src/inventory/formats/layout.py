@@ -221,6 +221,47 @@ def _longest_name(context: Context) -> int:
     return max((len(n.split()) for n in [*spellings, *context.known_projects]), default=1)
 
 
+def cell_projects(cell: str, context: Context) -> list[str]:
+    """The project names of a project cell, its wrapped lines joined first: a narrow cell
+    breaks a name inside a word ("Cybercrim" / "e@Octopu" / "s") or at its space
+    ("iPROCEEDS" / "2"). Pieces whose concatenation, without or with a space at each line
+    break, is a known name are one name, the longest such run first; any other piece is a
+    name as written. A comma always separates two names."""
+    text = "\n".join(normalise(line) for line in cell.splitlines())
+    words = list(re.finditer(r"[^\s,]+", strip_bullet(text.strip())))
+    pieces: list[tuple[str, str]] = []
+    """Each piece and what comes before it: "," (a comma), "\n" (a line break) or " "."""
+    for before, word in zip([None, *words], words, strict=False):
+        gap = word.string[before.end() : word.start()] if before is not None else ","
+        pieces.append((word.group(), "," if "," in gap else "\n" if "\n" in gap else " "))
+    names: list[str] = []
+    i = 0
+    while i < len(pieces):
+        end = i + 1
+        while end < len(pieces) and end - i < _LONGEST_NAME and pieces[end][1] != ",":
+            end += 1
+        for stop in range(end, i, -1):
+            found = _spelt(pieces[i:stop], context) if stop > i + 1 else None
+            if found is not None or stop == i + 1:
+                names.append(found or pieces[i][0])
+                i = stop
+                break
+    return names
+
+
+_LONGEST_NAME = 7
+"""Pieces a name may be broken into (the longest alias has seven words)."""
+
+
+def _spelt(run: list[tuple[str, str]], context: Context) -> str | None:
+    """The name ``run`` spells if it is a known one, a line break read as nothing or as a
+    space (a cell wraps inside a word or at a space)."""
+    texts = [run[0][0]]
+    for word, before in run[1:]:
+        texts = [t + j + word for t in texts for j in (("", " ") if before == "\n" else (" ",))]
+    return next((t for t in texts if _known(t, context) is not None), None)
+
+
 def _known(name: str, context: Context) -> str | None:
     project = context.registry.find(name)
     if project is not None:
@@ -393,7 +434,7 @@ class _Interpreter:
             self.join(body)
             return
         self.flush(keep_waiting=True)
-        names = self.context.registry.split(column) if column else []
+        names = cell_projects(cells[0], self.context) if column else []
         unknown = [n for n in names if _known(n, self.context) is None]
         canonical = [self.context.registry.canonical(n) for n in names]
         if not body:

@@ -13,23 +13,26 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
+from ..dates import split_trailing_dates
 from ..errors import StoreError
-from .layout import interpret
-from .readers import Context, Event, Reading, Row, Source, Text, whole
+from .layout import HEADER_WORDS, interpret, normalise
+from .pdfpage import Band, Box, bands, covered, place
+from .readers import Context, Event, Reading, Row, Source, Text, events_problem, whole
 
 _MARGIN = 0.1
 """The top and bottom tenth of a page, where running headers and footers sit."""
 
 
-def _running(pages: list[list[tuple[float, float, Event]]]) -> set[str]:
+def _running(pages: list[list[_Item]]) -> set[str]:
     """Texts (digits folded) that come back in the margins of most pages."""
     counts: Counter[str] = Counter()
     for page in pages:
         keys = {
             _fold_digits(e.text)
-            for top, height, e in page
+            for top, height, e, _ in page
             if isinstance(e, Text) and (top < height * _MARGIN or top > height * (1 - _MARGIN))
         }
         counts.update(keys)
@@ -41,7 +44,8 @@ def _fold_digits(text: str) -> str:
     return re.sub(r"\d+", "#", " ".join(text.split()))
 
 
-def events_of_pdf(data: bytes, label: str) -> list[Event]:
+def events_of_pdf(data: bytes, label: str) -> tuple[list[Event], list[tuple[Event, str]]]:
+    """The document's events in reading order, and what was assumed about some of them."""
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
@@ -53,7 +57,8 @@ def events_of_pdf(data: bytes, label: str) -> list[Event]:
             "with text, as a word processor or a browser saves it",
             source=label,
         ) from None
-    pages: list[list[tuple[float, float, Event]]] = []
+    pages: list[list[_Item]] = []
+    notes: list[tuple[Event, str]] = []
     with pdf:
         if not any(page.chars for page in pdf.pages):
             raise StoreError(
@@ -61,31 +66,77 @@ def events_of_pdf(data: bytes, label: str) -> list[Event]:
                 source=label,
                 hint="export the newsletter to PDF from Word, or copy its tables' text",
             )
+        last: _Last | None = None
         for number, page in enumerate(pdf.pages, start=1):
-            pages.append(_page(page, number))
+            items, last = _page(page, number, last, notes)
+            pages.append(items)
     running = _running(pages)
     events: list[Event] = []
+    ends: _Ends | None = None
     for items in pages:
-        for _top, _height, event in items:
+        for _top, _height, event, edges in items:
             if isinstance(event, Text) and (
                 _fold_digits(event.text) in running or re.fullmatch(r"\s*\d+\s*", event.text)
             ):
                 continue
-            events.append(event)
-    return events
+            before = events[-1] if events else None
+            if (
+                isinstance(event, Text)
+                and isinstance(before, Text)
+                and ends is not None
+                and edges is not None
+                and edges.first_in_column
+                and event.text.lstrip()[:1] in _GOES_ON
+                and _wrapped(ends.last, edges.first, ends.right)
+            ):
+                # A paragraph a column's end cut in two goes on at the top of the next
+                # column: "…electronic evidence" / "– adoption of …" would lose its dash as
+                # a bullet, "… 18-21 February" / "(dates TBC)" its qualifier.
+                events[-1] = Text(_joined(before.text, event.text), before.line, before.where)
+            else:
+                events.append(event)
+            ends = edges
+    return events, notes
 
 
-def _page(page: Any, number: int) -> list[tuple[float, float, Event]]:
+@dataclass
+class _Ends:
+    """Where a paragraph of text starts and ends, for one a column break cut in two."""
+
+    first: dict[str, Any]
+    last: dict[str, Any]
+    right: float
+    first_in_column: bool
+
+
+_GOES_ON = "–—-("
+"""How a line that only goes on with the one before may begin; a line that begins
+otherwise at the top of a column is read as it stands (the one before may be complete)."""
+
+
+_Item = tuple[float, float, Event, _Ends | None]
+"""An event, its top on the page, the page's height, and where its text lies."""
+
+
+@dataclass
+class _Last:
+    """The last row of a page's last table, for a table the page break cut in two."""
+
+    xs: list[float]
+    texts: list[str]
+    complete: bool
+    """Whether the row's activity is whole (its dates read): a row going on after the break
+    begins with an empty project cell, a cell merged over the break too."""
+    low: bool
+    """Nothing but the page's footer below the table."""
+
+
+def _page(
+    page: Any, number: int, last: _Last | None, notes: list[tuple[Event, str]]
+) -> tuple[list[_Item], _Last | None]:
     height = float(page.height)
-    items: list[tuple[float, float, Event]] = []
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
-    for t_index, table in enumerate(tables, start=1):
-        for r_index, (row, cells) in enumerate(zip(table.rows, table.extract(), strict=False), 1):
-            texts = tuple(c or "" for c in cells)
-            if any(t.strip() for t in texts):
-                where = f"page {number}, table {t_index}, row {r_index}"
-                items.append((float(row.bbox[1]), height, Row(texts, 0, where)))
 
     def outside(obj: dict[str, Any]) -> bool:
         x = (float(obj["x0"]) + float(obj["x1"])) / 2
@@ -93,12 +144,187 @@ def _page(page: Any, number: int) -> list[tuple[float, float, Event]]:
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
     rest = page.filter(outside) if boxes else page
-    for l_index, line in enumerate(rest.extract_text_lines(), start=1):
-        where = f"page {number}, line {l_index}"
-        items.append((float(line["top"]), height, Text(line["text"], 0, where)))
-    items.sort(key=lambda item: item[0])
-    return items
+    words = [
+        (float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"]))
+        for w in rest.extract_words()
+    ]
+    inner = [float(c[0]) for t in tables for c in t.cells if float(c[0]) > float(t.bbox[0]) + 1]
+    inner += last.xs[1:] if last is not None else []
+    found = bands(
+        [*words, *((float(b[0]), float(b[1]), float(b[2]), float(b[3])) for b in boxes)], inner
+    )
+    keyed: list[tuple[tuple[int, int, float], Event | tuple[str, _Ends]]] = []
+    following = None
+    for t_index, table in enumerate(tables, start=1):
+        x0, top, _, bottom = map(float, table.bbox)
+        first = t_index == 1 and not any(w[1] < top and w[1] > height * _MARGIN for w in words)
+        carried = last if first and last is not None and last.low else None
+        region = place(found, x0 + 1, top + 1)
+        rows, following = _rows(table, number, t_index, carried, notes)
+        for row_top, row in rows:
+            keyed.append(((*region, row_top), row))
+        following.low = not any(w[1] > bottom and w[3] < height * (1 - _MARGIN) for w in words)
+    for key, lines in _regions(rest, found):
+        for top, text, ends in _paragraphs(lines):
+            keyed.append(((*key, top), (text, ends)))
+    keyed.sort(key=lambda item: item[0])
+    items: list[_Item] = []
+    l_index = 0
+    for (band, column, top), got in keyed:
+        if isinstance(got, tuple):
+            l_index += 1
+            where = f"page {number}, " + (f"column {column + 1}, " if found[band].cuts else "")
+            items.append((top, height, Text(got[0], 0, f"{where}line {l_index}"), got[1]))
+        else:
+            items.append((top, height, got, None))
+    return items, following if tables and following is not None and following.low else None
+
+
+def _regions(rest: Any, found: list[Band]) -> list[tuple[tuple[int, int], list[dict[str, Any]]]]:
+    """The text lines of each band's columns, a column at a time (pdfplumber's own lines
+    run across a page's columns)."""
+    keys = {
+        place(found, (float(c["x0"]) + float(c["x1"])) / 2, float(c["top"])) for c in rest.chars
+    }
+    if len(keys) < 2:
+        return [(key, rest.extract_text_lines()) for key in keys]
+    out = []
+    for key in sorted(keys):
+
+        def inside(obj: dict[str, Any], key: tuple[int, int] = key) -> bool:
+            if "x0" not in obj or "top" not in obj:
+                return True
+            x = (float(obj["x0"]) + float(obj["x1"])) / 2
+            return place(found, x, float(obj["top"])) == key
+
+        out.append((key, rest.filter(inside).extract_text_lines()))
+    return out
+
+
+def _paragraphs(lines: list[dict[str, Any]]) -> list[tuple[float, str, _Ends]]:
+    """A column's lines, a line that wrapped joined to the one it goes on with: a line
+    wrapped if the next one's first word would not have fitted after it, and the next one
+    follows at the line spacing, not indented less. A paragraph's last line ends short, so
+    "... Namibia, 18-21 February" / "(dates TBC)" is one line but a title is not joined to
+    what follows it."""
+    out: list[tuple[float, str, _Ends]] = []
+    before: dict[str, Any] | None = None
+    for line, right in zip(lines, _right_edges(lines), strict=True):
+        text = str(line["text"])
+        if before is not None and _goes_on(before, line, right):
+            top, held, ends = out[-1]
+            ends.last, ends.right = line, right
+            out[-1] = (top, _joined(held, text), ends)
+        else:
+            out.append((float(line["top"]), text, _Ends(line, line, right, not out)))
+        before = line
+    return out
+
+
+def _right_edges(lines: list[dict[str, Any]]) -> list[float]:
+    """Each line's right margin: where the longest line of its block ends (a block: lines
+    no wider apart than one and a half lines, so a footer far below does not count)."""
+    blocks: list[list[dict[str, Any]]] = []
+    for line in lines:
+        size = float(line["bottom"]) - float(line["top"])
+        if blocks and float(line["top"]) - float(blocks[-1][-1]["bottom"]) < size * 1.5:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    return [max(float(line["x1"]) for line in block) for block in blocks for _ in block]
+
+
+def _goes_on(before: dict[str, Any], line: dict[str, Any], right: float) -> bool:
+    size = float(before["bottom"]) - float(before["top"])
+    return (
+        float(line["top"]) - float(before["bottom"]) < size * 0.6
+        and float(line["x0"]) >= float(before["x0"]) - 1
+        and _wrapped(before, line, right)
+    )
+
+
+def _wrapped(before: dict[str, Any], line: dict[str, Any], right: float) -> bool:
+    """Whether ``before`` ended where it did because the first word of ``line`` did not fit
+    before its right margin."""
+    size = float(before["bottom"]) - float(before["top"])
+    chars = [c for c in line.get("chars", []) if not str(c["text"]).isspace()]
+    first = str(line["text"]).split(" ", 1)[0]
+    if not chars or not first:
+        return False
+    word = float(chars[min(len(first), len(chars)) - 1]["x1"]) - float(line["x0"])
+    return float(before["x1"]) + size * 0.2 + word > right - 1
+
+
+def _joined(first: str, then: str) -> str:
+    """At a hyphen between two letters or digits the word goes on ("long-" / "distance",
+    "8-" / "10 October"): word processors wrap after it and add none of their own."""
+    if re.search(r"[^\W_]-$", first) and re.match(r"[^\W_]", then):
+        return first + then
+    return first + " " + then
+
+
+def _rows(
+    table: Any, number: int, t_index: int, carried: _Last | None, notes: list[tuple[Event, str]]
+) -> tuple[list[tuple[float, Row]], _Last]:
+    """A table's rows, a merged cell's text carried down to each row it covers (pdfplumber
+    gives None for those), and into a table that goes on from the page before."""
+    xs = [float(x) for x in sorted({round(float(c[0]), 1) for c in table.cells})]
+    spans: dict[int, tuple[Box, str]] = {}
+    out: list[tuple[float, Row]] = []
+    texts: list[str] = []
+    same = (
+        carried is not None
+        and len(carried.xs) == len(xs)
+        and all(abs(a - b) < 2 for a, b in zip(carried.xs, xs, strict=True))
+    )
+    for r_index, (row, cells) in enumerate(zip(table.rows, table.extract(), strict=False), 1):
+        where = f"page {number}, table {t_index}, row {r_index}"
+        bottom = float(row.bbox[3])
+        texts = [c if c is not None else "" for c in cells]
+        for column, text in enumerate(covered(row.cells, spans, bottom)):
+            if text is not None:
+                texts[column] = text
+        if r_index == 1 and same and carried is not None:
+            for column, cell in enumerate(row.cells):
+                if cell is not None and not texts[column].strip() and carried.texts[column].strip():
+                    value = carried.texts[column]
+                    spans[column] = (cell, value)
+                    if column == 0 and carried.complete:
+                        texts[0] = value
+                        notes.append((Row(tuple(texts), 0, where), _carried(value, number)))
+        for column, cell in enumerate(row.cells):
+            if cell is not None and (column not in spans or spans[column][0] != cell):
+                spans[column] = (cell, texts[column])
+        texts = [texts[0], *(_unwrapped(t) for t in texts[1:])]
+        # A header cell wrapped inside its word ("Project(s" / ")") is still the header.
+        texts = [t.replace("\n", "") if _header(t) else t for t in texts]
+        if any(t.strip() for t in texts):
+            out.append((float(row.bbox[1]), Row(tuple(texts), 0, where)))
+    body = ", ".join(t.strip() for t in texts[1:] if t.strip())
+    return out, _Last(xs, texts, split_trailing_dates(normalise(body)) is not None, False)
+
+
+def _header(text: str) -> bool:
+    return "\n" in text and text.replace("\n", "").strip().casefold() in HEADER_WORDS
+
+
+def _carried(value: str, number: int) -> str:
+    return (
+        f"the project cell is empty where the table goes on from page {number - 1}: read as "
+        f"{normalise(value)!r}, the cell above merged over the page break"
+    )
+
+
+def _unwrapped(text: str) -> str:
+    """A cell's text with its wrapped lines joined: after a hyphen between two letters or
+    digits the word goes on ("8-" / "10 October", "long-" / "distance"), as a word
+    processor wraps it."""
+    return re.sub(r"(?<=[^\W_])-[ \t]*\n\s*(?=[^\W_])", "-", text)
 
 
 def read(source: Source, context: Context, kind: str = "pdf") -> Reading:
-    return interpret(events_of_pdf(whole(source), source.label), context, source.label)
+    events, notes = events_of_pdf(whole(source), source.label)
+    reading = interpret(events, context, source.label)
+    for event, message in notes:
+        reading.problems.append(events_problem(event, source.label, message, "warning", "projects"))
+    return reading
