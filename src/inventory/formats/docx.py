@@ -10,15 +10,48 @@ import io
 from typing import Any
 
 from ..errors import StoreError
+from . import limits
 from .layout import interpret
 from .readers import Context, Event, Reading, Row, Source, Text, whole
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MAX_GRID_SPAN = 64
+"""Columns one table cell may span: Word makes tables of at most 63 columns, and
+python-docx repeats a merged cell once per column it spans."""
 
-def events_of_docx(data: bytes) -> list[Event]:
+
+def check_docx(data: bytes, label: str, deadline: limits.Deadline | None = None) -> None:
+    """Refuse a DOCX that would cost too much to read (see :mod:`.limits`) before
+    python-docx holds any of it: its size decompressed, entities, and in every XML part
+    the nesting, elements, paragraphs and characters, each part read as a stream."""
+    archive = limits.checked_zip(data, label, "a DOCX", deadline)
+    paragraphs = 0
+    with archive:
+        for member in archive.infolist():
+            if not member.filename.lower().endswith((".xml", ".rels")):
+                continue
+            with archive.open(member) as stream:
+                paragraphs += limits.scan_xml(
+                    stream,
+                    label,
+                    member.filename,
+                    f"{_W}p",
+                    "paragraphs",
+                    limits.MAX_PARAGRAPHS,
+                    already=paragraphs,
+                    deadline=deadline,
+                    attribute_caps={f"{_W}gridSpan": (f"{_W}val", MAX_GRID_SPAN)},
+                )
+
+
+def events_of_docx(
+    data: bytes, label: str = "DOCX", deadline: limits.Deadline | None = None
+) -> list[Event]:
     import docx
     from docx.table import Table
 
     document = docx.Document(io.BytesIO(data))
+    deadline = deadline or limits.Deadline(label)
     events: list[Event] = []
     tables = 0
     paragraphs = 0
@@ -43,6 +76,7 @@ def events_of_docx(data: bytes) -> list[Event]:
             texts = tuple("\n".join(p.text for p in cell.paragraphs) for cell in cells)
             if any(t.strip() for t in texts):
                 events.append(Row(texts, len(events) + 1, f"table {number}, row {index}"))
+                bounded()
 
     def block_(block: Any) -> None:
         nonlocal paragraphs
@@ -53,6 +87,15 @@ def events_of_docx(data: bytes) -> list[Event]:
             if line.strip():
                 paragraphs += 1
                 events.append(Text(line, len(events) + 1, f"paragraph {paragraphs}"))
+                bounded()
+
+    def bounded() -> None:
+        # A paragraph of many lines (w:br) or a row of merged cells can still make more
+        # events than the XML has paragraphs.
+        if len(events) > limits.MAX_PARAGRAPHS:
+            raise limits.too_many(label, "paragraphs and table rows", limits.MAX_PARAGRAPHS)
+        if len(events) % 1024 == 0:
+            deadline.check()
 
     for block in document.iter_inner_content():
         block_(block)
@@ -60,10 +103,15 @@ def events_of_docx(data: bytes) -> list[Event]:
 
 
 def read(source: Source, context: Context, kind: str = "docx") -> Reading:
+    from lxml.etree import XMLSyntaxError
+
+    data = whole(source)
+    deadline = limits.Deadline(source.label)
+    check_docx(data, source.label, deadline)
     try:
-        events = events_of_docx(whole(source))
-    except (KeyError, ValueError) as error:
+        events = events_of_docx(data, source.label, deadline)
+    except (KeyError, ValueError, XMLSyntaxError) as error:
         raise StoreError(
             f"is a damaged DOCX file ({error}); expected a Word document", source=source.label
         ) from None
-    return interpret(events, context, source.label)
+    return interpret(limits.timed(events, deadline), context, source.label)

@@ -8,12 +8,15 @@ The markup is walked by ``markup`` (shared with Markdown's HTML blocks): table r
 
 from __future__ import annotations
 
+import codecs
 import email
+import email.parser
 import email.policy
+import re
 from typing import Any
 
 from ..errors import StoreError
-from . import Output
+from . import Output, limits
 from .layout import interpret
 from .markup import events_of_html
 from .readers import Context, Reading, Source, Text, encoding_of, whole
@@ -27,7 +30,9 @@ def read(source: Source, context: Context, kind: str = "html") -> Reading:
 
 
 def read_markup(markup: str, label: str, context: Context) -> Reading:
-    return interpret(events_of_html(markup), context, label)
+    deadline = limits.Deadline(label)
+    events = events_of_html(markup, label, deadline)
+    return interpret(limits.timed(events, deadline), context, label)
 
 
 def _decode(data: bytes, source: Source) -> str:
@@ -43,15 +48,37 @@ def _decode(data: bytes, source: Source) -> str:
         return parsed.html or ""
 
 
+_MULTIPART = re.compile(rb"^content-type:\s*multipart/", re.I | re.M)
+
+
 def _read_email(data: bytes, source: Source, context: Context) -> Reading:
-    message = email.message_from_bytes(data, policy=email.policy.default)
-    body: Any = message.get_body(preferencelist=("html", "plain"))
+    # The e-mail parser recurses once per nested multipart: count them before it runs.
+    if len(_MULTIPART.findall(data)) > limits.MAX_MIME_MULTIPARTS:
+        raise limits.too_many(source.label, "multipart parts", limits.MAX_MIME_MULTIPARTS)
+    deadline = limits.Deadline(source.label)
+    parser = email.parser.BytesFeedParser(policy=email.policy.default)
+    try:
+        for start in range(0, len(data), 1 << 16):
+            parser.feed(data[start : start + (1 << 16)])
+            deadline.check()
+        message: Any = parser.close()
+        body: Any = message.get_body(preferencelist=("html", "plain"))
+    except RecursionError:  # a header the count above missed: folded oddly
+        raise source.error("is an e-mail whose parts nest too deeply; refused") from None
     if body is None:
         raise StoreError(
             "is an e-mail with no HTML or text part; expected the newsletter in its body",
             source=source.label,
         )
-    content: str = body.get_content()
+    # An unknown charset is refused, not decoded with replacement characters: a title
+    # would come in with "?" where letters were, silently (read as written, or refused).
+    charset = body.get_content_charset()
+    try:
+        if charset:
+            codecs.lookup(charset)
+        content: str = body.get_content()
+    except LookupError:
+        raise source.error(f"unknown charset {charset}") from None
     if body.get_content_subtype() == "html":
         reading = read_markup(content, source.label, context)
         reading.kind = "e-mail (HTML)"

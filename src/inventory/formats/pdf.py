@@ -18,6 +18,7 @@ from typing import Any
 
 from ..dates import split_trailing_dates
 from ..errors import StoreError
+from . import limits
 from .layout import HEADER_WORDS, interpret, normalise
 from .pdfpage import Band, Box, bands, covered, place
 from .readers import Context, Event, Reading, Row, Source, Text, events_problem, whole
@@ -60,7 +61,16 @@ def events_of_pdf(data: bytes, label: str) -> tuple[list[Event], list[tuple[Even
     pages: list[list[_Item]] = []
     notes: list[tuple[Event, str]] = []
     with pdf:
-        if not any(page.chars for page in pdf.pages):
+        try:
+            _bounds(pdf, label)
+            has_text = _has_text(pdf, label)
+        except StoreError:
+            # pdfplumber's close forgets the pages and lists them again: on a damaged page
+            # tree that raises once more, on thousands of pages it takes seconds.
+            pdf.cached_properties = [p for p in pdf.cached_properties if p != "_pages"]
+            pdf._pages = []
+            raise
+        if not has_text:
             raise StoreError(
                 "is a PDF with no text layer (a scanned image?); it cannot be read",
                 source=label,
@@ -97,6 +107,109 @@ def events_of_pdf(data: bytes, label: str) -> tuple[list[Event], list[tuple[Even
                 events.append(event)
             ends = edges
     return events, notes
+
+
+def _bounds(pdf: Any, label: str) -> None:
+    """Refuse a PDF that would cost too much to lay out (see :mod:`.limits`) before any
+    page is: more than :data:`~.limits.MAX_PDF_PAGES` pages, a page whose drawing
+    instructions decompress past :data:`~.limits.MAX_PAGE_CONTENT`, more characters drawn
+    than :data:`~.limits.MAX_PAGE_CHARS` on a page or :data:`~.limits.MAX_PDF_CHARS` in
+    all (counted by running each page's instructions with no layout: forms drawn many
+    times count each time), or past :data:`~.limits.READ_SECONDS`."""
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfminer.pdfpage import PDFPage
+
+    deadline = limits.Deadline(label)
+    counter = _counter(pdf.rsrcmgr, label, deadline)
+    try:
+        pages = []
+        for page in PDFPage.create_pages(pdf.doc):
+            pages.append(page)
+            if len(pages) > limits.MAX_PDF_PAGES:
+                raise limits.too_many(label, "pages", limits.MAX_PDF_PAGES)
+            deadline.check()
+        interpreter = PDFPageInterpreter(pdf.rsrcmgr, counter)
+        for number, page in enumerate(pages, start=1):
+            size = sum(_content_size(stream) for stream in page.contents)
+            if size > limits.MAX_PAGE_CONTENT:
+                raise StoreError(
+                    f"page {number} has more than {limits.MAX_PAGE_CONTENT // 2**20} MB of "
+                    "drawing instructions; refused",
+                    source=label,
+                )
+            counter.page, counter.on_page = number, 0
+            interpreter.process_page(page)
+    except StoreError:
+        raise
+    except Exception:  # pdfminer raises many kinds (and RecursionError) on bad input
+        raise StoreError(
+            "is a PDF that cannot be read (damaged, cut short or encrypted); expected a PDF "
+            "with text, as a word processor or a browser saves it",
+            source=label,
+        ) from None
+
+
+def _has_text(pdf: Any, label: str) -> bool:
+    """Whether any page has characters; laying the pages out here, where an error of
+    pdfplumber's is said in one line (the layouts are kept for the pages' reading)."""
+    try:
+        return any(page.chars for page in pdf.pages)
+    except Exception:  # pdfplumber wraps pdfminer's many kinds in its own
+        raise StoreError(
+            "is a PDF that cannot be read (damaged, cut short or encrypted); expected a PDF "
+            "with text, as a word processor or a browser saves it",
+            source=label,
+        ) from None
+
+
+def _content_size(ref: Any) -> int:
+    """Bytes of one content stream decompressed, decompressing no more than the cap."""
+    import zlib
+
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, stream_value
+
+    stream = stream_value(ref)
+    if stream.data is not None:
+        return len(stream.data)
+    filters = stream.get_filters()
+    if not filters:
+        return len(stream.rawdata or b"")
+    if len(filters) == 1 and filters[0][0] in LITERALS_FLATE_DECODE and not stream.decipher:
+        try:
+            inflate = zlib.decompressobj()
+            return len(inflate.decompress(stream.rawdata or b"", limits.MAX_PAGE_CONTENT + 1))
+        except zlib.error:
+            return 0  # pdfminer reads what it can of it, or nothing
+    return len(stream.get_data())  # other filters expand a few times at most
+
+
+def _counter(rsrcmgr: Any, label: str, deadline: limits.Deadline) -> Any:
+    """A pdfminer device that counts the characters drawn, and lays nothing out."""
+    from pdfminer.pdfdevice import PDFDevice
+
+    class Counter(PDFDevice):
+        page = on_page = total = 0
+
+        def render_string(self, textstate: Any, seq: Any, ncs: Any, graphicstate: Any) -> None:
+            font = textstate.font
+            for item in seq:
+                if isinstance(item, bytes):
+                    self.count(len(font.decode(item)) if font is not None else len(item))
+            deadline.check()
+
+        def count(self, n: int) -> None:
+            self.on_page += n
+            self.total += n
+            if self.on_page > limits.MAX_PAGE_CHARS:
+                raise StoreError(
+                    f"page {self.page} draws more than {limits.MAX_PAGE_CHARS:,} "
+                    "characters; refused",
+                    source=label,
+                )
+            if self.total > limits.MAX_PDF_CHARS:
+                raise limits.too_many(label, "characters of text", limits.MAX_PDF_CHARS)
+
+    return Counter(rsrcmgr)
 
 
 @dataclass

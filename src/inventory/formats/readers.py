@@ -28,6 +28,7 @@ from ..errors import Problem, StoreError
 from ..model import Activity
 from ..projects import Registry
 from ..vocab import Status
+from . import limits
 
 SNIFF_BYTES = 1 << 16
 """Bytes read to recognise a file."""
@@ -311,9 +312,11 @@ def _head_text(source: Source, encoding: str) -> str:
 
 
 def _zip_kind(source: Source) -> str:
+    data = _whole(source)
+    limits.check_members(data, source.label)
     try:
-        names = set(zipfile.ZipFile(io.BytesIO(_whole(source))).namelist())
-    except zipfile.BadZipFile:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
         raise source.error("is a damaged ZIP file; it cannot be imported") from None
     if "word/document.xml" in names:
         return "docx"
@@ -328,9 +331,17 @@ def _zip_kind(source: Source) -> str:
 
 
 def _whole(source: Source) -> bytes:
-    """The whole input, read once and kept (for formats read whole: ZIP-based ones)."""
+    """The whole input, read once and kept (for formats read whole: ZIP-based ones, PDF,
+    HTML, e-mail), refused past :data:`~.limits.MAX_WHOLE` before it is all in memory."""
     if source.data is None:
-        source.data = source.read()
+        with source.open() as stream:
+            data = stream.read(limits.MAX_WHOLE + 1)
+        if len(data) > limits.MAX_WHOLE:
+            raise source.error(
+                f"is larger than {limits.size_text(limits.MAX_WHOLE)}; a document must be "
+                "smaller to be read whole; refused"
+            )
+        source.data = data
     return source.data
 
 
