@@ -549,7 +549,12 @@ class _Interpreter:
         if fold(normalise(schedule.text)).startswith(("location and", "lieu et")):
             title, place = head, None
         else:
-            title, place = split_place(head)
+            try:
+                title, place = split_place(head)
+            except ValidationError as error:  # a character no place may hold
+                failure = model_error(error)
+                self.problem(event, failure.message, fld=failure.field)
+                return
             unknown = unknown_country(head) if place is None else None
             if unknown is not None:
                 self.problem(event, f"unknown country {unknown!r}; kept as written", "warning",

@@ -72,6 +72,11 @@ page with a detailed chart a few MB."""
 READ_SECONDS = 8.0
 """Seconds reading one document may take: the real newsletter takes well under a second in
 any format, and an import that will not end should end within ten seconds."""
+WORKBOOK_SECONDS = 120.0
+"""Seconds reading one xlsx workbook may take. A workbook is data, not a newsletter: an
+export of 100,000 activities takes about 7 s to read on a busy machine, and must not be
+refused for the machine's load. Its size caps (cells, decompressed bytes) are what stop a
+hostile one, in under a second; this only ends what they did not foresee."""
 
 
 class Deadline:

@@ -77,9 +77,11 @@ def events_of_pdf(data: bytes, label: str) -> tuple[list[Event], list[tuple[Even
                 hint="export the newsletter to PDF from Word, or copy its tables' text",
             )
         last: _Last | None = None
+        deadline = limits.Deadline(label)
         for number, page in enumerate(pdf.pages, start=1):
             items, last = _page(page, number, last, notes)
             pages.append(items)
+            deadline.check()
     running = _running(pages)
     events: list[Event] = []
     ends: _Ends | None = None

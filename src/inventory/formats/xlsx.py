@@ -126,7 +126,7 @@ def read(source: Source, context: Context, kind: str = "xlsx") -> Reading:
     from openpyxl import load_workbook
 
     data = whole(source)
-    deadline = limits.Deadline(source.label)
+    deadline = limits.Deadline(source.label, limits.WORKBOOK_SECONDS)
     check_workbook(data, source.label, deadline)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
