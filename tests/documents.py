@@ -289,9 +289,12 @@ def to_pdf(document: Path, outdir: Path) -> Path:
     once must not share one)."""
     import subprocess
 
+    from tests.helpers import program
+
     profile = outdir / "libreoffice-profile"
     subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
+        [program("soffice", "libreoffice-writer-nogui"),
+         f"-env:UserInstallation={profile.as_uri()}", "--headless",
          "--convert-to", "pdf", "--outdir", str(outdir), str(document)],
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip

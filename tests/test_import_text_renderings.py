@@ -315,8 +315,10 @@ HEADER = "{} www.coe.int/cybercrime Cybercrime@CoE Update"
     [
         # A running header with its page number counting up: left out.
         ([HEADER.format(2), "a", HEADER.format(3), "b", HEADER.format(4)], ["a", "b"]),
-        # Twice only, or the same number each time: not a page's header.
-        ([HEADER.format(2), "a", HEADER.format(3)], [HEADER.format(2), "a", HEADER.format(3)]),
+        # Twice, on consecutive pages, mirrored as even and odd pages have it: left out.
+        ([HEADER.format(2), "a", "Cybercrime@CoE Update www.coe.int/cybercrime 3"], ["a"]),
+        # Twice on pages far apart, or the same number each time: not a page's header.
+        ([HEADER.format(2), "a", HEADER.format(5)], [HEADER.format(2), "a", HEADER.format(5)]),
         (["See 24 below", "See 24 below", "See 24 below"], ["See 24 below"] * 3),
         # Activities alike but for a day that counts up are activities.
         ([f"GLACY+ Weekly call, Accra, {d} October" for d in (3, 10, 17)],
@@ -324,7 +326,7 @@ HEADER = "{} www.coe.int/cybercrime Cybercrime@CoE Update"
         # Page numbers alone are left out; a year alone is not a page number.
         (["7", "a", "8", "2019", "9"], ["a", "2019"]),
     ],
-    ids=["header", "twice", "same-number", "activities", "page-numbers"],
+    ids=["header", "mirrored", "far-apart", "same-number", "activities", "page-numbers"],
 )  # fmt: skip
 def test_running_lines_come_back_with_a_page_number(lines: list[str], kept: list[str]) -> None:
     events = [Text(line, n) for n, line in enumerate(lines, 1)]

@@ -16,9 +16,10 @@ cell that Word or Excel copied with line breaks in it comes quoted over several 
 
 Text copied from a PDF viewer brings the pages' running headers and footers along
 ("10 www.coe.int/cybercrime Cybercrime@CoE Update", in the middle of a table): a line that
-comes back at least three times, alike but for one number that grows each time (a page
-number), and that does not read as an activity, is left out, as the PDF reader leaves out
-the lines in its pages' margins. A line of a page number alone (below 1000: not a year) is
+comes back at least three times (twice, on consecutive pages), alike but for one number
+that grows each time (a page number) and the order of its words (even and odd pages mirror
+it), and that does not read as an activity, is left out, as the PDF reader leaves out the
+lines in its pages' margins. A line of a page number alone (below 1000: not a year) is
 left out when three or more such lines count up.
 """
 
@@ -159,18 +160,28 @@ def without_running(lines: list[Event], context: Context) -> list[Event]:
         numbers = _NUMBER.findall(plain)
         if len(numbers) != 1 or (plain == numbers[0] and int(numbers[0]) >= 1000):
             continue
-        series.setdefault(_NUMBER.sub("#", plain), []).append((index, int(numbers[0])))
+        # Words in any order: a book's even and odd pages mirror their header ("10 www…
+        # Update" / "Update www… 11").
+        words = sorted(_NUMBER.sub("#", plain).casefold().split())
+        series.setdefault(" ".join(words), []).append((index, int(numbers[0])))
     dropped: set[int] = set()
     for key, found in series.items():
         values = [value for _, value in found]
-        if len(found) < 3 or any(a >= b for a, b in pairwise(values)):
+        if any(a >= b for a, b in pairwise(values)):
             continue
-        if key != "#" and (
-            leading_projects(key, context)[0] or split_trailing_dates(key) is not None
-        ):
+        # Three that count up; or, in a short copy, two on consecutive pages, of words
+        # besides the number (two lines of a page number alone prove nothing).
+        if len(found) < 3 and not (len(found) == 2 and values[1] == values[0] + 1 and key != "#"):
+            continue
+        if key != "#" and any(_reads_as_activity(lines[i], context) for i, _ in found):
             continue
         dropped.update(index for index, _ in found)
     return [e for index, e in enumerate(lines) if index not in dropped]
+
+
+def _reads_as_activity(event: Event, context: Context) -> bool:
+    plain = normalise(event.text) if isinstance(event, Text) else ""
+    return bool(leading_projects(plain, context)[0]) or split_trailing_dates(plain) is not None
 
 
 def markdown_events(lines: list[Event]) -> Iterator[Event]:
