@@ -335,7 +335,7 @@ def _multiline(texts: list[str], numbers: list[int], start: int) -> Drawn | None
         return None
     edges = _edges(texts[index])
     header = [(i, texts[i]) for i in range(start + 1, index)]
-    end, rows = _body(texts, numbers, index + 1, index)
+    end, rows = _body(texts, numbers, index + 1, start)
     table = Drawn(start, end, [(start + 1, _cells(header, numbers, edges))])
     table.rows += [(r[0], _cells([(i, texts[i]) for i in r], numbers, edges)) for r in rows]
     return table
