@@ -359,6 +359,17 @@ def test_a_table_pandoc_draws_reads_as_its_rows(
 
 
 @pytest.mark.parametrize(
+    "markdown",
+    ["- - -\n\nGLACY+ x\n", "---\ntitle: Update\n---\n", "-----\n\nPlain text\n",
+     "Title\n-----\n"],
+    ids=["thematic-break", "front-matter", "rule", "setext-heading"],
+)  # fmt: skip
+def test_markdown_rules_that_are_no_tables_are_not_read_as_tables(markdown: str) -> None:
+    texts = markdown.splitlines()
+    assert find_drawn(texts, list(range(1, len(texts) + 1))) == []
+
+
+@pytest.mark.parametrize(
     ("markdown", "line", "said"),
     [
         # a border whose columns are not the top border's: a cell over two rows or columns

@@ -47,7 +47,8 @@ __all__ = [
 _GRID_TOP = re.compile(r"^\+(?:[-:]+\+)+$")
 _GRID_BORDER = re.compile(r"^\+(?:[-=:]+\+)+$")
 _RULE = re.compile(r"^\s*-{3,}\s*$")
-_GROUPS = re.compile(r"^\s*-+(?:\s+-+)+\s*$")
+# Dash runs parted by spaces; "- - -" (single dashes only) is Markdown's thematic break.
+_GROUPS = re.compile(r"^(?!\s*-(?:\s+-)*\s*$)\s*-+(?:\s+-+)+\s*$")
 _SMART_ESCAPE = re.compile(r"\\['\"]|\\-|\\\.\.")
 _TYPOGRAPHIC = re.compile("[–—…‘’“”]")
 _AMBIGUOUS = re.compile(r"--|\.\.\.|['\"]")
