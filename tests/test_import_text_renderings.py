@@ -1,7 +1,8 @@
 """The newsletter as text travels besides a tab-separated file (issue 20), each rendering built
 here from the shared newsletter once per module: copied from a PDF viewer (spaces for tabs,
 wrapped lines, syllable breaks, running headers), Word's table saved as text by LibreOffice
-(a cell a line), and Markdown whose tables pandoc wrote as HTML. Each is compared field by
+(a cell a line), and Markdown in every flavour pandoc writes (grid, multiline, pipe and HTML
+tables). Each is compared field by
 field with the bundled store: an activity is right, or refused by an error naming its line,
 or (a hyphen the document cannot decide) kept as written with a warning naming the word;
 never wrong without a word."""
@@ -20,6 +21,8 @@ import pytest
 from typer.testing import CliRunner
 
 from inventory.cli import app
+from inventory.errors import ParseError
+from inventory.formats.drawn import cell_text, find_drawn
 from inventory.formats.layout import join_wrapped, leading_projects
 from inventory.formats.newsletter import read_newsletter, without_running
 from inventory.formats.readers import Context, Reading, Text, open_source, read
@@ -249,6 +252,211 @@ def test_markdown_tables_reach_the_table_reader(
     ]
     assert got == want
     assert reading.problems == []
+
+
+# --- every Markdown pandoc writes --------------------------------------------------------------
+
+PANDOC_MARKDOWN = {
+    # its own Markdown: grid tables, "--" for an en dash, "\'" for an apostrophe
+    "markdown": "+===",
+    # without grid tables: multiline tables, or HTML where a cell holds paragraphs
+    "markdown-grid_tables": "  ----------------------------------- ---",
+    # without those either: pipe tables with pandoc's escapes, or HTML
+    "markdown-grid_tables-multiline_tables": "| GLACY+     | Stakeholders\\' meeting",
+    # the same without smart punctuation: dashes and quotes as themselves
+    "markdown-smart": "| Cybercrime reporting platform –   |",
+    "gfm": "<table>",
+    "commonmark": "<table>",
+    "markdown_strict": "<table>",
+    "markdown_mmd": "|---",
+    "markdown_phpextra": "### JANUARY 2020 {#january-2020}",
+}
+
+
+@pytest.fixture(scope="module")
+def month_rows_docx(work: Path) -> Path:
+    return make_docx(TEXT, work / "month-rows.docx", month_rows=True)
+
+
+@pytest.mark.parametrize("month_rows", [False, True], ids=["table-a-month", "month-rows"])
+@pytest.mark.parametrize("to", list(PANDOC_MARKDOWN))
+def test_every_markdown_pandoc_writes_of_the_word_newsletter_reads_the_132(
+    work: Path, docx: Path, month_rows_docx: Path, to: str, month_rows: bool
+) -> None:
+    name = f"pandoc-{to}-{'months' if month_rows else 'tables'}.md"
+    markdown = _pandoc(work, month_rows_docx if month_rows else docx, to, name)
+    if not month_rows:
+        assert PANDOC_MARKDOWN[to] in markdown.read_text(encoding="utf-8")
+    assert_the_132(markdown)
+
+
+GRID = """\
++-----------+------------------------------+
+| Project(s)| Activity                     |
++===========+==============================+
+| GLACY+    | Cybercrime reporting         |
+|           | platform -- Official launch, |
+|           | Ghana, 1-2 October           |
++-----------+------------------------------+
+| iPROCEEDS | Meeting of Contact Points,   |
+|           | Kosovo\\*, 8 October          |
+| GLACY+    |                              |
++-----------+------------------------------+
+| NOVEMBER 2019                            |
++-----------+------------------------------+
+"""
+MULTILINE = """\
+  ------------------------------------------
+  Project(s)  Activity
+  ----------- ------------------------------
+  GLACY+      Closing Conference,
+              Strasbourg, 9 -- 10 December
+
+              Stakeholders\\' meeting, Ghana,
+              11 December
+  ------------------------------------------
+"""
+SIMPLE = """\
+Project(s)  Activity
+----------  -----------------------------
+T-CY        Bureau meeting, 16 -- 20 March
+CyberEast   Workshop, Kyiv, 18 March
+"""
+
+
+@pytest.mark.parametrize(
+    ("markdown", "rows"),
+    [
+        (GRID, [(2, ("Project(s)", "Activity")),
+                (4, ("GLACY+", "Cybercrime reporting platform – Official launch, Ghana, "
+                     "1-2 October")),
+                (8, ("iPROCEEDS\nGLACY+", "Meeting of Contact Points, Kosovo*, 8 October")),
+                (12, ("NOVEMBER 2019",))]),
+        ("+----+----+\n| a  | b  |\n|    |    |\n| c  | d\\ |\n|    | e  |\n+----+----+\n",
+         [(2, ("a\nc", "b\nd\ne"))]),
+        (MULTILINE, [(2, ("Project(s)", "Activity")),
+                     (4, ("GLACY+", "Closing Conference, Strasbourg, 9 – 10 December")),
+                     (7, ("", "Stakeholders' meeting, Ghana, 11 December"))]),
+        (SIMPLE, [(1, ("Project(s)", "Activity")),
+                  (3, ("T-CY", "Bureau meeting, 16 – 20 March")),
+                  (4, ("CyberEast", "Workshop, Kyiv, 18 March"))]),
+        ("-----  ----\nGLACY+ a\nT-CY   b\n-----  ----\n",
+         [(2, ("GLACY+", "a")), (3, ("T-CY", "b"))]),
+        ("-----  ----\nGLACY+ a\n       b\n\nT-CY   c\n-----  ----\n",
+         [(2, ("GLACY+", "a b")), (5, ("T-CY", "c"))]),
+    ],
+    ids=["grid", "grid-paragraphs-and-hard-break", "multiline", "simple", "headerless-simple",
+         "headerless-multiline"],
+)  # fmt: skip
+def test_a_table_pandoc_draws_reads_as_its_rows(
+    markdown: str, rows: list[tuple[int, tuple[str, ...]]]
+) -> None:
+    texts = markdown.splitlines()
+    [table] = find_drawn(texts, list(range(1, len(texts) + 1)))
+    assert (table.start, table.end) == (0, len(texts))
+    got = [(at + 1, tuple(cell_text(c, at + 1, smart=True) for c in cells))
+           for at, cells in table.rows]  # fmt: skip
+    assert got == rows
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    ["- - -\n\nGLACY+ x\n", "---\ntitle: Update\n---\n", "-----\n\nPlain text\n",
+     "Title\n-----\n"],
+    ids=["thematic-break", "front-matter", "rule", "setext-heading"],
+)  # fmt: skip
+def test_markdown_rules_that_are_no_tables_are_not_read_as_tables(markdown: str) -> None:
+    texts = markdown.splitlines()
+    assert find_drawn(texts, list(range(1, len(texts) + 1))) == []
+
+
+@pytest.mark.parametrize(
+    ("markdown", "line", "said"),
+    [
+        # a border whose columns are not the top border's: a cell over two rows or columns
+        ("+----+----+\n| a  | b  |\n+---------+\n", 3, "not where the top border has them"),
+        ("+----+----+\n| a  | b  |\n+----+-x--+\n", 3, "border '+----+-x--+' is broken"),
+        ("+---+---+---+\n| a | b   c |\n+---+---+---+\n", 2, "over some of the row's columns"),
+        ("+----+----+\n| a  | b  |\n| a    b  |\n+----+----+\n", 2, "lines disagree"),
+        ("+----+----+\n| a  | b   |\n+----+----+\n", 2, "does not end at the table's right"),
+        ("+----+----+\n| a  | b  |\n\nGLACY+ x\n", 2, "has no bottom border"),
+        ("+----+----+\n| a  | b  |\n+====+====+\n| c  | d  |\n+====+====+\n", 5,
+         "header border"),
+        ("------------\nProject  Activity\n-------  ----\nGLACY+   x\n\nmore\n", 1,
+         "never closes"),
+        ("Project  Activity\n-------  ----\nGLACY+xyz  Workshop\n", 3, "across the edge"),
+        ("x  y\n  ---  ---\n", 1, "left of a table's first column"),
+        # nothing in the document tells whether "--" is an en dash
+        ("+------+----------------------+\n| a    | Meeting, 9 -- 10 May |\n+------+--------"
+         "--------------+\n", 2, "'--' in 'Meeting, 9 -- 10 May' is an en dash"),
+        ("+------+------------+\n| a    | a ' b \\' c |\n+------+------------+\n", 2,
+         "a quote standing alone"),
+    ],
+    ids=["border-span", "border-broken", "cell-over-two-columns", "row-disagrees",
+         "right-border", "no-bottom", "second-header", "multiline-open", "across-edge",
+         "left-of-table", "dash-undecided", "lone-quote"],
+)  # fmt: skip
+def test_a_drawn_table_not_read_exactly_is_refused_naming_its_line(
+    markdown: str, line: int, said: str
+) -> None:
+    text = "### MAY 2020\n\n" + markdown
+    with pytest.raises(ParseError) as raised:
+        read_newsletter(text, load_registry(), source="update.md")
+    assert raised.value.line == line + 2
+    assert said in raised.value.message
+    assert str(raised.value).startswith(f"update.md:{line + 2}: ")
+
+
+def test_a_broken_grid_table_refuses_the_import_with_its_line(tmp_path: Path) -> None:
+    source = tmp_path / "update.md"
+    source.write_text("### MAY 2020\n\n+----+----+\n| a  | b  |\n+---------+\n", "utf-8")
+    store = tmp_path / "s.csv"
+    result = run("import", str(source), store=store)
+    assert result.exit_code == 1
+    assert "update.md:5: a grid table's border whose '+' are not where" in result.stderr
+    assert not store.exists()
+
+
+@pytest.mark.parametrize(
+    ("markdown", "smart", "text"),
+    [
+        ("Reporting platform -- Official launch", True, "Reporting platform – Official launch"),
+        ("then --- and", True, "then — and"),
+        ("wait... and \\... here", True, "wait… and ... here"),
+        ("two hyphens \\-- and three \\-\\--", True, "two hyphens -- and three ---"),
+        ("Stakeholders\\' meeting", True, "Stakeholders' meeting"),
+        ("Stakeholders' meeting", True, "Stakeholders’ meeting"),
+        ("'quoted' and \"double\" in the '90s", True, "‘quoted’ and “double” in the ’90s"),
+        ("\\\"straight\\\"", True, '"straight"'),
+        ("Kosovo\\*, \\$5, \\[a\\], \\<b\\>, \\@me, a\\_b", True,
+         "Kosovo*, $5, [a], <b>, @me, a_b"),
+        ("9^th^ meeting, H~2~O, ~~gone~~ kept", True, "9th meeting, H2O, gone kept"),
+        ("[Underlined]{.underline} **bold** *em* [link](https://coe.int)", True,
+         "Underlined bold em link"),
+        ("code `a -- b` stays", True, "code a -- b stays"),
+        # without smart punctuation dashes and quotes are themselves
+        ("Reporting platform -- it's 'x'", False, "Reporting platform -- it's 'x'"),
+        ("Reporting platform – launch", None, "Reporting platform – launch"),
+    ],
+)  # fmt: skip
+def test_pandoc_marks_and_smart_punctuation_in_a_cell_read_back(
+    markdown: str, smart: bool | None, text: str
+) -> None:
+    assert cell_text(markdown, 1, smart=smart) == text
+
+
+@pytest.mark.parametrize(
+    ("heading", "month"),
+    [("### JANUARY 2020 {#january-2020}", "2020-01"), ("### MARCH 2020 ###", "2020-03"),
+     ("## FEBRUARY 2020 {#feb .unnumbered}", "2020-02")],
+)  # fmt: skip
+def test_a_markdown_headings_attributes_and_closing_hashes_are_not_its_text(
+    heading: str, month: str
+) -> None:
+    reading = read_newsletter(f"{heading}\n\nGLACY+\tWorkshop, Ghana, dates TBD\n",
+                              load_registry())  # fmt: skip
+    assert reading.problems == []
+    assert [i.activity.schedule.month for i in reading.items] == [month]
 
 
 # --- the parts, table-driven -----------------------------------------------------------------

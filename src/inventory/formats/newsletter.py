@@ -33,9 +33,11 @@ from itertools import pairwise
 from typing import Any
 
 from ..dates import render_schedule, split_trailing_dates
+from ..errors import ParseError
 from ..model import Activity
 from ..months import month_name
 from ..projects import Registry
+from .drawn import cell_text, find_drawn, inline_text, parser, smart_document, starts_drawn
 from .layout import heading_month, interpret, leading_projects, normalise
 from .readers import Context, Event, Reading, Row, Source, Text, encoding_of, lines_of
 
@@ -43,6 +45,8 @@ __all__ = ["heading", "heading_month", "read", "read_newsletter", "render_newsle
 
 _NUMBER = re.compile(r"\d+")
 _MARKDOWN_BLOCK = re.compile(r"^\s{0,3}[|<]")
+# What may close a Markdown heading: its closing '#'s, pandoc's attributes ("{#october-2019}").
+_HEADING_END = re.compile(r"(?:\s+#+|\s*\{\s*[#.]?[\w:.=\"'-]+(?:\s+[#.]?[\w:.=\"'-]+)*\s*\})\s*$")
 _QUOTED_LINES = 20
 """Lines a quoted cell may run over before its quote is taken as a plain character."""
 
@@ -82,7 +86,7 @@ def _event(event: Event, queue: Iterator[Event]) -> Iterator[Event]:
             yield Row(tuple(cells), event.line)
         return
     if stripped.startswith("#"):
-        yield Text(stripped.lstrip("#").strip(), event.line)
+        yield Text(_HEADING_END.sub("", stripped.lstrip("#")).strip(), event.line)
         return
     taken: list[Event] = []
     if raw.count('"') % 2 and re.search(r'(^|\t)\s*"', raw):
@@ -126,7 +130,7 @@ def read(source: Source, context: Context, kind: str = "text") -> Reading:
     """The activities of a newsletter in text or Markdown."""
     with source.open() as stream:
         lines = list(lines_of(stream, encoding_of(source.head), source.label))
-    return interpret(document_events(lines, context), context, source.label)
+    return _interpreted(lines, context, source.label)
 
 
 def read_newsletter(
@@ -136,15 +140,25 @@ def read_newsletter(
     lines: list[Event] = [
         Text(line, number) for number, line in enumerate(text.splitlines(), start=1)
     ]
-    context = Context(registry, year=context_year)
-    return interpret(document_events(lines, context), context, source)
+    return _interpreted(lines, Context(registry, year=context_year), source)
+
+
+def _interpreted(lines: list[Event], context: Context, source: str) -> Reading:
+    try:
+        return interpret(document_events(lines, context), context, source)
+    except ParseError as error:  # a drawn table not read exactly: the document is refused
+        error.source = error.source or source
+        raise
 
 
 def document_events(lines: list[Event], context: Context) -> Iterator[Event]:
     """The events of a whole text document: its running lines left out, then its Markdown
     blocks (if it has tables in Markdown) or its lines read."""
     kept = without_running(lines, context)
-    if any(isinstance(e, Text) and _MARKDOWN_BLOCK.match(e.text) for e in kept):
+    if any(
+        isinstance(e, Text) and (_MARKDOWN_BLOCK.match(e.text) or starts_drawn(e.text))
+        for e in kept
+    ):
         return markdown_events(kept)
     return events(kept)
 
@@ -185,22 +199,34 @@ def _reads_as_activity(event: Event, context: Context) -> bool:
 
 
 def markdown_events(lines: list[Event]) -> Iterator[Event]:
-    """Markdown's blocks as events: pipe tables and HTML blocks through their parsers, the
-    other blocks' lines as :func:`events` reads them (so a tab line stays a row)."""
-    from markdown_it import MarkdownIt
-
+    """Markdown's blocks as events: pipe tables, the tables pandoc draws with characters
+    (``drawn``) and HTML blocks through their parsers, the other blocks' lines as
+    :func:`events` reads them (so a tab line stays a row). A drawn table that cannot be read
+    exactly is a :class:`~inventory.errors.ParseError` naming its line."""
     from .markup import events_of_html
 
-    source = "\n".join(e.text if isinstance(e, Text) else "" for e in lines)
-    parser = MarkdownIt("commonmark").enable("table")
+    texts = [e.text if isinstance(e, Text) else "" for e in lines]
+    numbers = [e.line for e in lines]
+    drawn = find_drawn(texts, numbers)
+    markdown = list(texts)
+    for table in drawn:
+        markdown[table.start : table.end] = [""] * (table.end - table.start)
+    tokens = parser().parse("\n".join(markdown))
+    html = {i for t in tokens if t.type == "html_block" and t.map for i in range(*t.map)}
+    smart = smart_document([t for i, t in enumerate(texts) if i not in html])
     blocks: dict[int, tuple[int, list[Event]]] = {}
-    tokens = parser.parse(source)
+    for table in drawn:
+        rows = [
+            Row(tuple(cell_text(c, numbers[at], smart=smart) for c in cells), numbers[at])
+            for at, cells in table.rows
+        ]
+        blocks[table.start] = (table.end, [r for r in rows if any(c for c in r.cells)])
     for index, token in enumerate(tokens):
         if token.map is None:
             continue
         first, end = token.map
         if token.type == "table_open":
-            blocks[first] = (end, list(_table_rows(tokens, index, lines)))
+            blocks[first] = (end, list(_table_rows(tokens, index, lines, smart is True)))
         elif token.type == "html_block":
             at = lines[first].line
             blocks[first] = (end, [_placed(e, at) for e in events_of_html(token.content)])
@@ -216,7 +242,7 @@ def markdown_events(lines: list[Event]) -> Iterator[Event]:
         index = run_end
 
 
-def _table_rows(tokens: list[Any], start: int, lines: list[Event]) -> Iterator[Row]:
+def _table_rows(tokens: list[Any], start: int, lines: list[Event], smart: bool) -> Iterator[Row]:
     """The rows of the pipe table whose ``table_open`` is ``tokens[start]``."""
     cells: list[str] = []
     row_line = 0
@@ -226,24 +252,9 @@ def _table_rows(tokens: list[Any], start: int, lines: list[Event]) -> Iterator[R
         if token.type == "tr_open" and token.map is not None:
             cells, row_line = [], lines[token.map[0]].line
         elif token.type == "inline":
-            cells.append(_inline_text(token))
+            cells.append(inline_text(token, row_line, pandoc=smart, smart=smart))
         elif token.type == "tr_close" and any(c.strip() for c in cells):
             yield Row(tuple(cells), row_line)
-
-
-def _inline_text(token: Any) -> str:
-    """A cell's text as it reads: emphasis and link marks gone, a ``<br>`` a line break."""
-    parts: list[str] = []
-    for child in token.children or ():
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak") or (
-            child.type == "html_inline" and re.match(r"<br\b", child.content, re.I)
-        ):
-            parts.append("\n")
-        elif child.type == "image":
-            parts.append(child.content)
-    return "".join(parts).strip()
 
 
 def _placed(event: Event, line: int) -> Event:
