@@ -375,3 +375,33 @@ def test_a_cell_wrapped_at_a_hyphen_is_one_word() -> None:
     ]
     reading = interpret(events, Context(load_registry()), "t")
     assert [i.activity.title for i in reading.items] == ["Conference on a future-proof Europe"]
+
+
+@pytest.mark.parametrize(
+    ("line", "dates", "start", "end"),
+    [
+        # An ASCII double hyphen is a dash, as pandoc and TeX users type one.
+        ("GLACY+\tClosing conference, Strasbourg, 9 -- 10 December", "9 -- 10 December",
+         "2019-12-09", "2019-12-10"),
+        ("GLACY+\tClosing conference, Strasbourg, 30 November -- 1 December",
+         "30 November -- 1 December", "2019-11-30", "2019-12-01"),
+    ],
+)  # fmt: skip
+def test_a_double_hyphen_is_a_range_dash(line: str, dates: str, start: str, end: str) -> None:
+    result = read_newsletter(f"DECEMBER 2019\n{line}\n", load_registry())
+    [item] = result.items
+    schedule = item.activity.schedule
+    assert (item.activity.title, schedule.text) == ("Closing conference", dates)
+    assert (schedule.start.isoformat(), schedule.end.isoformat()) == (start, end)
+
+
+def test_a_range_read_only_in_half_is_an_error_not_a_title() -> None:
+    # Before: "9 ~ 10 December" stored the title "Closing conference, 9 ~" and 10 December.
+    result = read_newsletter(
+        "DECEMBER 2019\nGLACY+\tClosing conference, Strasbourg, 9 ~ 10 December\n",
+        load_registry(),
+    )
+    assert result.items == []
+    [problem] = result.problems
+    assert (problem.line, problem.field, problem.severity) == (2, "dates", "error")
+    assert "cannot read the dates '9 ~ 10 December'" in problem.message

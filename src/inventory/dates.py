@@ -73,7 +73,7 @@ _TOKEN_RE = re.compile(
     r"\b(?:(?P<by>d['’]\s*ici|au\s+plus\s+tard)(?:\s+le)?"
     r"|(?P<before>avant)(?:\s+le)?"
     r"|[àa]\s+(?:(?P<tbc>confirmer)|(?P<tbd>d[ée]terminer)))\b"
-    r"|(?P<num>\d+)|(?P<word>[^\W\d_]+)|(?P<dash>[-\u2010-\u2015\u2212])|(?P<other>\S)",
+    r"|(?P<num>\d+)|(?P<word>[^\W\d_]+)|(?P<dash>--?|[\u2010-\u2015\u2212])|(?P<other>\S)",
     re.IGNORECASE,
 )
 _PHRASES = ("by", "before", "tbc", "tbd")

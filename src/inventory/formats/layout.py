@@ -596,6 +596,13 @@ class _Interpreter:
         if split is None:
             raise ParseError(_no_dates(body))
         head, date_text = split
+        cut = _CUT_RANGE.search(head)
+        if cut is not None:
+            # "9 -- 10 December" read as "10 December" would keep "9 --" in the title.
+            raise ParseError(
+                f"cannot read the dates {cut.group().strip() + ' ' + date_text!r}; expected "
+                "a range such as '9-10 December' or '30 October - 1 November'"
+            )
         before = split_trailing_dates(head)
         if before is not None and before[1] and _is_days(before[1]):
             raise ParseError(
@@ -623,6 +630,10 @@ class _Interpreter:
                     )
                 )
         return schedule, head
+
+
+_CUT_RANGE = re.compile(r"(?<![\w])\d{1,2}(?:\s+[^\W\d_]+)?\s*[-\u2010-\u2015\u2212~]+\s*$")
+"""A day (and month) and a dash left before the date text read: a range half read."""
 
 
 def _is_days(text: str) -> bool:
