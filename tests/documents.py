@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inventory.formats.layout import heading_month, section_of
+from inventory.readers.layout import heading_month, section_of
 
 
 @dataclass

@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 from inventory.cli import app
 from inventory.dates import parse_schedule, render_schedule, split_trailing_dates
 from inventory.errors import ParseError
-from inventory.formats.layout import heading_month, section_of
-from inventory.formats.readers import Context, open_source, read
 from inventory.month_names import month_number, parserinfos
 from inventory.places import split_place, unknown_country
 from inventory.projects import load_registry
+from inventory.readers import Context, open_source, read
+from inventory.readers.layout import heading_month, section_of
 from inventory.records import to_row
 from tests.helpers import BUNDLED_STORE, SHARED_NEWSLETTER
 

@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from inventory.cli import app
-from inventory.formats.readers import Context, open_source, read
 from inventory.projects import load_registry
+from inventory.readers import Context, open_source, read
 from inventory.records import to_row
 from tests.documents import make_docx, make_html, make_pdf
 from tests.helpers import BUNDLED_STORE, SHARED_NEWSLETTER

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inventory.formats.readers import open_source
 from inventory.importing import Outcome, import_into
+from inventory.readers import open_source
 from inventory.records import to_record
 from inventory.store import open_store
 from inventory.store.base import Batch

@@ -17,9 +17,9 @@ import pytest
 from typer.testing import CliRunner
 
 from inventory.cli import app
-from inventory.formats.layout import interpret
-from inventory.formats.readers import Context, Reading, Row, open_source, read
 from inventory.projects import load_registry
+from inventory.readers import Context, Reading, Row, open_source, read
+from inventory.readers.layout import interpret
 from inventory.records import to_row
 from tests.documents import (
     SIDEBAR,

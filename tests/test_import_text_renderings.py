@@ -22,11 +22,11 @@ from typer.testing import CliRunner
 
 from inventory.cli import app
 from inventory.errors import ParseError
-from inventory.formats.drawn import cell_text, find_drawn
-from inventory.formats.layout import join_wrapped, leading_projects
-from inventory.formats.newsletter import read_newsletter, without_running
-from inventory.formats.readers import Context, Reading, Text, open_source, read
 from inventory.projects import load_registry
+from inventory.readers import Context, Reading, Text, open_source, read
+from inventory.readers.drawn import cell_text, find_drawn
+from inventory.readers.layout import join_wrapped, leading_projects
+from inventory.readers.newsletter import read_newsletter, without_running
 from inventory.records import to_row
 from tests.documents import make_docx, make_viewer_text
 from tests.helpers import BUNDLED_STORE, SHARED_NEWSLETTER, program

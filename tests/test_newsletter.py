@@ -8,9 +8,10 @@ from datetime import date
 
 import pytest
 
-from inventory.formats.newsletter import read_newsletter, render_newsletter
+from inventory.formats.newsletter import render_newsletter
 from inventory.model import Activity, Certainty, HalfDay, Precision
 from inventory.projects import load_registry
+from inventory.readers.newsletter import read_newsletter
 
 # Lines under each month heading of the fixture, counted by hand.
 PER_MONTH = {
@@ -360,14 +361,14 @@ def test_stray_text_is_an_error_not_a_silent_drop() -> None:
     ],
 )
 def test_two_pieces_of_a_wrapped_line(first: str, then: str, joined: str) -> None:
-    from inventory.formats.layout import _joined
+    from inventory.readers.layout import _joined
 
     assert _joined(first, then) == joined
 
 
 def test_a_cell_wrapped_at_a_hyphen_is_one_word() -> None:
-    from inventory.formats.layout import interpret
-    from inventory.formats.readers import Context, Row, Text
+    from inventory.readers import Context, Row, Text
+    from inventory.readers.layout import interpret
 
     events = [
         Text("OCTOBER 2019", 1),

@@ -26,8 +26,8 @@ import pytest
 from typer.testing import CliRunner
 
 from inventory.cli import app
-from inventory.formats.readers import Incoming
 from inventory.model import Activity
+from inventory.readers import Incoming
 from inventory.reconcile import Reconciler, fit, title_key
 from inventory.records import from_row
 from tests.helpers import BUNDLED_STORE, FIXTURES, load

@@ -1,7 +1,7 @@
 """Hostile documents end in one line, fast, with the store untouched: the reproductions of
 the reliability review G1, G2 and G6 (zip bombs, entities, nesting, huge PDF pages, huge
 shared strings, bogus e-mail charsets), each built here. In process, the bounds of
-``inventory.formats.limits`` are lowered where the real size would be slow to build; one
+``inventory.readers.limits`` are lowered where the real size would be slow to build; one
 real process per kind then reads a full-size reproduction, and a fuzz test mutates valid
 documents and runs every reader: it may refuse one, never fail otherwise."""
 
@@ -19,9 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inventory.errors import StoreError
-from inventory.formats import limits
-from inventory.formats.readers import Context, Source, read
 from inventory.projects import load_registry
+from inventory.readers import Context, Source, limits, read
 from tests.safety import copy_store, run
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'

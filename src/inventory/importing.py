@@ -1,4 +1,4 @@
-"""Importing a file into a store: read it (``formats.readers``), reconcile it with what the
+"""Importing a file into a store: read it (``readers``), reconcile it with what the
 store holds (``reconcile``), and write the outcome in one transaction, or nothing.
 
 The rules an officer can rely on:
@@ -31,7 +31,10 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from .errors import Problem, StoreError
-from .formats.readers import (
+from .history import Author
+from .model import Activity
+from .projects import outside_duration
+from .readers import (
     IMPORT_CHUNK,
     Context,
     Incoming,
@@ -40,9 +43,6 @@ from .formats.readers import (
     detect,
     read_chunks,
 )
-from .history import Author
-from .model import Activity
-from .projects import outside_duration
 from .reconcile import UNSURE, Plan, Reconciler, Step
 from .records import to_record
 from .store import Store

@@ -289,7 +289,7 @@ def builtin_text() -> str:
 def load_registry(path: Path | None = None) -> Registry:
     """The projects of ``path`` (a projects.csv beside the store) or the built-in list.
     Read each time (a few kB), parsed once per content: an edit of the file is seen at once."""
-    from .store.files import read_plain_file
+    from .textio import read_plain_file
 
     data = read_plain_file(path) if path is not None else None
     if path is None or data is None:

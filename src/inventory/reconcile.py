@@ -48,11 +48,11 @@ from datetime import timedelta
 from typing import Any
 
 from .editing import FieldChange, field_changes
-from .formats.readers import Incoming
 from .ids import derive_id
 from .model import Activity, Precision
 from .places import fold
 from .query import Criteria
+from .readers import Incoming
 from .vocab import Certainty, Status
 
 SIMILAR = 80

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
+from pathlib import Path
 from typing import Any
 
 from .errors import StoreError
@@ -148,3 +151,23 @@ def load_json(text: str, source: str) -> Any:
         if line.strip():
             records.append(parse_json(line, source, number))
     return records
+
+
+def read_plain_file(path: Path) -> bytes | None:
+    """The bytes of a plain file, or None when there is none: a FIFO or a device there is
+    not read (it would hang every command), nor is a folder."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as error:
+        raise StoreError(f"cannot read: {error.strerror}", source=str(path)) from None
+    finally:
+        os.close(fd)

@@ -189,8 +189,8 @@ def import_(
       inventory import cybercrime-coe-update-2020-q1.docx --mark-missing cancelled
       inventory list --format ndjson | inventory import - --store other.db
     """
-    from ..formats.readers import open_source
     from ..importing import import_into
+    from ..readers import open_source
 
     if file == "-" and sys.stdin.isatty():
         raise fail(

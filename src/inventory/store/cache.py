@@ -37,10 +37,10 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..errors import ParseError, Problem
 from ..plain import unneutralise
-from ..textio import decode
+from ..textio import decode, read_plain_file
 from . import sql
 from .csvdoc import Header, RawRow, read_rows
-from .files import Identity, Snapshot, is_racy, read_plain_file, read_snapshot
+from .files import Identity, Snapshot, is_racy, read_snapshot
 
 if TYPE_CHECKING:
     from ..model import Activity

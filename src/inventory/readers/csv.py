@@ -11,8 +11,8 @@ from typing import IO
 
 from ..errors import StoreError
 from ..textio import MAX_ROW, Recorder, RowTooLong, csv_error
-from .readers import IMPORT_CHUNK, Context, Reading, Source, encoding_of
-from .records_in import check_header, column_names, merged, rows_to_chunks
+from . import IMPORT_CHUNK, Context, Reading, Source, encoding_of
+from .records import check_header, column_names, merged, rows_to_chunks
 
 DELIMITERS = (",", ";", "\t")
 

@@ -71,7 +71,7 @@ from ..months import month_bounds, month_label
 from ..places import split_place, unknown_country
 from ..records import model_error
 from ..vocab import Status
-from .readers import (
+from . import (
     MAX_LINE,
     Context,
     Event,

@@ -1,4 +1,7 @@
-"""What an import reads: one input, detected by its content, turned into activities.
+"""What an import reads: one input, detected by its content, turned into activities. The
+readers sit below ``importing`` and import neither the store nor the writers (``formats``):
+one module an input form, each giving the same events to the one newsletter interpreter
+(``layout``), or records to ``records``.
 
 Every reader produces the same things: :class:`Incoming` activities (built through the model,
 the one validation gate) and :class:`~inventory.errors.Problem` s with their line. Readers of
@@ -221,15 +224,15 @@ def open_source(name: str) -> Source:
 # --- detection ------------------------------------------------------------------------------
 
 READERS: dict[str, tuple[str, str]] = {
-    # kind: (module of inventory.formats, what to call it in messages)
+    # kind: (module of inventory.readers, what to call it in messages)
     "text": ("newsletter", "newsletter text"),
     "html": ("html", "HTML"),
     "email": ("html", "e-mail"),
     "docx": ("docx", "DOCX"),
     "pdf": ("pdf", "PDF"),
-    "csv": ("csvin", "CSV"),
-    "json": ("jsonin", "JSON"),
-    "ndjson": ("jsonin", "NDJSON"),
+    "csv": ("csv", "CSV"),
+    "json": ("json", "JSON"),
+    "ndjson": ("json", "NDJSON"),
     "xlsx": ("xlsx", "xlsx workbook"),
 }
 

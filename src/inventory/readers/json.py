@@ -8,8 +8,8 @@ from typing import Any
 
 from ..errors import StoreError
 from ..textio import load_json, parse_json
-from .readers import IMPORT_CHUNK, Context, Reading, Source, encoding_of
-from .records_in import merged, records_to_chunks
+from . import IMPORT_CHUNK, Context, Reading, Source, encoding_of
+from .records import merged, records_to_chunks
 
 
 def read(source: Source, context: Context, kind: str = "json") -> Reading:

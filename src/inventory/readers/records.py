@@ -14,7 +14,7 @@ from ..ids import derive_id
 from ..plain import unneutralise
 from ..records import from_record, from_row
 from ..vocab import COLUMNS, LIST_SEPARATOR, Status
-from .readers import IMPORT_CHUNK, Context, Incoming, Reading
+from . import IMPORT_CHUNK, Context, Incoming, Reading
 
 ALIASES = {
     "project": "projects",

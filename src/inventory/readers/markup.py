@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import StoreError
-from . import limits
-from .readers import Event, Row, Text
+from . import Event, Row, Text, limits
 
 BLOCKS = frozenset(
     [

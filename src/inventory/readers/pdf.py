@@ -18,10 +18,9 @@ from typing import Any
 
 from ..dates import split_trailing_dates
 from ..errors import StoreError
-from . import limits
+from . import Context, Event, Reading, Row, Source, Text, events_problem, limits, whole
 from .layout import HEADER_WORDS, interpret, normalise
 from .pdfpage import Band, Box, bands, covered, place
-from .readers import Context, Event, Reading, Row, Source, Text, events_problem, whole
 
 _MARGIN = 0.1
 """The top and bottom tenth of a page, where running headers and footers sit."""

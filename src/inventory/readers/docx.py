@@ -10,9 +10,8 @@ import io
 from typing import Any
 
 from ..errors import StoreError
-from . import limits
+from . import Context, Event, Reading, Row, Source, Text, limits, whole
 from .layout import interpret
-from .readers import Context, Event, Reading, Row, Source, Text, whole
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_GRID_SPAN = 64
