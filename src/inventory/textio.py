@@ -14,8 +14,9 @@ import csv
 import json
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import StoreError
 
@@ -91,6 +92,34 @@ class Recorder:
         if self.size > MAX_ROW:
             raise RowTooLong
         return line
+
+
+class Lines(Protocol):
+    """What feeds csv.reader a record at a time and counts the lines it gave
+    (:class:`Recorder` over a text, or a reader's own over a stream)."""
+
+    count: int
+
+    def start_row(self) -> None: ...
+
+
+def csv_records(recorder: Lines, reader: Any) -> Iterator[tuple[int, list[str], str | None]]:
+    """The records after the header: each with the line it starts on and its cells, or
+    why it cannot be read (its cells then empty); the recorder holds its raw text."""
+    while True:
+        recorder.start_row()
+        line = recorder.count + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield line, [], f"broken row: {csv_error(error)}"
+            continue
+        except RowTooLong:
+            yield line, [], f"row is over {MAX_ROW:,} characters long; expected a shorter row"
+            continue
+        yield line, cells, None
 
 
 def csv_error(error: csv.Error) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from ..errors import StoreError
-from ..textio import MAX_ROW, Recorder, RowTooLong, csv_error
+from ..textio import MAX_ROW, Recorder, RowTooLong, csv_records
 from . import IMPORT_CHUNK, Context, Reading, Source, encoding_of
 from .records import check_header, column_names, merged, rows_to_chunks
 
@@ -72,19 +72,9 @@ def read_chunks(
         raise StoreError(why, source=source.label, line=1)
 
     def rows() -> Iterator[tuple[str, list[str]]]:
-        while True:
-            recorder.start_row()
-            line = recorder.count + 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                message = f"broken row: {csv_error(error)}"
-                raise StoreError(message, source=source.label, line=line) from None
-            except RowTooLong:
-                message = f"row is over {MAX_ROW:,} characters long; expected a shorter row"
-                raise StoreError(message, source=source.label, line=line) from None
+        for line, cells, problem in csv_records(recorder, reader):
+            if problem is not None:
+                raise StoreError(problem, source=source.label, line=line)
             yield str(line), cells
 
     label = "CSV" + (" (semicolon-separated)" if delimiter == ";" else "")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import Problem, StoreError
 from ..plain import neutralise, unneutralise
-from ..textio import MAX_ROW, Recorder, RowTooLong, csv_error
+from ..textio import MAX_ROW, Recorder, RowTooLong, csv_records
 from ..vocab import COLUMNS
 
 if TYPE_CHECKING:
@@ -118,20 +118,9 @@ def read_rows(text: str, source: str) -> tuple[Header, Iterator[RawRow]]:
     header = Header(bom, newline, names, "".join(recorder.buffer))
 
     def rows() -> Iterator[RawRow]:
-        while True:
-            recorder.start_row()
-            line = recorder.count + 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                problem = Problem(f"broken row: {csv_error(error)}", line, None, "error", source)
-                yield RawRow(line, [], "".join(recorder.buffer), problem)
-                continue
-            except RowTooLong:
-                message = f"row is over {MAX_ROW:,} characters long; expected a shorter row"
-                problem = Problem(message, line, None, "error", source)
+        for line, cells, unreadable in csv_records(recorder, reader):
+            if unreadable is not None:
+                problem = Problem(unreadable, line, None, "error", source)
                 yield RawRow(line, [], "".join(recorder.buffer), problem)
                 continue
             raw = "".join(recorder.buffer)
