@@ -90,7 +90,7 @@ def test_add_edit_cancel_remove(backend_store: str) -> None:
         "2019-12-04",
         "confirmed",
     )
-    run(backend_store, "cancel", ident)
+    run(backend_store, "cancel", ident, "--force")
     assert [a["id"] for a in listed(backend_store, "--status", "cancelled")] == [ident]
     run(backend_store, "remove", ident, "--yes")
     assert len(listed(backend_store)) == 132

@@ -279,7 +279,7 @@ def test_ctrl_c_during_a_write_leaves_the_store_and_exits_130(store_copy: Path) 
     before = store_copy.read_bytes()
     env = {**os.environ, "INVENTORY_TEST_PAUSE_BEFORE_COMMIT": "5"}
     proc = subprocess.Popen(
-        [*installed(), "cancel", "38z0", "--store", str(store_copy)],
+        [*installed(), "cancel", "38z0", "--force", "--store", str(store_copy)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

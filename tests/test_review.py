@@ -125,7 +125,7 @@ def test_d10_a_two_digit_year_is_refused(copy: Path, tmp_path: Path) -> None:
 
 def test_d12_the_newsletter_layout_leaves_cancelled_activities_out(copy: Path) -> None:
     [igf] = [a["id"] for a in data("list", "--search", "IGF 2019", store=copy)]
-    assert run("cancel", igf, store=copy).exit_code == 0
+    assert run("cancel", igf, "--force", store=copy).exit_code == 0
     table = run("report", "--quarter", "Q4-2019", store=copy)
     assert "1 cancelled, not counted" in table.stdout.splitlines()[1]
     for layout in ("text", "markdown"):
@@ -137,7 +137,7 @@ def test_d12_the_newsletter_layout_leaves_cancelled_activities_out(copy: Path) -
 
 def test_d13_the_byte_order_mark_is_kept(copy: Path) -> None:
     copy.write_bytes(b"\xef\xbb\xbf" + STORE.read_bytes().replace(b"\n", b"\r\n"))
-    assert run("cancel", "38z0", store=copy).exit_code == 0
+    assert run("cancel", "38z0", "--force", store=copy).exit_code == 0
     written = copy.read_bytes()
     assert written.startswith(b"\xef\xbb\xbfid,")
     assert written.count(b"\r\n") == written.count(b"\n")  # CRLF kept too
@@ -184,7 +184,7 @@ def test_d25_a_report_for_one_project_lists_only_it() -> None:
 
 
 def test_d26_edit_status_uncancels_and_marks_held(copy: Path) -> None:
-    assert run("cancel", "38z0", store=copy).exit_code == 0
+    assert run("cancel", "38z0", "--force", store=copy).exit_code == 0
     assert run("edit", "38z0", "--status", "planned", store=copy).exit_code == 0
     assert data("show", "38z0", store=copy)["status"] == "planned"
     assert run("edit", "38z0", "--status", "held", store=copy).exit_code == 0
@@ -448,7 +448,8 @@ def test_d49_scripting_ergonomics(copy: Path) -> None:
     ids = runner.invoke(app, ["--store", str(copy), "list", "--project", "T-CY", "-f", "ids"])
     chosen = ids.stdout.split()
     assert len(chosen) == 4  # T-CY's four lines, read by hand
-    assert runner.invoke(app, ["--store", str(copy), "cancel", *chosen[:2]]).exit_code == 0
+    cancel = ["--store", str(copy), "cancel", "--force", *chosen[:2]]
+    assert runner.invoke(app, cancel).exit_code == 0
     statuses = [a["status"] for a in data("list", "--project", "T-CY", store=copy)]
     assert statuses.count("cancelled") == 2
 

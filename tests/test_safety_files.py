@@ -355,7 +355,7 @@ def test_f14_a_writer_killed_after_writing_its_temporary_file(tmp_path: Path) ->
 def test_f15_a_read_only_store_is_refused_even_for_root(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     store.chmod(0o444)
-    result = cli("cancel", "38z0", store=store)
+    result = cli("cancel", "38z0", "--force", store=store)
     assert result.exit_code == 1
     assert "is read-only (mode -r--r--r--); nothing was written" in result.stderr
     assert store.read_bytes() == BUNDLED_STORE.read_bytes()
@@ -369,7 +369,7 @@ def test_d17_another_users_read_only_store_is_refused_not_replaced() -> None:
         store = copy_store(folder)
         store.chmod(0o644)  # ... but the store is not theirs to write
         owner = store.stat().st_uid
-        result = run_unprivileged("cancel", "38z0", store=store, cwd=folder)
+        result = run_unprivileged("cancel", "38z0", "--force", store=store, cwd=folder)
         assert result.returncode == 1, result.stderr
         assert b"is read-only" in result.stderr and b"Traceback" not in result.stderr
         assert store.read_bytes() == BUNDLED_STORE.read_bytes()
@@ -388,7 +388,7 @@ def test_d15_a_store_in_a_read_only_folder_is_read_but_not_written() -> None:
         assert listed.returncode == 0, listed.stderr
         assert len(json.loads(listed.stdout)) == 132
         for args in (
-            ["cancel", "38z0"],
+            ["cancel", "38z0", "--force"],
             ["add", "-p", "GLACY+", "-t", "x", "--dates", "4 May 2020"],
         ):
             result = run_unprivileged(*args, store=store, cwd=folder)
@@ -408,7 +408,7 @@ def test_f13_a_lock_left_by_another_user_does_not_stop_a_write() -> None:
         lock = folder / "activities.csv.lock"
         lock.write_text("{}")
         lock.chmod(0o644)  # root's, not writable by the unprivileged user
-        result = run_unprivileged("cancel", "38z0", store=store, cwd=folder)
+        result = run_unprivileged("cancel", "38z0", "--force", store=store, cwd=folder)
         assert result.returncode == 0, result.stderr
         assert count(store, "--status", "cancelled") == 1
 
@@ -431,7 +431,7 @@ def test_d36_new_stores_and_exports_follow_the_umask(tmp_path: Path, umask: int,
 def test_d36_a_rewrite_keeps_the_store_s_mode(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     store.chmod(0o640)
-    assert cli("cancel", "38z0", store=store).exit_code == 0
+    assert cli("cancel", "38z0", "--force", store=store).exit_code == 0
     assert stat.S_IMODE(store.stat().st_mode) == 0o640
 
 
@@ -452,7 +452,7 @@ def test_f15_rows_in_every_hand_written_form_keep_their_bytes(tmp_path: Path) ->
     store = tmp_path / "activities.csv"
     store.write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
     before = store.read_bytes().split(b"\r\n")
-    assert cli("cancel", "38z0", store=store).exit_code == 0
+    assert cli("cancel", "38z0", "--force", store=store).exit_code == 0
     after = store.read_bytes().split(b"\r\n")
     assert after[0].startswith(b"\xef\xbb\xbf")
     changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]

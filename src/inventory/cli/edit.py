@@ -373,19 +373,30 @@ def _update(
     output: Format,
     command_name: str,
     by: str | None = None,
+    *,
+    held_ok: bool = True,
     **fields: Any,
 ) -> None:
-    """Change the same fields of each activity named, in one transaction."""
+    """Change the same fields of each activity named, in one transaction. Unless
+    ``held_ok``, an activity reported held is changed only once the user confirms (a
+    terminal) or said --force (a script): cancelling what took place is almost always a
+    mistake, such as a filter in a pipe that caught a past activity."""
     changed_all = []
     with writing(store) as opened:
         names = _project_names(opened)
         with opened.transaction(author(command_name, by)) as batch:
             seen = set()
+            chosen = []
             for key in keys:
                 activity = batch.get(key)
                 if activity.id in seen:
                     continue
                 seen.add(activity.id)
+                chosen.append(activity)
+            held = [a for a in chosen if a.status is Status.HELD]
+            if held and not held_ok:
+                _confirm_held(command_name, held)
+            for activity in chosen:
                 with typed_values():
                     changed, changes = edit_activity(
                         activity, registry=opened.registry, in_store=names, **fields
@@ -473,18 +484,53 @@ def edit_cmd(
 def cancel_cmd(
     ids: IdsArg,
     store: StoreOpt = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Cancel activities reported held too, without asking."),
+    ] = False,
     fmt: ListFormatOpt = None,
     as_json: JsonOpt = False,
     by: AuthorOpt = None,
 ) -> None:
     """Mark activities cancelled. They stay in the store and in listings ('[cancelled]'),
     and leave 'upcoming' unless --include-cancelled; 'edit --status planned' undoes it.
+    An activity reported held is cancelled only once confirmed (--force in a script).
 
     \b
-    Example:
+    Examples:
       inventory cancel 02n8dtsy 4nc4
+      inventory list -p T-CY --status planned -f ids | xargs -r inventory cancel
     """
-    _update(store, ids, pick_format(fmt, as_json), "cancel", by, status=Status.CANCELLED)
+    _update(
+        store,
+        ids,
+        pick_format(fmt, as_json),
+        "cancel",
+        by,
+        held_ok=force,
+        status=Status.CANCELLED,
+    )
+
+
+def _confirm_held(command_name: str, held: list[Any]) -> None:
+    """Ask before changing activities reported held; refuse in a script (exit 2)."""
+    labels = [f"{a.id} {shortened(a.title, 60)} ({render_schedule(a.schedule)})" for a in held]
+    what = labels[0] + (f" and {len(labels) - 1} more" if len(labels) > 1 else "")
+    if not sys.stdin.isatty():
+        raise fail(
+            f"{what} was reported held; nothing changed",
+            2,
+            f"pass --force to {command_name} activities that were held",
+        )
+    question = (
+        f"{labels[0]} was held; {command_name} it anyway?"
+        if len(labels) == 1
+        else f"These {len(labels)} activities were held:\n  "
+        + "\n  ".join(labels)
+        + f"\n{command_name.capitalize()} them anyway?"
+    )
+    if not typer.confirm(question, err=True):
+        raise fail("nothing changed", 1)
 
 
 @command(app, "postpone")
