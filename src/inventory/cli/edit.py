@@ -25,8 +25,8 @@ from .options import (
     DataFormatOpt,
     IdsArg,
     JsonOpt,
-    ListFormatOpt,
     ProjectOpt,
+    WrittenFormatOpt,
     author,
     command,
     current_run,
@@ -289,7 +289,7 @@ def add_cmd(
     year: DateYearOpt = None,
     modality: ModalityOpt = None,
     store: StoreOpt = None,
-    fmt: ListFormatOpt = None,
+    fmt: WrittenFormatOpt = None,
     as_json: JsonOpt = False,
     by: AuthorOpt = None,
 ) -> None:
@@ -443,7 +443,7 @@ def edit_cmd(
         ),
     ] = None,
     store: StoreOpt = None,
-    fmt: ListFormatOpt = None,
+    fmt: WrittenFormatOpt = None,
     as_json: JsonOpt = False,
     by: AuthorOpt = None,
 ) -> None:
@@ -488,7 +488,7 @@ def cancel_cmd(
         bool,
         typer.Option("--force", help="Cancel activities reported held too, without asking."),
     ] = False,
-    fmt: ListFormatOpt = None,
+    fmt: WrittenFormatOpt = None,
     as_json: JsonOpt = False,
     by: AuthorOpt = None,
 ) -> None:
@@ -539,7 +539,7 @@ def postpone_cmd(
     dates: DatesOpt = None,
     year: DateYearOpt = None,
     store: StoreOpt = None,
-    fmt: ListFormatOpt = None,
+    fmt: WrittenFormatOpt = None,
     as_json: JsonOpt = False,
     by: AuthorOpt = None,
 ) -> None:

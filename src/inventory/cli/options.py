@@ -658,6 +658,7 @@ def author(command_name: str, given: str | None = None) -> Any:
 
 if TYPE_CHECKING:
     ListFormatOpt = Any
+    WrittenFormatOpt = Any
     ShowFormatOpt = Any
     ReportFormatOpt = Any
     ViewFormatOpt = Any
@@ -665,6 +666,9 @@ if TYPE_CHECKING:
     DataFormatOpt = Any
 else:
     ListFormatOpt = format_option("activities")
+    WrittenFormatOpt = format_option(
+        "written", "How to echo the activities written: table, json, ndjson or ids. Default: table."
+    )
     ShowFormatOpt = format_option("activity")
     ReportFormatOpt = format_option(
         "report",

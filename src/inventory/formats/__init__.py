@@ -120,12 +120,17 @@ class Writer:
 
 
 _ACTIVITY_KINDS = frozenset({"activities", "activity"})
+_ECHO = "written"
+"""The activities a write echoes (``add``, ``edit``, ``cancel``, ``postpone``): a table, or
+data for a script; a calendar or a workbook of one edited row is no answer to a write."""
 _VIEWS = frozenset({"report", "calendar", "timeline", "pairs", "projects", "project", "data"})
 
 WRITERS: dict[Format, Writer] = {
-    Format.TABLE: Writer("table", _ACTIVITY_KINDS | _VIEWS, help="a table for people"),
-    Format.JSON: Writer("json", _ACTIVITY_KINDS | _VIEWS, help="JSON, for scripts"),
-    Format.NDJSON: Writer("ndjson", frozenset({"activities"}), help="one JSON object a line"),
+    Format.TABLE: Writer("table", _ACTIVITY_KINDS | _VIEWS | {_ECHO}, help="a table for people"),
+    Format.JSON: Writer("json", _ACTIVITY_KINDS | _VIEWS | {_ECHO}, help="JSON, for scripts"),
+    Format.NDJSON: Writer(
+        "ndjson", frozenset({"activities", _ECHO}), help="one JSON object a line"
+    ),
     Format.CSV: Writer("csv", frozenset({"activities", "projects"}), help="CSV for spreadsheets"),
     Format.MARKDOWN: Writer(
         "markdown", frozenset({"activities", "report", "projects"}), help="Markdown tables"
@@ -133,7 +138,7 @@ WRITERS: dict[Format, Writer] = {
     Format.TEXT: Writer(
         "text", frozenset({"activities", "report"}), help="the newsletter's own layout"
     ),
-    Format.IDS: Writer("ids", frozenset({"activities"}), help="the ids, one a line"),
+    Format.IDS: Writer("ids", frozenset({"activities", _ECHO}), help="the ids, one a line"),
     Format.ICS: Writer("ics", frozenset({"activities"}), binary=True, help="iCalendar"),
     Format.XLSX: Writer("xlsx", frozenset({"activities"}), binary=True, help="an xlsx workbook"),
     Format.HTML: Writer(
