@@ -321,6 +321,25 @@ def check_companion(fd: int, path: Path, store: Path, consequence: str) -> None:
     )
 
 
+def planted(path: Path, store: Path, consequence: str) -> StoreError | None:
+    """The refusal of a link or a special file beside the store that a user who cannot write
+    the store left there, naming them; None when it is not such a file."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    basis = _store_stat(store)
+    if basis is None or _may_write(st.st_uid, basis):
+        return None
+    kind = "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a plain file"
+    return StoreError(
+        f"is {kind} owned by user {user_name(st.st_uid)!r}, not you or the store's owner; "
+        f"{consequence}, so nothing was read or written",
+        source=str(path),
+        hint="ask its owner or an administrator to remove it: inventory then makes a new one",
+    )
+
+
 def _group_name(gid: int) -> str:
     try:
         import grp

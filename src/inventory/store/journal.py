@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import StoreError
 from ..history import Change
 from ..months import Period
-from .files import check_companion, create_companion, os_error
+from .files import check_companion, create_companion, os_error, planted
 
 
 def journal_path(store: Path) -> Path:
@@ -39,7 +39,9 @@ def _open(path: Path, flags: int, doing: str) -> int:
         raise
     except OSError as error:
         if error.errno in (errno.ELOOP, errno.ENXIO):
-            raise _not_a_file(path) from None
+            raise planted(path, store, "its entries cannot be trusted") or _not_a_file(
+                path
+            ) from None
         raise os_error(path, error, doing) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
