@@ -35,12 +35,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..errors import ParseError, Problem
+from ..errors import ParseError, Problem, StoreError
 from ..plain import unneutralise
 from ..textio import decode, read_plain_file
 from . import sql
 from .csvdoc import Header, RawRow, read_rows
-from .files import Identity, Snapshot, is_racy, read_snapshot
+from .files import (
+    Identity,
+    Snapshot,
+    create_companion,
+    distrust,
+    is_racy,
+    os_error,
+    read_snapshot,
+)
 
 if TYPE_CHECKING:
     from ..model import Activity
@@ -77,54 +85,116 @@ JOURNALS = ("-journal", "-wal", "-shm")
 is rolled back into the database, so it is checked like the database itself."""
 
 
-def _ours(st: os.stat_result) -> bool:
-    """A plain file of this user's, that no one else may write, and not a second name of
-    another file."""
-    owner = not hasattr(os, "getuid") or st.st_uid == os.getuid()
-    return stat.S_ISREG(st.st_mode) and owner and not st.st_mode & 0o022 and st.st_nlink == 1
-
-
-def _usable(path: Path) -> bool:
-    """Whether the cache may be opened: each of its files absent, or a plain file of ours;
-    anything else (a FIFO, a device, a folder, a symbolic link, someone else's or a
-    group-writable file) is removed if this user may, and never read."""
+def _usable(path: Path, store: Path) -> str | None:
+    """Why the cache may not be opened, or None: each of its files must be absent or one
+    :func:`files.distrust` finds nothing against; anything else (a FIFO, a device, a
+    folder, a symbolic link, a file of someone who cannot write the store) is removed if
+    this user may, and never read."""
     for name in (path, *(path.with_name(path.name + suffix) for suffix in JOURNALS)):
         try:
             st = os.lstat(name)
+            why = distrust(name, store, st)
         except FileNotFoundError:
             continue
-        except OSError:
-            return False
-        if _ours(st):
+        except OSError as error:
+            return os_error(name, error, "read").message
+        if why is None:
             continue
         try:
             if stat.S_ISDIR(st.st_mode):
-                return False
+                return f"{name.name} {why}"
             os.unlink(name)
         except OSError:
-            return False
-    return True
+            return f"{name.name} {why}"
+    return None
 
 
-def open_cache(store: Path, *, memory: bool = False) -> sqlite3.Connection:
-    """The cache's connection, with its schema; in memory when the folder is not writable,
-    or when ``memory`` (a dry run writes nothing, not even a cache)."""
+NO_ROOM = {
+    sqlite3.SQLITE_FULL: "no space left on the device",
+    sqlite3.SQLITE_IOERR: "the disk refused a write: full, over a quota or a file-size limit",
+    sqlite3.SQLITE_READONLY: "the cache file is read-only",
+    sqlite3.SQLITE_CANTOPEN: "the cache file cannot be opened",
+    sqlite3.SQLITE_PERM: "permission denied",
+}
+"""SQLite's errors that mean the cache cannot be kept on disk (a full disk or quota, a
+file-size limit, a read-only cache file): it is kept in memory for the run instead."""
+
+
+def no_room(error: sqlite3.Error) -> str | None:
+    """Why the cache cannot be written to disk, or None for another kind of error."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    return NO_ROOM.get(code & 0xFF)
+
+
+_said: set[str] = set()
+
+
+def say_in_memory(path: Path, why: str) -> None:
+    """Say once a run, on stderr, why the cache is not kept on disk (the answers are the
+    same, only slower to come next time)."""
+    if str(path) in _said:
+        return
+    _said.add(str(path))
+    print(
+        f"inventory: warning: {path}: cannot keep the cache ({why}); "
+        "it is kept in memory for this run",
+        file=sys.stderr,
+    )
+
+
+def open_cache(store: Path, *, memory: bool = False) -> tuple[sqlite3.Connection, bool]:
+    """The cache's connection, with its schema, and whether it is in memory: it is when the
+    folder is not writable, when ``memory`` (a dry run writes nothing, not even a cache),
+    and when the disk has no room for it (said once on stderr)."""
     path = cache_path(store)
-    if not memory and _usable(path) and os.access(path.parent, os.W_OK):
+    if memory or not os.access(path.parent, os.W_OK):
+        pass
+    elif (why := _usable(path, store)) is not None:
+        say_in_memory(path, why)
+    else:
         for _ in range(2):
-            connection = sql.connect(str(path))
+            try:
+                connection = _connect_file(path, store)
+            except OSError as error:
+                say_in_memory(path, os_error(path, error).message.removeprefix("cannot write: "))
+                break
+            except StoreError:
+                break
             try:
                 connection.execute("PRAGMA journal_mode = DELETE")
                 if sql.schema_version(connection) != sql.SCHEMA_VERSION:
                     _renew(connection)
-                return connection
-            except sqlite3.DatabaseError:
+                return connection, False
+            except sqlite3.DatabaseError as error:
                 connection.close()
-                with contextlib.suppress(OSError):
-                    os.unlink(path)
+                why = no_room(error)
+                if why is None or _wasted(error):  # damaged or foreign: made anew
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
+                if why is not None:
+                    say_in_memory(path, why)
+                    break
     connection = sql.connect(":memory:")
     sql.create_schema(connection)
-    return connection
+    return connection, True
+
+
+def _wasted(error: sqlite3.Error) -> bool:
+    """A cache left half-built by a full disk or a size limit: removed, to give the room
+    back (it is rebuilt once there is room again)."""
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    return code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR)
+
+
+def _connect_file(path: Path, store: Path) -> sqlite3.Connection:
+    """A connection to the cache's file, made first (exclusively, not through a link) with
+    the store's permissions when it is new: SQLite would give it 0644 whatever the store's."""
+    made = create_companion(path, store)
+    if made is not None:
+        os.close(made)
+    return sql.connect(str(path))
 
 
 def _renew(connection: sqlite3.Connection) -> None:
@@ -160,11 +230,31 @@ class Cache:
     ) -> None:
         self.store = store
         self.registry = registry
-        self.connection = open_cache(store, memory=memory)
+        self.connection, self.in_memory = open_cache(store, memory=memory)
         self.source = str(store)
 
     def close(self) -> None:
         self.connection.close()
+
+    def _or_in_memory(self, action: Callable[[], None]) -> None:
+        """Make a change to the cache; when the disk has no room for it (or the file is
+        read-only), go on with a cache in memory: the store can still be read."""
+        try:
+            action()
+        except sqlite3.Error as error:
+            why = no_room(error)
+            if self.in_memory or why is None:
+                raise
+            path = cache_path(self.store)
+            self.connection.close()
+            if _wasted(error):
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            say_in_memory(path, why)
+            self.connection = sql.connect(":memory:")
+            sql.create_schema(self.connection)
+            self.in_memory = True
+            action()
 
     # --- is it current? ---------------------------------------------------------------------
 
@@ -194,6 +284,9 @@ class Cache:
 
     def ensure_current(self, progress: Progress | None = None) -> None:
         """Bring the cache up to the file as it is now."""
+        self._or_in_memory(lambda: self._ensure_current(progress))
+
+    def _ensure_current(self, progress: Progress | None) -> None:
         try:
             identity = _identity(self.store)
         except FileNotFoundError:
@@ -207,19 +300,26 @@ class Cache:
         self.refresh(snapshot, progress)
 
     def clear(self) -> None:
+        self._or_in_memory(self._clear)
+
+    def _clear(self) -> None:
         self.connection.execute("BEGIN IMMEDIATE")
         try:
             for table in sql.TABLES:
                 self.connection.execute(f"DELETE FROM {table}")
             self.connection.execute("COMMIT")
         except BaseException:
-            self.connection.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):
+                self.connection.execute("ROLLBACK")
             raise
 
     # --- refreshing -------------------------------------------------------------------------
 
     def refresh(self, snapshot: Snapshot, progress: Progress | None = None) -> None:
         """Make the cache describe ``snapshot``, re-reading only rows whose bytes changed."""
+        self._or_in_memory(lambda: self._refresh(snapshot, progress))
+
+    def _refresh(self, snapshot: Snapshot, progress: Progress | None) -> None:
         connection = self.connection
         connection.execute("BEGIN IMMEDIATE")
         try:
@@ -418,6 +518,16 @@ class Cache:
         """The file was rewritten by the tool (from the version ``before``) with these rows
         changed: update the cache in the same step instead of re-reading it. If the cache
         no longer describes ``before``, it is refreshed from what was written instead."""
+        self._or_in_memory(lambda: self._apply(changes, hashes, before, written, header))
+
+    def _apply(
+        self,
+        changes: dict[str, Activity | None],
+        hashes: dict[str, bytes],
+        before: Identity,
+        written: Snapshot,
+        header: Header,
+    ) -> None:
         connection = self.connection
         connection.execute("BEGIN IMMEDIATE")
         try:

@@ -63,6 +63,7 @@ def os_error(path: Path, error: OSError, doing: str = "write") -> StoreError:
         errno.EROFS: "the file system is read-only",
         errno.ENOSPC: "no space left on the device",
         errno.EDQUOT: "disk quota exceeded",
+        errno.EFBIG: "the file would pass the size limit set for this user",
         errno.ENOTDIR: "a part of the path is a file, not a folder",
         errno.EISDIR: "is a folder",
         errno.ELOOP: "too many symbolic links",
@@ -198,6 +199,156 @@ def _umask() -> int:
     return mask
 
 
+# --- files beside the store: its lock, history and cache ------------------------------------
+
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _store_stat(store: Path) -> os.stat_result | None:
+    try:
+        return os.stat(store)
+    except OSError:
+        return None
+
+
+def take_store_permissions(fd: int, store: Path) -> None:
+    """Give a file made beside the store the store's permissions, so it shows no more than
+    the store does (a 0600 store's history stays private) and a group that shares the store
+    can still write it; its owner and group too where this user may set them (root, or a
+    member of the group). Beside a store not yet made, the umask decides, as for the store."""
+    st = _store_stat(store)
+    if st is None:
+        os.fchmod(fd, 0o666 & ~_umask())
+        return
+    mode = stat.S_IMODE(st.st_mode) & 0o666
+    try:
+        os.fchown(fd, st.st_uid, st.st_gid)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.fchown(fd, -1, st.st_gid)
+    if os.fstat(fd).st_gid != st.st_gid:
+        mode &= ~0o070  # the store's group bits were not meant for this group
+    os.fchmod(fd, mode)
+
+
+def create_companion(path: Path, store: Path) -> int | None:
+    """A new file beside the store, created exclusively and never through a link (in a
+    shared folder another user may have planted either), with the store's permissions;
+    None when something is there already."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o600)
+    except FileExistsError:
+        return None
+    try:
+        take_store_permissions(fd, store)
+    except OSError:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+    return fd
+
+
+def user_name(uid: int) -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return str(uid)
+
+
+def _in_group(uid: int, gid: int) -> bool:
+    try:
+        import grp
+        import pwd
+
+        user = pwd.getpwuid(uid)
+        return user.pw_gid == gid or user.pw_name in grp.getgrgid(gid).gr_mem
+    except (ImportError, KeyError):
+        return False
+
+
+def _may_write(uid: int, st: os.stat_result) -> bool:
+    """Whether the user ``uid`` can rewrite the store anyway."""
+    if uid in (0, st.st_uid) or uid == getattr(os, "getuid", lambda: -1)():
+        return True
+    if st.st_mode & 0o002:
+        return True
+    return bool(st.st_mode & 0o020) and _in_group(uid, st.st_gid)
+
+
+def distrust(path: Path, store: Path, st: os.stat_result | None = None) -> str | None:
+    """Why the file at ``path`` beside the store cannot be trusted, or None: a file that
+    someone who cannot write the store could change (their file, or one their group or
+    everyone may write), or not a plain file, or a second name of another file. Who can
+    rewrite the store gains nothing from its companions; anyone else must not."""
+    if st is None:
+        st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        return "is a symbolic link"
+    if not stat.S_ISREG(st.st_mode):
+        return "is not a plain file"
+    if st.st_nlink != 1:
+        return "is a second name of another file (a hard link)"
+    me = getattr(os, "getuid", lambda: -1)()
+    basis = _store_stat(store)
+    if basis is None:  # no store yet: only this user's own files
+        if st.st_uid not in (me, 0):
+            return f"is owned by user {user_name(st.st_uid)!r}, not you"
+        return "is writable by others" if st.st_mode & 0o022 else None
+    if not _may_write(st.st_uid, basis):
+        return f"is owned by user {user_name(st.st_uid)!r}, not you or the store's owner"
+    group_ok = basis.st_mode & 0o020 and st.st_gid == basis.st_gid
+    if st.st_mode & 0o020 and not group_ok and not basis.st_mode & 0o002:
+        return f"is writable by group {_group_name(st.st_gid)!r}, which cannot write the store"
+    if st.st_mode & 0o002 and not basis.st_mode & 0o002:
+        return "is writable by everyone, and the store is not"
+    return None
+
+
+def check_companion(fd: int, path: Path, store: Path, consequence: str) -> None:
+    """Refuse, in one line naming its owner, a file beside the store that someone who cannot
+    write the store could have written (closing ``fd``)."""
+    why = distrust(path, store, os.fstat(fd))
+    if why is None:
+        return
+    os.close(fd)
+    raise StoreError(
+        f"{why}; {consequence}, so nothing was read or written",
+        source=str(path),
+        hint="ask its owner or an administrator to remove it: inventory then makes a new one",
+    )
+
+
+def planted(path: Path, store: Path, consequence: str) -> StoreError | None:
+    """The refusal of a link or a special file beside the store that a user who cannot write
+    the store left there, naming them; None when it is not such a file."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    basis = _store_stat(store)
+    if basis is None or _may_write(st.st_uid, basis):
+        return None
+    kind = "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a plain file"
+    return StoreError(
+        f"is {kind} owned by user {user_name(st.st_uid)!r}, not you or the store's owner; "
+        f"{consequence}, so nothing was read or written",
+        source=str(path),
+        hint="ask its owner or an administrator to remove it: inventory then makes a new one",
+    )
+
+
+def _group_name(gid: int) -> str:
+    try:
+        import grp
+
+        return grp.getgrgid(gid).gr_name
+    except (ImportError, KeyError):
+        return str(gid)
+
+
 def remove_leftovers(path: Path) -> None:
     """Remove the temporary files of writers killed before they could (call under the
     store's lock: only a lock holder writes them, so any found belong to a dead one)."""
@@ -323,29 +474,38 @@ class StoreLock:
     docstring). ``waiting`` is called once a second while another process holds it."""
 
     def __init__(self, target: Path, *, command: str = "", timeout: float | None = None) -> None:
+        self.store = target
         self.path = target.with_name(target.name + ".lock")
         self.command = command or " ".join(["inventory", *sys.argv[1:]])[:200]
         self.timeout = lock_timeout() if timeout is None else timeout
         self._fd: int | None = None
+        self._folder: int | None = None
 
     def holder(self) -> dict[str, Any]:
         try:
-            with open(self.path, encoding="utf-8") as handle:
-                data = json.loads(handle.read(4096) or "{}")
+            fd = os.open(self.path, os.O_RDONLY | NOFOLLOW)
+        except OSError:
+            return {}
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return {}
+            data = json.loads(os.read(fd, 4096).decode("utf-8") or "{}")
             return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
             return {}
+        finally:
+            os.close(fd)
 
-    def _open(self) -> int:
-        safe = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    def _open(self) -> int | None:
+        """The lock file, made with the store's permissions if it is not there; None when
+        another user left something unusable there (a link, a folder, a file this user may
+        not read), which this user may not be able to remove (a sticky shared folder):
+        the folder itself is locked instead, so no one can block writes for good."""
         try:
-            try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | safe, 0o666 & ~_umask())
-            except PermissionError:
-                # Left by another user's command that was killed: flock works on a file
-                # opened for reading, so lock it as it is (its holder note stays theirs).
-                fd = os.open(self.path, os.O_RDONLY | safe)
+            fd = self._made_or_opened()
         except OSError as error:
+            if self._planted():
+                return None
             if error.errno == errno.ELOOP:
                 raise StoreError(
                     "is a symbolic link; expected the lock file to be a plain file",
@@ -360,11 +520,66 @@ class StoreLock:
             raise os_error(self.path, error, "take the lock") from None
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)
+            if self._planted():
+                return None
             raise StoreError(
                 "is not a regular file; expected the lock file to be a plain file",
                 source=str(self.path),
             )
         return fd
+
+    def _made_or_opened(self) -> int:
+        for _ in range(10):
+            try:
+                made = create_companion(self.path, self.store)
+                if made is not None:
+                    return made
+                return os.open(self.path, os.O_RDWR | NOFOLLOW)
+            except PermissionError:
+                # Left by another user's command that was killed: flock works on a file
+                # opened for reading, so lock it as it is (its holder note stays theirs).
+                return os.open(self.path, os.O_RDONLY | NOFOLLOW)
+            except FileNotFoundError:
+                if not self.path.parent.is_dir():
+                    raise
+                continue  # its holder removed it as we opened it
+        return os.open(self.path, os.O_RDWR | os.O_CREAT | NOFOLLOW, 0o600)
+
+    def _planted(self) -> bool:
+        """Whether what is at the lock's path is another user's."""
+        try:
+            uid = os.lstat(self.path).st_uid
+        except OSError:
+            return False
+        return uid != getattr(os, "getuid", lambda: -1)()
+
+    def _lock_folder(self, exclusive: bool) -> bool | None:
+        """Every writer holds the folder shared while it holds the lock file; one that cannot
+        use the lock file holds the folder alone. False: busy; None: this file system
+        cannot lock a folder."""
+        import fcntl
+
+        if self._folder is None:
+            try:
+                self._folder = os.open(
+                    self.path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+                )
+            except OSError:
+                return None
+        try:
+            fcntl.flock(
+                self._folder, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+            )
+        except BlockingIOError:
+            return False
+        except OSError:
+            return None
+        return True
+
+    def _let_folder_go(self) -> None:
+        if self._folder is not None:
+            os.close(self._folder)
+            self._folder = None
 
     def acquire(self, waiting: Any = None) -> None:
         import fcntl
@@ -374,9 +589,18 @@ class StoreLock:
         while True:
             fd = self._open()
             try:
+                folder = self._lock_folder(exclusive=fd is None)
+                if folder is None and fd is None:
+                    raise self._unusable()
+                if folder is False:
+                    raise BlockingIOError
+                if fd is None:
+                    return  # the folder alone, held until release
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                os.close(fd)
+                if fd is not None:
+                    os.close(fd)
+                self._let_folder_go()
                 now = time.monotonic()
                 if now >= deadline:
                     raise self._busy() from None
@@ -386,8 +610,15 @@ class StoreLock:
                 time.sleep(0.02 + 0.03 * secrets.randbelow(4))
                 continue
             except OSError as error:
-                os.close(fd)
+                if fd is not None:
+                    os.close(fd)
+                self._let_folder_go()
                 raise os_error(self.path, error, "take the lock") from None
+            except BaseException:
+                if fd is not None:
+                    os.close(fd)
+                self._let_folder_go()
+                raise
             # The previous holder removes the file as it lets go: if what we locked is no
             # longer the file at the path, lock the new one instead.
             try:
@@ -396,6 +627,7 @@ class StoreLock:
                 same = False
             if not same:
                 os.close(fd)
+                self._let_folder_go()
                 continue
             record = {
                 "pid": os.getpid(),
@@ -408,6 +640,18 @@ class StoreLock:
                 os.pwrite(fd, json.dumps(record).encode(), 0)
             self._fd = fd
             return
+
+    def _unusable(self) -> StoreError:
+        try:
+            owner = user_name(os.lstat(self.path).st_uid)
+        except OSError:
+            owner = "someone else"
+        return StoreError(
+            f"is owned by user {owner!r}, not you, and cannot be used as the lock; "
+            "nothing was written",
+            source=str(self.path),
+            hint="ask its owner or an administrator to remove it",
+        )
 
     def _busy(self) -> StoreError:
         holder = self.holder()
@@ -425,12 +669,12 @@ class StoreLock:
         )
 
     def release(self) -> None:
-        if self._fd is None:
-            return
-        with contextlib.suppress(OSError):
-            os.unlink(self.path)
-        os.close(self._fd)
-        self._fd = None
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            os.close(self._fd)
+            self._fd = None
+        self._let_folder_go()
 
     def __enter__(self) -> StoreLock:
         self.acquire()

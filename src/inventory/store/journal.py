@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import StoreError
 from ..history import Change
 from ..months import Period
-from .files import os_error
+from .files import check_companion, create_companion, os_error, planted
 
 
 def journal_path(store: Path) -> Path:
@@ -23,19 +23,30 @@ def journal_path(store: Path) -> Path:
 
 def _open(path: Path, flags: int, doing: str) -> int:
     """A descriptor on the history file, which must be a plain file: a FIFO would hang the
-    command, a symbolic link would send the entries to whatever it points at."""
+    command, a symbolic link would send the entries to whatever it points at. A new one is
+    made exclusively with the store's permissions; one that someone who cannot write the
+    store could have written is refused, naming its owner (in a shared folder another user
+    may create it first, and rewrite it at will)."""
+    store = path.with_name(path.name.removesuffix(".history.jsonl"))
     flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, flags, 0o666)
+        if flags & os.O_CREAT:
+            made = create_companion(path, store)
+            if made is not None:
+                os.close(made)
+        fd = os.open(path, flags & ~os.O_CREAT)
     except FileNotFoundError:
         raise
     except OSError as error:
         if error.errno in (errno.ELOOP, errno.ENXIO):
-            raise _not_a_file(path) from None
+            raise planted(path, store, "its entries cannot be trusted") or _not_a_file(
+                path
+            ) from None
         raise os_error(path, error, doing) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise _not_a_file(path)
+    check_companion(fd, path, store, "its entries cannot be trusted")
     return fd
 
 
