@@ -909,7 +909,17 @@ def test_resolve_country(query: str, code: str) -> None:
         ("Columbia", "unknown country 'Columbia': did you mean Colombia?"),
         ("Nigeira", "unknown country 'Nigeira': did you mean Nigeria or Niger?"),
         (" Marocco ", "unknown country 'Marocco': did you mean Morocco?"),
-        ("Xyzzy", "unknown country 'Xyzzy'"),
+        (
+            "Xyzzy",
+            "unknown country 'Xyzzy'; expected a country's name or ISO code, e.g. "
+            "'Morocco' or 'MA'",
+        ),
+        # Only letters in common: no suggestion (E5).
+        (
+            "Narnia",
+            "unknown country 'Narnia'; expected a country's name or ISO code, e.g. "
+            "'Morocco' or 'MA'",
+        ),
     ],
 )
 def test_resolve_country_unknown_suggests(query: str, message: str) -> None:

@@ -249,11 +249,17 @@ def country_by_code(code: str) -> Country:
     return country
 
 
+SUGGEST = 0.8
+"""How alike (difflib's ratio) a typed name must be to a known one to be suggested."""
+
+
 def _suggest_countries(query: str, limit: int = 3) -> list[str]:
     """Display names of the countries spelled most like ``query``, best first."""
     tables = _countries()
     wanted = _country_key(query)
-    close = difflib.get_close_matches(wanted, list(tables.by_name), n=10, cutoff=0.6)
+    # 0.8: a typo ("Marocco", "Grmany") is suggested; a name that only shares letters
+    # ("Narnia" and Armenia, E5 of the CLI review) is not.
+    close = difflib.get_close_matches(wanted, list(tables.by_name), n=10, cutoff=SUGGEST)
     if not close:
         return []
     # Only the near-best: "Marocco" should suggest Morocco, not Morocco and Monaco.
@@ -282,6 +288,8 @@ def resolve_country(query: str) -> Country:
         if len(suggestions) > 1:
             choice = ", ".join(suggestions[:-1]) + " or " + choice
         message += f": did you mean {choice}?"
+    else:
+        message += "; expected a country's name or ISO code, e.g. 'Morocco' or 'MA'"
     raise UsageError(message, text=query)
 
 

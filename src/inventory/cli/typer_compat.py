@@ -35,6 +35,7 @@ own take over.
 
 from __future__ import annotations
 
+import difflib
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -231,6 +232,10 @@ class Entry:
     """A sub-app (``projects``, ``db``) rather than one command."""
 
 
+_NEAR = 0.8
+"""How alike a mistyped option must be to a real one to be suggested (as for countries)."""
+
+
 def one_line(error: Exception) -> tuple[str, str | None]:
     """A Click usage error as one line (and a hint), without Click's Usage block."""
     message = error.format_message() if hasattr(error, "format_message") else str(error)
@@ -246,7 +251,14 @@ def one_line(error: Exception) -> tuple[str, str | None]:
         name = max(options, key=lambda o: (o.startswith("--"), len(o)))
         return f"invalid value for {name}: {error.message.rstrip('.')}", None
     if _NoSuchOption is not None and isinstance(error, _NoSuchOption):
-        possible = getattr(error, "possibilities", None)
+        # Click suggests any option sharing a few letters ("--limit": "--city"); only a
+        # near spelling is a suggestion (E5).
+        typed = str(error.option_name).lstrip("-")
+        possible = [
+            p
+            for p in getattr(error, "possibilities", None) or ()
+            if difflib.SequenceMatcher(None, typed, p.lstrip("-")).ratio() >= _NEAR
+        ]
         if possible:
             message = (
                 f"no such option: {error.option_name}; did you mean {', '.join(sorted(possible))}?"
