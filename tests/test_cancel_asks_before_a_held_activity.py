@@ -67,38 +67,3 @@ def test_the_readme_recipe_cancels_the_planned_t_cy_activities_only(tmp_path: Pa
     # Run again, the filter finds nothing and xargs -r runs nothing: exit 0.
     again = subprocess.run(["bash", "-c", recipe], capture_output=True, text=True, timeout=60)
     assert again.returncode == 0, again.stderr
-
-
-def test_a_write_echoes_in_the_formats_that_answer_a_write(tmp_path: Path) -> None:
-    # E13: an ICS calendar or an xlsx workbook of one edited row was offered and written.
-    store = copy(tmp_path)
-    for command in (["add"], ["edit", "4nc4"], ["cancel", "4nc4"], ["postpone", "4nc4"]):
-        shown = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
-        assert "--format [table|json|ndjson|ids]" in shown.stdout, command
-    refused = runner.invoke(
-        app, ["edit", "4nc4", "--status", "held", "--format", "ics", "--store", str(store)]
-    )
-    assert refused.exit_code == 2
-    assert "'ics' is not one of 'table', 'json', 'ndjson', 'ids'" in refused.stderr
-    ids = runner.invoke(
-        app, ["edit", "4nc4", "--status", "held", "-f", "ids", "--store", str(store)]
-    )
-    assert (ids.exit_code, ids.stdout) == (0, "4nc4qthh\n")
-
-
-def test_a_suggestion_is_made_only_for_a_near_spelling(tmp_path: Path) -> None:
-    # E5: "--limit" got "did you mean --city?", "--foo" "--format?", Narnia "Armenia?".
-    store = copy(tmp_path)
-    cases = [
-        (["export", "--limit", "3"], "no such option: --limit"),
-        (["edit", "4nc4", "--foo", "1"], "no such option: --foo"),
-        (["list", "-c", "Narnia"], "invalid value for --country: unknown country 'Narnia'; "
-         "expected a country's name or ISO code, e.g. 'Morocco' or 'MA'"),
-        (["list", "--montth", "2019-11"], "no such option: --montth; did you mean --month?"),
-        (["list", "-c", "Marocco"], "unknown country 'Marocco': did you mean Morocco?"),
-    ]  # fmt: skip
-    for args, said in cases:
-        result = runner.invoke(app, [*args, "--store", str(store)])
-        assert result.exit_code == 2, args
-        first = result.stderr.splitlines()[0]
-        assert first.endswith(said), (args, first)
