@@ -127,9 +127,9 @@ def test_a_change_whose_history_line_cannot_be_written_writes_nothing(store: Pat
     # Spaces after a JSON value are JSON: the one change, padded to the limit's edge.
     path.write_bytes(line + b" " * (limit - len(line) - 40) + b"\n")
     before_store, before_history = store.read_bytes(), path.read_bytes()
+    argv = ["add", "-p", "GLACY+", "-t", "H One", "--dates", "3-5 December 2019"]
     result = subprocess.run(
-        [*command(), "add", "-p", "GLACY+", "-t", "H One", "--dates", "3-5 December 2019",
-         "--store", str(store)],  # fmt: skip
+        [*command(), *argv, "--store", str(store)],
         capture_output=True,
         text=True,
         preexec_fn=limited(limit),
@@ -266,4 +266,3 @@ def test_an_id_removed_from_the_store_by_hand_is_a_warning_of_validate(store: Pa
     assert found == [
         f"history: change 2 left {ident} in the store, which does not hold it (changed by hand?)"
     ]
-

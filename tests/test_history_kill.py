@@ -85,6 +85,6 @@ def test_writers_killed_at_random_points_leave_a_history_that_agrees_with_the_st
         newest = check_agree(store)[-1]
         assert newest["number"] >= 3
     # The last pending line, if any, was resolved by the undo's write.
-    states = [json.loads(x).get("state") for x in store.with_name(store.name + ".history.jsonl")
-              .read_text(encoding="utf-8").splitlines()]  # fmt: skip
+    lines = store.with_name(store.name + ".history.jsonl").read_text(encoding="utf-8")
+    states = [json.loads(line).get("state") for line in lines.splitlines()]
     assert set(states) <= {"done", "aborted"}

@@ -64,7 +64,7 @@ class FileStore(Store):
         edits: bool = True,
     ) -> list[Change]:
         changes = self._history()
-        return journal.select(
+        return journal.newest_first(
             changes, ident=ident, author=author, period=period, limit=limit, edits=edits
         )
 
@@ -80,7 +80,7 @@ class FileStore(Store):
         path = journal.journal_path(self.path)
         digest: list[str | None] = []
 
-        def resolve(entry: journal.Entry) -> bool:
+        def resolve(entry: journal.HistoryLine) -> bool:
             # A writer between its history line and its store, or killed there.
             if not digest:
                 snapshot = read_snapshot(self.path)

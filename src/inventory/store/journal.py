@@ -45,7 +45,7 @@ allows before the next comma, so the line keeps its length."""
 _WORDS = {DONE: b'"done"   ', ABORTED: b'"aborted"'}
 _CHUNK = 1 << 16
 
-Lookup = Callable[[Sequence[str]], "dict[str, Activity]"]
+ByIds = Callable[[Sequence[str]], "dict[str, Activity]"]
 
 
 def journal_path(store: Path) -> Path:
@@ -100,7 +100,7 @@ def warn(message: str) -> None:
 
 
 @dataclass(frozen=True)
-class Entry:
+class HistoryLine:
     """One readable line of the history."""
 
     line: int
@@ -111,11 +111,11 @@ class Entry:
 
 @dataclass(frozen=True)
 class Parsed:
-    entries: list[Entry]
+    entries: list[HistoryLine]
     damage: list[Damage]
 
 
-def _entry(raw: bytes, line: int) -> Entry | str:
+def _entry(raw: bytes, line: int) -> HistoryLine | str:
     """The entry a line holds, or why it holds none."""
     try:
         data = json.loads(raw.decode("utf-8"))
@@ -131,7 +131,7 @@ def _entry(raw: bytes, line: int) -> Entry | str:
     if state not in (PENDING, DONE, ABORTED):
         return f"has an unknown state {state!r}; expected pending, done or aborted"
     digest = data.get("digest")
-    return Entry(line, change, state, digest if isinstance(digest, str) else None)
+    return HistoryLine(line, change, state, digest if isinstance(digest, str) else None)
 
 
 def parse(path: Path) -> Parsed:
@@ -142,7 +142,7 @@ def parse(path: Path) -> Parsed:
     except FileNotFoundError:
         return Parsed([], [])
     source = str(path)
-    entries: list[Entry] = []
+    entries: list[HistoryLine] = []
     damage: list[Damage] = []
     raws = data.split(b"\n")
     torn = raws[-1]
@@ -166,7 +166,7 @@ def parse(path: Path) -> Parsed:
         last = max(last, found.change.number)
     if torn.strip():
         found = _entry(torn, len(raws))
-        if isinstance(found, Entry):
+        if isinstance(found, HistoryLine):
             entries.append(found)  # a whole entry that lost only its line end
         else:
             what = "is cut off (no line end: a crash or a full disk while it was written)"
@@ -174,9 +174,7 @@ def parse(path: Path) -> Parsed:
     return Parsed(entries, damage)
 
 
-def stands(
-    entry: Entry, store_digest: str | None, lookup: Lookup, store: Path | None = None
-) -> bool:
+def stands(entry: HistoryLine, store_digest: str | None, lookup: ByIds) -> bool:
     """Whether a pending entry's change is in the store: it holds the content the entry
     names; else (someone saved the store by hand since) its activities are as the change
     left them rather than as they were before it."""
@@ -195,7 +193,9 @@ def stands(
     return after and not before
 
 
-def visible(path: Path, resolve: Callable[[Entry], bool]) -> tuple[list[Change], list[Damage]]:
+def visible(
+    path: Path, resolve: Callable[[HistoryLine], bool]
+) -> tuple[list[Change], list[Damage]]:
     """The changes that were made, in the order of the file, and the damage found:
     aborted lines are left out, a pending one kept when ``resolve`` says it stands."""
     parsed = parse(path)
@@ -205,7 +205,7 @@ def visible(path: Path, resolve: Callable[[Entry], bool]) -> tuple[list[Change],
     return changes, parsed.damage
 
 
-def select(
+def newest_first(
     changes: list[Change],
     *,
     ident: str | None = None,
@@ -284,7 +284,7 @@ def next_number(path: Path) -> int:
         os.close(fd)
 
 
-def recover(path: Path, store_digest: str | None, lookup: Lookup) -> None:
+def recover(path: Path, store_digest: str | None, lookup: ByIds) -> None:
     """Mend what a writer killed or starved of disk left (call under the store's lock,
     before a write): a last line cut off is moved aside, and a last change still pending
     is marked done or aborted as the store says."""
@@ -299,7 +299,7 @@ def recover(path: Path, store_digest: str | None, lookup: Lookup) -> None:
             if not raw.strip():
                 continue
             found = _entry(raw.rstrip(b"\n"), 0)
-            if isinstance(found, Entry) and found.state == PENDING:
+            if isinstance(found, HistoryLine) and found.state == PENDING:
                 state = DONE if stands(found, store_digest, lookup) else ABORTED
                 _mark(fd, offset + raw.index(_MARK), state)
             break
@@ -319,7 +319,7 @@ def _cut_off(path: Path, fd: int, size: int) -> int:
     start = next((offset for offset, _ in _reverse_lines(fd, size)), 0)
     # _reverse_lines takes its end as just after a line end; the cut-off line is its first.
     torn = os.pread(fd, size - start, start)
-    if isinstance(_entry(torn, 0), Entry):
+    if isinstance(_entry(torn, 0), HistoryLine):
         os.pwrite(fd, b"\n", size)
         os.fsync(fd)
         return size + 1
@@ -398,7 +398,7 @@ def append(path: Path, line: bytes) -> Pending:
             os.fsync(fd)
         except OSError as error:
             with contextlib.suppress(OSError):
-                os.ftruncate(fd, offset)
+                _take_back(path, fd, offset)
             failed = os_error(path, error, "write the history")
             raise StoreError(f"{failed.message}; nothing was written", source=str(path)) from None
     finally:
@@ -423,9 +423,17 @@ def withdraw(pending: Pending) -> None:
     with contextlib.suppress(OSError, StoreError):
         fd = _open(pending.path, os.O_WRONLY, "write the history")
         try:
-            os.ftruncate(fd, pending.offset)
-            os.fsync(fd)
+            _take_back(pending.path, fd, pending.offset)
         except OSError:
             _mark(fd, pending.state, ABORTED)
         finally:
             os.close(fd)
+
+
+def _take_back(path: Path, fd: int, offset: int) -> None:
+    """Cut the history back to ``offset``; a history this write began is removed."""
+    with contextlib.suppress(OSError):
+        if offset == 0:
+            os.unlink(path)
+    os.ftruncate(fd, offset)
+    os.fsync(fd)
