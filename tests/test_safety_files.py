@@ -337,9 +337,10 @@ def test_f14_a_writer_killed_after_writing_its_temporary_file(tmp_path: Path) ->
         "4 December 2019",
     ]
     for _ in range(3):
-        # Stopped just after flushing the new version to its temporary file, then killed;
-        # each next writer removes what the one before it left.
-        with paused_after("fsync", argv, tmp_path) as proc:
+        # Stopped just after flushing the new version to its temporary file (and before
+        # giving it the store's mode; the first fsync is the history's line, written ahead),
+        # then killed; each next writer removes what the one before it left.
+        with paused_after("fchmod", argv, tmp_path) as proc:
             [left] = leftovers(tmp_path)
             kill(proc)
         assert leftovers(tmp_path) == [left]

@@ -84,6 +84,23 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Damage:
+    """A line of a history that is wrong: one it cannot read (not JSON, cut off), or a
+    change whose number repeats or goes back."""
+
+    line: int
+    after: int
+    """The number of the last change readable before it (0: none)."""
+    what: str
+    source: str
+    unreadable: bool = False
+    """The line cannot be read: it may have been any change, a newer one included."""
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.what}"
+
+
+@dataclass(frozen=True)
 class Author:
     """Who is writing, and with what command: recorded with each change."""
 
@@ -255,12 +272,14 @@ def undo(store: Store, author: Author, number: int | None = None) -> tuple[Chang
         mine = [c for c in everything if c.author == author.name]
         candidates = [c for c in mine if c.reverts is None and c.number not in done]
         if not candidates:
+            _check_readable(store, author, 0)
             raise InventoryError(
                 f"nothing of {author.name}'s to undo in {store.location}"
                 + (" (every change of theirs is undone already)" if mine else ""),
                 hint="'inventory history' lists the changes; 'inventory undo CHANGE' undoes one",
             )
         number = candidates[0].number
+        _check_readable(store, author, number)
     target = store.change(number)
     if target is None:
         raise InventoryError(
@@ -289,6 +308,19 @@ def undo(store: Store, author: Author, number: int | None = None) -> tuple[Chang
     assert batch.change is not None or not target.edits
     recorded = batch.change or Change(0, now(), author.name, author.command, (), number)
     return target, recorded
+
+
+def _check_readable(store: Store, author: Author, newest: int) -> None:
+    """Refuse to guess: a line of the history it cannot read, newer than the author's last
+    change it can, may have been a later change of theirs."""
+    later = [d for d in store.history_damage() if d.unreadable and d.after >= newest]
+    if later:
+        raise InventoryError(
+            f"cannot tell which change is {author.name}'s last: line {later[-1].line} of "
+            f"{later[-1].source} {later[-1].what}; nothing was written",
+            hint="'inventory validate' shows the history's damage; "
+            "'inventory undo CHANGE' undoes a change by its number",
+        )
 
 
 def _changed_since(

@@ -22,6 +22,7 @@ from itertools import islice
 from typing import Any
 
 from .errors import Problem
+from .history import Change, Damage
 from .model import Activity
 from .pairs import DEFAULT_MIN_SCORE, DuplicateSearch
 from .projects import Registry, outside_duration
@@ -196,3 +197,34 @@ def _duplicates(
     rows = spill.execute("SELECT line, text FROM found ORDER BY first, second")
     for line, text in rows:
         yield Problem(text, line, "title", "warning", source)
+
+
+def check_history(
+    damage: Sequence[Damage],
+    changes: Sequence[Change],
+    lookup: Callable[[Sequence[str]], Mapping[str, object]],
+    *,
+    source: str,
+) -> Iterator[Problem]:
+    """A history's problems: each damaged line (an error, with its line), then each
+    activity whose last change disagrees with the store (a warning: a CSV store may be
+    edited by hand), among those the history names."""
+    for found in damage:
+        yield Problem(f"history: {found.what}", found.line, None, "error", found.source)
+    last: dict[str, tuple[int, bool]] = {}
+    for change in sorted(changes, key=lambda c: c.number):
+        for edit in change.edits:
+            last[edit.id] = (change.number, edit.after is not None)
+    ids = sorted(last)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        held = lookup(chunk)
+        for ident in chunk:
+            number, kept = last[ident]
+            if kept and ident not in held:
+                what = f"change {number} left {ident} in the store, which does not hold it"
+            elif not kept and ident in held:
+                what = f"change {number} removed {ident}, which the store holds"
+            else:
+                continue
+            yield Problem(f"history: {what} (changed by hand?)", None, None, "warning", source)

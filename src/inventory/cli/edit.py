@@ -629,7 +629,7 @@ def validate_cmd(
       inventory validate --store shared/activities.csv --strict
       inventory validate --json | jq '.[] | select(.severity == "error")'
     """
-    from ..validation import Tally, check
+    from ..validation import Tally, check, check_history
 
     output = pick_format(fmt, as_json)
     tally = Tally()
@@ -637,6 +637,12 @@ def validate_cmd(
     with reading(store, warn=False) as opened:
         location = shown_path(opened.location)
         unreadable = [replace(p, source=location) for p in opened.problems()]
+        unreadable += check_history(
+            [replace(d, source=shown_path(d.source)) for d in opened.history_damage()],
+            opened.history(),
+            opened.by_ids,
+            source=location,
+        )
         problems = check(
             opened.scan(),
             opened.registry,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, StoreError, UsageError, shortened
-from ..history import Author, Change, Edit
+from ..history import Author, Change, Damage, Edit
 from ..months import Period
 from ..query import EVERYTHING, Criteria, upcoming_criteria
 
@@ -91,6 +91,11 @@ class Store(ABC):
         """Changes, newest first, filtered by activity, author and day (UTC). With ``ident``
         each change holds only that activity's edit; with ``edits`` false, none (a whole
         import's records are large)."""
+
+    def history_damage(self) -> list[Damage]:
+        """Lines of the history that are wrong (a file store's: a database's history is
+        rows of a table, written in the transaction of their change)."""
+        return []
 
     def change(self, number: int) -> Change | None:
         """One change with its edits; None when there is no such change."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import StoreError
-from ..history import Author, Change, Edit, now
+from ..history import Author, Change, Damage, Edit, now
 from ..months import Period
 from . import journal
 from .base import Store, _Session
@@ -23,6 +23,7 @@ from .files import (
     atomic_write,
     check_unchanged,
     check_writable,
+    digest_of,
     read_snapshot,
     remove_leftovers,
 )
@@ -45,6 +46,7 @@ class FileStore(Store):
         self.location = str(path)
         self.create = create
         self._registry: Registry | None = None
+        self._warned = False
 
     @property
     def registry(self) -> Registry:
@@ -61,17 +63,40 @@ class FileStore(Store):
         limit: int | None = None,
         edits: bool = True,
     ) -> list[Change]:
-        return journal.read(
-            journal.journal_path(self.path),
-            ident=ident,
-            author=author,
-            period=period,
-            limit=limit,
-            edits=edits,
+        changes = self._history()
+        return journal.newest_first(
+            changes, ident=ident, author=author, period=period, limit=limit, edits=edits
         )
 
     def change(self, number: int) -> Change | None:
-        return journal.find(journal.journal_path(self.path), number)
+        return next((c for c in reversed(self._history()) if c.number == number), None)
+
+    def history_damage(self) -> list[Damage]:
+        return journal.parse(journal.journal_path(self.path)).damage
+
+    def _history(self) -> list[Change]:
+        """The changes made, in the order of the file; the lines it cannot read are
+        warned about once a command (with their numbers) and left out."""
+        path = journal.journal_path(self.path)
+        digest: list[str | None] = []
+
+        def resolve(entry: journal.HistoryLine) -> bool:
+            # A writer between its history line and its store, or killed there.
+            if not digest:
+                snapshot = read_snapshot(self.path)
+                digest.append(snapshot.digest if snapshot is not None else None)
+            return journal.stands(entry, digest[0], self.by_ids)
+
+        changes, damage = journal.visible(path, resolve)
+        skipped = [d.line for d in damage if d.unreadable]
+        if skipped and not self._warned:
+            self._warned = True
+            lines = ", ".join(map(str, skipped[:10])) + (" ..." if len(skipped) > 10 else "")
+            journal.warn(
+                f"{path}: skipped line{'s' if len(skipped) > 1 else ''} {lines}, which cannot "
+                "be read; 'inventory validate' says why"
+            )
+        return changes
 
     @abstractmethod
     def empty(self) -> bytes:
@@ -127,6 +152,11 @@ class FileStore(Store):
                 raise StoreError("no such store", source=str(self.path))
             session = self._session(snapshot)
             session.author = author
+            journal.recover(
+                journal.journal_path(self.path),
+                snapshot.digest if snapshot is not None else None,
+                session.by_ids,
+            )
             yield session
 
 
@@ -152,23 +182,36 @@ class FileSession(_Session):
         path = self.store.path
         check_unchanged(self.snapshot, path)
         history = journal.journal_path(path)
-        number = journal.last_number(history) + 1
+        number = journal.next_number(history)
         change = Change(number, now(), self.author.name, self.author.command, tuple(edits), reverts)
-        entry = journal.entry(change)
-        # Checked again just before the rename: a save from a spreadsheet while the new
-        # version was written and flushed must not be replaced either.
-        identity = atomic_write(
-            path, data, before_replace=lambda: check_unchanged(self.snapshot, path)
-        )
-        self.written(changes, data, identity)
+        digest = digest_of(data)
+        # Written ahead: a store that holds the change always has its line (see journal).
+        pending = journal.append(history, journal.entry(change, digest))
         try:
-            journal.append(history, entry)
-        except StoreError as error:
-            raise StoreError(
-                f"the change was written, but its history was not: {error}",
-                source=str(path),
-            ) from None
+            # Checked again just before the rename: a save from a spreadsheet while the
+            # new version was written and flushed must not be replaced either.
+            identity = atomic_write(
+                path, data, before_replace=lambda: check_unchanged(self.snapshot, path)
+            )
+        except BaseException:
+            # Ctrl-C is held back until the rename is done, then raised: the change may
+            # be made already, and then it stands.
+            if _holds(path, digest):
+                journal.finish(pending, journal.DONE)
+            else:
+                journal.withdraw(pending)
+            raise
+        journal.finish(pending, journal.DONE)
+        self.written(changes, data, identity)
         self.change = change
+
+
+def _holds(path: Path, digest: str) -> bool:
+    try:
+        snapshot = read_snapshot(path, attempts=1)
+    except StoreError:
+        return False
+    return snapshot is not None and snapshot.digest == digest
 
 
 def file_identity(path: Path) -> Identity | None:
