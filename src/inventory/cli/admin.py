@@ -15,9 +15,7 @@ app = module_app()
 
 def _safe(target: str) -> str:
     """A store location for display: a URL's password is never shown."""
-    if "://" not in target:
-        return target
-    from ..store.postgres import redact
+    from ..errors import redact
 
     return redact(target)
 
