@@ -85,7 +85,7 @@ def leaks(folder: Path, secret: str) -> list[str]:
         # Text without a password is left as it is.
         ("postgresql://officer@db:5432/inv", "postgresql://officer@db:5432/inv"),
         ("postgresql://db:5432/inv?options=-c%20x@y", "postgresql://db:5432/inv?options=-c%20x@y"),
-        ("no such store: data/activities.csv", "no such store: data/activities.csv"),
+        ("no such store: team/activities.csv", "no such store: team/activities.csv"),
     ],
 )
 def test_redact_takes_every_form_of_password_out_of_a_text(text: str, shown: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -34,7 +33,15 @@ from ..months import (
 )
 from ..plain import FORBIDDEN, describe_char, printable
 from ..query import Criteria
-from ..store import USER_STORE_WHY, Location, Store, check_new_store, find_store, open_store
+from ..store import (
+    USER_STORE_WHY,
+    Location,
+    Store,
+    check_new_store,
+    find_store,
+    is_url,
+    open_store,
+)
 from ..views.console import Screen
 from ..vocab import Certainty, Status
 from . import completion
@@ -543,9 +550,6 @@ def location(store: str | None) -> Location:
     return find_store(store if store is not None or given is None else given.store)
 
 
-URL_FORM = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-
-
 @contextmanager
 def reading(store: str | None, *, warn: bool = True) -> Iterator[Store]:
     """The store, open for reading; rows it cannot read are warned about, left out, and
@@ -703,7 +707,7 @@ def write_output(output: str | None, data: bytes, store: Store) -> str:
         return "standard output"
     if not output.strip():
         raise bad("--output", "is empty; expected a file name, or - for standard output")
-    if URL_FORM.match(output.strip()):
+    if is_url(output):
         # A URL (the store's, password and all) would become folders named after it.
         raise bad("--output", "is a URL; expected a file name, or - for standard output")
     target = resolve(Path(output).expanduser())

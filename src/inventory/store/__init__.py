@@ -22,6 +22,7 @@ __all__ = [
     "Store",
     "check_new_store",
     "find_store",
+    "is_url",
     "open_store",
 ]
 
@@ -134,10 +135,16 @@ def open_store(
     return CsvStore(path, create=create, progress=progress, keep_cache=keep_cache)
 
 
+def is_url(text: str) -> bool:
+    """Whether ``text`` is a URL of any scheme (``postgresql://``, ``https://``), which no
+    file is named after."""
+    return bool(_ANY_URL.match(text.strip()))
+
+
 def _no_other_url(target: str) -> None:
     """A location that is neither a PostgreSQL URL nor a file name is refused, before
     anything is made on the disk from it (a cache or a folder named after a password)."""
-    if _ANY_URL.match(target.strip()):
+    if is_url(target):
         scheme = target.strip().split("://", 1)[0]
         raise UsageError(
             f"{redact(target)}: {scheme}:// is not a store inventory knows; expected {KINDS}"
