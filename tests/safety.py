@@ -35,9 +35,18 @@ TIMEOUT = 120
 """Seconds any one process may take: the machine is shared, and slow when busy."""
 
 
+def store_args(args: tuple[Any, ...], store: Path | None) -> list[str]:
+    """``--store``, and ``--create`` for an import or an add that starts its store on
+    purpose (a store name that does not exist is otherwise refused: a typo is no new store)."""
+    if store is None:
+        return []
+    new = args[:1] in (("import",), ("add",)) and not store.exists()
+    return ["--store", str(store), *(["--create"] if new else [])]
+
+
 def cli(*args: str, store: Path | None = None, input: str | None = None) -> Any:
     """A command in-process; ``store`` is passed as ``--store``."""
-    argv = [*args, *(["--store", str(store)] if store is not None else [])]
+    argv = [*args, *store_args(args, store)]
     return runner.invoke(app, argv, input=input, catch_exceptions=True)
 
 
@@ -54,7 +63,7 @@ def run(
     timeout: float = TIMEOUT,
 ) -> subprocess.CompletedProcess[bytes]:
     """A command as a real process (bytes in and out: what a terminal would get)."""
-    argv = [*command(), *args, *(["--store", str(store)] if store is not None else [])]
+    argv = [*command(), *args, *store_args(args, store)]
     return subprocess.run(
         argv,
         input=input,

@@ -421,7 +421,7 @@ def test_import_of_a_french_line_stores_its_country_and_days(tmp_path: Path) -> 
     store = tmp_path / "new.csv"
     result = CliRunner().invoke(
         app,
-        ["import", "-", "--store", str(store)],
+        ["import", "-", "--store", str(store), "--create"],
         input="NOVEMBRE 2019\nGLACY+\tMission, Maroc, 5 novembre\n",
     )
     assert result.exit_code == 0, result.output
@@ -446,7 +446,7 @@ def test_an_unknown_trailing_country_is_a_warning_that_names_it(tmp_path: Path) 
     store = tmp_path / "new.csv"
     result = CliRunner().invoke(
         app,
-        ["import", "-", "--store", str(store)],
+        ["import", "-", "--store", str(store), "--create"],
         input="NOVEMBRE 2019\nGLACY+\tMission, Narnia, 5 novembre\n"
         "GLACY+\tAtelier, Allemagne, 6 novembre\n",
     )

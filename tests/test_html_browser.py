@@ -394,7 +394,7 @@ def test_the_newsletter_printed_by_chromium_imports_as_the_132(
     pdf.write_bytes(opened.page.pdf(format="A4", display_header_footer=True))
     opened.page.close()
     store = tmp_path / "s.csv"
-    result = CliRunner().invoke(app, ["import", str(pdf), "--store", str(store)])
+    result = CliRunner().invoke(app, ["import", str(pdf), "--store", str(store), "--create"])
     assert result.exit_code == 0, result.stderr
     assert "added 132, updated 0, unchanged 0, ambiguous 0" in result.stderr
     assert store.read_bytes() == BUNDLED_STORE.read_bytes()

@@ -28,6 +28,10 @@ HELD_Q4 = 72
 
 def run(*args: str, store: Path | None = BUNDLED_STORE, input: str | None = None) -> Any:
     argv = list(args) + (["--store", str(store)] if store is not None else [])
+    if store is not None and not store.exists() and args[:1] == ("import",):
+        # A new store, started on purpose: without --create a store name that does not
+        # exist is refused (tests/test_mistyped_store.py).
+        argv.append("--create")
     return runner.invoke(app, argv, input=input)
 
 
@@ -178,7 +182,7 @@ def test_installed_program_imports_a_pipe(tmp_path: Path) -> None:
         "NOVEMBER 2019\n• GLACY+ INTERPOL Malware Analysis Training, LYON, FRANCE, 4-8 November\n"
     )
     done = subprocess.run(
-        [str(exe), "import", "-", "--store", str(target)],
+        [str(exe), "import", "-", "--store", str(target), "--create"],
         input=line.encode(),
         capture_output=True,
         timeout=60,
@@ -211,7 +215,8 @@ def test_many_warnings_are_counted_not_all_printed(tmp_path: Path) -> None:
     sheet = tmp_path / "plan.csv"
     rows = [f'GLACY+,Workshop {n},"Accra, Ghana",{n} May 2015' for n in range(1, 26)]
     sheet.write_text("projects,title,location,dates\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    result = runner.invoke(app, ["import", str(sheet), "--store", str(tmp_path / "s.db")])
+    new = ["--store", str(tmp_path / "s.db"), "--create"]
+    result = runner.invoke(app, ["import", str(sheet), *new])
     assert result.exit_code == 0, result.stderr
     lines = result.stderr.splitlines()
     assert sum("is before GLACY+ began" in line for line in lines) == 10
@@ -221,7 +226,16 @@ def test_many_warnings_are_counted_not_all_printed(tmp_path: Path) -> None:
     ) in lines
     assert lines[-1] == "inventory: added 25, updated 0, unchanged 0, ambiguous 0"
     again = runner.invoke(
-        app, ["import", str(sheet), "--dry-run", "--json", "--store", str(tmp_path / "t.db")]
+        app,
+        [
+            "import",
+            str(sheet),
+            "--dry-run",
+            "--json",
+            "--store",
+            str(tmp_path / "t.db"),
+            "--create",
+        ],
     )
     warned = [p for p in json.loads(again.stdout)["problems"] if "before GLACY+" in p["message"]]
     assert len(warned) == 25

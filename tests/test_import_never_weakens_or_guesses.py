@@ -176,7 +176,7 @@ def test_a_line_that_would_change_title_and_month_is_not_matched(tmp_path: Path)
     # second import renamed the first and moved it to March, exit 0.
     db = tmp_path / "g8.db"
     first = "projects,title,dates\nGLACY+,IMP-sq2-49-a tapir ibis seminar,7 April 2020\n"
-    assert imp(db, first).exit_code == 0
+    assert imp(db, first, "--create").exit_code == 0
     second = "projects,title,dates\nGLACY+,IMP-sq2-68-a tapir bison seminar,7 March 2020\n"
     result = imp(db, second, "--json")
     assert result.exit_code == 1

@@ -411,7 +411,7 @@ def test_a_broken_grid_table_refuses_the_import_with_its_line(tmp_path: Path) ->
     source = tmp_path / "update.md"
     source.write_text("### MAY 2020\n\n+----+----+\n| a  | b  |\n+---------+\n", "utf-8")
     store = tmp_path / "s.csv"
-    result = run("import", str(source), store=store)
+    result = run("import", str(source), "--create", store=store)
     assert result.exit_code == 1
     assert "update.md:5: a grid table's border whose '+' are not where" in result.stderr
     assert not store.exists()
@@ -602,7 +602,7 @@ def test_skip_bad_never_keeps_a_line_without_its_wrapped_qualifier(tmp_path: Pat
         encoding="utf-8",
     )
     store = tmp_path / "s.csv"
-    result = run("import", str(source), "--skip-bad", store=store)
+    result = run("import", str(source), "--skip-bad", "--create", store=store)
     assert result.exit_code == 0, result.stderr
     assert "copied.txt:4: error" in result.stderr
     assert "copied.txt:5: error" in result.stderr
@@ -620,7 +620,7 @@ def test_skip_bad_on_a_viewer_copy_stores_only_right_activities(
     viewer: Path, tmp_path: Path
 ) -> None:
     store = tmp_path / "s.csv"
-    result = run("import", str(viewer), "--skip-bad", store=store)
+    result = run("import", str(viewer), "--skip-bad", "--create", store=store)
     assert result.exit_code == 0, result.stderr
     assert "added 131, updated 0, unchanged 0, ambiguous 0; skipped 1 line" in result.stderr
     want = [{k: v for k, v in r.items() if k != "status"} for r in bundled()]

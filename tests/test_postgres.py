@@ -213,7 +213,7 @@ def test_a_large_import_leaves_the_planner_ready_for_period_queries(
 
     generated = tmp_path / "generated.csv"
     write(generated, 1500, seed=11)
-    run(pg_empty, "import", str(generated))
+    run(pg_empty, "import", str(generated), "--create")
     with connect(pg_empty) as connection:
         analysed = connection.execute(
             "SELECT count(*) FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL "
@@ -488,12 +488,12 @@ def test_moving_a_csv_onto_the_server_and_back_is_lossless(pg_empty: str, tmp_pa
     original = run(str(team), "list", "--json").stdout
     assert '"status": "cancelled"' in original and '"officer": "Ana"' in original
 
-    imported = run(pg_empty, "import", str(team))
+    imported = run(pg_empty, "import", str(team), "--create")
     assert "added 132, updated 0, unchanged 0" in imported.stderr
     assert run(pg_empty, "list", "--json").stdout == original
 
     backup = tmp_path / "backup.csv"
-    result = runner.invoke(app, ["import", "-", "--store", str(backup)], input=original)
+    result = runner.invoke(app, ["import", "-", "--store", str(backup), "--create"], input=original)
     assert result.exit_code == 0, result.stderr
     assert run(str(backup), "list", "--json").stdout == original
 

@@ -428,7 +428,7 @@ def test_the_newsletter_has_one_activity_outside_its_projects_duration(
 def test_import_warns_once_per_activity_outside_its_duration(tmp_path: Path) -> None:
     store = tmp_path / "activities.csv"
     newsletter = str(FIXTURES / "newsletter-2019-q4.txt")
-    result = runner.invoke(app, ["import", newsletter, "--store", str(store)])
+    result = runner.invoke(app, ["import", newsletter, "--store", str(store), "--create"])
     assert result.exit_code == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "ended" in line]
     assert len(warnings) == 1

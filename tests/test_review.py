@@ -275,7 +275,7 @@ def test_d35_dry_run_writes_nothing(tmp_path: Path) -> None:
     folder.mkdir()
     newsletter = FIXTURES / "newsletter-2019-q4.txt"
     target = folder / "sub" / "dir" / "s.csv"
-    result = run("import", str(newsletter), "--dry-run", store=target)
+    result = run("import", str(newsletter), "--dry-run", "--create", store=target)
     assert result.exit_code == 0
     assert "nothing written; would have: added 132" in result.stderr
     assert list(folder.iterdir()) == []

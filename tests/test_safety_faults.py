@@ -210,7 +210,7 @@ def test_kill_9_during_imports_leaves_the_old_or_the_new_store(tmp_path: Path) -
     for attempt in range(5):
         store = tmp_path / f"s{attempt}.csv"
         proc = subprocess.Popen(
-            [*command(), "import", str(BUNDLED_STORE), "--store", str(store)],
+            [*command(), "import", str(BUNDLED_STORE), "--store", str(store), "--create"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

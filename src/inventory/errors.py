@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 
 def excerpt(text: str, limit: int = 60) -> str:
@@ -19,6 +21,54 @@ def shortened(text: str, width: int) -> str:
         return text
     cut = text[: width - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
     return cut + "…"
+
+
+_USER_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s\"']*):(?!\*\*\*@)[^@/\s\"']*@")
+_PASSWORD_PARAMETER = re.compile(
+    r"(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^&\s\"']*)", re.IGNORECASE
+)
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://\S*")
+_SECRETS: set[str] = set()
+"""The passwords of the locations named in this run (see :func:`hide`)."""
+
+
+def secrets_in(target: str) -> list[str]:
+    """The passwords a store location holds, read leniently: a URL too malformed for
+    ``urlsplit`` (``postgresql://u:pw@[::1:5432/db``) still has one, and libpq quotes it
+    whole in its error."""
+    found = [m.group(2).strip("'") for m in _PASSWORD_PARAMETER.finditer(target)]
+    _, scheme, rest = target.partition("://")
+    if scheme and "@" in rest:
+        for userinfo in {rest.split("@")[0], rest.rsplit("@", 1)[0]}:
+            if ":" in userinfo and "?" not in userinfo:
+                found.append(userinfo.split(":", 1)[1])
+    found = [s for s in found if s and s != "***"]
+    return found + [unquote(s) for s in found if unquote(s) != s]
+
+
+def hide(target: str) -> None:
+    """Remember the passwords in ``target`` (a store location given to this run), so that
+    :func:`redact` takes them out of any text, however a driver quotes them."""
+    _SECRETS.update(secrets_in(target))
+
+
+def redact(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
+    """``text`` (a URL, a message, a command line) without a password: a URL's
+    ``user:password@`` becomes ``user@`` (a location to type again, where libpq finds the
+    password in PGPASSWORD or ~/.pgpass), ``password=...`` (URL or key-value form)
+    ``password=***``, and every other password ``secrets`` or :func:`hide` name, or that a
+    URL in the text holds, ``***`` wherever it appears (a driver quoting what it could not
+    parse)."""
+    if not text:
+        return text
+    found = {*secrets, *_SECRETS}
+    for url in _URL.findall(text):
+        found.update(secrets_in(url.strip("\"'")))
+    text = _PASSWORD_PARAMETER.sub(r"\1***", _USER_PASSWORD.sub(r"\1@", text))
+    for secret in sorted(found, key=len, reverse=True):
+        if len(secret) >= 3:  # a shorter one would blank out ordinary words
+            text = text.replace(secret, "***")
+    return text
 
 
 class InventoryError(Exception):

@@ -15,9 +15,7 @@ app = module_app()
 
 def _safe(target: str) -> str:
     """A store location for display: a URL's password is never shown."""
-    if "://" not in target:
-        return target
-    from ..store.postgres import redact
+    from ..errors import redact
 
     return redact(target)
 
@@ -42,7 +40,9 @@ def config_cmd(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
         "settings_exist": configured.source is not None,
         "author": configured.author,
         "user_store": str(user_store()),
-        "cache": None if where.is_url else str(cache_path(Path(where.target))),
+        # Any URL (a mistyped scheme too) has no cache: a file name made from it would hold
+        # its password.
+        "cache": None if "://" in where.target else _safe(str(cache_path(Path(where.target)))),
     }
     lines = [f"{key.replace('_', ' ')}: {value}" for key, value in data.items()]
     emit(Data(data, lines), pick_format(None, as_json))

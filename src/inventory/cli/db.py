@@ -42,9 +42,11 @@ def init_cmd(store: StoreOpt = None) -> None:
       inventory db init --store postgresql://officer@db.example/inventory
       inventory db init --store team.db
     """
-    from ..store import open_store
+    from ..store import check_new_store, open_store
 
-    with open_store(location(store), create=True) as opened:
+    where = location(store)
+    check_new_store(where, create=True)
+    with open_store(where, create=True) as opened:
         say(opened.initialise())
 
 

@@ -17,11 +17,12 @@ from ..editing import edit_activity, new_activity, place_new
 from ..errors import ParseError, Problem, UsageError, shortened
 from ..formats import Data, Format, Listing
 from ..places import place_notices
-from ..store import Store, open_store
+from ..store import Store, check_new_store, open_store
 from ..views.plan import plan_view
 from ..vocab import Status, plural
 from .options import (
     AuthorOpt,
+    CreateOpt,
     DataFormatOpt,
     IdsArg,
     JsonOpt,
@@ -102,6 +103,7 @@ def import_(
         ),
     ],
     store: StoreOpt = None,
+    create: CreateOpt = False,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -187,7 +189,7 @@ def import_(
     Examples:
       inventory import cybercrime-coe-update-2020-q1.pdf --dry-run
       inventory import cybercrime-coe-update-2020-q1.docx --mark-missing cancelled
-      inventory list --format ndjson | inventory import - --store other.db
+      inventory list --format ndjson | inventory import - --store other.db --create
     """
     from ..importing import import_into
     from ..readers import open_source
@@ -201,7 +203,7 @@ def import_(
     source = open_source(file)
     source.progress = progress(f"Reading {source.label}")
     shown = _Warnings(as_json)
-    with _import_target(store, dry_run) as opened:
+    with _import_target(store, dry_run, create) as opened:
         outcome = import_into(
             opened,
             source,
@@ -266,14 +268,16 @@ class MissingChoice(StrEnum):
 
 
 @contextmanager
-def _import_target(store: str | None, dry_run: bool) -> Iterator[Store]:
+def _import_target(store: str | None, dry_run: bool, create: bool) -> Iterator[Store]:
     """The store to import into; for a dry run, opened so that nothing is written beside
-    it (no folder, no lock, no cache)."""
+    it (no folder, no lock, no cache), and refused as the import itself would be."""
     if not dry_run:
-        with writing(store) as opened:
+        with writing(store, create=create) as opened:
             yield opened
         return
-    opened = open_store(location(store), create=True, keep_cache=False)
+    where = location(store)
+    may_create = check_new_store(where, create=create)
+    opened = open_store(where, create=may_create, keep_cache=False)
     try:
         yield opened
     finally:
@@ -289,6 +293,7 @@ def add_cmd(
     year: DateYearOpt = None,
     modality: ModalityOpt = None,
     store: StoreOpt = None,
+    create: CreateOpt = False,
     fmt: WrittenFormatOpt = None,
     as_json: JsonOpt = False,
     by: AuthorOpt = None,
@@ -313,7 +318,7 @@ def add_cmd(
     if empty:
         raise UsageError(f"{empty[0]} is empty; expected some text")
     assert title is not None and dates is not None and project is not None
-    with writing(store) as opened:
+    with writing(store, create=create) as opened:
         # Read what was typed before taking the lock: other writers wait only for the write.
         with typed_values():
             activity = new_activity(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from ..errors import InventoryError, UsageError
+from ..errors import InventoryError, UsageError, redact
 from ..folding import project_key
 from ..formats import WRITERS, Format, Output, formats_for, write
 from ..months import (
@@ -33,7 +33,15 @@ from ..months import (
 )
 from ..plain import FORBIDDEN, describe_char, printable
 from ..query import Criteria
-from ..store import USER_STORE_WHY, Location, Store, find_store, open_store
+from ..store import (
+    USER_STORE_WHY,
+    Location,
+    Store,
+    check_new_store,
+    find_store,
+    is_url,
+    open_store,
+)
 from ..views.console import Screen
 from ..vocab import Certainty, Status
 from . import completion
@@ -49,15 +57,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def say(message: str) -> None:
-    """A message for the person at the terminal: stderr, never mixed with the data."""
-    typer.echo(f"inventory: {printable(message)}", err=True)
+    """A message for the person at the terminal: stderr, never mixed with the data; never
+    with a password in it (:func:`~inventory.errors.redact`)."""
+    typer.echo(f"inventory: {printable(redact(message))}", err=True)
 
 
 def fail(message: str, code: int = 1, hint: str | None = None) -> typer.Exit:
     """Print ``inventory: error: ...`` (and a hint) on stderr; return the Exit to raise."""
-    typer.echo(f"inventory: error: {printable(message)}", err=True)
+    typer.echo(f"inventory: error: {printable(redact(message))}", err=True)
     if hint:
-        typer.echo(f"inventory: hint: {printable(hint)}", err=True)
+        typer.echo(f"inventory: hint: {printable(redact(hint))}", err=True)
     return typer.Exit(code)
 
 
@@ -334,6 +343,14 @@ AuthorOpt = Annotated[
         show_default=False,
     ),
 ]
+CreateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--create",
+        help="Start a new store at --store if there is none there (without it, a store name "
+        "that does not exist is refused: a typo is not a new store).",
+    ),
+]
 IdsArg = Annotated[
     list[str],
     typer.Argument(
@@ -556,9 +573,13 @@ def reading(store: str | None, *, warn: bool = True) -> Iterator[Store]:
 
 
 @contextmanager
-def writing(store: str | None) -> Iterator[Store]:
-    """The store, open for a write (created if it does not exist yet)."""
-    opened = open_store(location(store), create=True, progress=progress("Reading the store"))
+def writing(store: str | None, *, create: bool = False) -> Iterator[Store]:
+    """The store, open for a write. One that does not exist is started only with
+    ``create`` (``--create``) or when it is the per-user store: else a mistyped
+    ``--store`` would silently become a new, empty store."""
+    where = location(store)
+    may_create = check_new_store(where, create=create)
+    opened = open_store(where, create=may_create, progress=progress("Reading the store"))
     try:
         yield opened
     finally:
@@ -646,11 +667,8 @@ def author(command_name: str, given: str | None = None) -> Any:
     name = (given or "").strip() or os.environ.get("INVENTORY_AUTHOR") or configured
     name = name or default_author()
     words = ["inventory", *sys.argv[1:]] if sys.argv and "inventory" in sys.argv[0] else []
-    if any("://" in word for word in words):
-        from ..store.postgres import redact
-
-        # The history is read by everyone: a password typed in a URL stays out of it.
-        words = [redact(w) if "://" in w else w for w in words]
+    # The history is read by everyone: a password typed in a URL stays out of it.
+    words = [redact(w) for w in words]
     import shlex
 
     return Author(name=name, command=shlex.join(words)[:500] or f"inventory {command_name}")
@@ -693,6 +711,9 @@ def write_output(output: str | None, data: bytes, store: Store) -> str:
         return "standard output"
     if not output.strip():
         raise bad("--output", "is empty; expected a file name, or - for standard output")
+    if is_url(output):
+        # A URL (the store's, password and all) would become folders named after it.
+        raise bad("--output", "is a URL; expected a file name, or - for standard output")
     target = resolve(Path(output).expanduser())
     if target in store.own_files():
         what = (

@@ -25,9 +25,8 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
 
-from ..errors import Problem, StoreError
+from ..errors import Problem, StoreError, redact, secrets_in
 from ..history import Author, Change, Edit, changed_fields, conflict
 from ..months import Period
 from ..query import EVERYTHING, POSTGRES, Criteria, city_key, haystack
@@ -39,7 +38,6 @@ if TYPE_CHECKING:  # the models load only when a command needs them: not for lis
     from ..model import Activity
     from ..projects import Registry
 
-SECRET_KEYS = ("password", "sslpassword")
 ACTIVITY_COLUMNS = (
     'id, record, sort, start, "end", during, days, parts, month, "precision", certainty, '
     "deadline, status, city, haystack, version"
@@ -52,25 +50,8 @@ LOOKUPS_BEFORE_ID_SET = 64
 absent ones answered from that set instead of one round trip each."""
 
 
-_USER_PASSWORD = re.compile(r"(://[^:/@\s]*):[^@/\s]*@")
-_PASSWORD_PARAMETER = re.compile(r"(\b(?:ssl)?password=)[^&\s]*")
-
-
-def redact(text: str) -> str:
-    """A URL (or any text holding one, such as a command line) without its password, in
-    the user part or a ``password=`` parameter."""
-    return _PASSWORD_PARAMETER.sub(r"\1***", _USER_PASSWORD.sub(r"\1@", text))
-
-
 def _secrets(url: str) -> list[str]:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return []
-    found = [v for k, v in parse_qsl(parts.query) if k in SECRET_KEYS and v]
-    if parts.password:
-        found.append(parts.password)
-    return found
+    return secrets_in(url)
 
 
 NETWORK_DEFAULTS = {
@@ -117,7 +98,7 @@ class PostgresStore(Store):
 
     def __init__(self, url: str, *, create: bool = False) -> None:
         self.url = url
-        self.location = redact(url)
+        self.location = redact(url, _secrets(url))
         self.create = create
         self._connection: Any = None
         self._checked = False
@@ -128,8 +109,10 @@ class PostgresStore(Store):
     def _error(self, error: Exception, doing: str, after: str = "") -> StoreError:
         """One line for a driver error, naming what was being done, never a password."""
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        for secret in _secrets(self.url):
+        # libpq quotes a URI it cannot parse whole: its password is shown as ***.
+        for secret in sorted(_secrets(self.url), key=len, reverse=True):
             text = text.replace(secret, "***")
+        text = redact(text)
         text = text.removeprefix("connection failed: ")
         hint = None
         if "password" in text and "authentication" in text and _secrets(self.url):
@@ -173,7 +156,8 @@ class PostgresStore(Store):
                 "this database holds no inventory yet",
                 source=self.location,
                 hint=f"create it with 'inventory db init --store {self.location}', or "
-                f"import into it: inventory import data/activities.csv --store {self.location}",
+                f"import into it with --create: inventory import data/activities.csv "
+                f"--store {self.location} --create",
             )
         if version < pgschema.VERSION:
             raise StoreError(
