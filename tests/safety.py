@@ -116,8 +116,20 @@ _marker = os.environ.get("SAFETY_PAUSE_MARKER")
 _name = os.environ.get("SAFETY_PAUSE_AT")
 if _marker and _name:
     _real = getattr(os, _name)
+    _part = os.environ.get("SAFETY_PAUSE_PATH", "")
+    def _about(args):
+        if not args:
+            return ""
+        if isinstance(args[0], int):
+            try:
+                return os.readlink(f"/proc/self/fd/{args[0]}")
+            except OSError:
+                return ""
+        return os.fspath(args[0]) if isinstance(args[0], (str, bytes, os.PathLike)) else ""
     def _paused(*args, **kwargs):
         result = _real(*args, **kwargs)
+        if _part and _part not in str(_about(args)):
+            return result
         if not os.path.exists(_marker):
             open(_marker, "w").close()
             time.sleep(float(os.environ.get("SAFETY_PAUSE_SECONDS", "60")))
@@ -128,11 +140,12 @@ if _marker and _name:
 
 @contextmanager
 def paused_after(
-    name: str, argv: list[str], folder: Path, seconds: float = 60
+    name: str, argv: list[str], folder: Path, seconds: float = 60, *, path: str = ""
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Start ``argv`` with ``os.<name>`` made to sleep after its first call, and yield the
-    process once it sleeps there (a ``sitecustomize`` on PYTHONPATH does it: nothing in
-    the program is changed for the test)."""
+    """Start ``argv`` with ``os.<name>`` made to sleep after its first call (on a file whose
+    path holds ``path``, if given), and yield the process once it sleeps there (a
+    ``sitecustomize`` on PYTHONPATH does it: nothing in the program is changed for the
+    test)."""
     hooks = folder / "hooks"
     hooks.mkdir(exist_ok=True)
     (hooks / "sitecustomize.py").write_text(PAUSE_HOOK)
@@ -141,6 +154,7 @@ def paused_after(
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(hooks), os.environ.get("PYTHONPATH", "")]),
         "SAFETY_PAUSE_AT": name,
+        "SAFETY_PAUSE_PATH": path,
         "SAFETY_PAUSE_MARKER": str(marker),
         "SAFETY_PAUSE_SECONDS": str(seconds),
     }

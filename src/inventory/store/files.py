@@ -296,7 +296,9 @@ def distrust(path: Path, store: Path, st: os.stat_result | None = None) -> str |
     if basis is None:  # no store yet: only this user's own files
         if st.st_uid not in (me, 0):
             return f"is owned by user {user_name(st.st_uid)!r}, not you"
-        return "is writable by others" if st.st_mode & 0o022 else None
+        # The store to come gets what the umask gives (0664 under umask 002): no more.
+        beyond = st.st_mode & 0o022 & ~(0o666 & ~_umask())
+        return "is writable by others" if beyond else None
     if not _may_write(st.st_uid, basis):
         return f"is owned by user {user_name(st.st_uid)!r}, not you or the store's owner"
     group_ok = basis.st_mode & 0o020 and st.st_gid == basis.st_gid
@@ -331,7 +333,12 @@ def planted(path: Path, store: Path, consequence: str) -> StoreError | None:
     basis = _store_stat(store)
     if basis is None or _may_write(st.st_uid, basis):
         return None
-    kind = "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a plain file"
+    if stat.S_ISLNK(st.st_mode):
+        kind = "a symbolic link"
+    elif stat.S_ISREG(st.st_mode):
+        kind = "a file"
+    else:
+        kind = "not a plain file but one"
     return StoreError(
         f"is {kind} owned by user {user_name(st.st_uid)!r}, not you or the store's owner; "
         f"{consequence}, so nothing was read or written",

@@ -73,6 +73,11 @@ def _open(path: Path, flags: int, doing: str) -> int:
             raise planted(path, store, "its entries cannot be trusted") or _not_a_file(
                 path
             ) from None
+        if error.errno in (errno.EACCES, errno.EPERM):
+            # Another user's file we may not even open: say whose, not just "denied".
+            raise planted(path, store, "its entries cannot be trusted") or os_error(
+                path, error, doing
+            ) from None
         raise os_error(path, error, doing) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
