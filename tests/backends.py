@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from inventory.history import Author
+from inventory.changes import Author
 from inventory.store import open_store
 from tests.helpers import BUNDLED_STORE
 from tests.pgserver import ENV_REQUIRE, Server, missing_reason, start_server

@@ -50,12 +50,17 @@ def _targets(module: str, node: ast.Import | ast.ImportFrom) -> list[str]:
     return subs + ([target] if whole else [])
 
 
-def _imports(module: str) -> set[str]:
+def _imports(module: str, *, typing: bool = False) -> set[str]:
+    """What ``module`` imports when it runs; with ``typing``, its type-only imports too."""
     found: set[str] = set()
 
     def visit(body: list[ast.stmt]) -> None:
         for node in body:
-            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            if (
+                not typing
+                and isinstance(node, ast.If)
+                and "TYPE_CHECKING" in ast.unparse(node.test)
+            ):
                 continue  # annotations only: never executed
             if isinstance(node, ast.Import | ast.ImportFrom):
                 found.update(_targets(module, node))
@@ -70,6 +75,7 @@ def _imports(module: str) -> set[str]:
 
 
 GRAPH = {module: _imports(module) for module in MODULES}
+TYPED_GRAPH = {module: _imports(module, typing=True) for module in MODULES}
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -115,7 +121,9 @@ def test_the_graph_is_read() -> None:
 
 
 def test_no_import_cycle() -> None:
-    assert _cycles(GRAPH) == []
+    # Type-only imports count: a cycle hidden under TYPE_CHECKING is still two modules that
+    # cannot be understood apart (history.py and store/base.py were one).
+    assert _cycles(TYPED_GRAPH) == []
 
 
 def _reached(module: str) -> set[str]:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from inventory.changes import Author
 from inventory.errors import StoreError
-from inventory.history import Author
 from inventory.store import cache as cache_mod
 from inventory.store import open_store
 from inventory.store.cache import cache_path
@@ -226,7 +226,7 @@ def test_concurrent_writers_all_land(tmp_path: Path, name: str) -> None:
 
 KILL_WRITER = """
 import sys
-from inventory.history import Author
+from inventory.changes import Author
 from inventory.store import open_store
 from inventory.vocab import Status
 store = open_store(sys.argv[1])

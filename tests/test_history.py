@@ -12,8 +12,9 @@ from typing import Any
 
 from typer.testing import CliRunner
 
+from inventory.changes import Change, Edit
 from inventory.cli import app
-from inventory.history import Change, Edit, undone
+from inventory.undo import undone
 
 runner = CliRunner()
 BENIN = "4nc4qthh"

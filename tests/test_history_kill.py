@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from inventory.changes import same_activity
 from inventory.cli import app
-from inventory.history import same_activity
 from inventory.records import to_record
 from inventory.store import open_store
 from tests.backends import fill
@@ -26,7 +26,7 @@ from tests.backends import fill
 ROUNDS = 10
 WRITER = """
 import sys
-from inventory.history import Author
+from inventory.changes import Author
 from inventory.store import open_store
 from inventory.vocab import Status
 store = open_store(sys.argv[1])

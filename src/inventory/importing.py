@@ -30,8 +30,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from .changes import Author
 from .errors import Problem, StoreError
-from .history import Author
 from .model import Activity
 from .projects import outside_duration
 from .readers import (

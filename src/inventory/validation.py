@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from .changes import Change, Damage
 from .errors import Problem
-from .history import Change, Damage
 from .model import Activity
 from .pairs import DEFAULT_MIN_SCORE, DuplicateSearch
 from .projects import Registry, outside_duration

@@ -8,7 +8,8 @@ import typer
 
 from ..errors import UsageError
 from ..formats import Data, Format
-from ..history import describe, undo
+from ..undo import undo
+from ..views.history import describe
 from .options import (
     AuthorOpt,
     FromOpt,

@@ -658,8 +658,8 @@ OutputOpt = Annotated[
 def author(command_name: str, given: str | None = None) -> Any:
     """Who the history records for this write: ``--author``, else ``$INVENTORY_AUTHOR``,
     else ``author`` in the settings, else the operating-system user."""
+    from ..changes import Author, default_author
     from ..config import settings
-    from ..history import Author, default_author
 
     if given is not None and not given.strip():
         raise bad("--author", "is empty; expected a name, e.g. 'Jane Officer'")

@@ -342,8 +342,8 @@ def export_cmd(
             f"'{fmt}' is not an export format; expected ics"
             + (f" (for {fmt} use 'inventory list --format {fmt}')" if listed else ""),
         )
+    from ..changes import versions
     from ..formats.ics import to_ics, unscheduled
-    from ..history import versions
 
     period, label = resolve_period(month, quarter, year, start, end)
     with reading(store) as opened:

@@ -27,7 +27,7 @@ from typing import Any
 
 from icalendar import Calendar, Event
 
-from ..history import Version
+from ..changes import Version
 from ..model import Activity, Certainty, HalfDay, Precision, Segment, Status
 from ..months import day_label
 from ..plain import printable

@@ -6,7 +6,7 @@ Reads: :meth:`Store.get` (an id or a unique prefix), :meth:`Store.select` (a
 :meth:`Store.bounds`, :meth:`Store.count`, :meth:`Store.problems` (rows that could not be
 read) and :attr:`Store.registry` (the projects). Writes: :meth:`Store.transaction` gives a
 :class:`Batch`; its adds, updates and removals are written together when the ``with``
-block ends, and recorded as one :class:`~inventory.history.Change`, or not at all.
+block ends, and recorded as one :class:`~inventory.changes.Change`, or not at all.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..changes import Author, Change, Damage, Edit
 from ..errors import Problem, StoreError, UsageError, shortened
-from ..history import Author, Change, Damage, Edit
 from ..months import Period
 from ..query import EVERYTHING, Criteria, upcoming_criteria
 
@@ -234,7 +234,7 @@ class _Session(ABC):
     ) -> None:
         """Write the changes (an id's new activity, or None to remove it) and their history
         entry, or raise and write nothing. An activity someone else changed since this
-        session read it raises :class:`~inventory.history.ConflictError`."""
+        session read it raises :class:`~inventory.changes.ConflictError`."""
 
 
 class Batch:

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..changes import Author, Change, Damage, Edit, now
 from ..errors import StoreError
-from ..history import Author, Change, Damage, Edit, now
 from ..months import Period
 from . import journal
 from .base import Store, _Session

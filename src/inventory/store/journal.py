@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..changes import Change, Damage, same_activity
 from ..errors import StoreError
-from ..history import Change, Damage, same_activity
 from ..months import Period
 from .files import check_companion, create_companion, os_error, planted
 

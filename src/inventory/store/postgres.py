@@ -10,7 +10,7 @@ psycopg 3, for a team: many officers on one server, each write a transaction.
 * **Writes** are one transaction each. Every row carries the number of the change that last
   wrote it (its version); a write locks the rows it changes only if they still have the
   version it read, so a second officer editing the same activity at the same time gets a
-  :class:`~inventory.history.ConflictError` naming the field and who changed it, never a
+  :class:`~inventory.changes.ConflictError` naming the field and who changed it, never a
   silent overwrite. The change and its edits go to ``change`` and ``change_edit`` in the
   same transaction. A client that dies, or a server that goes away, mid-write leaves
   nothing behind: the server rolls back what was not committed.
@@ -26,8 +26,8 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ..changes import Author, Change, Edit, changed_fields, conflict
 from ..errors import Problem, StoreError, redact, secrets_in
-from ..history import Author, Change, Edit, changed_fields, conflict
 from ..months import Period
 from ..query import EVERYTHING, POSTGRES, Criteria, city_key, haystack
 from . import pgschema

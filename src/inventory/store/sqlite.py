@@ -13,8 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..changes import Author, Change, Edit, now
 from ..errors import Problem, StoreError
-from ..history import Author, Change, Edit, now
 from ..months import Period
 from ..query import EVERYTHING, Criteria
 from . import sql
