@@ -11,15 +11,9 @@ from pathlib import Path
 import pytest
 
 from inventory.errors import ParseError, UsageError
+from inventory.gazetteer import country_by_code, find_city, find_country, resolve_country
 from inventory.model import Country, Place
-from inventory.places import (
-    country_by_code,
-    find_city,
-    find_country,
-    fold,
-    resolve_country,
-    split_place,
-)
+from inventory.places import fold, split_place
 
 NEWSLETTER = Path(__file__).parent / "fixtures" / "newsletter-2019-q4.txt"
 

@@ -216,7 +216,7 @@ def test_data_projects_rows(data_registry: Registry) -> None:
 
 
 def test_every_participating_country_code_exists(data_registry: Registry) -> None:
-    from inventory.places import country_by_code
+    from inventory.gazetteer import country_by_code
 
     for project in data_registry.projects:
         for code in project.countries:

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from inventory.dates import parse_schedule, render_schedule
 from inventory.editing import edit_activity
 from inventory.errors import StoreError
+from inventory.gazetteer import country_by_code
 from inventory.model import Activity, Place, Status
-from inventory.places import country_by_code
 from inventory.projects import load_registry
 from inventory.store import files as files_mod
 from inventory.store import find_store, open_store
@@ -470,7 +470,7 @@ def test_a_malformed_month_is_reported_not_raised(tmp_path: Path, month: str) ->
 
 @given(st.text(alphabet="'=+-@ab\t", max_size=6))
 def test_neutralised_cells_read_back_as_written(cell: str) -> None:
-    from inventory.plain import FORMULA_PREFIXES, neutralise, unneutralise
+    from inventory.sanitise import FORMULA_PREFIXES, neutralise, unneutralise
 
     assert unneutralise(neutralise(cell)) == cell
     assert not neutralise(cell).startswith(FORMULA_PREFIXES)

@@ -1,5 +1,5 @@
 """``validate``'s likely duplicates are the pairs ``clashes`` calls so (one scorer,
-``pairs.find_pairs``): found on the ways one activity really gets entered twice, and on the
+``clashes.find_pairs``): found on the ways one activity really gets entered twice, and on the
 bundled store only where the newsletter lists one activity twice."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from inventory.clashes import DEFAULT_MIN_SCORE, PairKind, find_pairs
 from inventory.errors import Problem
 from inventory.model import Activity
-from inventory.pairs import DEFAULT_MIN_SCORE, PairKind, find_pairs
 from inventory.projects import load_registry
 from inventory.validation import validate
 from tests.helpers import BUNDLED_STORE, load, made

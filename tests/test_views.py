@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from inventory.clashes import find_pairs
 from inventory.cli import app
 from inventory.months import Period, month_label, parse_month_period, parse_quarter
-from inventory.pairs import find_pairs
 from inventory.planning import build_calendar, build_timeline
 from inventory.query import Criteria, select_from
 from inventory.report import build_report

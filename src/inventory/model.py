@@ -23,7 +23,7 @@ from pydantic import (
 
 from .errors import excerpt
 from .months import month_bounds, month_of
-from .plain import FORBIDDEN, describe_char
+from .sanitise import FORBIDDEN, describe_char
 from .vocab import COLUMNS, Certainty, HalfDay, Precision, Status
 
 __all__ = [
@@ -48,7 +48,7 @@ class _Frozen(BaseModel):
 
 
 # One gate for every text that enters the store, whatever the way in (add, edit, every
-# import format, a hand-edited row, projects.csv): the characters ``plain.FORBIDDEN`` names
+# import format, a hand-edited row, projects.csv): the characters ``sanitise.FORBIDDEN`` names
 # are refused, and each field has a length cap. Tabs and newlines are folded into spaces in
 # the fields that are words; the fields kept as written are one line; only the values of
 # extra columns may span lines (a spreadsheet's notes).

@@ -143,7 +143,7 @@ def country_names(summaries: Iterable[ProjectSummary]) -> dict[str, str]:
 
     `StoreError` naming the project for a participating country code that does not exist.
     """
-    from .places import country_by_code
+    from .gazetteer import country_by_code
 
     names: dict[str, str] = {}
     for summary in summaries:

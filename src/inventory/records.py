@@ -22,8 +22,8 @@ from pydantic import ValidationError
 
 from .dates import parse_schedule, render_schedule, to_edtf
 from .errors import ParseError, excerpt
+from .gazetteer import country_by_code
 from .model import MONTH_PATTERN, Activity, Place, Schedule, Status
-from .places import country_by_code
 from .projects import Registry, load_registry
 from .vocab import COLUMNS, LIST_SEPARATOR
 

@@ -2,14 +2,14 @@
 at (warnings): a missing or unknown project, dates outside a project's duration, derived
 columns that disagree with the dates, and likely duplicates.
 
-Likely duplicates are what ``clashes`` calls them (the one scorer of ``pairs.py``, asked
+Likely duplicates are what ``clashes`` calls them (the one scorer of ``clashes.py``, asked
 only for that kind, which keeps the search to activities a place links), so the two
 commands never disagree.
 
 A store of a million activities is checked in bounded memory: each activity is checked
 and let go (its warnings given at once), keeping only its features for the duplicate
 search, in a temporary file; the search then reads them back by first day and holds only
-those of the activities running on the day it has reached (``pairs.DuplicateSearch``).
+those of the activities running on the day it has reached (``clashes.DuplicateSearch``).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from itertools import islice
 from typing import Any
 
 from .changes import Change, Damage
+from .clashes import DEFAULT_MIN_SCORE, DuplicateSearch
 from .errors import Problem
 from .model import Activity
-from .pairs import DEFAULT_MIN_SCORE, DuplicateSearch
 from .projects import Registry, outside_duration
 from .records import sort_string, to_row
 from .vocab import DERIVED

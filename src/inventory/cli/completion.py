@@ -99,7 +99,7 @@ def ids(ctx: typer.Context, incomplete: str) -> Candidates:
 @_safely
 def countries(ctx: typer.Context, incomplete: str) -> Candidates:
     """The countries of the store's activities first, then every other country."""
-    from ..places import all_countries
+    from ..gazetteer import all_countries
 
     seen: dict[str, str] = {}
     with _store(ctx) as store:

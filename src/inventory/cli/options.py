@@ -31,8 +31,8 @@ from ..months import (
     parse_year,
     quarter_label,
 )
-from ..plain import FORBIDDEN, describe_char, printable
 from ..query import Criteria
+from ..sanitise import FORBIDDEN, describe_char, printable
 from ..store import (
     USER_STORE_WHY,
     Location,
@@ -494,7 +494,7 @@ def build_criteria(
         projects = _projects(store, project)
     countries: tuple[str, ...] = ()
     if country:
-        from ..places import resolve_country
+        from ..gazetteer import resolve_country
 
         try:
             countries = tuple(resolve_country(c).code for c in country)

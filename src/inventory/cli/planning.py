@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
+from ..clashes import DEFAULT_MIN_SCORE, find_pairs
 from ..formats import Pairs
 from ..months import Period, month_label, month_period, quarter_label, quarter_period
-from ..pairs import DEFAULT_MIN_SCORE, find_pairs
 from ..planning import build_calendar, build_timeline, taking_place
 from ..query import Criteria
 from ..store import Store

@@ -47,7 +47,7 @@ import typer
 import typer.core
 import typer.main
 
-from ..plain import printable
+from ..sanitise import printable
 
 try:
     from typer._coercion import RuntimeParam

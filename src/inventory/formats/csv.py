@@ -8,8 +8,8 @@ import csv
 import io
 from typing import Any
 
-from ..plain import neutralise
 from ..records import to_row
+from ..sanitise import neutralise
 from ..vocab import COLUMNS
 from . import Listing, Output, Projects
 

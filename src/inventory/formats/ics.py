@@ -30,7 +30,7 @@ from icalendar import Calendar, Event
 from ..changes import Version
 from ..model import Activity, Certainty, HalfDay, Precision, Segment, Status
 from ..months import day_label
-from ..plain import printable
+from ..sanitise import printable
 from . import Output
 
 __all__ = ["DOMAIN", "PRODID", "event_uid", "to_calendar", "to_ics", "unscheduled"]

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..model import Activity
-from ..plain import printable
+from ..sanitise import printable
 from . import Listing, Output, Projects, Summary
 from .newsletter import heading, line_body
 from .text import layout_activities

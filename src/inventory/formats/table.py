@@ -10,8 +10,8 @@ from typing import Any
 
 from ..dates import render_schedule, to_edtf
 from ..model import Activity
-from ..plain import printable
 from ..planning import Calendar, Timeline
+from ..sanitise import printable
 from ..views.console import show, text_table
 from ..views.listing import ActivityTable
 from . import Data, Detail, Listing, Output, Pairs, Projects, ProjectView, Summary

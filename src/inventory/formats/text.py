@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model import Activity, Status
-from ..plain import printable
+from ..sanitise import printable
 from ..vocab import plural
 from . import Listing, Output, Summary
 from .newsletter import render_newsletter

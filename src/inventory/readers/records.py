@@ -11,8 +11,8 @@ from typing import Any
 from ..editing import read_location
 from ..errors import MAX_PROBLEMS, ParseError, Problem
 from ..ids import derive_id
-from ..plain import unneutralise
 from ..records import from_record, from_row
+from ..sanitise import unneutralise
 from ..vocab import COLUMNS, LIST_SEPARATOR, Status
 from . import IMPORT_CHUNK, Context, Incoming, Reading
 

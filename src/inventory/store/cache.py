@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import ParseError, Problem, StoreError
-from ..plain import unneutralise
+from ..sanitise import unneutralise
 from ..textio import decode, read_plain_file
 from . import sql
 from .csvdoc import Header, RawRow, read_rows

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import Problem, StoreError
-from ..plain import neutralise, unneutralise
+from ..sanitise import neutralise, unneutralise
 from ..textio import MAX_ROW, Recorder, RowTooLong, csv_records
 from ..vocab import COLUMNS
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from ..errors import ParseError, Problem, StoreError
 from ..months import Period
-from ..plain import unneutralise
 from ..query import EVERYTHING, Criteria
+from ..sanitise import unneutralise
 from ..textio import MAX_ROW, RowTooLong, decode
 from ..vocab import COLUMNS, DERIVED
 from . import sql

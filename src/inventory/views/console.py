@@ -22,7 +22,7 @@ import sys
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from ..plain import printable
+from ..sanitise import printable
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions

@@ -1,5 +1,5 @@
 """The planning pictures as Rich renderables: the calendar grid, the timeline (Gantt), the
-clashes and a project's page. The data comes from ``planning``, ``pairs`` and
+clashes and a project's page. The data comes from ``planning``, ``clashes`` and
 ``project_summary``; here it is only drawn, on whatever console prints it: plain ASCII and
 no colour piped (or with ``ascii``), block characters and colour on a terminal, fitted to
 the console's width when it has one."""
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..clashes import Pair, PairKind
 from ..dates import render_schedule
 from ..model import Activity, Precision
 from ..months import MONTH_NAMES, Period, month_bounds, month_of, month_short, months_between
-from ..pairs import Pair, PairKind
 from ..planning import Calendar, Cell, Timeline, columns, row_cells
 from ..vocab import plural
 from .console import plain, room, text_table

@@ -1,4 +1,4 @@
-"""Clashes and likely duplicates (``pairs``), on the real store and on made-up activities.
+"""Clashes and likely duplicates (``clashes``), on the real store and on made-up activities.
 
 Every expected pair below was worked out by hand from the lines of
 tests/fixtures/newsletter-2019-q4.txt (which activities share days, a project or a place),
@@ -11,9 +11,9 @@ from datetime import date
 
 import pytest
 
+from inventory.clashes import PairKind, find_pairs, title_words
 from inventory.model import Activity
 from inventory.months import parse_quarter
-from inventory.pairs import PairKind, find_pairs, title_words
 from inventory.query import Criteria
 from tests.helpers import BUNDLED_STORE, Loaded, find, in_period, load, made
 
