@@ -50,9 +50,11 @@ from typing import Any
 from .editing import FieldChange, field_changes
 from .ids import derive_id
 from .model import Activity, Precision
+from .months import month_bounds
 from .places import fold
 from .query import Criteria
 from .readers import Incoming
+from .records import to_record
 from .vocab import Certainty, Status
 
 SIMILAR = 80
@@ -203,8 +205,6 @@ class Step:
     """Why a line is ambiguous, possible or weakening, in words."""
 
     def to_json(self) -> dict[str, Any]:
-        from .records import to_record
-
         out: dict[str, Any] = {
             "line": self.incoming.line,
             "where": self.incoming.where,
@@ -471,8 +471,6 @@ class Reconciler:
 
     def missing(self, periods: Sequence[tuple[str, str]]) -> list[Activity]:
         """Planned activities of ``periods`` that no step named (after the last chunk)."""
-        from .months import month_bounds
-
         seen = self.seen or set()
         out: dict[str, Activity] = {}
         for first, last in periods:

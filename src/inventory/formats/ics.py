@@ -28,6 +28,7 @@ from typing import Any
 from icalendar import Calendar, Event
 
 from ..changes import Version
+from ..dates import render_schedule
 from ..model import Activity, Certainty, HalfDay, Precision, Segment, Status
 from ..months import day_label
 from ..sanitise import printable
@@ -103,8 +104,6 @@ def _half_days(segment: Segment) -> list[str]:
 
 
 def _description(activity: Activity, segment: Segment, part: int) -> str:
-    from ..dates import render_schedule
-
     schedule = activity.schedule
     lines = [f"Dates: {render_schedule(schedule)}"]
     if schedule.text:

@@ -19,6 +19,7 @@ from ..errors import StoreError
 from . import Context, Reading, Source, Text, encoding_of, limits, whole
 from .layout import interpret
 from .markup import events_of_html
+from .newsletter import events as text_events
 
 
 def read(source: Source, context: Context, kind: str = "html") -> Reading:
@@ -82,8 +83,6 @@ def _read_email(data: bytes, source: Source, context: Context) -> Reading:
         reading = read_markup(content, source.label, context)
         reading.kind = "e-mail (HTML)"
         return reading
-    from .newsletter import events as text_events
-
     lines = (Text(line, n) for n, line in enumerate(content.splitlines(), start=1))
     reading = interpret(text_events(lines), context, source.label)
     reading.kind = "e-mail (text)"

@@ -39,6 +39,7 @@ from ..projects import Registry
 from . import Context, Event, Reading, Row, Source, Text, encoding_of, lines_of
 from .drawn import cell_text, find_drawn, inline_text, parser, smart_document, starts_drawn
 from .layout import interpret, leading_projects, normalise
+from .markup import events_of_html
 
 _NUMBER = re.compile(r"\d+")
 _MARKDOWN_BLOCK = re.compile(r"^\s{0,3}[|<]")
@@ -195,8 +196,6 @@ def markdown_events(lines: list[Event]) -> Iterator[Event]:
     (``drawn``) and HTML blocks through their parsers, the other blocks' lines as
     :func:`events` reads them (so a tab line stays a row). A drawn table that cannot be read
     exactly is a :class:`~inventory.errors.ParseError` naming its line."""
-    from .markup import events_of_html
-
     texts = [e.text if isinstance(e, Text) else "" for e in lines]
     numbers = [e.line for e in lines]
     drawn = find_drawn(texts, numbers)

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import StoreError
 from . import Context, Event, Reading, Row, Source, limits, whole
+from .layout import interpret
 from .records import column_names, rows_to_reading
 
 
@@ -107,8 +108,6 @@ def read(source: Source, context: Context, kind: str = "xlsx") -> Reading:
         )
     else:
         # A sheet laid out like the newsletter: a projects column, an activity column.
-        from .layout import interpret
-
         events: list[Event] = [
             Row(tuple(cells), n, f"sheet {sheet.title!r}, row {n}") for n, cells in rows
         ]
