@@ -18,16 +18,17 @@ from enum import StrEnum
 from typing import Any
 
 from .dates import render_schedule
-from .model import Activity, Certainty, HalfDay, Precision, Status
+from .model import Activity, Certainty, HalfDay, Precision
 from .months import Period, days_in, month_bounds, months_between
-from .report import NO_PROJECT
+from .report import NO_PROJECT, counts
 
 NO_COUNTRY = "(no country)"
 
 
 def taking_place(activities: Iterable[Activity]) -> list[Activity]:
-    """The activities that occupy days: a cancelled one takes no day in any view."""
-    return [a for a in activities if a.status is not Status.CANCELLED]
+    """The activities that occupy days: a cancelled one, or one postponed with no new day
+    yet, takes no day in any view (``report.counts``)."""
+    return [a for a in activities if counts(a)]
 
 
 def _period_json(period: Period, label: str) -> dict[str, str]:

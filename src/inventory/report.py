@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .months import Period, months_between
-from .vocab import Certainty, Status
+from .vocab import Certainty, Precision, Status
 
 if TYPE_CHECKING:
     from .model import Activity
@@ -44,6 +44,9 @@ class Report:
     multi_project: int = 0
     cancelled: list[Listed] = field(default_factory=list)
     """Left out of every count above: they did not, or will not, take place."""
+    postponed: list[Listed] = field(default_factory=list)
+    """Postponed with no new date yet ("dates TBD"): left out of every count too, as they
+    will not take place in the month they were postponed out of (E2)."""
     only: tuple[str, ...] = ()
     """The projects asked for (``--project``); empty for all of them."""
     shared_with: dict[str, int] = field(default_factory=dict)
@@ -70,6 +73,7 @@ class Report:
             "countries": self.countries,
             "certainty": self.certainty,
             "cancelled": [a.id for a in self.cancelled],
+            "postponed": [a.id for a in self.postponed],
             "deadlines": [
                 {
                     "id": a.id,
@@ -82,6 +86,17 @@ class Report:
             "only": list(self.only),
             "shared_with": self.shared_with,
         }
+
+
+def undated_postponement(activity: Activity) -> bool:
+    """Postponed, and no new day known yet: it takes place in no month for now."""
+    return activity.status is Status.POSTPONED and activity.schedule.precision is Precision.MONTH
+
+
+def counts(activity: Activity) -> bool:
+    """Whether an activity counts in a period it overlaps: not cancelled, not postponed
+    without a new day. The one rule of the reports, the calendar and the timeline."""
+    return activity.status is not Status.CANCELLED and not undated_postponement(activity)
 
 
 @dataclass(frozen=True)
@@ -123,7 +138,7 @@ def build_report(
 
     ordered = sorted(activities, key=Activity.sort_key)
     months = months_between(*period) if period is not None else []
-    counted = [a for a in ordered if a.status is not Status.CANCELLED]
+    counted = [a for a in ordered if counts(a)]
 
     def rows_of(activity: Activity) -> tuple[str, ...]:
         names = activity.projects or (NO_PROJECT,)
@@ -137,6 +152,7 @@ def build_report(
         months=months,
         projects=projects,
         cancelled=[Listed.of(a) for a in ordered if a.status is Status.CANCELLED],
+        postponed=[Listed.of(a) for a in ordered if undated_postponement(a)],
         only=tuple(only),
     )
     report.matrix = {p: dict.fromkeys(months, 0) for p in projects}

@@ -544,11 +544,19 @@ def postpone_cmd(
     dates: DatesOpt = None,
     year: DateYearOpt = None,
     store: StoreOpt = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Postpone activities reported held too, without asking."),
+    ] = False,
     fmt: WrittenFormatOpt = None,
     as_json: JsonOpt = False,
     by: AuthorOpt = None,
 ) -> None:
     """Mark activities postponed, with their new dates if known.
+
+    Without --dates the new date is not known: the activity keeps its month with its days
+    "TBD" (the old ones stay in the history), and counts in no report, calendar or
+    timeline until it gets new dates.
 
     \b
     Examples:
@@ -561,8 +569,9 @@ def postpone_cmd(
         pick_format(fmt, as_json),
         "postpone",
         by,
+        held_ok=force,
         status=Status.POSTPONED,
-        dates=dates,
+        dates=dates if dates is not None else "dates TBD",
         year=year,
     )
 

@@ -37,6 +37,8 @@ def counts_line(report: Report) -> str:
     )
     if report.cancelled:
         line += f"; {len(report.cancelled)} cancelled, not counted"
+    if report.postponed:
+        line += f"; {len(report.postponed)} postponed with no new date, not counted"
     return line
 
 
