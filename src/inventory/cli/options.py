@@ -260,11 +260,15 @@ YearOpt = Annotated[
 ]
 FromOpt = Annotated[
     str | None,
-    typer.Option("--from", metavar="YYYY-MM-DD", help="First day.", show_default=False),
+    typer.Option(
+        "--from", metavar="DATE", help="First day: 2020-03-01 or 1 March 2020.", show_default=False
+    ),
 ]
 ToOpt = Annotated[
     str | None,
-    typer.Option("--to", metavar="YYYY-MM-DD", help="Last day.", show_default=False),
+    typer.Option(
+        "--to", metavar="DATE", help="Last day: 2020-03-01 or 1 March 2020.", show_default=False
+    ),
 ]
 CountryOpt = Annotated[
     list[str] | None,
@@ -328,7 +332,7 @@ AsOfOpt = Annotated[
     str | None,
     typer.Option(
         "--as-of",
-        metavar="YYYY-MM-DD",
+        metavar="DATE",
         help=f"Reference date. Default: ${ENV_TODAY}, else today.",
         show_default=False,
     ),
@@ -415,7 +419,7 @@ def resolve_period(
         if value is not None and not value.strip():
             raise bad(option, "is empty; expected a value such as "
                       + {"--month": "2019-11", "--quarter": "Q4-2019", "--year": "2020"}.get(
-                          option, "2019-11-28"))  # fmt: skip
+                          option, "2020-03-01 or 1 March 2020"))  # fmt: skip
     named = [(o, v) for o, v in list(given.items())[:3] if v is not None]
     ranged = [o for o in ("--from", "--to") if given[o] is not None]
     if len(named) > 1 or (named and ranged):
@@ -434,11 +438,10 @@ def resolve_period(
             return period, str(period[0].year)
         if start is None and end is None:
             return None, None
-        first = parse_day(start) if start is not None else date.min
-        last = parse_day(end) if end is not None else date.max
     except UsageError as error:
-        option = named[0][0] if named else ("--from" if start is not None else "--to")
-        raise bad(option, error.message) from None
+        raise bad(named[0][0], error.message) from None
+    first = day_option("--from", start) if start is not None else date.min
+    last = day_option("--to", end) if end is not None else date.max
     if first > last:
         raise UsageError(f"--from {first} is after --to {last}; expected --from on or before --to")
     if start is None:
@@ -512,21 +515,21 @@ def build_criteria(
     )
 
 
+def day_option(option: str, value: str) -> date:
+    """The day an option names (``--as-of 1 March 2020``), or exit 2 naming the option."""
+    try:
+        return parse_day(value)
+    except UsageError as error:
+        raise bad(option, error.message) from None
+
+
 def reference_day(as_of: str | None) -> date:
     """Today, read once here: the core takes it as a parameter."""
     if as_of is not None:
-        if not as_of.strip():
-            raise bad("--as-of", "is empty; expected YYYY-MM-DD, e.g. 2020-01-20")
-        try:
-            return parse_day(as_of)
-        except UsageError as error:
-            raise bad("--as-of", error.message) from None
+        return day_option("--as-of", as_of)
     env = os.environ.get(ENV_TODAY)
     if env:
-        try:
-            return parse_day(env)
-        except UsageError as error:
-            raise bad(f"${ENV_TODAY}", error.message) from None
+        return day_option(f"${ENV_TODAY}", env)
     return date.today()
 
 

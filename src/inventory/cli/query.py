@@ -35,6 +35,7 @@ from .options import (
     build_criteria,
     clamp,
     command,
+    day_option,
     emit,
     module_app,
     pick_format,
@@ -132,7 +133,7 @@ def upcoming_cmd(
         str | None,
         typer.Option(
             "--until",
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="Only those starting by this day.",
             show_default=False,
         ),
@@ -169,9 +170,7 @@ def upcoming_cmd(
         except OverflowError:
             raise bad("--days", f"{days} days after {day} is past the year 9999") from None
     elif until is not None:
-        last = reference_day(until) if until.strip() else None
-        if last is None:
-            raise bad("--until", "is empty; expected YYYY-MM-DD")
+        last = day_option("--until", until)
         if last < day:
             raise bad("--until", f"{last} is before the reference date {day}")
     with reading(store) as opened:
@@ -232,7 +231,7 @@ def report_cmd(
         str | None,
         typer.Option(
             "--as-of",
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="The page's reference day (html): what ended before it is the inventory, "
             "the rest comes next. Default: $INVENTORY_TODAY, else today.",
             show_default=False,
