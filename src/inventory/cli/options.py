@@ -46,7 +46,7 @@ from ..views.console import Screen
 from ..vocab import Certainty, Status
 from . import completion
 from .root import GLOBALS
-from .typer_compat import LightCommand
+from .typer_compat import ReadableCommand, whole_number
 
 ENV_TODAY = "INVENTORY_TODAY"
 ENV_DEBUG = "INVENTORY_DEBUG"
@@ -184,7 +184,7 @@ def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable[[F], F]:
     """Register a command on a module's app, with :func:`handled`."""
 
     def decorate(func: F) -> F:
-        app.command(name, cls=LightCommand, **kwargs)(handled(func))
+        app.command(name, cls=ReadableCommand, **kwargs)(handled(func))
         return func
 
     return decorate
@@ -326,7 +326,9 @@ StatusOpt = Annotated[
 ]
 LimitOpt = Annotated[
     int | None,
-    typer.Option("--limit", "-n", min=0, metavar="N", help="At most N.", show_default=False),
+    typer.Option(
+        "--limit", "-n", parser=whole_number(0), metavar="N", help="At most N.", show_default=False
+    ),
 ]
 AsOfOpt = Annotated[
     str | None,

@@ -47,6 +47,7 @@ from .options import (
     write_output,
 )
 from .root import StoreOpt
+from .typer_compat import whole_number
 
 app = module_app()
 
@@ -123,7 +124,7 @@ def upcoming_cmd(
         int | None,
         typer.Option(
             "--days",
-            min=0,
+            parser=whole_number(0),
             metavar="N",
             help="Only those starting within N days.",
             show_default=False,
@@ -198,8 +199,8 @@ def show_cmd(
     fmt: ShowFormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show activities, every field: dates as written and as read, place, countries,
-    certainty, status, EDTF, and the columns the store keeps for them.
+    """Show activities in detail, every field. Dates as written and as read, place,
+    countries, certainty, status, EDTF, and the columns the store keeps for them.
 
     \b
     Examples:
@@ -239,8 +240,8 @@ def report_cmd(
     ] = None,
     output: OutputOpt = None,
 ) -> None:
-    """Summarise a period: activities per project per month, countries reached, how many
-    are tentative or unscheduled, deadlines due.
+    """Summarise a period: activities per project per month, countries reached. Also how
+    many are tentative or unscheduled, and the deadlines due.
 
     An activity with several projects counts once in the totals. --format text or
     markdown prints the period's inventory in the newsletter's own layout, ready to
