@@ -146,7 +146,7 @@ def test_deadline_counts_on_its_day_only() -> None:
         (["--quarter", "Q5-2019"], "expected Q1-Q4 and a year"),
         (["--year", "twenty"], "expected"),
         (["--from", "2020-01-10", "--to", "2020-01-01"], "expected --from on or before --to"),
-        (["--from", "10/01/2020"], "expected YYYY-MM-DD"),
+        (["--from", "10/01/2020"], "expected a date such as 2020-03-01 or 1 March 2020"),
         (["--month", "2019-11", "--quarter", "Q4-2019"], "choose one of"),
         (["--country", "Marocco"], "did you mean Morocco"),
         (["--project", "glacyy"], "did you mean GLACY+"),
@@ -280,7 +280,7 @@ def test_nothing_upcoming_says_so_on_stderr() -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--as-of", "2020-02-30"], "expected YYYY-MM-DD"),
+        (["--as-of", "2020-02-30"], "February 2020 has 29 days; expected a date such as"),
         (["--days", "-1"], "expected 0 or more, got -1"),
         (["--as-of", "2020-03-01", "--until", "2020-02-01"], "before the reference date"),
     ],

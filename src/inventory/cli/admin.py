@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from ..config import config_path, settings, user_store
 from ..formats import Data
+from ..history import default_author
 from ..store.cache import cache_path
-from .options import JsonOpt, command, emit, location, module_app, pick_format
+from .options import command, emit, location, module_app, pick_format
 from .root import StoreOpt
 
 app = module_app()
@@ -20,8 +24,16 @@ def _safe(target: str) -> str:
     return redact(target)
 
 
+def _word(value: object) -> str:
+    # A person reads these lines; --json keeps true, false and null for programs (E8).
+    return ("yes" if value else "no") if isinstance(value, bool) else str(value)
+
+
 @command(app, "config")
-def config_cmd(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+def config_cmd(
+    store: StoreOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
     """Where things are: the store in use and why, the settings file, your own store, the
     cache. Settings (TOML): store = "PATH or postgresql://...", author = "Your Name".
 
@@ -44,5 +56,10 @@ def config_cmd(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
         # its password.
         "cache": None if "://" in where.target else _safe(str(cache_path(Path(where.target)))),
     }
-    lines = [f"{key.replace('_', ' ')}: {value}" for key, value in data.items()]
+    shown = dict(data)
+    if data["author"] is None:
+        shown["author"] = f"(not set; '{default_author()}' is recorded)"
+    if data["cache"] is None:
+        shown["cache"] = "none (PostgreSQL store)" if "://" in where.target else "none"
+    lines = [f"{key.replace('_', ' ')}: {_word(value)}" for key, value in shown.items()]
     emit(Data(data, lines), pick_format(None, as_json))

@@ -14,29 +14,55 @@ from .. import __version__
 from .root import GLOBALS, Globals, StoreOpt
 from .typer_compat import Entry, LazyGroup
 
+# The first sentence of each command's docstring (tests/test_typer_compat.py checks).
 COMMANDS: dict[str, Entry] = {
-    "list": Entry("query", "List activities, soonest first, filtered by project, period, place."),
-    "upcoming": Entry("query", "Activities not yet finished on a date, soonest first."),
-    "show": Entry("query", "Activities in detail, every field."),
-    "report": Entry("query", "Summarise a period: activities per project and month, countries."),
-    "export": Entry("query", "Export activities as an iCalendar file."),
-    "import": Entry("edit", "Add a newsletter's activities (or a CSV/JSON export) to the store."),
+    "list": Entry(
+        "query", "List activities, soonest first, filtered by project, period, place or text."
+    ),
+    "upcoming": Entry("query", "Activities not yet finished on the reference date, soonest first."),
+    "show": Entry("query", "Show activities in detail, every field."),
+    "report": Entry(
+        "query", "Summarise a period: activities per project per month, countries reached."
+    ),
+    "export": Entry(
+        "query", "Export activities as a calendar file, with the same filters as list."
+    ),
+    "import": Entry(
+        "edit", "Bring the store in line with a newsletter (or a sheet, an export, another store)."
+    ),
     "add": Entry("edit", "Add an activity."),
-    "edit": Entry("edit", "Change some fields of activities (dates, place, status...)."),
+    "edit": Entry(
+        "edit", "Change the named fields of activities; the others, and their ids, stay."
+    ),
     "cancel": Entry("edit", "Mark activities cancelled."),
     "postpone": Entry("edit", "Mark activities postponed, with their new dates if known."),
     "remove": Entry("edit", "Delete activities from the store."),
-    "validate": Entry("edit", "Check the whole store; every problem with its line."),
-    "projects": Entry(
-        "projects", "The projects: facts, activities, countries reached.", group=True
+    "validate": Entry(
+        "edit", "Check the whole store and print every problem with its file, line and field."
     ),
-    "calendar": Entry("planning", "A month grid: how many activities run each day."),
-    "timeline": Entry("planning", "A Gantt chart of a period, grouped by project or country."),
-    "clashes": Entry("planning", "Likely duplicates, clashes and parallel load, scored."),
-    "config": Entry("admin", "Where the store, the settings and the cache are."),
-    "history": Entry("history", "Who changed what, and when; newest first."),
+    "projects": Entry(
+        "projects",
+        "The projects with their duration, budget, activities and countries reached.",
+        group=True,
+    ),
+    "calendar": Entry("planning", "A month grid like cal: how many activities run on each day."),
+    "timeline": Entry(
+        "planning",
+        "A Gantt chart of a period: one bar per activity, grouped by project or country.",
+    ),
+    "clashes": Entry(
+        "planning",
+        "Pairs of activities that overlap in time: likely duplicates, clashes, parallel load.",
+    ),
+    "config": Entry(
+        "admin",
+        "Where things are: the store in use and why, the settings file, your own store, the cache.",
+    ),
+    "history": Entry("history", "The changes made to the store, newest first."),
     "undo": Entry("history", "Undo a change (default: your last one), recorded as a change."),
-    "db": Entry("db", "The store itself: init, upgrade its schema, dump it to CSV.", group=True),
+    "db": Entry(
+        "db", "The store itself: create it, upgrade its schema, dump it to CSV.", group=True
+    ),
 }
 
 

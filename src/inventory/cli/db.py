@@ -9,10 +9,8 @@ import typer
 from ..formats import Format, Listing
 from .options import command, location, say, write_output
 from .root import StoreOpt
-from .typer_compat import LightGroup
 
 app = typer.Typer(
-    cls=LightGroup,
     rich_markup_mode=None,
     add_completion=False,
     no_args_is_help=True,

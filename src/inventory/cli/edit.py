@@ -43,6 +43,7 @@ from .options import (
     writing,
 )
 from .root import StoreOpt
+from .typer_compat import whole_number
 
 app = module_app()
 
@@ -78,8 +79,7 @@ DateYearOpt = Annotated[
     typer.Option(
         "--year",
         metavar="YYYY",
-        min=1000,
-        max=9999,
+        parser=whole_number(1000, 9999),
         show_default=False,
         help="Year for --dates written without one.",
     ),
@@ -115,8 +115,7 @@ def import_(
         typer.Option(
             "--year",
             metavar="YYYY",
-            min=1000,
-            max=9999,
+            parser=whole_number(1000, 9999),
             help="Year for dates written without one and with no month heading above them.",
             show_default=False,
         ),

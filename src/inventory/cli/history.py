@@ -55,7 +55,7 @@ def history_cmd(
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The changes made to the store, newest first: who, when (UTC), with what command, and
+    """The changes made to the store, newest first. Who, when (UTC), with what command, and
     what it did to each activity. --json gives each activity's fields before and after.
     A period (--month, --quarter, --year, --from, --to) selects changes by when they were
     made, not by the activities' dates.
@@ -101,9 +101,9 @@ def undo_cmd(
     by: AuthorOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Undo a change: put back every activity it touched as it was before, as a new change
-    of the history (so an undo can be undone too). Refuses, writing nothing, if one of
-    those activities was changed since.
+    """Undo a change (default: your last one), recorded as a change. It puts back every
+    activity it touched as it was before (so an undo can be undone too). Refuses, writing
+    nothing, if one of those activities was changed since.
 
     \b
     Examples:
@@ -122,6 +122,12 @@ def undo_cmd(
         wanted = int(text)
     who = author("undo", by)
     with writing(store) as opened:
+        if wanted is not None and opened.change(wanted) is None:
+            # A number typed on the command line that names nothing is a usage error (exit
+            # 2), as an unknown id or project is (E7).
+            raise UsageError(
+                f"no change {wanted} in {opened.location}", hint="'inventory history' lists them"
+            )
         target, recorded = undo(opened, who, wanted)
     for line in describe(target):
         say("undid " + line.strip() if line.startswith("change") else line)

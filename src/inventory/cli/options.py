@@ -46,7 +46,7 @@ from ..views.console import Screen
 from ..vocab import Certainty, Status
 from . import completion
 from .root import GLOBALS
-from .typer_compat import LightCommand
+from .typer_compat import ReadableCommand, whole_number
 
 ENV_TODAY = "INVENTORY_TODAY"
 ENV_DEBUG = "INVENTORY_DEBUG"
@@ -184,7 +184,7 @@ def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable[[F], F]:
     """Register a command on a module's app, with :func:`handled`."""
 
     def decorate(func: F) -> F:
-        app.command(name, cls=LightCommand, **kwargs)(handled(func))
+        app.command(name, cls=ReadableCommand, **kwargs)(handled(func))
         return func
 
     return decorate
@@ -260,11 +260,15 @@ YearOpt = Annotated[
 ]
 FromOpt = Annotated[
     str | None,
-    typer.Option("--from", metavar="YYYY-MM-DD", help="First day.", show_default=False),
+    typer.Option(
+        "--from", metavar="DATE", help="First day: 2020-03-01 or 1 March 2020.", show_default=False
+    ),
 ]
 ToOpt = Annotated[
     str | None,
-    typer.Option("--to", metavar="YYYY-MM-DD", help="Last day.", show_default=False),
+    typer.Option(
+        "--to", metavar="DATE", help="Last day: 2020-03-01 or 1 March 2020.", show_default=False
+    ),
 ]
 CountryOpt = Annotated[
     list[str] | None,
@@ -322,13 +326,15 @@ StatusOpt = Annotated[
 ]
 LimitOpt = Annotated[
     int | None,
-    typer.Option("--limit", "-n", min=0, metavar="N", help="At most N.", show_default=False),
+    typer.Option(
+        "--limit", "-n", parser=whole_number(0), metavar="N", help="At most N.", show_default=False
+    ),
 ]
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
         "--as-of",
-        metavar="YYYY-MM-DD",
+        metavar="DATE",
         help=f"Reference date. Default: ${ENV_TODAY}, else today.",
         show_default=False,
     ),
@@ -415,7 +421,7 @@ def resolve_period(
         if value is not None and not value.strip():
             raise bad(option, "is empty; expected a value such as "
                       + {"--month": "2019-11", "--quarter": "Q4-2019", "--year": "2020"}.get(
-                          option, "2019-11-28"))  # fmt: skip
+                          option, "2020-03-01 or 1 March 2020"))  # fmt: skip
     named = [(o, v) for o, v in list(given.items())[:3] if v is not None]
     ranged = [o for o in ("--from", "--to") if given[o] is not None]
     if len(named) > 1 or (named and ranged):
@@ -434,11 +440,10 @@ def resolve_period(
             return period, str(period[0].year)
         if start is None and end is None:
             return None, None
-        first = parse_day(start) if start is not None else date.min
-        last = parse_day(end) if end is not None else date.max
     except UsageError as error:
-        option = named[0][0] if named else ("--from" if start is not None else "--to")
-        raise bad(option, error.message) from None
+        raise bad(named[0][0], error.message) from None
+    first = day_option("--from", start) if start is not None else date.min
+    last = day_option("--to", end) if end is not None else date.max
     if first > last:
         raise UsageError(f"--from {first} is after --to {last}; expected --from on or before --to")
     if start is None:
@@ -512,21 +517,21 @@ def build_criteria(
     )
 
 
+def day_option(option: str, value: str) -> date:
+    """The day an option names (``--as-of 1 March 2020``), or exit 2 naming the option."""
+    try:
+        return parse_day(value)
+    except UsageError as error:
+        raise bad(option, error.message) from None
+
+
 def reference_day(as_of: str | None) -> date:
     """Today, read once here: the core takes it as a parameter."""
     if as_of is not None:
-        if not as_of.strip():
-            raise bad("--as-of", "is empty; expected YYYY-MM-DD, e.g. 2020-01-20")
-        try:
-            return parse_day(as_of)
-        except UsageError as error:
-            raise bad("--as-of", error.message) from None
+        return day_option("--as-of", as_of)
     env = os.environ.get(ENV_TODAY)
     if env:
-        try:
-            return parse_day(env)
-        except UsageError as error:
-            raise bad(f"${ENV_TODAY}", error.message) from None
+        return day_option(f"${ENV_TODAY}", env)
     return date.today()
 
 

@@ -35,6 +35,7 @@ from .options import (
     say,
 )
 from .root import StoreOpt
+from .typer_compat import whole_number
 
 app = module_app()
 
@@ -189,8 +190,7 @@ def clashes_cmd(
         int,
         typer.Option(
             "--min-score",
-            min=0,
-            max=100,
+            parser=whole_number(0, 100),
             metavar="0-100",
             help="Show pairs scoring at least this; 0 shows every pair found.",
         ),

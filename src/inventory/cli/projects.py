@@ -23,10 +23,9 @@ from .options import (
     write_output,
 )
 from .root import StoreOpt
-from .typer_compat import LightCommand, LightGroup
+from .typer_compat import ReadableCommand
 
 app = typer.Typer(
-    cls=LightGroup,
     rich_markup_mode=None,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -84,7 +83,7 @@ def projects_cmd(
             )
 
 
-@app.command("show", cls=LightCommand)
+@app.command("show", cls=ReadableCommand)
 @handled
 def projects_show(
     ctx: typer.Context,

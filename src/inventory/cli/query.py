@@ -35,6 +35,7 @@ from .options import (
     build_criteria,
     clamp,
     command,
+    day_option,
     emit,
     module_app,
     pick_format,
@@ -46,6 +47,7 @@ from .options import (
     write_output,
 )
 from .root import StoreOpt
+from .typer_compat import whole_number
 
 app = module_app()
 
@@ -122,7 +124,7 @@ def upcoming_cmd(
         int | None,
         typer.Option(
             "--days",
-            min=0,
+            parser=whole_number(0),
             metavar="N",
             help="Only those starting within N days.",
             show_default=False,
@@ -132,7 +134,7 @@ def upcoming_cmd(
         str | None,
         typer.Option(
             "--until",
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="Only those starting by this day.",
             show_default=False,
         ),
@@ -169,9 +171,7 @@ def upcoming_cmd(
         except OverflowError:
             raise bad("--days", f"{days} days after {day} is past the year 9999") from None
     elif until is not None:
-        last = reference_day(until) if until.strip() else None
-        if last is None:
-            raise bad("--until", "is empty; expected YYYY-MM-DD")
+        last = day_option("--until", until)
         if last < day:
             raise bad("--until", f"{last} is before the reference date {day}")
     with reading(store) as opened:
@@ -199,8 +199,8 @@ def show_cmd(
     fmt: ShowFormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show activities, every field: dates as written and as read, place, countries,
-    certainty, status, EDTF, and the columns the store keeps for them.
+    """Show activities in detail, every field. Dates as written and as read, place,
+    countries, certainty, status, EDTF, and the columns the store keeps for them.
 
     \b
     Examples:
@@ -232,7 +232,7 @@ def report_cmd(
         str | None,
         typer.Option(
             "--as-of",
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="The page's reference day (html): what ended before it is the inventory, "
             "the rest comes next. Default: $INVENTORY_TODAY, else today.",
             show_default=False,
@@ -240,8 +240,8 @@ def report_cmd(
     ] = None,
     output: OutputOpt = None,
 ) -> None:
-    """Summarise a period: activities per project per month, countries reached, how many
-    are tentative or unscheduled, deadlines due.
+    """Summarise a period: activities per project per month, countries reached. Also how
+    many are tentative or unscheduled, and the deadlines due.
 
     An activity with several projects counts once in the totals. --format text or
     markdown prints the period's inventory in the newsletter's own layout, ready to

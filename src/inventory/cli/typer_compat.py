@@ -1,47 +1,33 @@
-"""The only module that touches Typer's internals (``typer._*``, ``typer.main``); everything
-else uses ``Annotated[..., typer.Option()]``, ``parser=`` and ``CliRunner``.
+"""What the command line adds to Typer, through its documented extension points only: a
+``TyperGroup`` subclass passed as ``cls=`` to ``typer.Typer``, Click's public ``Group`` API
+(``list_commands``, ``get_command``, ``format_commands``, ``main``) and
+``typer.main.get_command``, the documented way from a ``typer.Typer`` to its Click command.
+Nothing here imports ``typer._*`` or reads a private attribute, so any Typer from 0.29 on
+serves.
 
-Four things live here:
+Two things live here:
 
-* **option values without pydantic** (below);
-* **arguments shown by their metavariable** (``ID...``), as Click shows them;
 * **a lazy command tree**: :class:`LazyGroup` builds only the command a run reaches, from a
   table of ``name -> module`` (Typer builds every registered command on every run);
 * **one-line usage errors**: Click's four-line "Usage / Try / Error" block becomes
   ``inventory: error: ...`` and exit 2, the same as every other usage mistake.
 
-If a Typer release moves what this module relies on, each part falls back to plain Typer
-(tests/test_typer_compat.py simulates that): slower, or a longer error message, never a
-different answer.
-
-Option values without pydantic
-------------------------------
-
-Typer 0.29 coerces every parameter of the command it runs through a pydantic
-``TypeAdapter`` built on the spot, given or not: importing pydantic and building the
-adapters was half of a ``list`` run on the bundled store (314 ms before this module, 156 ms
-after, in bench/run.py's runs side by side with khal). Our options use six plain
-kinds (text, whole number, flag, path, choice, and lists of text or choices), so
-:class:`LightCommand` gives each such parameter a small converter of its own before Typer
-asks for one, and leaves any other kind to Typer. The values a command receives are the same
-either way (tests/test_typer_compat.py compares both on every parameter of every command,
-and simulates each way the internals could move).
-
-This leans on Typer internals (``_TyperParameter._runtime_param``, ``RuntimeParam``); the
-pin ``typer>=0.29,<0.30`` in pyproject.toml keeps them stable, and if they move (an import
-fails, a dataclass field or method is renamed) the light converters are skipped and Typer's
-own take over.
+Option values are converted by Typer itself. Typer 0.29 builds a pydantic ``TypeAdapter``
+for every parameter of the command it runs, and ``parser=`` goes through one too, so there is
+no public way around pydantic: its import and the first adapter cost some 80 ms a command
+run (``--help`` and ``--version`` build none). Measured and accepted in issue 23 rather than
+keep a subclass of Typer's private ``RuntimeParam``. Whole numbers use our own ``parser=``
+(:func:`whole_number`), so that a refusal says what was typed, as every other one does.
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from enum import Enum
-from pathlib import Path
-from typing import Any, ClassVar, get_args, get_origin
+from typing import Any, ClassVar
 
 import typer
 import typer.core
@@ -49,182 +35,12 @@ import typer.main
 
 from ..sanitise import printable
 
-try:
-    from typer._coercion import RuntimeParam
-    from typer._param_types import coerce_cli_choice, coerce_cli_path
-except ImportError:  # a Typer without these internals: Typer's own coercion is used
-    RuntimeParam = None  # type: ignore[assignment,misc]
-
-
-def _bad(message: str, ctx: Any, param: Any) -> typer.BadParameter:
-    return typer.BadParameter(message, ctx=ctx, param=param)
-
-
-def _text(value: Any, info: Any, ctx: Any, param: Any) -> str:
-    if isinstance(value, bytes):  # argv that is not valid in the locale's encoding
-        return value.decode("utf-8", "replace")
-    return str(value)
-
-
-def _flag(value: Any, info: Any, ctx: Any, param: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "t", "yes", "y", "on"):
-        return True
-    if text in ("", "0", "false", "f", "no", "n", "off"):
-        return False
-    raise _bad(f"{value!r} is not a yes/no value (expected true or false).", ctx, param)
-
-
-def _whole(value: Any, info: Any, ctx: Any, param: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    else:
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            raise _bad(f"{value!r} is not a whole number.", ctx, param) from None
-    if info.min is not None and number < info.min:
-        raise _bad(f"expected {info.min} or more, got {number}.", ctx, param)
-    if info.max is not None and number > info.max:
-        raise _bad(f"expected {info.max} or less, got {number}.", ctx, param)
-    return number
-
-
-def _path(value: Any, info: Any, ctx: Any, param: Any) -> Path:
-    if isinstance(value, Path):
-        return value
-    # path_type=None: the existence and kind checks without Typer's pydantic Path adapter.
-    checked = coerce_cli_path(value, info, path_type=None, param=param, ctx=ctx)
-    return Path(checked)  # type: ignore[arg-type]
-
-
-def _choice(choices: list[Enum]) -> Any:
-    def convert(value: Any, info: Any, ctx: Any, param: Any) -> Any:
-        try:
-            return coerce_cli_choice(
-                value, choices=choices, case_sensitive=info.case_sensitive, ctx=ctx
-            )
-        except ValueError as error:
-            raise _bad(str(error), ctx, param) from None
-
-    return convert
-
-
-def converter_for(annotation: Any) -> Any:
-    """The converter of one value of ``annotation``, or None to leave it to Typer."""
-    if annotation is str:
-        return _text
-    if annotation is bool:
-        return _flag
-    if annotation is int:
-        return _whole
-    if annotation is Path:
-        return _path
-    if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return _choice(list(annotation))
-    return None
-
-
-if RuntimeParam is not None:
-
-    @dataclass(frozen=True)
-    class LightParam(RuntimeParam):
-        """One parameter's conversion, element by element for a repeatable option."""
-
-        convert: Any
-        many: bool
-
-        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
-            info = self.parameter_info
-            if self.many:
-                return [self.convert(item, info, ctx, param) for item in value]
-            return self.convert(value, info, ctx, param)
-
-
-def light_param(param: Any) -> Any:
-    """A :class:`LightParam` for ``param``, or None when it is a kind we leave to Typer."""
-    descriptor = getattr(param, "type_descriptor", None)
-    if RuntimeParam is None or descriptor is None or descriptor.file_annotation is not None:
-        return None
-    info = descriptor.parameter_info
-    if info.parser is not None or info.clamp:
-        return None
-    annotation = descriptor.annotation
-    many = get_origin(annotation) is list
-    if many:
-        (annotation,) = get_args(annotation)
-    elif get_origin(annotation) is not None:
-        return None
-    convert = converter_for(annotation)
-    if convert is None:
-        return None
-    return LightParam(
-        parameter_info=info, annotation=descriptor.annotation, convert=convert, many=many
-    )
-
-
-def lighten(params: list[Any]) -> None:
-    for param in params:
-        if getattr(param, "_runtime_param", False) is None:
-            try:
-                light = light_param(param)
-            except (TypeError, AttributeError, ValueError):
-                return  # Typer's internals moved: leave every parameter to Typer
-            if light is not None:
-                param._runtime_param = light
-
-
-def plain_metavars(params: list[Any]) -> None:
-    """Arguments shown as their metavariable, as Click shows them (``FILE``, ``ID...``,
-    ``[ID...]`` when optional), not Typer's ``{ID...}...`` and ``ID... <list[str]>``: the
-    metavariable already says what to type."""
-    for param in params:
-        metavar = getattr(param, "metavar", None)
-        if getattr(param, "param_type_name", "") != "argument" or not metavar:
-            continue
-        shown = metavar if param.nargs == 1 or metavar.endswith("...") else metavar + "..."
-        usage = shown if param.required or shown.startswith("[") else f"[{shown}]"
-        try:
-            param._usage_display_name = lambda usage=usage: usage
-            param.display_type_rich = lambda ctx: None
-            param.display_type = lambda ctx: ""
-        except (AttributeError, TypeError):  # slots or read-only: Typer's own display
-            return
-
-
-class _Light:
-    # get_params, not __init__: Click adds --help there, and Typer the completion options.
-    def get_params(self, ctx: Any) -> list[Any]:
-        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
-        lighten(params)
-        plain_metavars(params)
-        return params
-
-
-class LightCommand(_Light, typer.core.TyperCommand):
-    """A Typer command whose plain parameters are converted without pydantic."""
-
-
-class LightGroup(_Light, typer.core.TyperGroup):
-    """A group (the app, ``projects``) whose own options are converted the same way."""
-
-
-# --- the lazy command tree and one-line usage errors -----------------------------------------
-
-try:
-    from typer._click.exceptions import ClickException as _ClickException
-    from typer._click.exceptions import NoSuchOption as _NoSuchOption
-except ImportError:  # a Typer without its vendored Click: its own messages are shown
-    _ClickException = None  # type: ignore[assignment,misc]
-    _NoSuchOption = None  # type: ignore[assignment,misc]
-
 
 @dataclass(frozen=True)
 class Entry:
-    """A command of the lazy tree: its module (``inventory.cli.<module>``), the name of the
-    ``typer.Typer`` there that holds it, and its one-line help for ``inventory --help``."""
+    """A command of the lazy tree: its module (``inventory.cli.<module>``) and its one-line
+    help for ``inventory --help``, which is the first sentence of the command's docstring
+    (tests/test_typer_compat.py holds the two equal)."""
 
     module: str
     help: str
@@ -232,13 +48,43 @@ class Entry:
     """A sub-app (``projects``, ``db``) rather than one command."""
 
 
+def whole_number(low: int | None = None, high: int | None = None) -> Callable[[str], int]:
+    """A ``parser=`` for a whole-number option, bounds included: Typer's own check would
+    answer "Input should be a valid integer" without saying what was typed."""
+
+    def parse(value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                raise ValueError(f"{value!r} is not a whole number") from None
+        if low is not None and number < low:
+            raise ValueError(f"expected {low} or more, got {number}")
+        if high is not None and number > high:
+            raise ValueError(f"expected {high} or less, got {number}")
+        return number
+
+    return parse
+
+
 _NEAR = 0.8
 """How alike a mistyped option must be to a real one to be suggested (as for countries)."""
 
+_PYDANTIC_PREFIX = "Value error, "
+"""What pydantic puts before the message of a ValueError raised by a parser or a choice."""
 
-def one_line(error: Exception) -> tuple[str, str | None]:
+
+def _is_click_error(error: BaseException) -> bool:
+    # Click's exceptions by their documented attributes: Typer vendors Click under a private
+    # name, so the class itself is not ours to import.
+    return isinstance(getattr(error, "exit_code", None), int) and hasattr(error, "format_message")
+
+
+def one_line(error: Any) -> tuple[str, str | None]:
     """A Click usage error as one line (and a hint), without Click's Usage block."""
-    message = error.format_message() if hasattr(error, "format_message") else str(error)
+    message = error.format_message()
     hint = None
     ctx = getattr(error, "ctx", None)
     if ctx is not None and getattr(ctx, "command_path", None):
@@ -249,52 +95,96 @@ def one_line(error: Exception) -> tuple[str, str | None]:
         # The same words as the values our own parsers refuse ("invalid value for --year:
         # ..."): the message says what was expected, so no hint.
         name = max(options, key=lambda o: (o.startswith("--"), len(o)))
-        return f"invalid value for {name}: {error.message.rstrip('.')}", None
-    if _NoSuchOption is not None and isinstance(error, _NoSuchOption):
+        text = error.message.removeprefix(_PYDANTIC_PREFIX).rstrip(".")
+        return f"invalid value for {name}: {text}", None
+    if hasattr(error, "param_type") and getattr(param, "param_type_name", "") == "argument":
+        # A missing argument, in the house's words rather than "Missing argument 'ID...'."
+        metavar = (
+            getattr(param, "metavar", None) or getattr(param, "name", "") or ""
+        ).removesuffix("...")
+        many = getattr(param, "nargs", 1) != 1
+        return f"expected {'at least one ' if many else ''}{metavar}", hint
+    if hasattr(error, "option_name") and hasattr(error, "possibilities"):
         # Click suggests any option sharing a few letters ("--limit": "--city"); only a
         # near spelling is a suggestion (E5).
         typed = str(error.option_name).lstrip("-")
         possible = [
             p
-            for p in getattr(error, "possibilities", None) or ()
+            for p in error.possibilities or ()
             if difflib.SequenceMatcher(None, typed, p.lstrip("-")).ratio() >= _NEAR
         ]
+        message = f"no such option: {error.option_name}"
         if possible:
-            message = (
-                f"no such option: {error.option_name}; did you mean {', '.join(sorted(possible))}?"
-            )
-        else:
-            message = f"no such option: {error.option_name}"
+            message += f"; did you mean {', '.join(sorted(possible))}?"
     return message, hint
 
 
 def run_quietly(
-    command: Any, args: Any, prog_name: str | None, standalone: bool, **extra: Any
+    command: LazyGroup, args: Any, prog_name: str | None, standalone: bool, **extra: Any
 ) -> Any:
     """Run a Click command, turning usage errors into one line on stderr and exit 2."""
-    if _ClickException is None:
-        return super(LazyGroup, command).main(args, prog_name, standalone_mode=standalone, **extra)
     try:
         result = super(LazyGroup, command).main(args, prog_name, standalone_mode=False, **extra)
-    except _ClickException as error:
-        message, hint = one_line(error)
-        typer.echo(f"inventory: error: {printable(message)}", err=True)
-        if hint:
-            typer.echo(f"inventory: hint: {printable(hint)}", err=True)
-        if standalone:
-            sys.exit(error.exit_code)
-        raise typer.Exit(error.exit_code) from None
     except typer.Abort:
         typer.echo("inventory: aborted", err=True)
         if standalone:
             sys.exit(1)
         raise
+    except typer.Exit:
+        raise
+    except Exception as error:
+        if not _is_click_error(error):
+            raise
+        message, hint = one_line(error)
+        if getattr(error, "exit_code", 2) == 0 or message.startswith("Usage:"):
+            typer.echo(message, err=True)  # no_args_is_help: the help is the message
+        else:
+            typer.echo(f"inventory: error: {printable(message)}", err=True)
+            if hint:
+                typer.echo(f"inventory: hint: {printable(hint)}", err=True)
+        code: int = getattr(error, "exit_code", 2)
+        if standalone:
+            sys.exit(code)
+        raise typer.Exit(code) from None
     if standalone:
         sys.exit(result if isinstance(result, int) else 0)
     return result
 
 
-class LazyGroup(LightGroup):
+_TYPE_LABELS = (" <list[str]>", " <str>", " <int>", " <Path>", " <int range>")
+"""Typer's type after an argument's metavariable, which already says what to type."""
+
+
+def readable(text: str) -> str:
+    """Help with arguments as Click shows them (``FILE``, ``ID...``), not Typer's
+    ``{FILE}`` and ``ID... <list[str]>``: the metavariable already says what to type. Done
+    on the help text, the one public place: Typer's display of a parameter is private."""
+    for label in _TYPE_LABELS:
+        text = text.replace(label, "")
+    out, rest = [], text
+    while "{" in rest:
+        before, _, after = rest.partition("{")
+        inside, closed, tail = after.partition("}")
+        if not closed or not inside.replace(".", "").replace("_", "").isupper():
+            out.append(before + "{")
+            rest = after
+            continue
+        out.append(before + inside)
+        rest = tail.removeprefix("...") if inside.endswith("...") else tail
+    return "".join(out) + rest
+
+
+class ReadableCommand(typer.core.TyperCommand):
+    """A command whose ``--help`` shows its arguments by their metavariable."""
+
+    def get_help(self, ctx: Any) -> str:
+        return readable(super().get_help(ctx))
+
+    def get_usage(self, ctx: Any) -> str:
+        return readable(super().get_usage(ctx))
+
+
+class LazyGroup(typer.core.TyperGroup):
     """The root group: commands are built from :attr:`entries` when a run reaches them."""
 
     entries: ClassVar[dict[str, Entry]] = {}
@@ -307,8 +197,6 @@ class LazyGroup(LightGroup):
         entry = self.entries.get(cmd_name)
         if entry is None:
             return None
-        import importlib
-
         module = importlib.import_module(f"{self.package}.{entry.module}")
         group = typer.main.get_command(module.app)
         if entry.group:
