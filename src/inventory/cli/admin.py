@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
+from ..changes import default_author
 from ..config import config_path, settings, user_store
 from ..formats import Data
-from ..history import default_author
 from ..store.cache import cache_path
 from .options import command, emit, location, module_app, pick_format
 from .root import StoreOpt
