@@ -156,7 +156,8 @@ def test_undo_an_import_then_redo_it(backend_store: str) -> None:
 def test_undo_bad_values(backend_store: str) -> None:
     result = run(backend_store, "undo", "abc", code=2)
     assert "expected a change number such as 42" in result.stderr
-    result = run(backend_store, "undo", "99", code=1)
+    # An unknown number typed on the command line is a usage error, as any unknown name (E7).
+    result = run(backend_store, "undo", "99", code=2)
     assert "no change 99" in result.stderr
 
 
