@@ -25,7 +25,7 @@ COMMANDS: dict[str, Entry] = {
         "query", "Summarise a period: activities per project per month, countries reached."
     ),
     "export": Entry(
-        "query", "Export activities as a calendar file, with the same filters as list."
+        "query", "Export activities as a calendar file: the same as list --format ics."
     ),
     "import": Entry(
         "edit", "Bring the store in line with a newsletter (or a sheet, an export, another store)."
