@@ -38,7 +38,7 @@ COMMANDS: dict[str, Entry] = {
     "postpone": Entry("edit", "Mark activities postponed, with their new dates if known."),
     "remove": Entry("edit", "Delete activities from the store."),
     "validate": Entry(
-        "edit", "Check the whole store and print every problem with its file, line and field."
+        "check", "Check the whole store and print every problem with its file, line and field."
     ),
     "projects": Entry(
         "projects",
