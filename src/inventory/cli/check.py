@@ -49,7 +49,7 @@ def validate_cmd(
       inventory validate --store shared/activities.csv --strict
       inventory validate --json | jq '.[] | select(.severity == "error")'
     """
-    from ..validation import Tally, check, check_history
+    from ..validation import Tally, check, check_history, written_by_hand
 
     output = pick_format(fmt, as_json)
     tally = Tally()
@@ -69,7 +69,7 @@ def validate_cmd(
             source=location,
             count=opened.count(),
             unreadable=unreadable,
-            as_written=opened.written_lookup(),
+            as_written=written_by_hand(opened),
             progress=progress("Checking the store"),
             tally=tally,
         )
