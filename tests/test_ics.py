@@ -315,9 +315,8 @@ def test_counts_and_unscheduled_left_out(everything: dict[str, Any]) -> None:
     assert len(everything) == EVENTS
     _, stderr = export()
     lines = stderr.splitlines()
-    assert lines[0] == f"inventory: wrote {EVENTS} events for {DATED} activities to standard output"
-    assert lines[1] == f"inventory: left out {UNSCHEDULED} activities with no days known:"
-    listed = lines[2:]
+    assert lines[0] == f"inventory: left out {UNSCHEDULED} activities with no days known:"
+    listed = lines[1:]
     assert len(listed) == UNSCHEDULED
     # Line 97: "RIPE NCC Training for law enforcement, Tbilisi, Georgia, dates TBC".
     ripe = activity_titled("RIPE NCC Training for law enforcement", "2020-01")
@@ -374,7 +373,7 @@ def test_filters_as_in_list(args: list[str], count: int) -> None:
 def test_no_match_is_an_empty_calendar() -> None:
     data, stderr = export("--search", "no such activity anywhere")
     assert Calendar.from_ical(data).walk("VEVENT") == []
-    assert "no activities match (the store has 132); the calendar is empty" in stderr
+    assert "no activities match (the store has 132)" in stderr
 
 
 @pytest.mark.parametrize(

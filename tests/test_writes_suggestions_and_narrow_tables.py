@@ -42,7 +42,7 @@ def test_a_suggestion_is_made_only_for_a_near_spelling(tmp_path: Path) -> None:
     # E5: "--limit" got "did you mean --city?", "--foo" "--format?", Narnia "Armenia?".
     store = copy(tmp_path)
     cases = [
-        (["export", "--limit", "3"], "no such option: --limit"),
+        (["report", "--limit", "3"], "no such option: --limit"),
         (["edit", "4nc4", "--foo", "1"], "no such option: --foo"),
         (["list", "-c", "Narnia"], "invalid value for --country: unknown country 'Narnia'; "
          "expected a country's name or ISO code, e.g. 'Morocco' or 'MA'"),

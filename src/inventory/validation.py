@@ -27,6 +27,7 @@ from .errors import Problem
 from .model import Activity
 from .projects import Registry, outside_duration
 from .records import sort_string, to_row
+from .store.base import HandEdited
 from .vocab import DERIVED
 
 Written = Mapping[str, tuple[int, dict[str, str]]]
@@ -113,6 +114,12 @@ def check(
         yield from _duplicates(search, spill, tally.activities, source, progress)
     finally:
         spill.close()
+
+
+def written_by_hand(store: object) -> Lookup | None:
+    """Where a store edited by hand (``store.HandEdited``: the CSV store) has each row, so
+    problems are reported at their line; None for the stores no person edits."""
+    return store.written_lookup() if isinstance(store, HandEdited) else None
 
 
 def _lookup(as_written: Written | Lookup | None) -> Lookup:

@@ -25,7 +25,7 @@ COMMANDS: dict[str, Entry] = {
         "query", "Summarise a period: activities per project per month, countries reached."
     ),
     "export": Entry(
-        "query", "Export activities as a calendar file, with the same filters as list."
+        "query", "Export activities as a calendar file: the same as list --format ics."
     ),
     "import": Entry(
         "edit", "Bring the store in line with a newsletter (or a sheet, an export, another store)."
@@ -38,7 +38,7 @@ COMMANDS: dict[str, Entry] = {
     "postpone": Entry("edit", "Mark activities postponed, with their new dates if known."),
     "remove": Entry("edit", "Delete activities from the store."),
     "validate": Entry(
-        "edit", "Check the whole store and print every problem with its file, line and field."
+        "check", "Check the whole store and print every problem with its file, line and field."
     ),
     "projects": Entry(
         "projects",

@@ -1,4 +1,4 @@
-"""Changes: ``import``, ``add``, ``edit``, ``cancel``, ``postpone``, ``remove``, ``validate``.
+"""Changes: ``import``, ``add``, ``edit``, ``cancel``, ``postpone``, ``remove``.
 Each write goes through one store transaction: all of it is written, or none."""
 
 from __future__ import annotations
@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -14,32 +13,28 @@ import typer
 
 from ..dates import render_schedule
 from ..editing import edit_activity, new_activity, place_new
-from ..errors import ParseError, Problem, UsageError, shortened
+from ..errors import ParseError, UsageError, shortened
 from ..formats import Data, Format, Listing
 from ..places import place_notices
 from ..store import Store, check_new_store, open_store
 from ..views.plan import plan_view
-from ..vocab import Status, plural
+from ..vocab import Status
 from .options import (
     AuthorOpt,
     CreateOpt,
-    DataFormatOpt,
     IdsArg,
     JsonOpt,
     ProjectOpt,
     WrittenFormatOpt,
     author,
     command,
-    current_run,
     emit,
     fail,
     location,
     module_app,
     pick_format,
     progress,
-    reading,
     say,
-    shown_path,
     writing,
 )
 from .root import StoreOpt
@@ -621,79 +616,3 @@ def remove_cmd(
             batch.remove(ident)
     for label in labels:
         say(f"removed {label}")
-
-
-@command(app, "validate")
-def validate_cmd(
-    store: StoreOpt = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
-    fmt: DataFormatOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Check the whole store and print every problem with its file, line and field.
-
-    Errors (rows that cannot be read) make it exit 1. Warnings (no or unknown project,
-    likely duplicates as 'clashes' scores them, derived columns that disagree with the
-    dates) are printed and exit 0, or 1 with --strict.
-
-    \b
-    Examples:
-      inventory validate
-      inventory validate --store shared/activities.csv --strict
-      inventory validate --json | jq '.[] | select(.severity == "error")'
-    """
-    from ..validation import Tally, check, check_history
-
-    output = pick_format(fmt, as_json)
-    tally = Tally()
-    counts = {"error": 0, "warning": 0}
-    with reading(store, warn=False) as opened:
-        location = shown_path(opened.location)
-        unreadable = [replace(p, source=location) for p in opened.problems()]
-        unreadable += check_history(
-            [replace(d, source=shown_path(d.source)) for d in opened.history_damage()],
-            opened.history(),
-            opened.by_ids,
-            source=location,
-        )
-        problems = check(
-            opened.scan(),
-            opened.registry,
-            source=location,
-            count=opened.count(),
-            unreadable=unreadable,
-            as_written=opened.written_lookup(),
-            progress=progress("Checking the store"),
-            tally=tally,
-        )
-        if current_run().output().terminal:
-            # Read on a terminal, not piped: the bar ends before the lines show, as it
-            # always did (they would break into it), so the problems are gathered first.
-            problems = iter(list(problems))
-
-        def counted() -> Iterator[Problem]:
-            for problem in problems:
-                counts[problem.severity] = counts.get(problem.severity, 0) + 1
-                yield problem
-
-        # Written as they are found: a big store's problems are not all held at once.
-        # Only one of the two is read, as the format chosen asks.
-        records = (
-            {
-                "source": p.source,
-                "line": p.line,
-                "field": p.field,
-                "severity": p.severity,
-                "message": p.message,
-            }
-            for p in counted()
-        )
-        emit(Data(records, (str(p) for p in counted())), output)
-    errors = counts["error"]
-    warnings = sum(counts.values()) - errors
-    say(
-        f"{location}: {plural(tally.activities, 'activity')}, {plural(errors, 'error')}, "
-        f"{plural(warnings, 'warning')}"
-    )
-    if errors or (strict and warnings):
-        raise typer.Exit(1)

@@ -637,13 +637,17 @@ def emit(result: Any, fmt: Format, **output: Any) -> None:
     write(result, fmt, out)
 
 
-def rendered(result: Any, fmt: Format) -> bytes:
-    """What :func:`emit` would write, as bytes (for ``-o FILE``)."""
+def rendered(result: Any, fmt: Format, note: Callable[[str], None] | None = None) -> bytes:
+    """What :func:`emit` would write, as bytes (for ``-o FILE``). ``note`` takes what the
+    writer says it left out (default: stderr at once)."""
     import io
 
     buffer = io.BytesIO()
     stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
-    write(result, fmt, Output(stream=stream, terminal=False))
+    out = Output(stream=stream, terminal=False)
+    if note is not None:
+        out.note = note
+    write(result, fmt, out)
     stream.flush()
     return buffer.getvalue()
 

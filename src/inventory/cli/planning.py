@@ -13,17 +13,10 @@ from ..planning import build_calendar, build_timeline, taking_place
 from ..query import Criteria
 from ..store import Store
 from . import completion
+from .filters import NO_FILTERS, PICTURE, Filters, filter_options
 from .options import (
-    CountryOpt,
-    FromOpt,
     JsonOpt,
-    MonthOpt,
-    ProjectOpt,
-    QuarterOpt,
-    ToOpt,
     ViewFormatOpt,
-    YearOpt,
-    build_criteria,
     clamp,
     command,
     emit,
@@ -31,7 +24,6 @@ from .options import (
     pick_format,
     reading,
     reference_day,
-    resolve_period,
     say,
 )
 from .root import StoreOpt
@@ -86,15 +78,10 @@ def _nothing(store: Store, where: Criteria, period: Period, label: str) -> None:
 
 
 @command(app, "calendar")
+@filter_options(PICTURE)
 def calendar_cmd(
     store: StoreOpt = None,
-    month: MonthOpt = None,
-    quarter: QuarterOpt = None,
-    year: YearOpt = None,
-    start: FromOpt = None,
-    end: ToOpt = None,
-    project: ProjectOpt = None,
-    country: CountryOpt = None,
+    filters: Filters = NO_FILTERS,
     ascii_: AsciiOpt = False,
     fmt: ViewFormatOpt = None,
     as_json: JsonOpt = False,
@@ -113,24 +100,19 @@ def calendar_cmd(
       inventory calendar --month 2020-03 --json | jq '.days["2020-03-16"]'
     """
     output = pick_format(fmt, as_json)
-    period, label = resolve_period(month, quarter, year, start, end)
+    period, label = filters.period()
     with reading(store) as opened:
-        where = build_criteria(opened, project=project, country=country)
+        where = filters.criteria(opened).but(period=None)
         period, label, _ = _period(opened, where, period, label, "month")
         chosen = taking_place(opened.select(where.but(period=period)))
     emit(build_calendar(chosen, period, label), output, ascii=True if ascii_ else None)
 
 
 @command(app, "timeline")
+@filter_options(PICTURE)
 def timeline_cmd(
     store: StoreOpt = None,
-    month: MonthOpt = None,
-    quarter: QuarterOpt = None,
-    year: YearOpt = None,
-    start: FromOpt = None,
-    end: ToOpt = None,
-    project: ProjectOpt = None,
-    country: CountryOpt = None,
+    filters: Filters = NO_FILTERS,
     by: Annotated[
         str,
         typer.Option(
@@ -163,9 +145,9 @@ def timeline_cmd(
         from ..errors import UsageError
 
         raise UsageError(f"invalid value for --by: {by!r}; expected one of {', '.join(GROUPINGS)}")
-    period, label = resolve_period(month, quarter, year, start, end)
+    period, label = filters.period()
     with reading(store) as opened:
-        where = build_criteria(opened, project=project, country=country)
+        where = filters.criteria(opened).but(period=None)
         period, label, any_ = _period(opened, where, period, label, "quarter")
         chosen = taking_place(opened.select(where.but(period=period))) if any_ else []
     only = where.countries if grouping == "country" else where.projects
@@ -177,15 +159,10 @@ def timeline_cmd(
 
 
 @command(app, "clashes")
+@filter_options(PICTURE)
 def clashes_cmd(
     store: StoreOpt = None,
-    month: MonthOpt = None,
-    quarter: QuarterOpt = None,
-    year: YearOpt = None,
-    start: FromOpt = None,
-    end: ToOpt = None,
-    project: ProjectOpt = None,
-    country: CountryOpt = None,
+    filters: Filters = NO_FILTERS,
     min_score: Annotated[
         int,
         typer.Option(
@@ -214,16 +191,16 @@ def clashes_cmd(
       inventory clashes --json | jq '.[] | select(.kind == "likely duplicate")'
     """
     output = pick_format(fmt, as_json)
-    period, label = resolve_period(month, quarter, year, start, end)
+    period, label = filters.period()
     with reading(store) as opened:
         everything = opened.select()
         candidates = taking_place(opened.select(Criteria(period=period)))
-        focus = build_criteria(opened, project=project, country=country)
+        focus = filters.criteria(opened).but(period=None)
     pairs = find_pairs(
         candidates,
         corpus=everything,
         min_score=min_score,
-        focus=focus.matches if (project or country) else None,
+        focus=focus.matches if (filters.project or filters.country) else None,
     )
     if not pairs:
         say(f"no pairs score {min_score} or more among {len(candidates)} activities")

@@ -3,36 +3,24 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ..errors import UsageError
 from ..formats import Detail, Format, Listing, Summary
+from ..store import Store
 from ..vocab import plural
+from .filters import LIST, NO_FILTERS, REPORT, UPCOMING, Filters, filter_options
 from .options import (
     AsOfOpt,
-    CertaintyOpt,
-    CityOpt,
-    CountryOpt,
-    DeadlinesOpt,
-    FromOpt,
     IdsArg,
     JsonOpt,
-    LimitOpt,
     ListFormatOpt,
-    MonthOpt,
     OutputOpt,
-    ProjectOpt,
-    QuarterOpt,
     ReportFormatOpt,
-    SearchOpt,
     ShowFormatOpt,
-    StatusOpt,
-    ToOpt,
-    YearOpt,
     bad,
-    build_criteria,
     clamp,
     command,
     day_option,
@@ -42,7 +30,6 @@ from .options import (
     reading,
     reference_day,
     rendered,
-    resolve_period,
     say,
     write_output,
 )
@@ -56,21 +43,10 @@ MAX_DAYS = 36_600
 
 
 @command(app, "list")
+@filter_options(LIST)
 def list_(
     store: StoreOpt = None,
-    project: ProjectOpt = None,
-    month: MonthOpt = None,
-    quarter: QuarterOpt = None,
-    year: YearOpt = None,
-    start: FromOpt = None,
-    end: ToOpt = None,
-    country: CountryOpt = None,
-    city: CityOpt = None,
-    search: SearchOpt = None,
-    certainty: CertaintyOpt = None,
-    deadlines: DeadlinesOpt = None,
-    status: StatusOpt = None,
-    limit: LimitOpt = None,
+    filters: Filters = NO_FILTERS,
     fmt: ListFormatOpt = None,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
@@ -89,34 +65,51 @@ def list_(
       inventory list --project T-CY --format ids | xargs inventory cancel
       inventory list --quarter Q1-2020 --format xlsx -o q1.xlsx
     """
-    chosen = pick_format(fmt, as_json)
-    period, _ = resolve_period(month, quarter, year, start, end)
+    _list(store, filters, pick_format(fmt, as_json), output)
+
+
+def _list(store: str | None, filters: Filters, chosen: Format, output: str | None) -> None:
+    """``list`` (and ``export``, which is ``list --format ics``)."""
+    limit = filters.limit
+    _, label = filters.period()
     with reading(store) as opened:
-        where = build_criteria(
-            opened,
-            project=project,
-            period=period,
-            country=country,
-            city=city,
-            search=search,
-            certainty=certainty,
-            deadlines=deadlines,
-            status=status,
-        )
+        where = filters.criteria(opened)
         records = None
         if output is None and chosen in (Format.JSON, Format.NDJSON):
             records = opened.select_records(where, limit)
         found = opened.select(where, limit) if records is None else []
         if not (found or records) and limit != 0:
             say(f"no activities match (the store has {opened.count()})")
+        listing = Listing(
+            found,
+            title="Activity inventory" + (f" ({label})" if label else ""),
+            versions=_versions(opened) if chosen is Format.ICS else {},
+            records=records,
+        )
         if output is not None:
-            target = write_output(output, rendered(Listing(found), chosen), opened)
-            say(f"wrote {plural(len(found), 'activity')} to {target}")
+            notes: list[str] = []  # said once the file is written, not before a failure
+            target = write_output(output, rendered(listing, chosen, notes.append), opened)
+            written = len(found)
+            if chosen is Format.ICS:  # the writer named those with no day to put them on
+                from ..formats.ics import unscheduled
+
+                written -= len(unscheduled(found))
+            say(f"wrote {plural(written, 'activity')} to {target}")
+            for note in notes:
+                say(note)
             return
-    emit(Listing(found, records=records), chosen)
+    emit(listing, chosen)
+
+
+def _versions(opened: Store) -> dict[str, Any]:
+    """Each activity's changes in the history, for the formats that carry a version (ICS)."""
+    from ..changes import versions
+
+    return dict(versions(opened.history()))
 
 
 @command(app, "upcoming")
+@filter_options(UPCOMING)
 def upcoming_cmd(
     store: StoreOpt = None,
     as_of: AsOfOpt = None,
@@ -139,12 +132,10 @@ def upcoming_cmd(
             show_default=False,
         ),
     ] = None,
-    project: ProjectOpt = None,
-    country: CountryOpt = None,
+    filters: Filters = NO_FILTERS,
     include_cancelled: Annotated[
         bool, typer.Option("--include-cancelled", help="Show cancelled ones too.")
     ] = False,
-    limit: LimitOpt = None,
     fmt: ListFormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -175,9 +166,9 @@ def upcoming_cmd(
         if last < day:
             raise bad("--until", f"{last} is before the reference date {day}")
     with reading(store) as opened:
-        where = build_criteria(opened, project=project, country=country)
+        where = filters.criteria(opened)
         found = opened.upcoming(
-            where, day, until=last, include_cancelled=include_cancelled, limit=limit
+            where, day, until=last, include_cancelled=include_cancelled, limit=filters.limit
         )
         if not found:
             span = opened.bounds()
@@ -214,14 +205,10 @@ def show_cmd(
 
 
 @command(app, "report")
+@filter_options(REPORT)
 def report_cmd(
     store: StoreOpt = None,
-    month: MonthOpt = None,
-    quarter: QuarterOpt = None,
-    year: YearOpt = None,
-    start: FromOpt = None,
-    end: ToOpt = None,
-    project: ProjectOpt = None,
+    filters: Filters = NO_FILTERS,
     fmt: ReportFormatOpt = None,
     as_json: JsonOpt = False,
     chart: Annotated[
@@ -260,9 +247,9 @@ def report_cmd(
     if chart and chosen is not Format.TABLE:
         raise UsageError(f"--chart draws under the table; it has no {chosen.value} form")
     today = reference_day(as_of)
-    asked, label = resolve_period(month, quarter, year, start, end)
+    asked, label = filters.period()
     with reading(store) as opened:
-        where = build_criteria(opened, project=project)
+        where = filters.criteria(opened).but(period=None)
         if asked is None:
             period = opened.bounds(where)
             label = "the whole store"
@@ -286,6 +273,7 @@ def report_cmd(
 
 
 @command(app, "export")
+@filter_options(LIST)
 def export_cmd(
     store: StoreOpt = None,
     fmt: Annotated[
@@ -307,20 +295,9 @@ def export_cmd(
             help="Write to FILE (atomically) instead of standard output.",
         ),
     ] = None,
-    project: ProjectOpt = None,
-    month: MonthOpt = None,
-    quarter: QuarterOpt = None,
-    year: YearOpt = None,
-    start: FromOpt = None,
-    end: ToOpt = None,
-    country: CountryOpt = None,
-    city: CityOpt = None,
-    search: SearchOpt = None,
-    certainty: CertaintyOpt = None,
-    deadlines: DeadlinesOpt = None,
-    status: StatusOpt = None,
+    filters: Filters = NO_FILTERS,
 ) -> None:
-    """Export activities as a calendar file, with the same filters as list.
+    """Export activities as a calendar file: the same as list --format ics.
 
     One all-day event per activity, or per part of an activity in two parts; a
     deadline is a one-day event on its due day. Tentative dates are marked TBC,
@@ -330,11 +307,10 @@ def export_cmd(
 
     \b
     Examples:
-      inventory export --format ics --project GLACY+ -o glacy.ics
+      inventory export --project GLACY+ -o glacy.ics
+      inventory list --format ics --project GLACY+ -o glacy.ics   (the same file)
       inventory export --quarter Q1-2020 --country Georgia > georgia.ics
     """
-    from ..dates import render_schedule  # the models: export builds them
-
     if fmt.strip().casefold() != "ics":
         listed = fmt.strip().casefold() in {f.value for f in Format}
         raise bad(
@@ -342,35 +318,4 @@ def export_cmd(
             f"'{fmt}' is not an export format; expected ics"
             + (f" (for {fmt} use 'inventory list --format {fmt}')" if listed else ""),
         )
-    from ..changes import versions
-    from ..formats.ics import to_ics, unscheduled
-
-    period, label = resolve_period(month, quarter, year, start, end)
-    with reading(store) as opened:
-        where = build_criteria(
-            opened,
-            project=project,
-            period=period,
-            country=country,
-            city=city,
-            search=search,
-            certainty=certainty,
-            deadlines=deadlines,
-            status=status,
-        )
-        found = opened.select(where)
-        total = opened.count()
-        store_files = opened
-        left_out = unscheduled(found)
-        dated = [a for a in found if a not in left_out]
-        name = "Activity inventory" + (f" ({label})" if label else "")
-        data = to_ics(dated, name=name, versions=versions(opened.history()))
-        target = write_output(output, data, store_files)
-    if not found:
-        say(f"no activities match (the store has {total}); the calendar is empty")
-    events = sum(len(a.schedule.segments) for a in dated)
-    say(f"wrote {plural(events, 'event')} for {plural(len(dated), 'activity')} to {target}")
-    if left_out:
-        say(f"left out {plural(len(left_out), 'activity')} with no days known:")
-        for activity in left_out:
-            say(f"  {activity.id}  {render_schedule(activity.schedule)}  {activity.title}")
+    _list(store, filters, Format.ICS, output)

@@ -14,7 +14,7 @@ rules in ``DATES.md``:
 * ``STATUS:TENTATIVE`` (with Outlook's busy-status hint and "(TBC)" in the summary,
   since Google ignores the status), ``CANCELLED``, else ``CONFIRMED``;
 * activities with no days known (``dates TBD``) have no day to put an event on: they
-  are left out, and :func:`unscheduled` names them so the caller can say so.
+  are left out, and :func:`write` names them through ``Output.note`` (stderr).
 
 No I/O: the caller writes the bytes.
 """
@@ -32,6 +32,7 @@ from ..dates import render_schedule
 from ..model import Activity, Certainty, HalfDay, Precision, Segment, Status
 from ..months import day_label
 from ..sanitise import printable
+from ..vocab import plural
 from . import Output
 
 __all__ = ["DOMAIN", "PRODID", "event_uid", "to_calendar", "to_ics", "unscheduled"]
@@ -195,7 +196,16 @@ def to_ics(
 
 
 def write(result: Any, out: Output) -> None:
-    """The dated activities of a listing as an iCalendar file (the command names the ones
-    left out, which have no day to put them on)."""
-    dated = [a for a in result.activities if a.schedule.precision is not Precision.MONTH]
+    """The dated activities of a listing as an iCalendar file; the ones left out, which have
+    no day to put them on, are named through ``out.note``."""
+    left_out = unscheduled(result.activities)
+    dated = [a for a in result.activities if a not in left_out]
     out.write_bytes(to_ics(dated, name=result.title, versions=result.versions))
+    if left_out:
+        out.note(f"left out {plural(len(left_out), 'activity')} with no days known:")
+        for activity in left_out:
+            out.note(
+                printable(
+                    f"  {activity.id}  {render_schedule(activity.schedule)}  {activity.title}"
+                )
+            )

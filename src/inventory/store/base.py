@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..changes import Author, Change, Damage, Edit
 from ..errors import Problem, StoreError, UsageError, shortened
@@ -37,6 +37,22 @@ class AmbiguousId(UsageError):
 
 class UnknownId(UsageError):
     """An id (or prefix) that no activity has."""
+
+
+@runtime_checkable
+class HandEdited(Protocol):
+    """A store people edit by hand (``csvfile.CsvStore``): it can say where each row is and
+    what its cells say, so a problem is reported at its line. ``validation.written_by_hand``
+    asks for it with ``isinstance``; the other stores are not asked."""
+
+    def rows_as_written(self) -> dict[str, tuple[int, dict[str, str]]]:
+        """Each id's line and cells as written (the first row of a duplicated id)."""
+        ...
+
+    def written_lookup(self) -> Callable[[Sequence[str]], dict[str, tuple[int, dict[str, str]]]]:
+        """:meth:`rows_as_written`, asked a batch of ids at a time: a big store keeps them
+        in a temporary file rather than in memory (valid until the store is closed)."""
+        ...
 
 
 class Store(ABC):
@@ -139,16 +155,6 @@ class Store(ABC):
         """What :meth:`select` finds, one at a time: a store that can streams them, so a
         whole store is gone through without being held (``validate``)."""
         yield from self.select(criteria)
-
-    def rows_as_written(self) -> dict[str, tuple[int, dict[str, str]]]:
-        """For a store people edit by hand (CSV): each id's line and cells as written."""
-        return {}
-
-    def written_lookup(self) -> Callable[[Sequence[str]], dict[str, tuple[int, dict[str, str]]]]:
-        """:meth:`rows_as_written`, asked a batch of ids at a time: a big store keeps them
-        in a temporary file rather than in memory (valid until the store is closed)."""
-        rows = self.rows_as_written()
-        return lambda ids: {i: rows[i] for i in ids if i in rows}
 
     def own_files(self) -> set[Path]:
         """The files this store keeps (itself, its lock, cache, history, projects.csv...),
