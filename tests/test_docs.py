@@ -29,6 +29,7 @@ docs/*.md; every fenced block marked ``console``):
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -36,6 +37,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -220,3 +222,77 @@ def test_a_console_example_prints_what_its_page_shows(example: Example, tmp_path
                 "--- the command printed (stdout, then stderr):\n" + "\n".join(out + err)
             )
     assert not failures, "\n\n".join(failures)
+
+
+# --- generated from the command tree ------------------------------------------------------------
+
+
+def generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("generate", REPO / "docs" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_reference_shows_every_commands_help_as_it_is_now() -> None:
+    # cog --check: the generated part of docs/reference.md is what cog would write today.
+    from cogapp import Cog
+
+    status = Cog().main(["cog", "--check", str(REPO / "docs" / "reference.md")])
+    assert status == 0, "docs/reference.md is out of date: run 'cog -r docs/reference.md'"
+
+
+def test_every_command_has_a_line_in_the_reference_table_and_its_help_below() -> None:
+    tree = generator().command_tree()
+    reference = (REPO / "docs" / "reference.md").read_text(encoding="utf-8")
+    table = reference.split("## Commands", 1)[1].split("\n\n", 3)[2]
+    assert len(tree) >= 20  # the root, 19 commands, groups' subcommands
+    for path in tree[1:]:
+        assert f"### inventory {' '.join(path)}\n" in reference, path
+        if len(path) == 1:
+            assert f"`{path[0]}" in table, f"{path[0]} is missing from the table of commands"
+
+
+def test_the_man_page_is_the_command_trees_help() -> None:
+    page = (REPO / "docs" / "inventory.1").read_text(encoding="utf-8")
+    assert page == generator().man_page(), (
+        "docs/inventory.1 is out of date: run 'python docs/generate.py man > docs/inventory.1'"
+    )
+    assert '.SS "inventory projects show"' in page and '.SS "inventory db init"' in page
+
+
+def test_the_man_page_reads_without_a_warning() -> None:
+    groff = shutil.which("groff")
+    assert groff, "groff is needed to read the man page (.ci/run installs groff-base)"
+    done = subprocess.run(
+        [groff, "-man", "-Tutf8", "-ww", "-z", str(REPO / "docs" / "inventory.1")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+# --- the README -------------------------------------------------------------------------------
+
+
+def test_the_readme_opens_with_the_two_set_up_commands() -> None:
+    # A reviewer's tool runs the first two code lines of the README in a fresh checkout.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    first_block = readme.split("```bash\n", 1)[1].split("```", 1)[0]
+    assert first_block.split("\n")[:2] == [
+        "python3 -m pip install . && inventory report --quarter Q4-2019",
+        "python3 -m pip install '.[test]' && python3 -m pytest",
+    ]
+    assert readme.index("```bash\n") < readme.index("## ")
+
+
+def test_the_readme_stays_a_page_and_links_every_doc() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(readme.split("\n")) <= 150
+    for page in ("docs/guide.md", "docs/reference.md", "docs/store.md", "docs/safety.md"):
+        assert f"]({page})" in readme, page
+    for page in ("bench/README.md", "CONTRIBUTING.md", "CHANGELOG.md"):
+        assert f"]({page})" in readme, page
+        assert (REPO / page).exists(), page
+    assert "install -D -m 644 docs/inventory.1 ~/.local/share/man/man1/inventory.1" in readme
