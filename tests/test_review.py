@@ -470,8 +470,9 @@ def test_d53_the_readme_shows_what_the_commands_print() -> None:
     guide = GUIDE.read_text(encoding="utf-8")
     shown = guide.split("$ inventory validate\n")[1].split("\n```")[0]
     store = shown.rsplit("\ninventory: ", 1)[1].split(": ")[0]
-    fixture = os.path.relpath(STORE, GUIDE.parent)
-    result = python_m("validate", "--store", fixture, cwd=GUIDE.parent)
+    checkout = GUIDE.parent.parent
+    fixture = os.path.relpath(STORE, checkout)
+    result = python_m("validate", "--store", fixture, cwd=checkout)
     printed = (result.stdout + result.stderr).decode().rstrip("\n")
     assert shown == printed.replace(fixture, store)
     assert shown.endswith("132 activities, 0 errors, 3 warnings")
