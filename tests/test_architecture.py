@@ -228,9 +228,9 @@ def test_tests_read_the_frozen_fixture_not_the_shipped_store() -> None:
     assert naming == ["test_store.py"]
 
 
-def test_the_readme_says_where_things_live() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Where things live", 1)[1].split("\n## ", 1)[0]
+def test_the_contributing_guide_says_where_things_live() -> None:
+    guide = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = guide.split("## Where things live", 1)[1].split("\n## ", 1)[0]
     named = {n for n in re.findall(r"`([\w/]+\.py|[\w]+/)`", section) if not n.startswith("tests/")}
     files = {p.relative_to(SRC).as_posix() for p in SRC.rglob("*.py")}
     folders = {p.name + "/" for p in SRC.rglob("*") if p.is_dir()}

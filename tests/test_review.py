@@ -26,7 +26,7 @@ from inventory.cli import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STORE = FIXTURES / "activities-2019-q4.csv"
-README = Path(__file__).parent.parent / "README.md"
+GUIDE = Path(__file__).parent.parent / "docs" / "guide.md"
 runner = CliRunner()
 
 
@@ -466,12 +466,13 @@ def test_d51_a_doubtful_location_gets_a_notice(copy: Path) -> None:
 
 
 def test_d53_the_readme_shows_what_the_commands_print() -> None:
-    # The README's validate example, against the frozen copy of the store it shows.
-    readme = README.read_text(encoding="utf-8")
-    shown = readme.split("$ inventory validate\n")[1].split("\n```")[0]
+    # The guide's validate example, against the frozen copy of the store it shows.
+    guide = GUIDE.read_text(encoding="utf-8")
+    shown = guide.split("$ inventory validate\n")[1].split("\n```")[0]
     store = shown.rsplit("\ninventory: ", 1)[1].split(": ")[0]
-    fixture = os.path.relpath(STORE, README.parent)
-    result = python_m("validate", "--store", fixture, cwd=README.parent)
+    checkout = GUIDE.parent.parent
+    fixture = os.path.relpath(STORE, checkout)
+    result = python_m("validate", "--store", fixture, cwd=checkout)
     printed = (result.stdout + result.stderr).decode().rstrip("\n")
     assert shown == printed.replace(fixture, store)
     assert shown.endswith("132 activities, 0 errors, 3 warnings")

@@ -62,7 +62,7 @@ def list_(
       inventory list --project GLACY+ --month 2019-11
       inventory list --country Morocco --json | jq '.[].title'
       inventory list --quarter Q1-2020 --certainty tentative
-      inventory list --project T-CY --format ids | xargs inventory cancel
+      inventory list --project T-CY --status planned --format ids | xargs -r inventory cancel
       inventory list --quarter Q1-2020 --format xlsx -o q1.xlsx
     """
     _list(store, filters, pick_format(fmt, as_json), output)
