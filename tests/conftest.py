@@ -6,10 +6,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from tests import helpers
 from tests.helpers import BUNDLED_STORE, NEWSLETTER
 
-pytest_plugins = ["tests.backends"]
+pytest_plugins = ["tests.backends", "tests.chromium"]
+
+SLOW_FIXTURES = {"pg_server", "pg_empty", "pg_store", "_pg_template", "browser", "_chromium"}
+"""What starts a real PostgreSQL server or Chromium: a test that uses one is ``slow`` by what
+it uses, so a new one is marked without anyone remembering to."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        on_server = callspec is not None and callspec.params.get("backend_store") == "postgresql"
+        if names & SLOW_FIXTURES or on_server:
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """The one runner of tests/helpers.py, for a test that would rather ask for it."""
+    return helpers.runner
 
 
 @pytest.fixture

@@ -638,6 +638,7 @@ def months_spanned(schedule: Schedule) -> int:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(schedules())
 def test_render_then_parse_keeps_the_meaning(schedule: Schedule) -> None:

@@ -10,12 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from typer.testing import CliRunner
-
 from inventory.cli import app
 from inventory.history import Change, Edit, undone
+from tests.helpers import runner
 
-runner = CliRunner()
 BENIN = "4nc4qthh"
 BENIN_TITLE = "Initial assessment mission"
 
