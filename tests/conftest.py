@@ -50,7 +50,8 @@ def store_copy(tmp_path: Path) -> Path:
 def _isolated_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    # A developer's own settings must not change what the tests see.
+    # A developer's own settings must not change what the tests see; nor may pytest-xdist's
+    # workers, which are given COLUMNS=80 and LINES=24 (a piped table is then fitted to 80).
     for name in (
         "INVENTORY_STORE",
         "INVENTORY_TODAY",
@@ -59,6 +60,8 @@ def _isolated_env(
         "INVENTORY_LOCK_TIMEOUT",
         "NO_COLOR",
         "FORCE_COLOR",
+        "COLUMNS",
+        "LINES",
     ):
         monkeypatch.delenv(name, raising=False)
     home = tmp_path_factory.mktemp("home")

@@ -320,7 +320,7 @@ def test_impossible_dates_are_errors_and_nothing_is_written(tmp_path: Path) -> N
     ]
 
 
-def test_project_without_tab(tmp_path: Path) -> None:
+def test_a_project_without_a_tab_before_the_title_is_still_read(tmp_path: Path) -> None:
     text = "NOVEMBER 2019\nGLACY+ INTERPOL Malware Analysis Training, LYON, FRANCE, 4-8 November\n"
     result = lines(text, tmp_path)
     assert result.exit_code == 0, result.stderr
@@ -332,7 +332,7 @@ def test_project_without_tab(tmp_path: Path) -> None:
     )
 
 
-def test_bullets_and_numbering(tmp_path: Path) -> None:
+def test_bullets_and_numbering_before_a_line_are_left_out(tmp_path: Path) -> None:
     text = (
         "NOVEMBER 2019\n• GLACY+\tINTERPOL Malware Analysis Training, LYON, FRANCE, 4-8 November\n"
         "2. CyberEast\tOSCE Workshop on Security Strategies, Yerevan, Armenia, 6 November\n"
@@ -348,7 +348,9 @@ def test_bullets_and_numbering(tmp_path: Path) -> None:
     ]
 
 
-def test_multi_line_project_cell_and_continuation(tmp_path: Path) -> None:
+def test_a_project_cell_over_several_lines_and_a_wrapped_title_are_read_whole(
+    tmp_path: Path,
+) -> None:
     text = (
         "NOVEMBER 2019\n"
         '"iPROCEEDS,\nGLACY+,\nCyberSouth"\tOctopus Conference, Strasbourg, France, 20-22 November\n'  # noqa: E501

@@ -70,7 +70,9 @@ def wait_for(path: Path, proc: subprocess.Popen[Any]) -> bool:
 # --- F2: a query answers from one version of the store ------------------------------------
 
 
-def test_a_store_rewritten_in_place_during_a_query(tmp_path: Path) -> None:
+def test_a_store_rewritten_in_place_during_a_query_is_answered_from_one_version(
+    tmp_path: Path,
+) -> None:
     store = bigger_store(tmp_path / "a.csv", 20)  # 2,640 rows: about 2.6 MB of JSON out
     for rewrite in (swap_rows_of_one_length, drop_every_other_row):
         before = records(store)

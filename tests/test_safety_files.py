@@ -241,7 +241,7 @@ def test_a_fifo_as_projects_csv_does_not_hang_a_query(tmp_path: Path) -> None:
     assert len(json.loads(result.stdout)) == 11  # the built-in projects are used
 
 
-def test_a_projects_csv_that_is_not_utf8(tmp_path: Path) -> None:
+def test_a_projects_csv_that_is_not_utf8_is_one_line_naming_the_byte(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     (tmp_path / "projects.csv").write_bytes(b"name,aliases\nCaf\xe9,x\n")
     result = cli("list", store=store)
@@ -272,7 +272,7 @@ def test_a_symlinked_lock_is_refused_and_its_target_untouched(tmp_path: Path) ->
     assert target.read_text() == "precious\n"
 
 
-def test_a_folder_at_the_lock_path(tmp_path: Path) -> None:
+def test_a_folder_at_the_lock_path_is_one_line_naming_it(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     (tmp_path / "activities.csv.lock").mkdir()
     result = add(store, "x")
@@ -280,7 +280,9 @@ def test_a_folder_at_the_lock_path(tmp_path: Path) -> None:
     assert "is a folder; expected the lock file to be a plain file" in result.stderr
 
 
-def test_no_free_inodes_for_the_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_free_inodes_for_the_lock_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import errno
 
     store = copy_store(tmp_path)
@@ -298,7 +300,7 @@ def test_no_free_inodes_for_the_lock(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert store.read_bytes() == BUNDLED_STORE.read_bytes()
 
 
-def test_a_store_below_a_file(tmp_path: Path) -> None:
+def test_a_store_below_a_file_is_one_line_naming_it(tmp_path: Path) -> None:
     (tmp_path / "work").write_text("a file, not a folder\n")
     result = add(tmp_path / "work" / "a.csv", "x")
     assert result.exit_code == 1
@@ -326,7 +328,9 @@ def test_hostile_json_is_one_line(tmp_path: Path, text: str, message: str) -> No
 
 
 @pytest.mark.slow
-def test_a_writer_killed_after_writing_its_temporary_file(tmp_path: Path) -> None:
+def test_a_writer_killed_after_writing_its_temporary_file_leaves_the_store_whole(
+    tmp_path: Path,
+) -> None:
     store = copy_store(tmp_path)
     argv = [
         *command(),

@@ -123,7 +123,9 @@ def test_an_import_that_the_store_could_not_read_back_is_refused(
     assert_still_writable(store)
 
 
-def test_the_review_round_trip_through_a_json_store_into_a_csv_store(tmp_path: Path) -> None:
+def test_a_round_trip_through_a_json_store_into_a_csv_store_refuses_what_it_cannot_read_back(
+    tmp_path: Path,
+) -> None:
     # README: list --json | import - --store other.csv. A JSON store kept every F1 record
     # without complaint, so the round trip could also write an unreadable CSV store.
     other = tmp_path / "other.json"
@@ -449,7 +451,7 @@ def test_an_empty_id_cell_in_the_store_is_said_in_plain_words(tmp_path: Path) ->
     assert "pattern" not in result.stdout + result.stderr
 
 
-def test_a_cell_over_the_csv_limit_in_an_import(tmp_path: Path) -> None:
+def test_a_cell_over_the_csv_limit_in_an_import_is_one_line(tmp_path: Path) -> None:
     source = tmp_path / "big.csv"
     source.write_text(
         "id,projects,title,dates,month\nabcd1234,GLACY+," + "T" * 200_000 + ",1-2 October,2019-10\n"
@@ -460,7 +462,7 @@ def test_a_cell_over_the_csv_limit_in_an_import(tmp_path: Path) -> None:
     assert "field limit" not in result.stderr
 
 
-def test_a_month_of_the_wrong_form_in_a_json_record(tmp_path: Path) -> None:
+def test_a_month_of_the_wrong_form_in_a_json_record_is_one_line(tmp_path: Path) -> None:
     bad = record(schedule={**DECEMBER, "month": "2019-13"})
     result = cli("import", "-", store=tmp_path / "s.csv", input=json.dumps([bad]))
     assert result.exit_code == 1
@@ -468,7 +470,7 @@ def test_a_month_of_the_wrong_form_in_a_json_record(tmp_path: Path) -> None:
     assert "pattern" not in result.stderr
 
 
-def test_a_one_megabyte_title_in_an_import(tmp_path: Path) -> None:
+def test_a_one_megabyte_title_in_an_import_is_one_line_with_the_cap(tmp_path: Path) -> None:
     result = cli("import", "-", store=tmp_path / "s.csv", input=json.dumps([record(title=BIG * 9)]))
     assert result.exit_code == 1
     assert "(record 1): error: title: is 1,080,000 characters long; at most 1,000" in result.stderr
@@ -501,7 +503,7 @@ def test_an_argument_that_is_not_utf8_is_one_line_naming_it(
     assert store.read_bytes() == BUNDLED_STORE.read_bytes()
 
 
-def test_export_to_an_empty_name(tmp_path: Path) -> None:
+def test_export_to_an_empty_name_is_a_usage_error(tmp_path: Path) -> None:
     result = cli("export", "-o", "", store=copy_store(tmp_path))
     assert result.exit_code == 2
     assert "--output: is empty; expected a file name" in result.stderr
