@@ -9,6 +9,10 @@ pipe; the reaper reads end-of-file and stops what it was told to (the process na
 pid file, or a pid), then removes the folder. A run that ends well writes ``done`` first,
 having stopped the server itself, and the reaper leaves quietly.
 
+Under pytest-xdist the test process is a worker, and a worker whose controller was killed
+runs on until its test ends (a minute, or never): so the reaper watches the controller as
+well, and when it is gone it ends the orphaned worker too, then stops what it was told to.
+
 ``prctl(PR_SET_PDEATHSIG)`` would not do: the server runs as the ``postgres`` user under
 ``setpriv``, and a change of user clears that signal.
 """
@@ -23,17 +27,34 @@ from pathlib import Path
 _SCRIPT = r"""
 import os, select, shutil, signal, sys, time
 pidfile, pid, folder = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+controller = int(sys.argv[4])
 parent = os.getppid()
+
+
+def gone(process):
+    try:
+        with open(f"/proc/{process}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] == "Z"  # a zombie is gone too
+    except OSError:
+        return True
+
+
 said = b""
 while True:
     # The parent check covers a write end inherited by a forked child of the test run.
-    ready, _, _ = select.select([0], [], [], 1.0)
+    ready, _, _ = select.select([0], [], [], 0.5)
     if ready:
         chunk = os.read(0, 64)
         if not chunk:
             break
         said += chunk
     if os.getppid() != parent:
+        break
+    if controller and gone(controller):
+        try:
+            os.kill(parent, signal.SIGKILL)  # the orphaned xdist worker
+        except OSError:
+            pass
         break
 if b"done" in said:
     sys.exit(0)
@@ -70,8 +91,10 @@ class Reaper:
     once the test process is gone; :meth:`release` when the test process did it itself."""
 
     def __init__(self, *, pidfile: Path | None = None, pid: int = 0, folder: Path | None = None):
+        controller = os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else 0
+        argv = [str(pidfile or ""), str(pid), str(folder or ""), str(controller)]
         self._process = subprocess.Popen(
-            [sys.executable, "-c", _SCRIPT, str(pidfile or ""), str(pid), str(folder or "")],
+            [sys.executable, "-c", _SCRIPT, *argv],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -30,6 +30,17 @@ def test_hold(pg_server):
     time.sleep(600)
 """
 
+STUCK_WITH_SERVER = """
+import os, signal, time
+from pathlib import Path
+
+def test_stuck(pg_server):
+    # A test stuck where no interrupt reaches it: its worker cannot end it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    Path(os.environ["PROBE"]).write_text(f"{pg_server.postmaster_pid()} {pg_server.root}")
+    time.sleep(600)
+"""
+
 HOLD_BROWSER = """
 import os, time
 from pathlib import Path
@@ -40,7 +51,9 @@ def test_hold(chromium_pid):
 """
 
 
-def held(tmp_path: Path, test: str, plugin: str) -> tuple[subprocess.Popen[bytes], int, Path]:
+def held(
+    tmp_path: Path, test: str, plugin: str, *options: str
+) -> tuple[subprocess.Popen[bytes], int, Path]:
     """A pytest holding what ``test`` starts: the process, the held pid and folder."""
     (tmp_path / "test_hold.py").write_text(test)
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
@@ -49,7 +62,7 @@ def held(tmp_path: Path, test: str, plugin: str) -> tuple[subprocess.Popen[bytes
     env = {**os.environ, "PROBE": str(probe), "PYTHONPATH": f"{REPO}{os.pathsep}{src}"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-q", "-p", plugin, "-p", "no:cacheprovider",
-         "-c", str(tmp_path / "pytest.ini"), str(tmp_path / "test_hold.py")],
+         "-c", str(tmp_path / "pytest.ini"), *options, str(tmp_path / "test_hold.py")],
         cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.monotonic() + 120
@@ -77,6 +90,19 @@ def test_a_stopped_test_run_leaves_no_postgresql_server(tmp_path: Path, stop: in
     proc, postmaster, folder = held(tmp_path, HOLD_SERVER, "tests.backends")
     assert folder.is_dir()
     proc.send_signal(stop)
+    proc.wait(timeout=60)
+    assert gone_within(10, postmaster), f"PostgreSQL {postmaster} still runs"
+    deadline = time.monotonic() + 10
+    while folder.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not folder.exists()
+
+
+def test_a_killed_xdist_run_leaves_no_postgresql_server_and_no_worker(tmp_path: Path) -> None:
+    # The server belongs to a worker, which outlives its killed controller unless reaped.
+    need_postgres()
+    proc, postmaster, folder = held(tmp_path, STUCK_WITH_SERVER, "tests.backends", "-n", "1")
+    proc.kill()
     proc.wait(timeout=60)
     assert gone_within(10, postmaster), f"PostgreSQL {postmaster} still runs"
     deadline = time.monotonic() + 10
