@@ -26,7 +26,8 @@ def test_needs_a_missing_program():
 def inner_pytest(tmp_path: Path, *options: str, no_skips: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "test_skipping.py").write_text(SKIPPING)
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
-    env = {**os.environ, "INVENTORY_NO_SKIPS": no_skips,
+    outer = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST")}
+    env = {**outer, "INVENTORY_NO_SKIPS": no_skips,
            "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'src'}"}  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "tests.conftest", "-p", "no:cacheprovider",

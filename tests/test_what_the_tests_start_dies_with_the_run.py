@@ -59,7 +59,8 @@ def held(
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     probe = tmp_path / "probe"
     src = str(REPO / "src")
-    env = {**os.environ, "PROBE": str(probe), "PYTHONPATH": f"{REPO}{os.pathsep}{src}"}
+    outer = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST")}
+    env = {**outer, "PROBE": str(probe), "PYTHONPATH": f"{REPO}{os.pathsep}{src}"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-q", "-p", plugin, "-p", "no:cacheprovider",
          "-c", str(tmp_path / "pytest.ini"), *options, str(tmp_path / "test_hold.py")],
