@@ -263,8 +263,12 @@ def writes(store: Path, runs: int, env: dict[str, str]) -> dict[str, Timing]:
     return out
 
 
-def concurrent_adds(store: Path, count: int, env: dict[str, str]) -> tuple[int, int, float]:
-    """``count`` adds started at once: (landed, failed, wall seconds)."""
+def concurrent_bench(store: Path, count: int, env: dict[str, str]) -> tuple[int, int, float]:
+    """``count`` adds started at once (tests/writers.py, as the tests do): (landed, failed,
+    wall seconds)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.writers import concurrent_adds
+
     before = json.loads(
         subprocess.run([*INVENTORY, "list", "--json", "--search", "Concurrent bench",
                         "--store", str(store)], capture_output=True, text=True, env=env,
@@ -272,30 +276,11 @@ def concurrent_adds(store: Path, count: int, env: dict[str, str]) -> tuple[int, 
     )  # fmt: skip
     tag = time.time_ns()
     start = time.perf_counter()
-    procs = [
-        subprocess.Popen(
-            [
-                *INVENTORY,
-                "add",
-                "--store",
-                str(store),
-                "-p",
-                "GLACY+",
-                "-t",
-                f"Concurrent bench {tag} {n}",
-                "-l",
-                "Ghana",
-                "--dates",
-                "7 May 2020",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            cwd=ROOT,
-        )
-        for n in range(count)
-    ]
-    failed = sum(p.wait() != 0 for p in procs)
+    writers = concurrent_adds(
+        store, count, title=f"Concurrent bench {tag}", dates=lambda n: "7 May 2020",
+        command=INVENTORY, env=env, cwd=ROOT,
+    )  # fmt: skip
+    failed = sum(w.returncode != 0 for w in writers)
     wall = time.perf_counter() - start
     after = json.loads(
         subprocess.run([*INVENTORY, "list", "--json", "--search", f"Concurrent bench {tag}",
@@ -494,7 +479,7 @@ def main(argv: list[str] | None = None) -> None:
             if size == "10k":
                 plan.append(("SQLite", database, 100))
             for label, store, count in plan:
-                landed, failed, wall = concurrent_adds(store, count, env)
+                landed, failed, wall = concurrent_bench(store, count, env)
                 say(f"| {count} on the {size} {label} store | {landed} | {failed} | {ms(wall)} |")
 
     if summary:

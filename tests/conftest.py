@@ -6,10 +6,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from tests import helpers
 from tests.helpers import BUNDLED_STORE, NEWSLETTER
 
-pytest_plugins = ["tests.backends"]
+pytest_plugins = ["tests.backends", "tests.chromium"]
+
+SLOW_FIXTURES = {"pg_server", "pg_empty", "pg_store", "_pg_template", "browser", "_chromium"}
+"""What starts a real PostgreSQL server or Chromium: a test that uses one is ``slow`` by what
+it uses, so a new one is marked without anyone remembering to."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        on_server = callspec is not None and callspec.params.get("backend_store") == "postgresql"
+        if names & SLOW_FIXTURES or on_server:
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """The one runner of tests/helpers.py, for a test that would rather ask for it."""
+    return helpers.runner
 
 
 @pytest.fixture
@@ -29,7 +50,8 @@ def store_copy(tmp_path: Path) -> Path:
 def _isolated_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    # A developer's own settings must not change what the tests see.
+    # A developer's own settings must not change what the tests see; nor may pytest-xdist's
+    # workers, which are given COLUMNS=80 and LINES=24 (a piped table is then fitted to 80).
     for name in (
         "INVENTORY_STORE",
         "INVENTORY_TODAY",
@@ -38,6 +60,8 @@ def _isolated_env(
         "INVENTORY_LOCK_TIMEOUT",
         "NO_COLOR",
         "FORCE_COLOR",
+        "COLUMNS",
+        "LINES",
     ):
         monkeypatch.delenv(name, raising=False)
     home = tmp_path_factory.mktemp("home")

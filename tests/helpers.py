@@ -1,4 +1,5 @@
-"""What the tests share: the fixtures' places, a loader, and a runner for the commands.
+"""What the tests share: the fixtures' places, a loader, and one runner for the commands
+(``runner``, and ``run`` for ``inventory ARGS --store STORE`` in this process).
 
 The tests read a frozen copy of the bundled store (tests/fixtures/activities-2019-q4.csv),
 so an officer editing data/activities.csv does not break them; test_store.py keeps the two
@@ -6,8 +7,15 @@ equal while the shipped store is the newsletter's."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner, Result
 
 from inventory.errors import Problem
 from inventory.model import Activity
@@ -22,6 +30,41 @@ BUNDLED_STORE = FIXTURES / "activities-2019-q4.csv"
 SHIPPED_STORE = REPO / "data" / "activities.csv"
 SHARED_NEWSLETTER = FIXTURES / "cybercrime-coe-update-2019-q4.txt"
 """The whole newsletter as published (a copy of ../shared/newsletters/), prose and all."""
+README = REPO / "README.md"
+
+runner = CliRunner()
+"""The one runner: it keeps no state between invocations, so every test may share it."""
+
+
+def run(
+    *args: str,
+    store: Path | str | None = BUNDLED_STORE,
+    input: str | bytes | None = None,
+    env: dict[str, str] | None = None,
+    create: bool = False,
+) -> Result:
+    """``inventory ARGS --store STORE`` in this process (no ``--store`` when ``store`` is
+    None); ``create`` adds ``--create``, for a store started on purpose."""
+    from inventory.cli import app
+
+    argv = [*args, *(["--store", str(store)] if store is not None else [])]
+    return runner.invoke(app, [*argv, *(["--create"] if create else [])], input=input, env=env)
+
+
+def data(*args: str, store: Path | str = BUNDLED_STORE) -> Any:
+    """The JSON a command prints with ``--json``, once it succeeded."""
+    result = run(*args, "--json", store=store)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def one_line_usage_error(result: Result) -> None:
+    """Exit 2 and one line (and at most a hint) on stderr: no usage block, no traceback."""
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    assert result.stdout == ""
+    assert result.stderr.startswith("inventory: error: ")
+    assert "Traceback" not in result.stderr and "Usage:" not in result.stderr
+    assert len(result.stderr.splitlines()) <= 2
 
 
 @dataclass
@@ -110,3 +153,17 @@ def program(name: str, package: str) -> str:
     if found is None:
         pytest.skip(f"{name} is not installed (apt-get install {package})")
     return found
+
+
+def python_m(
+    *args: str, env: dict[str, str] | None = None, **kw: Any
+) -> subprocess.CompletedProcess[bytes]:
+    """The program as a real process, ``python -m inventory``, from this checkout."""
+    base = {**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH", str(REPO / "src"))}
+    return subprocess.run(
+        [sys.executable, "-m", "inventory", *args],
+        capture_output=True,
+        env={**base, **(env or {})},
+        timeout=120,
+        **kw,
+    )

@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from inventory.cli import app
-from tests.helpers import BUNDLED_STORE
+from tests.helpers import BUNDLED_STORE, runner
 
 VOID = {"meta", "link", "br", "img", "input", "hr", "wbr", "source", "col", "area", "base"}
 KEPT = (
@@ -45,8 +43,6 @@ PAGES = {
     "report-2020-q1": ("report", "--quarter", "Q1-2020", "--as-of", "2020-02-12"),
     "projects": ("projects",),
 }
-
-runner = CliRunner()
 
 
 def make_page(name: str, folder: Path, store: Path = BUNDLED_STORE, *extra: str) -> Path:

@@ -3,10 +3,15 @@ folder, ``postgres`` on a free port and a socket in that folder, stopped and rem
 
 PostgreSQL refuses to run as root; when the tests run as root (CI does), the server runs as
 the ``postgres`` user of the system package, and the folder is given to it.
+
+The server dies with the test process however that ends (tests/reaper.py): a run killed by a
+time limit leaves no server behind. Under pytest-xdist each worker starts its own, on its
+own port and in its own folder.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import glob
 import os
@@ -17,6 +22,8 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from tests.reaper import Reaper
 
 INSTALL = "apt-get install postgresql"
 ENV_REQUIRE = "INVENTORY_REQUIRE_POSTGRES"
@@ -66,6 +73,10 @@ class Server:
         assert self.bin is not None
         self.root = Path(tempfile.mkdtemp(prefix="inventory-pg-"))
         self.data = self.root / "data"
+        # Started before the server, so a run killed during initdb leaves no folder either.
+        self.reaper = Reaper(pidfile=self.data / "postmaster.pid", folder=self.root)
+        self.removed = False
+        atexit.register(self.remove)
         self.port = free_port()
         self.fast = fast
         self.as_user: list[str] = []
@@ -132,8 +143,16 @@ class Server:
                   check=False)  # fmt: skip
 
     def remove(self) -> None:
+        if self.removed:
+            return
+        self.removed = True
         self.stop("immediate")
         shutil.rmtree(self.root, ignore_errors=True)
+        self.reaper.release()
+        atexit.unregister(self.remove)
+
+    def postmaster_pid(self) -> int:
+        return int((self.data / "postmaster.pid").read_text().split("\n", 1)[0])
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{self.user}@/{database}?host={self.root}&port={self.port}"
@@ -175,15 +194,21 @@ class Server:
                 time.sleep(0.1)
 
 
-def start_server(*, fast: bool = True) -> Server:
-    server = Server(fast=fast)
-    try:
-        server.init()
-        server.start()
-    except subprocess.CalledProcessError as error:
-        log = server.log.read_text() if server.log.exists() else ""
-        server.remove()
-        raise RuntimeError(
-            f"could not start PostgreSQL: {error.stderr}{error.stdout}{log}"
-        ) from None
-    return server
+def start_server(*, fast: bool = True, tries: int = 3) -> Server:
+    """A running server. The free port is only free when asked: another xdist worker may
+    take it before the server binds it, so a failed start is tried again on a new port."""
+    for attempt in range(tries):
+        server = Server(fast=fast)
+        try:
+            server.init()
+            server.start()
+        except subprocess.CalledProcessError as error:
+            log = server.log.read_text() if server.log.exists() else ""
+            server.remove()
+            if attempt + 1 < tries and "could not bind" in log:
+                continue
+            raise RuntimeError(
+                f"could not start PostgreSQL: {error.stderr}{error.stdout}{log}"
+            ) from None
+        return server
+    raise AssertionError("unreachable")

@@ -25,12 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from inventory.cli import app
-from tests.helpers import BUNDLED_STORE
+from tests.helpers import BUNDLED_STORE, runner
 
-runner = CliRunner()
 TIMEOUT = 120
 """Seconds any one process may take: the machine is shared, and slow when busy."""
 

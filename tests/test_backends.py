@@ -10,13 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from inventory.cli import app
-from tests.helpers import BUNDLED_STORE
+from tests.helpers import BUNDLED_STORE, runner
 from tests.test_cli import FILTER_COUNTS
-
-runner = CliRunner()
 
 QUESTIONS = [
     ["list", "--json"],

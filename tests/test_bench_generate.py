@@ -34,6 +34,7 @@ def activities(generated: Path) -> list[Activity]:
     return store.activities
 
 
+@pytest.mark.slow
 def test_every_row_loads(activities: list[Activity]) -> None:
     assert len(activities) == ROWS
 

@@ -22,6 +22,7 @@ from inventory.store.cache import cache_path
 from inventory.store.files import StoreLock
 from inventory.vocab import Status
 from tests.helpers import BUNDLED_STORE, load
+from tests.writers import concurrent_adds, inventory_command
 
 GLACY_NOVEMBER = 11  # GLACY+ lines of the November 2019 table, Fiji's mission aside
 
@@ -180,11 +181,7 @@ def test_a_held_lock_names_its_holder_and_a_dead_holders_lock_is_taken(store_cop
     assert not store_copy.with_name("activities.csv.lock").exists()  # removed after use
 
 
-def installed() -> list[str]:
-    script = Path(sys.executable).parent / "inventory"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "inventory.cli"]
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["activities.csv", "activities.db"])
 def test_concurrent_writers_all_land(tmp_path: Path, name: str) -> None:
     store = tmp_path / name
@@ -194,33 +191,13 @@ def test_concurrent_writers_all_land(tmp_path: Path, name: str) -> None:
                 batch.add(activity)
     else:
         shutil.copy(BUNDLED_STORE, store)
-    procs = [
-        subprocess.Popen(
-            [
-                *installed(),
-                "add",
-                "--store",
-                str(store),
-                "-p",
-                "GLACY+",
-                "-t",
-                f"Writer {n}",
-                "-l",
-                "Ghana",
-                "--dates",
-                f"{n + 1} May 2021",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for n in range(20)
-    ]
-    errors = [p.communicate()[1] for p in procs]
-    assert [p.returncode for p in procs] == [0] * 20, errors
+    writers = concurrent_adds(store, 20, title="Writer", command=inventory_command())
+    assert [w.returncode for w in writers] == [0] * 20, [w.stderr for w in writers]
     with open_store(str(store)) as opened:
-        writers = {a.title for a in opened.select() if a.title.startswith("Writer ")}
-        assert writers == {f"Writer {n}" for n in range(20)}
+        landed = {a.title for a in opened.select() if a.title.startswith("Writer ")}
+        assert landed == {f"Writer {n}" for n in range(20)}
         assert opened.count() == 152
+        assert opened.problems() == []
         assert len(opened.history()) == 20 + (1 if name.endswith(".db") else 0)
 
 
@@ -239,6 +216,7 @@ for n in range(10_000):
 """
 
 
+@pytest.mark.slow
 def test_kill_9_during_writes_leaves_the_old_or_the_new_store(tmp_path: Path) -> None:
     """A writer killed at random points: the store is always one of the versions it wrote
     (readable, every row there), and the cache never answers from a version the file is not."""
@@ -275,11 +253,12 @@ def test_kill_9_during_writes_leaves_the_old_or_the_new_store(tmp_path: Path) ->
     assert versions <= {0, 5}
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_a_write_leaves_the_store_and_exits_130(store_copy: Path) -> None:
     before = store_copy.read_bytes()
     env = {**os.environ, "INVENTORY_TEST_PAUSE_BEFORE_COMMIT": "5"}
     proc = subprocess.Popen(
-        [*installed(), "cancel", "38z0", "--force", "--store", str(store_copy)],
+        [*inventory_command(), "cancel", "38z0", "--force", "--store", str(store_copy)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

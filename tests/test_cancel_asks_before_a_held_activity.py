@@ -9,12 +9,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from inventory.cli import app
-from tests.helpers import BUNDLED_STORE, load
-
-runner = CliRunner()
+from tests.helpers import BUNDLED_STORE, load, runner
 
 
 def copy(tmp_path: Path) -> Path:

@@ -13,22 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from inventory.cli import app
-from tests.helpers import BUNDLED_STORE
-
-runner = CliRunner()
-
-
-def run(
-    *args: str,
-    store: Path | None = BUNDLED_STORE,
-    input: str | None = None,
-    env: dict[str, str] | None = None,
-) -> Any:
-    argv = list(args) + (["--store", str(store)] if store is not None else [])
-    return runner.invoke(app, argv, input=input, env=env)
+from tests.helpers import BUNDLED_STORE, run
 
 
 def listed(*args: str, store: Path = BUNDLED_STORE) -> list[dict[str, Any]]:

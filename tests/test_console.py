@@ -10,16 +10,13 @@ import re
 import stat
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from inventory.cli import app
 from inventory.views.console import pager_command
-from tests.helpers import BUNDLED_STORE, REPO
+from tests.helpers import BUNDLED_STORE, REPO, run, runner
 
-runner = CliRunner()
 ANSI = re.compile(r"\x1b\[([0-9;]*)m")
 
 
@@ -34,10 +31,6 @@ LONGEST_TITLE = (
     "approach and electronic evidence. Participants: Pilot country experts working in: law "
     "enforcement, criminal justice, including law enforcement officers, judges and prosecutors"
 )
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> Any:
-    return runner.invoke(app, [*args, "--store", str(BUNDLED_STORE)], env=env)
 
 
 def test_piped_output_is_plain_and_whole() -> None:

@@ -638,6 +638,7 @@ def months_spanned(schedule: Schedule) -> int:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(schedules())
 def test_render_then_parse_keeps_the_meaning(schedule: Schedule) -> None:
@@ -645,6 +646,7 @@ def test_render_then_parse_keeps_the_meaning(schedule: Schedule) -> None:
     assert parse_schedule(text).meaning() == schedule.meaning(), text
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(schedules())
 def test_render_without_year_under_its_heading_keeps_the_meaning(schedule: Schedule) -> None:
@@ -655,6 +657,7 @@ def test_render_without_year_under_its_heading_keeps_the_meaning(schedule: Sched
     assert parsed.meaning() == schedule.meaning(), text
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(schedules())
 def test_split_finds_a_rendered_date_after_a_title(schedule: Schedule) -> None:

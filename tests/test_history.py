@@ -10,13 +10,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from typer.testing import CliRunner
-
 from inventory.changes import Change, Edit
 from inventory.cli import app
 from inventory.undo import undone
+from tests.helpers import runner
 
-runner = CliRunner()
 BENIN = "4nc4qthh"
 BENIN_TITLE = "Initial assessment mission"
 

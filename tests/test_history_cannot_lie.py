@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from inventory.cli import app
 from tests.backends import fill
+from tests.helpers import runner
 from tests.safety import command, kill, paused_after
 
-runner = CliRunner()
 BENIN = "4nc4qthh"
 """The newsletter's "Initial assessment mission, Benin, 17-20 February (dates TBC)"."""
 
@@ -118,6 +117,7 @@ def limited(size: int) -> Any:
     return limit
 
 
+@pytest.mark.slow
 def test_a_change_whose_history_line_cannot_be_written_writes_nothing(store: Path) -> None:
     """The history is grown to just below a file-size limit (as a full disk would stop it):
     the store, much smaller, could be written; its history line cannot, so neither is."""
@@ -143,6 +143,7 @@ def test_a_change_whose_history_line_cannot_be_written_writes_nothing(store: Pat
     assert path.read_bytes() == before_history
 
 
+@pytest.mark.slow
 def test_a_writer_killed_after_its_history_line_before_its_store_left_no_change(
     store: Path,
 ) -> None:
@@ -163,6 +164,7 @@ def test_a_writer_killed_after_its_history_line_before_its_store_left_no_change(
     assert states == [None, "aborted", "done"] or states == ["done", "aborted", "done"]
 
 
+@pytest.mark.slow
 def test_a_writer_killed_after_replacing_its_store_left_its_change_recorded(
     store: Path,
 ) -> None:
@@ -195,6 +197,7 @@ def test_a_history_of_lines_without_state_still_reads(store: Path) -> None:
 # --- 3. undo checked against history and store ------------------------------------------------
 
 
+@pytest.mark.slow
 def test_undo_refuses_when_the_newest_history_line_cannot_be_read(store: Path) -> None:
     add(store, "H One")
     add(store, "H Two")

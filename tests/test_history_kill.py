@@ -23,12 +23,15 @@ from inventory.records import to_record
 from inventory.store import open_store
 from tests.backends import fill
 
+pytestmark = pytest.mark.slow  # kills writers at random points, in real processes
+
 ROUNDS = 10
 WRITER = """
 import sys
 from inventory.changes import Author
 from inventory.store import open_store
 from inventory.vocab import Status
+
 store = open_store(sys.argv[1])
 statuses = [Status.POSTPONED, Status.HELD]
 for n in range(10_000):

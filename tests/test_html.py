@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from inventory.cli import app
 from inventory.formats import Format, Summary, formats_for
@@ -28,7 +27,7 @@ from inventory.formats.webpage import month_range, render_report
 from inventory.model import Activity, Certainty, HalfDay, Place, Precision, Schedule, Segment
 from inventory.months import parse_quarter
 from inventory.report import build_report
-from tests.helpers import BUNDLED_STORE, FIXTURES
+from tests.helpers import BUNDLED_STORE, FIXTURES, runner
 from tests.htmlpage import (
     Q1_2020,
     Q1_2020_AS_OF_12_FEB,
@@ -39,7 +38,6 @@ from tests.htmlpage import (
     parse,
 )
 
-runner = CliRunner()
 SNAPSHOTS = FIXTURES / "snapshots"
 
 
@@ -315,6 +313,7 @@ def test_the_page_is_self_contained(pages: dict[str, str]) -> None:
             assert heads and all(th.attrs.get("scope") == "col" for th in heads), name
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(title=st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1))
 def test_any_title_reads_back_as_written(title: str) -> None:
@@ -450,6 +449,7 @@ def installed() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "inventory.cli"]
 
 
+@pytest.mark.slow
 def test_installed_program_writes_the_page(tmp_path: Path) -> None:
     target = tmp_path / "q1-2020.html"
     env = {**os.environ, "INVENTORY_TODAY": "2020-02-12"}

@@ -7,8 +7,9 @@ matches the same golden outline as test_html.py; nothing overflows sideways at 1
 at a phone's 390 px; printed to PDF at A4, each month starts a page, no row is cut in two,
 and the page count is the one read off the printed pages; a hostile title stays text.
 
-Without Chromium these tests skip, saying how to install it (``apt-get install chromium``);
-with INVENTORY_REQUIRE_BROWSER=1 (CI) they fail instead.
+The browser is one per test process (tests/chromium.py). Without Chromium these tests skip,
+saying how to install it (``apt-get install chromium``); with INVENTORY_REQUIRE_BROWSER=1
+(CI) they fail instead.
 
 The README's screenshot is taken by test_screenshot_for_the_readme; to make it again:
 
@@ -20,10 +21,8 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import struct
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,14 +32,8 @@ import pytest
 from tests.helpers import BUNDLED_STORE, FIXTURES, REPO
 from tests.htmlpage import Q1_2020_AS_OF_12_FEB, Q4_2019, make_page, outline
 
-REQUIRED = os.environ.get("INVENTORY_REQUIRE_BROWSER") == "1"
-FLAGS = [
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = pytest.mark.slow  # starts Chromium
+
 SCREENSHOTS = {
     # file under docs/: the element scrolled to the top of a 1280x800 window
     "report-2020-q1.png": "body",
@@ -50,34 +43,6 @@ PROJECT_NAMES = (
     "Cybercrime@Octopus", "EndOCSEA@Europe", "CyberSouth", "CyberEast", "iPROCEEDS",
     "GLACY+", "T-CY",
 )  # fmt: skip
-
-
-def unavailable(reason: str) -> None:
-    if REQUIRED:
-        pytest.fail(f"{reason} (INVENTORY_REQUIRE_BROWSER=1: the browser tests must run)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """One headless Chromium for the module, with a fresh profile."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        unavailable("Chromium is not installed: apt-get install chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Playwright is not installed: pip install -e '.[test]'")
-    flags = FLAGS + (["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=path, headless=True, args=flags
-        )
-        try:
-            yield context
-        finally:
-            context.close()
 
 
 @pytest.fixture(scope="module")

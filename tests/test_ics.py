@@ -19,14 +19,11 @@ from typing import Any
 
 import pytest
 from icalendar import Calendar
-from typer.testing import CliRunner
 
 from inventory.cli import app
 from inventory.formats.ics import to_ics, unscheduled
 from inventory.model import Activity
-from tests.helpers import BUNDLED_STORE, load
-
-runner = CliRunner()
+from tests.helpers import BUNDLED_STORE, load, runner
 
 # Lines of the newsletter with no days: "dates TBD", "dates TBC", "location and dates TBD"
 # (lines 95, 97, 121-127, 143-151).
@@ -446,6 +443,7 @@ def khal(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     importlib.util.find_spec("khal") is None,
     reason="khal is not installed: pip install -e '.[test]' installs it (the 'test' extra)",

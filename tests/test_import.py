@@ -14,16 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from inventory.cli import app
 from inventory.projects import load_registry
 from inventory.readers import Context, open_source, read
 from inventory.records import to_row
 from tests.documents import make_docx, make_html, make_pdf
-from tests.helpers import BUNDLED_STORE, SHARED_NEWSLETTER
+from tests.helpers import BUNDLED_STORE, SHARED_NEWSLETTER, runner
 
-runner = CliRunner()
 TEXT = SHARED_NEWSLETTER.read_text(encoding="utf-8")
 
 
@@ -78,6 +76,7 @@ def test_eml_with_html_part(tmp_path: Path) -> None:
     assert_the_132(mail)
 
 
+@pytest.mark.slow
 def test_pdf(tmp_path: Path) -> None:
     assert_the_132(Path(_pdf(tmp_path)))
 
@@ -302,7 +301,7 @@ def lines(text: str, tmp_path: Path, *extra: str) -> Any:
     return run("import", "-", *extra, store=tmp_path / "s.csv", input=text)
 
 
-def test_d1_impossible_dates_are_errors_and_nothing_is_written(tmp_path: Path) -> None:
+def test_impossible_dates_are_errors_and_nothing_is_written(tmp_path: Path) -> None:
     text = "APRIL 2020\nGLACY+\tAdvisory mission, Accra, Ghana, 31 April\nGLACY+\tX, Ghana, 8-6 April\n"  # noqa: E501
     result = lines(text, tmp_path)
     assert result.exit_code == 1
@@ -321,7 +320,7 @@ def test_d1_impossible_dates_are_errors_and_nothing_is_written(tmp_path: Path) -
     ]
 
 
-def test_d3_project_without_tab(tmp_path: Path) -> None:
+def test_a_project_without_a_tab_before_the_title_is_still_read(tmp_path: Path) -> None:
     text = "NOVEMBER 2019\nGLACY+ INTERPOL Malware Analysis Training, LYON, FRANCE, 4-8 November\n"
     result = lines(text, tmp_path)
     assert result.exit_code == 0, result.stderr
@@ -333,7 +332,7 @@ def test_d3_project_without_tab(tmp_path: Path) -> None:
     )
 
 
-def test_d11_bullets_and_numbering(tmp_path: Path) -> None:
+def test_bullets_and_numbering_before_a_line_are_left_out(tmp_path: Path) -> None:
     text = (
         "NOVEMBER 2019\n• GLACY+\tINTERPOL Malware Analysis Training, LYON, FRANCE, 4-8 November\n"
         "2. CyberEast\tOSCE Workshop on Security Strategies, Yerevan, Armenia, 6 November\n"
@@ -349,7 +348,9 @@ def test_d11_bullets_and_numbering(tmp_path: Path) -> None:
     ]
 
 
-def test_d52_multi_line_project_cell_and_continuation(tmp_path: Path) -> None:
+def test_a_project_cell_over_several_lines_and_a_wrapped_title_are_read_whole(
+    tmp_path: Path,
+) -> None:
     text = (
         "NOVEMBER 2019\n"
         '"iPROCEEDS,\nGLACY+,\nCyberSouth"\tOctopus Conference, Strasbourg, France, 20-22 November\n'  # noqa: E501
@@ -380,13 +381,13 @@ def test_d52_multi_line_project_cell_and_continuation(tmp_path: Path) -> None:
         ("Workshop V, Accra, Ghana, 6-8 Abril", "no dates at the end of"),
     ],
 )
-def test_d8_trailing_comments_are_errors(tmp_path: Path, line: str, message: str) -> None:
+def test_trailing_comments_are_errors(tmp_path: Path, line: str, message: str) -> None:
     result = lines(f"APRIL 2020\nGLACY+\t{line}\n", tmp_path, "--dry-run")
     assert result.exit_code == 1
     assert f"<stdin>:2: error: dates: {message}" in result.stderr
 
 
-def test_d22_date_outside_its_heading_warns(tmp_path: Path) -> None:
+def test_date_outside_its_heading_warns(tmp_path: Path) -> None:
     result = lines("JUNE 2020\nGLACY+\tWorkshop D, Accra, Ghana, 3-5 January\n", tmp_path)
     assert result.exit_code == 0
     assert (
@@ -395,7 +396,7 @@ def test_d22_date_outside_its_heading_warns(tmp_path: Path) -> None:
     ) in result.stderr
 
 
-def test_d21_unknown_project_is_asked_about_then_accepted_everywhere(tmp_path: Path) -> None:
+def test_unknown_project_is_asked_about_then_accepted_everywhere(tmp_path: Path) -> None:
     store = tmp_path / "s.csv"
     shutil.copy(BUNDLED_STORE, store)
     line = "APRIL 2020\nCyberSEE\tLaunch conference, Belgrade, Serbia, 15-16 April\n"
@@ -422,7 +423,7 @@ def test_d21_unknown_project_is_asked_about_then_accepted_everywhere(tmp_path: P
     assert again.exit_code == 0, again.stderr
 
 
-def test_d24_same_line_for_another_project_is_another_activity(tmp_path: Path) -> None:
+def test_same_line_for_another_project_is_another_activity(tmp_path: Path) -> None:
     store = tmp_path / "s.csv"
     text = "MAY 2020\nGLACY+\tSteering Committee, Strasbourg, 5 May\nCyberEast\tSteering Committee, Strasbourg, 5 May\n"  # noqa: E501
     assert run("import", "-", store=store, input=text).exit_code == 0
@@ -448,7 +449,7 @@ def test_d24_same_line_for_another_project_is_another_activity(tmp_path: Path) -
     assert len(list(csv.DictReader(store.open()))) == 3
 
 
-def test_d24_add_refuses_what_is_stored_for_the_same_projects_under_any_id(
+def test_add_refuses_what_is_stored_for_the_same_projects_under_any_id(
     tmp_path: Path,
 ) -> None:
     # GLACY+ holds the first id of "Steering Committee, Strasbourg, 5 May"; CyberEast's gets
@@ -471,7 +472,7 @@ def test_d24_add_refuses_what_is_stored_for_the_same_projects_under_any_id(
     assert "added 0, updated 1, unchanged 0, ambiguous 0" in imported.stderr
 
 
-def test_d23_a_curly_apostrophe_is_the_same_activity_and_found_by_search(
+def test_a_curly_apostrophe_is_the_same_activity_and_found_by_search(
     store_copy: Path,
 ) -> None:
     # Word's autocorrect turns the newsletter's "Stakeholders'" into "Stakeholders’": the
@@ -491,7 +492,7 @@ def test_d23_a_curly_apostrophe_is_the_same_activity_and_found_by_search(
         assert found.stdout.split() == ["02n8dtsy"], typed
 
 
-def test_f9_one_huge_line_is_refused_quickly(tmp_path: Path) -> None:
+def test_one_huge_line_is_refused_quickly(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
     with path.open("w") as handle:
         handle.write("OCTOBER 2019\nGLACY+\t")

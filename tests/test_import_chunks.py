@@ -230,6 +230,7 @@ line = st.tuples(
 ).map(",".join)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -14,12 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from inventory.cli import app
-from tests.helpers import BUNDLED_STORE, SHARED_NEWSLETTER
-
-runner = CliRunner()
+from tests.helpers import BUNDLED_STORE, SHARED_NEWSLETTER, runner
 
 # Lines under "Inventory of activities (October- December 2019)": 29 + 26 + 17, counted by
 # hand; the 60 of "Coming next" (14 + 26 + 20) stay planned.
@@ -58,6 +55,7 @@ def same_as_bundled(path: Path) -> None:
 # --- whole newsletters ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_whole_shared_newsletter_imports_its_two_tables_only(tmp_path: Path) -> None:
     target = tmp_path / "full.csv"
     result = run("import", str(SHARED_NEWSLETTER), store=target)
@@ -73,6 +71,7 @@ def test_whole_shared_newsletter_imports_its_two_tables_only(tmp_path: Path) -> 
     assert "Opened for signature" not in target.read_text()
 
 
+@pytest.mark.slow
 def test_importing_again_changes_nothing(tmp_path: Path) -> None:
     target = tmp_path / "full.csv"
     run("import", str(SHARED_NEWSLETTER), store=target)
@@ -146,6 +145,7 @@ def test_report_text_imports_back(tmp_path: Path) -> None:
     assert {r["id"] for r in rows(target)} == ids
 
 
+@pytest.mark.slow
 def test_markdown_report_imports_back(tmp_path: Path) -> None:
     markdown = run("report", "--quarter", "Q4-2019", "--format", "markdown").stdout
     target = tmp_path / "q4.csv"
@@ -175,6 +175,7 @@ def test_missing_file(tmp_path: Path) -> None:
     assert result.stderr == f"inventory: error: {tmp_path / 'nope.txt'}: no such file\n"
 
 
+@pytest.mark.slow
 def test_installed_program_imports_a_pipe(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("inventory")
     target = tmp_path / "p.csv"

@@ -14,12 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from inventory.cli import app
-from tests.helpers import BUNDLED_STORE, FIXTURES, load
+from tests.helpers import BUNDLED_STORE, FIXTURES, load, runner
 
-runner = CliRunner()
 HELD_Q4 = "Inventory of activities (October - December 2019)\n\n"
 """Lines under this title report their activities held, as the bundled store has them."""
 
@@ -145,6 +143,7 @@ def test_the_next_issue_with_its_project_cells_lost_wipes_nothing(store: Path) -
 # --- unknown projects -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_unknown_project_is_listed_with_its_lines_and_accepted_by_name(store: Path) -> None:
     text = (
         "APRIL 2020\n"

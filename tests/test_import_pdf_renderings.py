@@ -30,6 +30,8 @@ from tests.documents import (
 )
 from tests.helpers import BUNDLED_STORE, SHARED_NEWSLETTER
 
+pytestmark = pytest.mark.slow  # renders the newsletter with LibreOffice
+
 TEXT = SHARED_NEWSLETTER.read_text(encoding="utf-8")
 NO_PROJECT = "Introductory training on cybercrime for Legal practitioners"
 """The March 2020 line with an empty project cell (the bundled store keeps it so)."""

@@ -15,12 +15,9 @@ import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from inventory.cli import app
 from inventory.errors import ParseError
 from inventory.projects import load_registry
 from inventory.readers import Context, Reading, Text, open_source, read
@@ -29,10 +26,9 @@ from inventory.readers.layout import join_wrapped, leading_projects
 from inventory.readers.newsletter import read_newsletter, without_running
 from inventory.records import to_row
 from tests.documents import make_docx, make_viewer_text
-from tests.helpers import BUNDLED_STORE, SHARED_NEWSLETTER, program
+from tests.helpers import BUNDLED_STORE, SHARED_NEWSLETTER, program, run
 from tests.test_import import assert_the_132
 
-runner = CliRunner()
 TEXT = SHARED_NEWSLETTER.read_text(encoding="utf-8")
 # The one line of the newsletter with an empty project cell (March 2020): with no tab or
 # cell to show the column was empty, it cannot be told from a stray paragraph.
@@ -190,6 +186,7 @@ def test_at_any_width_a_viewer_copy_is_never_wrong_without_a_word(work: Path, wi
 # --- Word's table saved as text by LibreOffice -----------------------------------------------
 
 
+@pytest.mark.slow
 def test_word_table_saved_as_text_reads_a_cell_a_line(libreoffice_text: Path) -> None:
     text = libreoffice_text.read_text(encoding="utf-8-sig")
     assert "\nProject(s)\nActivity\nGLACY+\n" in text
@@ -205,11 +202,13 @@ def test_word_table_saved_as_text_reads_a_cell_a_line(libreoffice_text: Path) ->
 # --- Markdown whose tables are HTML ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_github_markdown_from_pandoc_with_html_tables_reads_the_132(gfm: Path) -> None:
     assert "<table>" in gfm.read_text(encoding="utf-8")
     assert_the_132(gfm)
 
 
+@pytest.mark.slow
 def test_pandoc_markdown_with_merged_month_rows_reads_the_132(merged_markdown: Path) -> None:
     markdown = merged_markdown.read_text(encoding="utf-8")
     assert '<td colspan="2">OCTOBER 2019</td>' in markdown
@@ -278,6 +277,7 @@ def month_rows_docx(work: Path) -> Path:
     return make_docx(TEXT, work / "month-rows.docx", month_rows=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("month_rows", [False, True], ids=["table-a-month", "month-rows"])
 @pytest.mark.parametrize("to", list(PANDOC_MARKDOWN))
 def test_every_markdown_pandoc_writes_of_the_word_newsletter_reads_the_132(
@@ -584,10 +584,6 @@ def test_a_project_after_a_line_without_dates_is_refused_with_it() -> None:
 
 
 # --- --skip-bad keeps a whole line or none of it ---------------------------------------------
-
-
-def run(*args: str, store: Path) -> Any:
-    return runner.invoke(app, [*args, "--store", str(store)])
 
 
 def test_skip_bad_never_keeps_a_line_without_its_wrapped_qualifier(tmp_path: Path) -> None:

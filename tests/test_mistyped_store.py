@@ -12,13 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from inventory.cli import app
 from inventory.config import user_store
-from tests.helpers import BUNDLED_STORE, SHARED_NEWSLETTER
+from tests.helpers import BUNDLED_STORE, SHARED_NEWSLETTER, runner
 
-runner = CliRunner()
 ADD = ["add", "-p", "GLACY+", "-t", "Typo probe", "--dates", "5 May 2020"]
 KINDS = ".csv, .json, .db/.sqlite/.sqlite3 or a postgresql:// URL"
 

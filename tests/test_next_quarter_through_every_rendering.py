@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from inventory.cli import app
 from inventory.model import Activity
@@ -32,11 +31,12 @@ from tests.documents import (
     make_viewer_text,
     to_pdf,
 )
-from tests.helpers import BUNDLED_STORE, FIXTURES, load
+from tests.helpers import BUNDLED_STORE, FIXTURES, load, runner
+
+pytestmark = pytest.mark.slow  # renders with LibreOffice and pandoc
 
 NEXT = FIXTURES / "newsletter-2020-q1.txt"
 TEXT = NEXT.read_text(encoding="utf-8")
-runner = CliRunner()
 OPTIONS = ("--add-ambiguous", "--skip-bad")
 """The ambiguous line of the issue added as new, any line a rendering cannot read left out
 (and listed): what is written must then be right, line by line."""

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from inventory.cli import app
 from inventory.dates import render_schedule
@@ -24,9 +23,8 @@ from inventory.query import Criteria
 from inventory.report import build_report
 from inventory.store import open_store
 from inventory.vocab import Certainty, Precision, Status
-from tests.helpers import BUNDLED_STORE
+from tests.helpers import BUNDLED_STORE, runner
 
-runner = CliRunner()
 NOT_CANCELLED = ["--status", "planned", "--status", "held", "--status", "postponed"]
 PROJECTS = [p.name for p in load_registry().projects]
 
@@ -195,6 +193,7 @@ def _counted(store: Any, criteria: Criteria) -> int:
     return sum(a.status is not Status.CANCELLED for a in store.select(criteria))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
           HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(stored=activities(), period=periods(), suffix=st.sampled_from([".csv", ".json"]))

@@ -18,16 +18,16 @@ from typing import Any
 
 import psycopg
 import pytest
-from typer.testing import CliRunner
 
 from inventory.cli import app
 from inventory.query import POSTGRES, Criteria
 from inventory.store import open_store, pgschema
 from inventory.store.postgres import redact, row_of
-from tests.helpers import BUNDLED_STORE, light_probe
+from tests.helpers import BUNDLED_STORE, light_probe, runner
 from tests.pgserver import PASSWORD, Server
 
-runner = CliRunner()
+pytestmark = pytest.mark.slow  # starts a real PostgreSQL server
+
 BENIN = "4nc4qthh"  # "Initial assessment mission, Benin, 17-20 February (dates TBC)"
 
 

@@ -17,7 +17,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from inventory.cli import app
 from inventory.errors import ParseError, StoreError, UsageError
@@ -33,11 +32,10 @@ from inventory.projects import (
     parse_duration,
     read_project_inventory,
 )
-from tests.helpers import BUNDLED_STORE, FIXTURES, REPO, load
+from tests.helpers import BUNDLED_STORE, FIXTURES, REPO, load, runner
 
 DATA_PROJECTS = REPO / "data" / "projects.csv"
 INVENTORY_SECTION = FIXTURES / "projects-2019-q4.txt"
-runner = CliRunner()
 
 # From the newsletter's "Inventory of capacity building projects", by hand.
 INVENTORY = {
@@ -425,6 +423,7 @@ def test_the_newsletter_has_one_activity_outside_its_projects_duration(
     }
 
 
+@pytest.mark.slow
 def test_import_warns_once_per_activity_outside_its_duration(tmp_path: Path) -> None:
     store = tmp_path / "activities.csv"
     newsletter = str(FIXTURES / "newsletter-2019-q4.txt")

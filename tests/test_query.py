@@ -86,6 +86,7 @@ def _agree(stores: dict[str, Store], where: Criteria, limit: int | None = None) 
     return expected
 
 
+@pytest.mark.slow
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -96,6 +97,7 @@ def test_memory_and_sql_agree_on_the_bundled_store(
     _agree(bundled, where, limit)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

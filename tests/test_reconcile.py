@@ -23,21 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from inventory.cli import app
 from inventory.model import Activity
 from inventory.readers import Incoming
 from inventory.reconcile import Reconciler, fit, title_key
 from inventory.records import from_row
-from tests.helpers import BUNDLED_STORE, FIXTURES, load
+from tests.helpers import BUNDLED_STORE, FIXTURES, load, run
 
 NEXT = FIXTURES / "newsletter-2020-q1.txt"
-runner = CliRunner()
-
-
-def run(*args: str, store: Path) -> Any:
-    return runner.invoke(app, [*args, "--store", str(store)])
 
 
 @pytest.fixture
@@ -145,6 +138,7 @@ def test_next_quarter_import_keeps_ids_and_takes_the_new_dates(store: Path) -> N
     assert len(json.loads(history.stdout)) == 1
 
 
+@pytest.mark.slow
 def test_an_older_issue_imported_after_a_newer_one_does_not_turn_dates_back(store: Path) -> None:
     # Q1 2020's issue reports January-March as held, with the days firmed up; the Q4 2019
     # issue, imported after it, only announced them ("Coming next", dates TBC). The held
@@ -190,6 +184,7 @@ def test_no_new_likely_duplicate(store: Path) -> None:
     assert duplicates() <= before
 
 
+@pytest.mark.slow
 def test_mark_missing_cancelled(store: Path) -> None:
     result = run("import", str(NEXT), "--skip-bad", "--mark-missing", "cancelled", store=store)
     assert result.exit_code == 0, result.stderr

@@ -27,6 +27,8 @@ import pytest
 from tests.helpers import BUNDLED_STORE
 from tests.safety import TIMEOUT, command, run_unprivileged, shared_folder, unprivileged
 
+pytestmark = pytest.mark.slow  # fills a disk and races writers in real processes
+
 ADD = ("add", "-p", "GLACY+", "-t", "Disk test", "--dates", "4 December 2019")
 CACHE = ".activities.csv.cache.sqlite3"
 SIZE_LIMIT = 16 * 1024

@@ -23,6 +23,8 @@ from inventory.projects import load_registry
 from inventory.readers import Context, Source, limits, read
 from tests.safety import copy_store, run
 
+pytestmark = pytest.mark.slow  # reads full-size hostile documents
+
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 S = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 LINE = "GLACY+\tWorkshop on cybercrime, Accra, Ghana, 1-2 October 2019"

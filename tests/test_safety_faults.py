@@ -16,8 +16,13 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.helpers import BUNDLED_STORE
 from tests.safety import TIMEOUT, bigger_store, cli, command, copy_store, leftovers, run
+from tests.writers import concurrent_adds
+
+pytestmark = pytest.mark.slow  # races and kills real processes
 
 PAUSE = "INVENTORY_TEST_PAUSE_BEFORE_COMMIT"
 
@@ -65,7 +70,9 @@ def wait_for(path: Path, proc: subprocess.Popen[Any]) -> bool:
 # --- F2: a query answers from one version of the store ------------------------------------
 
 
-def test_f2_a_store_rewritten_in_place_during_a_query(tmp_path: Path) -> None:
+def test_a_store_rewritten_in_place_during_a_query_is_answered_from_one_version(
+    tmp_path: Path,
+) -> None:
     store = bigger_store(tmp_path / "a.csv", 20)  # 2,640 rows: about 2.6 MB of JSON out
     for rewrite in (swap_rows_of_one_length, drop_every_other_row):
         before = records(store)
@@ -92,7 +99,7 @@ def test_f2_a_store_rewritten_in_place_during_a_query(tmp_path: Path) -> None:
 # --- F3: a hand save while an add runs is kept --------------------------------------------
 
 
-def test_f3_a_hand_save_during_an_add_is_not_overwritten(tmp_path: Path) -> None:
+def test_a_hand_save_during_an_add_is_not_overwritten(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     adder = subprocess.Popen(
         [
@@ -128,7 +135,7 @@ def test_f3_a_hand_save_during_an_add_is_not_overwritten(tmp_path: Path) -> None
 # --- F5: removing the lock file while it is held loses nothing ------------------------------
 
 
-def test_f5_the_lock_removed_while_held_loses_no_committed_write(tmp_path: Path) -> None:
+def test_the_lock_removed_while_held_loses_no_committed_write(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     lock = tmp_path / "activities.csv.lock"
 
@@ -170,33 +177,16 @@ def test_f5_the_lock_removed_while_held_loses_no_committed_write(tmp_path: Path)
 # --- F6: concurrent adds on a store bigger than the bundled one ------------------------------
 
 
-def test_f6_concurrent_adds_on_a_bigger_store_all_land(tmp_path: Path) -> None:
+def test_concurrent_adds_on_a_bigger_store_all_land(tmp_path: Path) -> None:
     store = bigger_store(tmp_path / "a.csv", 10)
     assert len(records(store)) == 1320
-    procs = [
-        subprocess.Popen(
-            [
-                *command(),
-                "add",
-                "--store",
-                str(store),
-                "-p",
-                "GLACY+",
-                "-t",
-                f"C{n}",
-                "--dates",
-                "3-5 December 2019",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for n in range(10)
-    ]
-    errors = [p.communicate(timeout=TIMEOUT)[1] for p in procs]
-    assert [p.returncode for p in procs] == [0] * 10, errors
+    writers = concurrent_adds(
+        store, 10, title="C", dates=lambda n: "3-5 December 2019", location=None, command=command()
+    )
+    assert [w.returncode for w in writers] == [0] * 10, [w.stderr for w in writers]
     titles = [r["title"] for r in records(store)]
     assert len(titles) == 1330
-    assert {f"C{n}" for n in range(10)} <= set(titles)
+    assert {f"C {n}" for n in range(10)} <= set(titles)
 
 
 # --- kill -9 during imports ------------------------------------------------------------

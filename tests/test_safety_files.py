@@ -47,7 +47,8 @@ def add(store: Path, title: str, *extra: str) -> Any:
 # --- F4: a symlinked store is one store -----------------------------------------------------
 
 
-def test_f4_writes_through_a_symlink_reach_the_real_store(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_writes_through_a_symlink_reach_the_real_store(tmp_path: Path) -> None:
     real = tmp_path / "real"
     real.mkdir()
     target = copy_store(real, "store.csv")
@@ -95,7 +96,7 @@ def test_f4_writes_through_a_symlink_reach_the_real_store(tmp_path: Path) -> Non
         "alias.csv",
     ],
 )
-def test_f10_export_refuses_the_store_and_its_files(tmp_path: Path, name: str) -> None:
+def test_export_refuses_the_store_and_its_files(tmp_path: Path, name: str) -> None:
     store = copy_store(tmp_path)
     (tmp_path / "alias.csv").symlink_to("activities.csv")
     assert count(store) == 132  # the cache exists now
@@ -111,7 +112,7 @@ def test_f10_export_refuses_the_store_and_its_files(tmp_path: Path, name: str) -
     assert count(store) == 132
 
 
-def test_f10_export_refuses_a_sqlite_store_and_its_journal(tmp_path: Path) -> None:
+def test_export_refuses_a_sqlite_store_and_its_journal(tmp_path: Path) -> None:
     store = tmp_path / "s.db"
     assert cli("import", str(BUNDLED_STORE), store=store).exit_code == 0
     for name in ("s.db", "s.db-wal"):
@@ -120,7 +121,8 @@ def test_f10_export_refuses_a_sqlite_store_and_its_journal(tmp_path: Path) -> No
     assert count(store) == 132
 
 
-def test_f10_export_into_a_named_pipe_writes_into_it(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_export_into_a_named_pipe_writes_into_it(tmp_path: Path) -> None:
     # Replacing a device or a pipe with a file (as root, '-o /dev/null' did) breaks it for
     # everyone; a pipe is written into, as a shell redirection would.
     pipe = tmp_path / "pipe"
@@ -151,7 +153,7 @@ def forge(store: Path) -> Path:
     return cache
 
 
-def test_f11_a_cache_others_may_write_is_not_believed(tmp_path: Path) -> None:
+def test_a_cache_others_may_write_is_not_believed(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     cache = forge(store)
     cache.chmod(0o666)  # anyone who can reach the folder could have written it
@@ -161,7 +163,7 @@ def test_f11_a_cache_others_may_write_is_not_believed(tmp_path: Path) -> None:
     assert stat.S_IMODE(cache.stat().st_mode) & 0o022 == 0  # rebuilt as this user's own
 
 
-def test_f11_a_cache_of_another_user_is_not_believed(tmp_path: Path) -> None:
+def test_a_cache_of_another_user_is_not_believed(tmp_path: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("making a file another user's needs root (CI runs as root)")
     store = copy_store(tmp_path)
@@ -171,7 +173,7 @@ def test_f11_a_cache_of_another_user_is_not_believed(tmp_path: Path) -> None:
     assert cache.stat().st_uid == 0
 
 
-def test_f11_a_journal_planted_beside_the_cache_is_removed_before_it_is_opened(
+def test_a_journal_planted_beside_the_cache_is_removed_before_it_is_opened(
     tmp_path: Path,
 ) -> None:
     # SQLite rolls a "hot" journal back into the database when it opens it.
@@ -187,6 +189,7 @@ def test_f11_a_journal_planted_beside_the_cache_is_removed_before_it_is_opened(
 # --- F12: nothing at a path the tool opens can hang it -----------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name",
     [
@@ -195,7 +198,7 @@ def test_f11_a_journal_planted_beside_the_cache_is_removed_before_it_is_opened(
         ".activities.csv.cache.sqlite3-journal",
     ],
 )
-def test_f12_a_fifo_at_the_cache_path_does_not_hang_a_query(tmp_path: Path, name: str) -> None:
+def test_a_fifo_at_the_cache_path_does_not_hang_a_query(tmp_path: Path, name: str) -> None:
     store = copy_store(tmp_path)
     os.mkfifo(tmp_path / name)
     result = run("list", "--json", store=store, timeout=60)
@@ -203,7 +206,7 @@ def test_f12_a_fifo_at_the_cache_path_does_not_hang_a_query(tmp_path: Path, name
     assert len(json.loads(result.stdout)) == 132
 
 
-def test_f12_a_symlink_at_the_cache_path_is_never_written_through(tmp_path: Path) -> None:
+def test_a_symlink_at_the_cache_path_is_never_written_through(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     victim = tmp_path / "victim.txt"
     victim.write_text("someone's notes\n")
@@ -213,7 +216,7 @@ def test_f12_a_symlink_at_the_cache_path_is_never_written_through(tmp_path: Path
 
 
 @pytest.mark.parametrize("name", ["activities.csv.lock", "activities.csv.history.jsonl"])
-def test_f12_a_fifo_at_the_lock_or_history_path_is_one_line_not_a_hang(
+def test_a_fifo_at_the_lock_or_history_path_is_one_line_not_a_hang(
     tmp_path: Path, name: str
 ) -> None:
     store = copy_store(tmp_path)
@@ -228,7 +231,7 @@ def test_f12_a_fifo_at_the_lock_or_history_path_is_one_line_not_a_hang(
     assert store.read_bytes() == BUNDLED_STORE.read_bytes()
 
 
-def test_f12_a_fifo_as_projects_csv_does_not_hang_a_query(tmp_path: Path) -> None:
+def test_a_fifo_as_projects_csv_does_not_hang_a_query(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     os.mkfifo(tmp_path / "projects.csv")
     result = run(
@@ -238,7 +241,7 @@ def test_f12_a_fifo_as_projects_csv_does_not_hang_a_query(tmp_path: Path) -> Non
     assert len(json.loads(result.stdout)) == 11  # the built-in projects are used
 
 
-def test_f13_a_projects_csv_that_is_not_utf8(tmp_path: Path) -> None:
+def test_a_projects_csv_that_is_not_utf8_is_one_line_naming_the_byte(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     (tmp_path / "projects.csv").write_bytes(b"name,aliases\nCaf\xe9,x\n")
     result = cli("list", store=store)
@@ -246,7 +249,7 @@ def test_f13_a_projects_csv_that_is_not_utf8(tmp_path: Path) -> None:
     assert "projects.csv:2: not UTF-8 (byte 0xe9 at line 2)" in result.stderr
 
 
-def test_f12_a_fifo_as_the_store_is_one_line_not_a_hang(tmp_path: Path) -> None:
+def test_a_fifo_as_the_store_is_one_line_not_a_hang(tmp_path: Path) -> None:
     store = tmp_path / "activities.csv"
     os.mkfifo(store)
     result = run("list", store=store, timeout=60)
@@ -257,7 +260,7 @@ def test_f12_a_fifo_as_the_store_is_one_line_not_a_hang(tmp_path: Path) -> None:
 # --- F13: one line, never a traceback ----------------------------------------------------------
 
 
-def test_f13_a_symlinked_lock_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
+def test_a_symlinked_lock_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     target = tmp_path / "target"
     target.write_text("precious\n")
@@ -269,7 +272,7 @@ def test_f13_a_symlinked_lock_is_refused_and_its_target_untouched(tmp_path: Path
     assert target.read_text() == "precious\n"
 
 
-def test_f13_a_folder_at_the_lock_path(tmp_path: Path) -> None:
+def test_a_folder_at_the_lock_path_is_one_line_naming_it(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     (tmp_path / "activities.csv.lock").mkdir()
     result = add(store, "x")
@@ -277,7 +280,9 @@ def test_f13_a_folder_at_the_lock_path(tmp_path: Path) -> None:
     assert "is a folder; expected the lock file to be a plain file" in result.stderr
 
 
-def test_f13_no_free_inodes_for_the_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_free_inodes_for_the_lock_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import errno
 
     store = copy_store(tmp_path)
@@ -295,7 +300,7 @@ def test_f13_no_free_inodes_for_the_lock(tmp_path: Path, monkeypatch: pytest.Mon
     assert store.read_bytes() == BUNDLED_STORE.read_bytes()
 
 
-def test_f13_a_store_below_a_file(tmp_path: Path) -> None:
+def test_a_store_below_a_file_is_one_line_naming_it(tmp_path: Path) -> None:
     (tmp_path / "work").write_text("a file, not a folder\n")
     result = add(tmp_path / "work" / "a.csv", "x")
     assert result.exit_code == 1
@@ -309,7 +314,7 @@ def test_f13_a_store_below_a_file(tmp_path: Path) -> None:
         ("[" + "9" * 5000 + "]", "a number of 5,000 characters; at most 30 are allowed"),
     ],
 )
-def test_f13_hostile_json_is_one_line(tmp_path: Path, text: str, message: str) -> None:
+def test_hostile_json_is_one_line(tmp_path: Path, text: str, message: str) -> None:
     source = tmp_path / "hostile.json"
     source.write_text(text)
     result = run("import", str(source), store=tmp_path / "s.csv")
@@ -322,7 +327,10 @@ def test_f13_hostile_json_is_one_line(tmp_path: Path, text: str, message: str) -
 # --- F14: a killed writer's temporary files are removed by the next writer ----------------
 
 
-def test_f14_a_writer_killed_after_writing_its_temporary_file(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_a_writer_killed_after_writing_its_temporary_file_leaves_the_store_whole(
+    tmp_path: Path,
+) -> None:
     store = copy_store(tmp_path)
     argv = [
         *command(),
@@ -354,7 +362,7 @@ def test_f14_a_writer_killed_after_writing_its_temporary_file(tmp_path: Path) ->
 # --- F15, D15, D17: read-only stores and folders ------------------------------------------
 
 
-def test_f15_a_read_only_store_is_refused_even_for_root(tmp_path: Path) -> None:
+def test_a_read_only_store_is_refused_even_for_root(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     store.chmod(0o444)
     result = cli("cancel", "38z0", "--force", store=store)
@@ -364,7 +372,7 @@ def test_f15_a_read_only_store_is_refused_even_for_root(tmp_path: Path) -> None:
     assert stat.S_IMODE(store.stat().st_mode) == 0o444
 
 
-def test_d17_another_users_read_only_store_is_refused_not_replaced() -> None:
+def test_another_users_read_only_store_is_refused_not_replaced() -> None:
     unprivileged()
     with shared_folder() as folder:
         folder.chmod(0o777)  # the unprivileged user could rename a file over it ...
@@ -378,7 +386,8 @@ def test_d17_another_users_read_only_store_is_refused_not_replaced() -> None:
         assert store.stat().st_uid == owner
 
 
-def test_d15_a_store_in_a_read_only_folder_is_read_but_not_written() -> None:
+@pytest.mark.slow
+def test_a_store_in_a_read_only_folder_is_read_but_not_written() -> None:
     unprivileged()
     with shared_folder() as folder:
         data = folder / "d"
@@ -401,7 +410,8 @@ def test_d15_a_store_in_a_read_only_folder_is_read_but_not_written() -> None:
         assert os.listdir(data) == ["a.csv"]
 
 
-def test_f13_a_lock_left_by_another_user_does_not_stop_a_write() -> None:
+@pytest.mark.slow
+def test_a_lock_left_by_another_user_does_not_stop_a_write() -> None:
     unprivileged()
     with shared_folder() as folder:
         folder.chmod(0o777)
@@ -418,8 +428,9 @@ def test_f13_a_lock_left_by_another_user_does_not_stop_a_write() -> None:
 # --- D36: the umask is honoured; an existing file keeps its mode ---------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
-def test_d36_new_stores_and_exports_follow_the_umask(tmp_path: Path, umask: int, mode: int) -> None:
+def test_new_stores_and_exports_follow_the_umask(tmp_path: Path, umask: int, mode: int) -> None:
     shell = (
         f"umask {umask:03o} && {' '.join(command())} import {BUNDLED_STORE} --store new.csv"
         " --create"
@@ -431,7 +442,7 @@ def test_d36_new_stores_and_exports_follow_the_umask(tmp_path: Path, umask: int,
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode, name
 
 
-def test_d36_a_rewrite_keeps_the_store_s_mode(tmp_path: Path) -> None:
+def test_a_rewrite_keeps_the_store_s_mode(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     store.chmod(0o640)
     assert cli("cancel", "38z0", "--force", store=store).exit_code == 0
@@ -441,7 +452,7 @@ def test_d36_a_rewrite_keeps_the_store_s_mode(tmp_path: Path) -> None:
 # --- F15: rows not edited keep their bytes, a byte-order mark included --------------------
 
 
-def test_f15_rows_in_every_hand_written_form_keep_their_bytes(tmp_path: Path) -> None:
+def test_rows_in_every_hand_written_form_keep_their_bytes(tmp_path: Path) -> None:
     lines = BUNDLED_STORE.read_text(encoding="utf-8").splitlines()
     hand = {
         1: lines[1].replace(",GLACY+,", ",glacy+,"),  # lower-case project

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -218,6 +219,7 @@ def listing(store: Path) -> list[dict[str, Any]]:
     return data
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60,
     deadline=None,

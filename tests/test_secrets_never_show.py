@@ -179,6 +179,7 @@ def test_the_review_s_malformed_url_is_worded_with_its_password_as_stars(tmp_pat
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["list", "export", "report", "projects", "db dump"])
 def test_an_output_that_is_a_url_is_refused_and_nothing_is_made_from_it(
     command: str, tmp_path: Path

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import errno
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -313,44 +311,6 @@ def test_full_disk_leaves_the_store_untouched(
     assert _files(store_copy.parent) == ["activities.csv"]
 
 
-def inventory_command() -> list[str]:
-    script = Path(sys.executable).parent / "inventory"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "inventory.cli"]
-
-
-def test_twenty_concurrent_writers_all_land(store_copy: Path) -> None:
-    command = inventory_command()
-    procs = [
-        subprocess.Popen(
-            [
-                *command,
-                "add",
-                "--store",
-                str(store_copy),
-                "--project",
-                "GLACY+",
-                "--title",
-                f"Concurrent workshop {n}",
-                "--location",
-                "Ghana",
-                "--dates",
-                f"{n + 1} May 2021",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for n in range(20)
-    ]
-    errors = [p.communicate()[1] for p in procs]
-    assert [p.returncode for p in procs] == [0] * 20, errors
-    assert store_copy.read_text().count("Concurrent workshop") == 20
-    store = load(store_copy)
-    assert store.problems == []
-    assert len(store.activities) == 152
-    titles = {a.title for a in store.activities}
-    assert {f"Concurrent workshop {n}" for n in range(20)} <= titles
-
-
 # --- any valid store survives save and load ---------------------------------------------
 
 REGISTRY = load_registry()
@@ -411,6 +371,7 @@ def activities(draw: st.DrawFn) -> Activity:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.lists(activities(), max_size=8, unique_by=lambda a: a.id))
 def test_any_store_survives_csv_save_and_load(
@@ -425,6 +386,7 @@ def test_any_store_survives_csv_save_and_load(
     assert sorted(store.activities, key=lambda a: a.id) == sorted(items, key=lambda a: a.id)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(st.lists(activities(), max_size=8, unique_by=lambda a: a.id))
 def test_any_store_survives_json_save_and_load(

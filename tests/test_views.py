@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from inventory.clashes import find_pairs
 from inventory.cli import app
@@ -27,10 +26,9 @@ from inventory.report import build_report
 from inventory.views.console import render_text
 from inventory.views.planning import CalendarView, PairsView, TimelineView, short_dates
 from inventory.views.report import chart_lines
-from tests.helpers import BUNDLED_STORE, FIXTURES, REPO, Loaded, load
+from tests.helpers import BUNDLED_STORE, FIXTURES, REPO, Loaded, load, run, runner
 
 SNAPSHOTS = FIXTURES / "snapshots"
-runner = CliRunner()
 ANSI = re.compile(r"\x1b\[")
 
 
@@ -199,10 +197,6 @@ def test_short_dates(store: Loaded, title_start: str, month: str, expected: str)
 
 
 # --- the commands -----------------------------------------------------------------------------
-
-
-def run(*args: str, store: Path, env: dict[str, str] | None = None) -> Any:
-    return runner.invoke(app, [*args, "--store", str(store)], env=env)
 
 
 def test_calendar_command_json(store_copy: Path) -> None:

@@ -7,12 +7,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from typer.testing import CliRunner
+import pytest
 
 from inventory.cli import app
-from tests.helpers import BUNDLED_STORE, load
-
-runner = CliRunner()
+from tests.helpers import BUNDLED_STORE, load, runner
 
 
 def copy(tmp_path: Path) -> Path:
@@ -56,6 +54,7 @@ def test_a_suggestion_is_made_only_for_a_near_spelling(tmp_path: Path) -> None:
         assert first.endswith(said), (args, first)
 
 
+@pytest.mark.slow
 def test_at_80_columns_the_title_has_half_the_room_and_months_are_short() -> None:
     # E10: the Title column was the narrowest (22 characters): "Meeting with cybercrime
     # investigations heads…" took 9 lines, its dates 3.
