@@ -78,3 +78,14 @@ def test_at_80_columns_the_title_has_half_the_room_and_months_are_short() -> Non
     assert len(block) <= 6
     assert block[0][title_column:].startswith("Meeting with cybercrime")
     assert "11-14" in block[0] and "Nov" in block[1] and "November" not in text
+
+
+def test_a_narrow_column_is_never_narrower_than_its_header() -> None:
+    # At 100 columns, one GLACY+ row gave Projects 6 characters: "Projec" / "ts".
+    from inventory.views.console import render_text
+    from inventory.views.listing import ActivityTable
+
+    [lyon] = [a for a in load(BUNDLED_STORE).activities if a.id == "xa9w55j8"]
+    for width in (80, 100, 120):
+        header = render_text(ActivityTable([lyon]), width=width).splitlines()[0].split()
+        assert header == ["ID", "Dates", "Projects", "Title", "Location"], width

@@ -64,7 +64,11 @@ def fit_columns(cells: dict[str, list[str]], width: int) -> dict[str, int] | Non
     would get less than :data:`MIN_TITLE` with the others at their longest word."""
     room_ = width - ID_WIDTH - GAP * 4
     natural = {name: max((len(c) for c in column), default=1) for name, column in cells.items()}
-    widths = {name: min(_longest_word(cells[name]), CAPS[name], natural[name]) for name in CAPS}
+    # At least the header's width: a header cut mid-word ("Projec" / "ts") reads as two.
+    widths = {
+        name: max(len(name), min(_longest_word(cells[name]), CAPS[name], natural[name]))
+        for name in CAPS
+    }
     if room_ - sum(widths.values()) < MIN_TITLE:
         return None
     # Give the narrow columns what they would like (up to their cap), a character at a time
