@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from inventory.store import open_store
-from inventory.store.base import HandEdited
+from inventory.store.base import Administered, HandEdited
 from inventory.validation import written_by_hand
 from tests.helpers import BUNDLED_STORE
 
@@ -43,6 +43,7 @@ def test_only_the_csv_store_is_edited_by_hand_and_gives_its_lines(
     tmp_path: Path, name: str, by_hand: bool
 ) -> None:
     with open_store(str(tmp_path / name), create=True) as store:
+        assert isinstance(store, Administered)  # every backend, asked only by `db`
         store.initialise()
         assert isinstance(store, HandEdited) is by_hand
         lookup = written_by_hand(store)

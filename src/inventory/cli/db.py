@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ..formats import Format, Listing
+from ..store.base import Administered
 from .options import command, location, say, write_output
 from .root import StoreOpt
 
@@ -45,7 +46,7 @@ def init_cmd(store: StoreOpt = None) -> None:
     where = location(store)
     check_new_store(where, create=True)
     with open_store(where, create=True) as opened:
-        say(opened.initialise())
+        say(administered(opened).initialise())
 
 
 @command(app, "upgrade")
@@ -60,14 +61,15 @@ def upgrade_cmd(store: StoreOpt = None) -> None:
     from ..store import open_store
 
     with open_store(location(store)) as opened:
-        before, latest = opened.schema()
+        admin = administered(opened)
+        before, latest = admin.schema()
         if latest == 0:
             say(f"{opened.location}: a {opened.kind.upper()} store has no schema to upgrade")
             return
-        steps = opened.upgrade()
+        steps = admin.upgrade()
         for step in steps:
             say(f"applied step {step}")
-        after, _ = opened.schema()
+        after, _ = admin.schema()
         if steps:
             say(f"{opened.location}: upgraded from schema {before} to {after}")
         else:
@@ -109,3 +111,9 @@ def dump_cmd(
         source = opened.location
     count = len(activities)
     say(f"dumped {count} activit{'y' if count == 1 else 'ies'} of {source} to {where}")
+
+
+def administered(store: Any) -> Administered:
+    """The store as ``db`` asks it: every backend is one (``store.base.Administered``)."""
+    assert isinstance(store, Administered), f"{type(store).__name__} cannot be administered"
+    return store

@@ -55,6 +55,25 @@ class HandEdited(Protocol):
         ...
 
 
+@runtime_checkable
+class Administered(Protocol):
+    """What ``inventory db`` asks of a store, and nothing else does: its creation and its
+    schema. Every backend has it; a command other than ``db`` never needs it."""
+
+    def schema(self) -> tuple[int, int]:
+        """The store's schema version and the one this inventory writes (0, 0 for a store
+        without one: a CSV or JSON file)."""
+        ...
+
+    def upgrade(self) -> list[str]:
+        """Bring the store's schema up to this inventory's; what was done, step by step."""
+        ...
+
+    def initialise(self) -> str:
+        """Create the store if it does not exist yet (an empty one); says what was done."""
+        ...
+
+
 class Store(ABC):
     """A place activities are kept. Subclasses: ``csvfile.CsvStore``, ``jsonfile.JsonStore``,
     ``sqlite.SqliteStore``, ``postgres.PostgresStore``."""
@@ -119,19 +138,6 @@ class Store(ABC):
             if change.number == number:
                 return change
         return None
-
-    def schema(self) -> tuple[int, int]:
-        """The store's schema version and the one this inventory writes (0, 0 for a store
-        without one: a CSV or JSON file)."""
-        return 0, 0
-
-    def upgrade(self) -> list[str]:
-        """Bring the store's schema up to this inventory's; what was done, step by step."""
-        return []
-
-    @abstractmethod
-    def initialise(self) -> str:
-        """Create the store if it does not exist yet (an empty one); says what was done."""
 
     @abstractmethod
     def project_names(self) -> set[str]:

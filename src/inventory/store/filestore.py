@@ -102,6 +102,12 @@ class FileStore(Store):
     def empty(self) -> bytes:
         """What an empty store of this kind holds."""
 
+    def schema(self) -> tuple[int, int]:
+        return 0, 0  # a CSV or JSON file has no schema
+
+    def upgrade(self) -> list[str]:
+        return []
+
     def initialise(self) -> str:
         if self.path.exists():
             return f"{self.path} exists already; nothing to do"

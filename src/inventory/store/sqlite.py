@@ -226,6 +226,9 @@ class SqliteStore(Store):
     def schema(self) -> tuple[int, int]:
         return sql.schema_version(self.connection), sql.SCHEMA_VERSION
 
+    def upgrade(self) -> list[str]:
+        return []  # a SQLite store is brought up to date as it is opened
+
     def initialise(self) -> str:
         existed = self.path.exists()
         self.create = True
