@@ -44,6 +44,10 @@ class CsvStore(FileStore):
         self.keep_cache = keep_cache
         """False: the cache lives in memory for this run (a dry run writes nothing)."""
         self._cache: Cache | None = None
+        self._current = False
+        """The cache was brought up to date once since the store was opened: the rest of
+        the command answers from that version (a save from a spreadsheet meanwhile is seen
+        by the next command), so one question's answers never mix two versions."""
         self._written: sqlite3.Connection | None = None
 
     def cache(self) -> Cache:
@@ -55,7 +59,9 @@ class CsvStore(FileStore):
                 source=str(self.path),
                 hint=f"create one with 'inventory import NEWSLETTER.txt --store {self.path}'",
             )
-        self._cache.ensure_current(self.progress)
+        if not self._current:
+            self._cache.ensure_current(self.progress)
+            self._current = True
         return self._cache
 
     def close(self) -> None:
@@ -65,6 +71,7 @@ class CsvStore(FileStore):
         if self._cache is not None:
             self._cache.close()
             self._cache = None
+        self._current = False
 
     def project_lookup(self) -> dict[str, str] | None:
         return self.cache().project_lookup()
@@ -186,6 +193,9 @@ class CsvStore(FileStore):
         return lookup
 
     def _session(self, snapshot: Snapshot | None) -> FileSession:
+        # A write reads the file again under the lock: its version, not the one the
+        # command's questions were answered from, is the one it changes.
+        self._current = False
         return CsvSession(self, snapshot)
 
 
