@@ -271,3 +271,20 @@ def test_the_plan_names_a_renamed_activity_by_its_new_title(store: Path) -> None
         "title: Steering Commitee of CyberEast Project -> Steering Committee of the CyberEast "
         "Project"
     ) in result.stdout
+
+
+def test_allow_weakening_takes_an_id_prefix_and_refuses_an_unknown_id(store: Path) -> None:
+    text = f"{HELD_Q4}NOVEMBER 2019\nGLACY+\tReview of the Cybercrime Bill, by 30 November\n"
+    before = store.read_bytes()
+    unknown = imp(store, text, "--allow-weakening", "nosuchid")
+    assert unknown.exit_code == 2
+    assert "no activity with id 'nosuchid'" in unknown.stderr
+    assert store.read_bytes() == before
+    assert imp(store, text, "--allow-weakening", "8z2j").exit_code == 0
+
+
+def test_an_empty_new_project_is_a_usage_error(store: Path) -> None:
+    result = imp(store, "APRIL 2020\nCyberSEE\tLaunch, Belgrade, Serbia, 15 April\n",
+                 "--new-project", " ")  # fmt: skip
+    assert result.exit_code == 2
+    assert "--new-project is empty; expected a project name" in result.stderr

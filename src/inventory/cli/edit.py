@@ -194,10 +194,15 @@ def import_(
             2,
             "pipe a file in: inventory import - < newsletter.txt",
         )
+    if any(not name.strip() for name in new_project or ()):
+        raise UsageError("--new-project is empty; expected a project name")
     source = open_source(file)
     source.progress = progress(f"Reading {source.label}")
     shown = _Warnings(as_json)
     with _import_target(store, dry_run, create) as opened:
+        # Each id named must be the store's (a prefix as elsewhere): a mistyped one would
+        # leave its weakening refused without a word about why.
+        allowed = tuple(opened.get(key).id for key in allow_weakening or ())
         outcome = import_into(
             opened,
             source,
@@ -205,7 +210,7 @@ def import_(
             year=year,
             skip_bad=skip_bad,
             add_ambiguous=add_ambiguous,
-            allow_weakening=tuple(allow_weakening or ()),
+            allow_weakening=allowed,
             new_projects=tuple(new_project or ()),
             mark_missing=Status(mark_missing.value) if mark_missing else None,
             author=author("import", by),
