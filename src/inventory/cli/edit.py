@@ -11,13 +11,12 @@ from typing import Annotated, Any
 
 import typer
 
-from ..dates import render_schedule
 from ..editing import edit_activity, new_activity, place_new
-from ..errors import ParseError, UsageError, shortened
+from ..errors import ParseError, UsageError
 from ..formats import Data, Format, Listing
 from ..places import place_notices
 from ..store import Store, check_new_store, open_store
-from ..views.plan import plan_view
+from ..views.plan import label, plan_view
 from ..vocab import Status
 from .options import (
     AuthorOpt,
@@ -518,7 +517,7 @@ def cancel_cmd(
 
 def _confirm_held(command_name: str, held: list[Any]) -> None:
     """Ask before changing activities reported held; refuse in a script (exit 2)."""
-    labels = [f"{a.id} {shortened(a.title, 60)} ({render_schedule(a.schedule)})" for a in held]
+    labels = [f"{a.id} {label(a, 60)}" for a in held]
     what = labels[0] + (f" and {len(labels) - 1} more" if len(labels) > 1 else "")
     if not sys.stdin.isatty():
         raise fail(
@@ -596,10 +595,7 @@ def remove_cmd(
         for key in ids:
             activity = batch.get(key)
             chosen[activity.id] = activity
-        labels = [
-            f"{a.id} {shortened(a.title, 60)} ({render_schedule(a.schedule)})"
-            for a in chosen.values()
-        ]
+        labels = [f"{a.id} {label(a, 60)}" for a in chosen.values()]
         if not yes:
             if not sys.stdin.isatty():
                 raise fail(
@@ -619,5 +615,5 @@ def remove_cmd(
                 return
         for ident in chosen:
             batch.remove(ident)
-    for label in labels:
-        say(f"removed {label}")
+    for named in labels:
+        say(f"removed {named}")

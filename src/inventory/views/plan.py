@@ -22,9 +22,9 @@ _ACTION = {
 }
 
 
-def label(activity: Any) -> str:
-    """``Title (dates)``: how a plan names an activity."""
-    return f"{shortened(activity.title, 70)} ({render_schedule(activity.schedule)})"
+def label(activity: Any, width: int = 70) -> str:
+    """``Title (dates)``: how a plan, or a question before a change, names an activity."""
+    return f"{shortened(activity.title, width)} ({render_schedule(activity.schedule)})"
 
 
 def plan_rows(outcome: Any) -> list[tuple[str, str, str, str, str]]:
