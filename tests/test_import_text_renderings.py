@@ -624,3 +624,25 @@ def test_skip_bad_on_a_viewer_copy_stores_only_right_activities(
         stored = [{k: v for k, v in r.items() if k != "status"} for r in csv.DictReader(handle)]
     assert [r["title"] for r in want if r not in stored] == [NO_PROJECT]
     assert all(r in want for r in stored)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "2 www.coe.int/cybercrime Cybercrime@CoE Update",
+        "Cybercrime@CoE Update www.coe.int/cybercrime 3",
+    ],
+)
+def test_a_running_header_seen_once_inside_a_line_refuses_the_line(header: str) -> None:
+    # A two-page copy shows its header once: repetition cannot tell it from text, and
+    # joined into the title it would be stored wrong (found by the next-quarter test).
+    text = (
+        "Inventory of activities (January - March 2020)\nJANUARY 2020\n"
+        "GLACY+ Advisory mission on legislation on Cybercrime and EE in line with Budapest\n"
+        f"{header}\nConvention, Belize, 10-13 January\n"
+    )
+    reading = read_newsletter(text, load_registry())
+    assert reading.items == []
+    [problem] = reading.problems
+    assert (problem.line, problem.severity) == (3, "error")
+    assert "a page's running header?" in problem.message

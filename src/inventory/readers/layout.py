@@ -489,6 +489,14 @@ class _Interpreter:
 
     def join(self, then: str) -> None:
         assert self.pending is not None
+        if _RUNNING_HEADER.search(then) and self.pending.doubt is None:
+            # A page's header or footer seen once (a short copy from a viewer) cannot be
+            # told from text by repetition; joined into a title it would be kept wrong, so
+            # the line is refused (--skip-bad leaves it out whole).
+            self.pending.doubt = (
+                f"a web address and a page number inside it ({_excerpt(then)}), a page's "
+                "running header? remove it from the line"
+            )
         self.pending.body, warning = self.joined(self.pending.body, then)
         if warning is not None:
             self.problem(self.pending.event, warning, "warning", "title")
@@ -634,6 +642,12 @@ class _Interpreter:
 
 _CUT_RANGE = re.compile(r"(?<![\w])\d{1,2}(?:\s+[^\W\d_]+)?\s*[-\u2010-\u2015\u2212~]+\s*$")
 """A day (and month) and a dash left before the date text read: a range half read."""
+
+
+_RUNNING_HEADER = re.compile(
+    r"(?:^\s*\d{1,4}\s+\S*(?:www\.|://)\S*|\S*(?:www\.|://)\S*.*\s\d{1,4}\s*$)", re.I
+)
+"""A line that starts or ends with a page number and names a web address."""
 
 
 def _is_days(text: str) -> bool:
