@@ -5,8 +5,10 @@ in the bundled store). It asks on a terminal and needs --force in a script."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from inventory.cli import app
@@ -50,7 +52,11 @@ def test_the_readme_recipe_cancels_the_planned_t_cy_activities_only(tmp_path: Pa
         f"inventory list -p T-CY --status planned -f ids --store {store} "
         f"| xargs -r inventory cancel --store {store}"
     )
-    done = subprocess.run(["bash", "-c", recipe], capture_output=True, text=True, timeout=60)
+    # As an officer runs it: in the environment `inventory` is installed in.
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(
+        ["bash", "-c", recipe], capture_output=True, text=True, timeout=60, env=env
+    )
     assert done.returncode == 0, done.stderr
     statuses = {a.id: a.status.value for a in load(store).activities if "T-CY" in a.projects}
     # The Q1 2020 drafting group, bureau and drafting meeting; the October one stays held.
@@ -61,5 +67,7 @@ def test_the_readme_recipe_cancels_the_planned_t_cy_activities_only(tmp_path: Pa
         "maz8a8ma": "cancelled",
     }
     # Run again, the filter finds nothing and xargs -r runs nothing: exit 0.
-    again = subprocess.run(["bash", "-c", recipe], capture_output=True, text=True, timeout=60)
+    again = subprocess.run(
+        ["bash", "-c", recipe], capture_output=True, text=True, timeout=60, env=env
+    )
     assert again.returncode == 0, again.stderr
