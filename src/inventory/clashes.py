@@ -548,12 +548,19 @@ class DuplicateSearch(Generic[T]):
     each activity once (:meth:`add`, which gives its features as plain values to keep
     elsewhere, e.g. on disk), then those values again by first day (:meth:`search`), and
     holds meanwhile only the word counts and place names of the whole store, and the
-    features of the activities still running on the day it has reached."""
+    features of the activities still running on the day it has reached.
+
+    Only candidates are compared: a likely duplicate shares a place group *and* a project
+    or enough of its wording, so the activities running are grouped by a place group
+    crossed with a project or a word of the title's prefix (:func:`_prefix`); two that
+    share no such group cannot be one listed twice. :attr:`compared` counts the pairs
+    scored."""
 
     def __init__(self, min_score: int = DEFAULT_MIN_SCORE) -> None:
         self.min_score = min_score
         self.corpus = _Corpus()
         self.first_words: dict[str, set[str]] = defaultdict(set)
+        self.compared = 0
 
     def add(self, activity: Activity) -> tuple[int, tuple[Any, ...]]:
         """Count one activity in; its first day (as an ordinal) and its features, packed."""
@@ -565,7 +572,8 @@ class DuplicateSearch(Generic[T]):
         """The likely duplicates among the activities given again, each with a tag, as
         :meth:`add` packed them, by first day (ties in any order)."""
         corpus = self.corpus.done()
-        running: dict[tuple[str, str], list[T]] = {}
+        order: dict[str, tuple[float, str]] = {}
+        running: dict[tuple[Any, ...], list[T]] = {}
         active: dict[T, _Features] = {}
         ends: list[tuple[int, int, T]] = []
         for count, (tag, values) in enumerate(packed):
@@ -576,17 +584,22 @@ class DuplicateSearch(Generic[T]):
                 running = {
                     k: kept for k, v in running.items() if (kept := [t for t in v if t in active])
                 }
+            links = [("project", p) for p in dict.fromkeys(f.projects)]
+            links += [("word", w) for w in _prefix(f.words, corpus, order)]
             candidates: dict[T, None] = {}
-            for key in (*_own_keys(f, False), *_named_keys(f, self.first_words)):
-                members = [t for t in running.get(key, ()) if t in active]
-                candidates.update(dict.fromkeys(members))
-                members.append(tag)
-                running[key] = members
+            for place in dict.fromkeys((*_own_keys(f, False), *_named_keys(f, self.first_words))):
+                for link in links:
+                    key = (*place, *link)
+                    members = [t for t in running.get(key, ()) if t in active]
+                    candidates.update(dict.fromkeys(members))
+                    members.append(tag)
+                    running[key] = members
             for other in candidates:
                 a, b = active[other], f
                 ta, tb = other, tag
                 if ((a.start, a.end), a.ident) > ((b.start, b.end), b.ident):
                     a, b, ta, tb = b, a, tb, ta
+                self.compared += 1
                 if not _maybe_duplicate(a, b, corpus):
                     continue
                 verdict = _assess(a, b, corpus)
@@ -596,6 +609,33 @@ class DuplicateSearch(Generic[T]):
                     yield Duplicate(ta, tb, a.ident, b.ident, verdict[1], verdict[2])
             active[tag] = f
             heapq.heappush(ends, (f.end, count, tag))
+
+
+_PREFIX_MARGIN = 1e-9
+"""Kept below the threshold so a float rounded the other way never drops a pair."""
+
+
+def _prefix(
+    words: frozenset[str], corpus: _Corpus, order: dict[str, tuple[float, str]]
+) -> list[str]:
+    """The rarest words of a title, enough that two titles with none in common in their
+    prefixes cannot reach :data:`DUPLICATE_MIN_WORDING` (prefix filtering): in one order
+    of all words (rarest first), the words after a title's prefix weigh less than that
+    share of the title, so a pair similar enough shares a word before either's prefix
+    ends (its first word in common, in that order, is inside both prefixes)."""
+    for w in words:
+        if w not in order:
+            order[w] = (-corpus.weight(w), w)
+    ranked = sorted(words, key=order.__getitem__)
+    rest = sum(corpus.weight(w) for w in ranked)
+    bound = DUPLICATE_MIN_WORDING * rest * (1 - _PREFIX_MARGIN)
+    out = []
+    for w in ranked:
+        if rest < bound:
+            break
+        out.append(w)
+        rest -= corpus.weight(w)
+    return out
 
 
 def find_pairs(
