@@ -12,6 +12,7 @@ pairs that overlap inside a bucket, not with the square of the store.
 from __future__ import annotations
 
 import calendar as _calendar
+import functools
 import heapq
 import math
 import re
@@ -80,6 +81,12 @@ def _stem(word: str) -> str:
     return word
 
 
+# Remembered: a store repeats its titles and places (a series, a usual venue), and
+# ``validate`` works out the features of every activity of a million.
+_fold = functools.lru_cache(maxsize=1 << 15)(fold)
+
+
+@functools.lru_cache(maxsize=1 << 15)
 def title_words(text: str) -> frozenset[str]:
     """The content words of a title, folded and stemmed."""
     return frozenset(
@@ -175,13 +182,13 @@ class _Features:
             deadline=bool(schedule.deadline),
             halves=_halves(schedule),
             words=title_words(a.title),
-            city=fold(place.city) if place and place.city else "",
+            city=_fold(place.city) if place and place.city else "",
             place_city=place.city or "" if place else "",
             countries=tuple((c.code, c.name) for c in place.countries) if place else (),
             codes=frozenset(a.country_codes),
-            names=tuple((n, fold(n)) for n in names),
-            text=fold(a.title + " " + (place.text if place else "")),
-            title=fold(a.title),
+            names=tuple((n, _fold(n)) for n in names),
+            text=_fold(a.title + " " + (place.text if place else "")),
+            title=_fold(a.title),
         )
 
     def pack(self) -> tuple[Any, ...]:
@@ -568,12 +575,22 @@ class DuplicateSearch(Generic[T]):
         _first_words(features.names, self.first_words)
         return features.start, features.pack()
 
+    def absorb(self, part: DuplicateSearch[Any]) -> None:
+        """Count in what another search was shown (a worker's batch of the same store)."""
+        mine, theirs = self.corpus, part.corpus
+        mine.size += theirs.size
+        mine.df.update(theirs.df)
+        mine.cities.update(theirs.cities)
+        mine.countries.update(theirs.countries)
+        for word, keys in part.first_words.items():
+            self.first_words[word] |= keys
+
     def search(self, packed: Iterable[tuple[T, tuple[Any, ...]]]) -> Iterator[Duplicate[T]]:
         """The likely duplicates among the activities given again, each with a tag, as
         :meth:`add` packed them, by first day (ties in any order)."""
         corpus = self.corpus.done()
-        order: dict[str, tuple[float, str]] = {}
-        running: dict[tuple[Any, ...], list[T]] = {}
+        prefixes: dict[frozenset[str], list[tuple[str, str]]] = {}
+        running: dict[tuple[tuple[str, str], tuple[str, str]], list[T]] = {}
         active: dict[T, _Features] = {}
         ends: list[tuple[int, int, T]] = []
         for count, (tag, values) in enumerate(packed):
@@ -584,13 +601,22 @@ class DuplicateSearch(Generic[T]):
                 running = {
                     k: kept for k, v in running.items() if (kept := [t for t in v if t in active])
                 }
-            links = [("project", p) for p in dict.fromkeys(f.projects)]
-            links += [("word", w) for w in _prefix(f.words, corpus, order)]
+            prefix = prefixes.get(f.words)
+            if prefix is None:
+                prefix = prefixes[f.words] = _prefix(f.words, corpus)
+            links = [("project", p) for p in dict.fromkeys(f.projects)] + prefix
             candidates: dict[T, None] = {}
-            for place in dict.fromkeys((*_own_keys(f, False), *_named_keys(f, self.first_words))):
+            # A city's group is left out: its name is among the names, and the "named"
+            # group of that name holds the same activities.
+            places = (*_own_keys(f, False), *_named_keys(f, self.first_words))
+            for place in dict.fromkeys(p for p in places if p[0] != "city"):
                 for link in links:
-                    key = (*place, *link)
-                    members = [t for t in running.get(key, ()) if t in active]
+                    key = (place, link)
+                    found = running.get(key)
+                    if found is None:
+                        running[key] = [tag]
+                        continue
+                    members = [t for t in found if t in active]
                     candidates.update(dict.fromkeys(members))
                     members.append(tag)
                     running[key] = members
@@ -615,26 +641,22 @@ _PREFIX_MARGIN = 1e-9
 """Kept below the threshold so a float rounded the other way never drops a pair."""
 
 
-def _prefix(
-    words: frozenset[str], corpus: _Corpus, order: dict[str, tuple[float, str]]
-) -> list[str]:
+def _prefix(words: frozenset[str], corpus: _Corpus) -> list[tuple[str, str]]:
     """The rarest words of a title, enough that two titles with none in common in their
     prefixes cannot reach :data:`DUPLICATE_MIN_WORDING` (prefix filtering): in one order
     of all words (rarest first), the words after a title's prefix weigh less than that
     share of the title, so a pair similar enough shares a word before either's prefix
     ends (its first word in common, in that order, is inside both prefixes)."""
-    for w in words:
-        if w not in order:
-            order[w] = (-corpus.weight(w), w)
-    ranked = sorted(words, key=order.__getitem__)
-    rest = sum(corpus.weight(w) for w in ranked)
+    weight = corpus.weight
+    ranked = sorted((-weight(w), w) for w in words)
+    rest = -sum(minus for minus, _ in ranked)
     bound = DUPLICATE_MIN_WORDING * rest * (1 - _PREFIX_MARGIN)
     out = []
-    for w in ranked:
+    for minus, w in ranked:
         if rest < bound:
             break
-        out.append(w)
-        rest -= corpus.weight(w)
+        out.append(("word", w))
+        rest += minus
     return out
 
 

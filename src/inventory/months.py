@@ -12,6 +12,7 @@ the parts such text leaves out (DATES.md).
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date, datetime, timedelta
 
@@ -45,8 +46,10 @@ def _last_day(year: int, month: int) -> date:
     return date(year, month, 1) + _TO_MONTH_END
 
 
+@functools.lru_cache(maxsize=4096)
 def month_bounds(month: str) -> Period:
-    """First and last day of a ``YYYY-MM`` month."""
+    """First and last day of a ``YYYY-MM`` month (remembered: a project's duration is
+    asked of every activity ``validate`` checks)."""
     year, mon = int(month[:4]), int(month[5:7])
     return date(year, mon, 1), _last_day(year, mon)
 

@@ -14,8 +14,12 @@ those of the activities running on the day it has reached (``clashes.DuplicateSe
 
 from __future__ import annotations
 
+import functools
+import json
 import marshal
+import os
 import sqlite3
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -25,8 +29,8 @@ from .changes import Change, Damage
 from .clashes import DEFAULT_MIN_SCORE, DuplicateSearch
 from .errors import Problem
 from .model import Activity
-from .projects import Registry, outside_duration
-from .records import sort_string, to_row
+from .projects import Project, Registry
+from .records import derived_cells, sort_string
 from .store.base import HandEdited
 from .vocab import DERIVED
 
@@ -81,10 +85,16 @@ def check(
     as_written: Written | Lookup | None = None,
     progress: Callable[[int, int], None] | None = None,
     tally: Tally | None = None,
+    records: Iterable[tuple[str, str]] | None = None,
+    workers: int | None = None,
 ) -> Iterator[Problem]:
     """:func:`validate`'s problems one at a time, in its order, from ``count`` activities
     read one at a time (soonest first, as a store selects them), each let go once checked.
-    ``as_written`` may also be a lookup, asked for the rows of a batch of ids at a time."""
+    ``as_written`` may also be a lookup, asked for the rows of a batch of ids at a time.
+
+    ``records`` (a store's ``scan_records``: ids and records) stands for ``activities``
+    when given: a big store's are then checked in ``workers`` processes (by default one a
+    core from :data:`BIG` activities), which build the models, each a batch at a time."""
     lookup = _lookup(as_written)
     tally = tally if tally is not None else Tally()
     total = 2 * count
@@ -96,24 +106,132 @@ def check(
             "CREATE TABLE feature (start INTEGER, idx INTEGER, line INTEGER, sort TEXT, data BLOB)"
         )
         spill.execute("CREATE TABLE found (first TEXT, second TEXT, line INTEGER, text TEXT)")
-        stream = iter(activities)
-        while chunk := list(islice(stream, BATCH)):
+        if records is None:
+            checked = _in_process(activities, lookup, registry, source, search)
+        else:
+            checked = _checked_records(records, lookup, registry, source, search, count, workers)
+        for problems, rows in checked:
             if progress is not None:
                 progress(tally.activities, total)
-            written = lookup([a.id for a in chunk])
-            rows = []
-            for activity in chunk:
-                known = written.get(activity.id)
-                line = known[0] if known is not None else None
-                yield from _warnings(activity, registry, known, source)
-                start, packed = search.add(activity)
-                order = sort_string(activity)
-                rows.append((start, tally.activities, line, order, marshal.dumps(packed)))
-                tally.activities += 1
-            spill.executemany("INSERT INTO feature VALUES (?, ?, ?, ?, ?)", rows)
+            yield from problems
+            first = tally.activities
+            spill.executemany(
+                "INSERT INTO feature VALUES (?, ?, ?, ?, ?)",
+                [(s, first + n, line, o, d) for n, (s, line, o, d) in enumerate(rows)],
+            )
+            tally.activities += len(rows)
         yield from _duplicates(search, spill, tally.activities, source, progress)
     finally:
         spill.close()
+
+
+Checked = tuple[list[Problem], list[tuple[int, int | None, str, bytes]]]
+"""A batch checked: its warnings, and each activity's first day, line, place in the
+store's order and packed features (what the duplicate search reads back)."""
+
+BIG = 20_000
+"""Activities from which checking in worker processes pays for starting them."""
+
+
+def _check_batch(
+    chunk: Sequence[Activity],
+    written: Written,
+    registry: Registry,
+    find: Callable[[str], Project | None],
+    source: str,
+    search: DuplicateSearch[Any],
+) -> Checked:
+    problems: list[Problem] = []
+    rows = []
+    for activity in chunk:
+        known = written.get(activity.id)
+        line = known[0] if known is not None else None
+        problems += _warnings(activity, registry, find, known, source)
+        start, packed = search.add(activity)
+        rows.append((start, line, sort_string(activity), marshal.dumps(packed)))
+    return problems, rows
+
+
+def _in_process(
+    activities: Iterable[Activity],
+    lookup: Lookup,
+    registry: Registry,
+    source: str,
+    search: DuplicateSearch[Any],
+) -> Iterator[Checked]:
+    # A store names a handful of projects a million times: each is looked up once.
+    find = functools.cache(registry.find)
+    stream = iter(activities)
+    while chunk := list(islice(stream, BATCH)):
+        written = lookup([a.id for a in chunk])
+        yield _check_batch(chunk, written, registry, find, source, search)
+
+
+def _built(records: Iterable[tuple[str, str]]) -> Iterator[Activity]:
+    from .records import trusted_record
+
+    for _, record in records:
+        yield trusted_record(json.loads(record))
+
+
+def _checked_records(
+    records: Iterable[tuple[str, str]],
+    lookup: Lookup,
+    registry: Registry,
+    source: str,
+    search: DuplicateSearch[Any],
+    count: int,
+    workers: int | None,
+) -> Iterator[Checked]:
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if count >= BIG else 1
+    context = _fork_context() if workers > 1 else None
+    if context is None:
+        yield from _in_process(_built(records), lookup, registry, source, search)
+        return
+    stream = iter(records)
+    pending: deque[Any] = deque()
+    with context.Pool(workers, _worker_start, (registry, source)) as pool:
+        try:
+            while chunk := list(islice(stream, BATCH)):
+                written = lookup([ident for ident, _ in chunk])
+                pending.append(pool.apply_async(_worker_check, ([r for _, r in chunk], written)))
+                while len(pending) > 2 * workers:
+                    yield _absorbed(pending.popleft().get(), search)
+            while pending:
+                yield _absorbed(pending.popleft().get(), search)
+        finally:
+            pool.terminate()
+
+
+def _fork_context() -> Any:
+    import multiprocessing  # only for a big store
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork")  # started at once, the registry inherited
+
+
+def _absorbed(done: tuple[Checked, DuplicateSearch[Any]], search: DuplicateSearch[Any]) -> Checked:
+    checked, part = done
+    search.absorb(part)
+    return checked
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_start(registry: Registry, source: str) -> None:
+    _WORKER.update(registry=registry, source=source, find=functools.cache(registry.find))
+
+
+def _worker_check(records: list[str], written: Written) -> tuple[Checked, DuplicateSearch[Any]]:
+    """One batch checked in a worker: its warnings and features, and what it counted of
+    the store's words and places (the duplicate search's, merged in order)."""
+    registry, source, find = _WORKER["registry"], _WORKER["source"], _WORKER["find"]
+    part: DuplicateSearch[Any] = DuplicateSearch(DEFAULT_MIN_SCORE)
+    chunk = list(_built(("", r) for r in records))
+    return _check_batch(chunk, written, registry, find, source, part), part
 
 
 def written_by_hand(store: object) -> Lookup | None:
@@ -134,10 +252,12 @@ def _lookup(as_written: Written | Lookup | None) -> Lookup:
 def _warnings(
     activity: Activity,
     registry: Registry,
+    find: Callable[[str], Project | None],
     written: tuple[int, dict[str, str]] | None,
     source: str,
 ) -> Iterator[Problem]:
-    """The warnings about one activity, with the line of its row when known."""
+    """The warnings about one activity, with the line of its row when known; ``find`` is
+    ``registry.find``, remembered."""
     line = written[0] if written is not None else None
 
     def warn(message: str, field: str | None = None) -> Problem:
@@ -145,24 +265,31 @@ def _warnings(
 
     if not activity.projects:
         yield warn("no project", "projects")
-    for name in activity.projects:
-        if registry.find(name) is None:
+    projects = [(name, find(name)) for name in activity.projects]
+    for name, project in projects:
+        if project is None:
             known = ", ".join(p.name for p in registry.projects)
             yield warn(f"unknown project {name!r}; known: {known}", "projects")
-    for reason in outside_duration(activity, registry):
-        yield warn(reason, "dates")
+    # As ``projects.outside_duration`` gives them, the lookups above reused.
+    for _, project in projects:
+        reason = project.outside(activity.schedule) if project is not None else None
+        if reason is not None:
+            yield warn(reason, "dates")
     if written is not None:
         cells = written[1]
-        expected = to_row(activity)
+        expected: dict[str, str] | None = None
         for column in DERIVED:
             found = (cells.get(column) or "").strip()
-            if column in cells and found and found != expected[column]:
-                yield warn(
-                    f"{column} is {found!r} but dates {activity.schedule.text!r} give "
-                    f"{expected[column]!r}; the dates column wins and the next write "
-                    "corrects it",
-                    column,
-                )
+            if column in cells and found:
+                # The derived cells only (``to_row``'s): rendering the whole row is not needed.
+                expected = expected or derived_cells(activity.schedule)
+                if found != expected[column]:
+                    yield warn(
+                        f"{column} is {found!r} but dates {activity.schedule.text!r} give "
+                        f"{expected[column]!r}; the dates column wins and the next write "
+                        "corrects it",
+                        column,
+                    )
 
 
 Tag = tuple[int | None, str]

@@ -72,6 +72,7 @@ def validate_cmd(
             as_written=written_by_hand(opened),
             progress=progress("Checking the store"),
             tally=tally,
+            records=opened.scan_records(),
         )
         if current_run().output().terminal:
             # Read on a terminal, not piped: the bar ends before the lines show, as it

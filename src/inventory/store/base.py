@@ -162,6 +162,12 @@ class Store(ABC):
         whole store is gone through without being held (``validate``)."""
         yield from self.select(criteria)
 
+    def scan_records(self, criteria: Criteria = EVERYTHING) -> Iterator[tuple[str, str]] | None:
+        """What :meth:`scan` gives, as ids and the records :meth:`select_records` gives, one at a
+        time, when the store keeps them so (``validate`` hands them to worker processes,
+        which build the models); None when it cannot."""
+        return None
+
     def own_files(self) -> set[Path]:
         """The files this store keeps (itself, its lock, cache, history, projects.csv...),
         resolved: an output written over one of them would destroy or corrupt the store."""

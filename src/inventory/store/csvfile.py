@@ -93,6 +93,9 @@ class CsvStore(FileStore):
     def scan(self, criteria: Criteria = EVERYTHING) -> Iterator[Activity]:
         return sql.scan(self.cache().connection, criteria, copy=True)
 
+    def scan_records(self, criteria: Criteria = EVERYTHING) -> Iterator[tuple[str, str]] | None:
+        return sql.scan_records(self.cache().connection, criteria, copy=True)
+
     def bounds(self, criteria: Criteria | None = None) -> Period | None:
         return sql.bounds(self.cache().connection, criteria)
 

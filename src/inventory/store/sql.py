@@ -251,18 +251,26 @@ def scan(
     ``copy``, their records are first copied to a temporary file in one quick read, so no
     read stays open while the caller works through them: in a rollback journal (the CSV
     store's cache) an open read makes every writer wait for it."""
+    yield from activities((r,) for _, r in scan_records(connection, criteria, copy=copy))
+
+
+def scan_records(
+    connection: sqlite3.Connection, criteria: Criteria, *, copy: bool = False
+) -> Iterator[tuple[str, str]]:
+    """:func:`scan`'s ids and records as stored (``records.to_record`` as JSON), no model
+    built."""
     where, params = criteria.to_sql(SQLITE, max_span(connection))
     rows = connection.execute(
-        f"SELECT a.record FROM activity a WHERE {where} ORDER BY a.sort", params
+        f"SELECT a.id, a.record FROM activity a WHERE {where} ORDER BY a.sort", params
     )
     if not copy:
-        yield from activities(rows)
+        yield from rows
         return
     kept = sqlite3.connect("")  # a temporary file, deleted when closed
     try:
-        kept.execute("CREATE TABLE record (record TEXT NOT NULL)")
-        kept.executemany("INSERT INTO record VALUES (?)", rows)
-        yield from activities(kept.execute("SELECT record FROM record ORDER BY rowid"))
+        kept.execute("CREATE TABLE record (id TEXT NOT NULL, record TEXT NOT NULL)")
+        kept.executemany("INSERT INTO record VALUES (?, ?)", rows)
+        yield from kept.execute("SELECT id, record FROM record ORDER BY rowid")
     finally:
         kept.close()
 
