@@ -186,16 +186,22 @@ def rich_alone(records: Path) -> list[str]:
 
 def ics_per_event(count: int) -> tuple[float, str] | None:
     """Seconds the icalendar library takes per event, writing ``count`` events as export
-    does (fields of src/inventory/formats/ics.py), median of three fresh processes; and
-    where the figure came from. bench/ics_floor.py, when there is one and it prints a
-    number of seconds per event on its last line, is preferred."""
+    does, and where the figure came from: bench/ics_floor.py when there is one (its
+    "icalendar alone" line: the library given each event's values, a store of ``count``
+    generated activities), else the inline script above (the fields of
+    src/inventory/formats/ics.py, median of three fresh processes)."""
     script = BENCH / "ics_floor.py"
     if script.exists():
-        done = subprocess.run([PYTHON, str(script)], capture_output=True, text=True)
-        try:
-            return float(done.stdout.split()[-1]), "bench/ics_floor.py"
-        except (ValueError, IndexError):
-            pass
+        done = subprocess.run(
+            [PYTHON, str(script), "--rows", str(count)], capture_output=True, text=True
+        )
+        for line in done.stdout.splitlines():
+            if line.startswith("icalendar alone") and "µs/event" in line:
+                try:
+                    figure = float(line.split(":")[-1].split("µs")[0])
+                except ValueError:
+                    break
+                return figure / 1e6, "bench/ics_floor.py, CPU"
     figures = []
     for _ in range(3):
         done = subprocess.run([PYTHON, "-c", ICS_FLOOR, str(count)], capture_output=True)
