@@ -755,7 +755,7 @@ def main(argv: list[str] | None = None) -> None:
     for line in first:
         say(line)
     say("")
-    for line in ctx.report.markdown(sizes):
+    for line in ctx.report.markdown(sizes, growth=len(sizes) > 1):
         say(line)
     if ctx.concurrency:
         say("\n| concurrent adds, all started at once | landed | failed | wall |")
