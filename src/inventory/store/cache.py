@@ -7,8 +7,10 @@ only the rows it returns. It is derived and disposable, and never answers stale:
   same step; a hand edit changes the size or the ctime, which user space cannot set back.
   When the file changed within a few seconds of being read (a coarse clock may give two
   saves one ctime), the digest is compared too, as git does for a "racily clean" file;
-* it names the code that built it (this package, pycountry's tables, Python) and the
-  project registry rows were read with; any difference rebuilds it from scratch;
+* it names what its contents depend on besides the file: :data:`CACHE_FORMAT`, the
+  schema, pycountry's tables, Unicode's, the built-in project list (by content and version,
+  never by a file's time, so a reinstall or a fresh clone reuses it) and the project
+  registry rows were read with; any difference rebuilds it from scratch;
 * a refresh after a hand edit re-validates only the rows whose bytes changed (each row's
   BLAKE2b-128 is kept) and drops the rows that are gone;
 * anything unusual about it (not a regular file, a damaged or foreign database, an older
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import importlib.util
 import json
 import os
@@ -29,14 +32,13 @@ import sqlite3
 import stat
 import sys
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__
 from ..errors import ParseError, Problem, StoreError
-from ..sanitise import unneutralise
 from ..textio import decode, read_plain_file
 from . import sql
 from .csvdoc import Header, RawRow, read_rows
@@ -53,26 +55,44 @@ from .files import (
 if TYPE_CHECKING:
     from ..model import Activity
     from ..projects import Registry
+    from .cacherows import RowReader
 
 Progress = Callable[[int, int], None]
 CHUNK = 2000
+BUILD_CACHE_KB = 65536
+
+
+CACHE_FORMAT = 4
+"""The version of what a cache holds and of how rows are read into it. A cache is kept for
+as long as this, the schema, the built-in project list, the country tables and Unicode's
+are the same: reinstalling the same version, or a fresh clone, reuses it. Bump it with
+any change to the cache's tables (tests/test_cache_format.py pins them to this number)
+and to how a row is read: the date grammar (dates.py), the model's rules or messages,
+records.from_row or store/cacherows.py."""
 
 
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """Names the code a cache was built by: a change to the loader, to a country's name
-    (pycountry) or to Python's Unicode tables must not meet an old cache."""
-    parts = [str(sql.SCHEMA_VERSION), __version__, sys.version]
+    """Names what a cache's contents depend on besides the store: by content and version,
+    never by a file's time (a reinstall or a clone gives every file a new one)."""
     here = Path(__file__).resolve().parent.parent
-    files = sorted(here.rglob("*.py")) + sorted(here.glob("_data/*.csv"))
+    builtin = read_plain_file(here / "_data" / "projects.csv") or b""
+    parts = [
+        f"format {CACHE_FORMAT}",
+        f"schema {sql.SCHEMA_VERSION}",
+        f"record {sql.RECORD_FORMAT}",
+        f"unicode {unicodedata.unidata_version}",
+        f"projects {hashlib.sha256(builtin).hexdigest()}",
+    ]
     spec = importlib.util.find_spec("pycountry")
     if spec is not None and spec.origin:
+        # The country names a record carries come from its tables: named by their size and
+        # the version its install records beside it, both read without importing it.
         root = Path(spec.origin).parent
-        files += [root / "__init__.py", root / "databases" / "iso3166-1.json"]
-    for file in files:
         with contextlib.suppress(OSError):
-            st = file.stat()
-            parts.append(f"{file}:{st.st_size}:{st.st_mtime_ns}")
+            parts.append(f"countries {(root / 'databases' / 'iso3166-1.json').stat().st_size}")
+        with contextlib.suppress(OSError):
+            parts += sorted(p.name for p in root.parent.glob("pycountry-*.dist-info"))
     return "\n".join(parts)
 
 
@@ -321,6 +341,9 @@ class Cache:
 
     def _refresh(self, snapshot: Snapshot, progress: Progress | None) -> None:
         connection = self.connection
+        # A build reads and writes every page of its tables: SQLite's 2 MB default page
+        # cache would send them to the disk and back (it is given back when it closes).
+        connection.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KB}")
         connection.execute("BEGIN IMMEDIATE")
         try:
             try:
@@ -358,6 +381,14 @@ class Cache:
         ):
             for table in sql.TABLES:
                 connection.execute(f"DELETE FROM {table}")
+        empty = connection.execute("SELECT NOT EXISTS (SELECT 1 FROM activity)").fetchone()[0]
+        if empty:
+            # Filling empty tables, an index is cheaper sorted once at the end than kept up
+            # to date row by row (they are made again below, in this transaction).
+            for (index,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).fetchall():
+                connection.execute(f'DROP INDEX "{index}"')
         connection.execute("DROP TABLE IF EXISTS temp.incoming")
         connection.execute("CREATE TEMP TABLE incoming (hash BLOB NOT NULL, line INTEGER NOT NULL)")
         problems: list[Problem] = []
@@ -388,7 +419,7 @@ class Cache:
             chunk: list[RawRow] = []
 
             def submit() -> None:
-                known = self._known([r.hash for r in chunk])
+                known = set() if empty else self._known([r.hash for r in chunk])
                 connection.executemany(
                     "INSERT INTO incoming VALUES (?, ?)", [(r.hash, r.line) for r in chunk]
                 )
@@ -410,6 +441,8 @@ class Cache:
             submit()
             for parsed in parsers.drain():
                 take(parsed)
+        if empty:
+            sql.create_schema(connection, in_transaction=True)
         connection.execute("CREATE INDEX temp.incoming_hash ON incoming (hash)")
         gone = [
             r[0]
@@ -555,32 +588,31 @@ class Cache:
 
 
 def parse_rows(
-    rows: list[tuple[int, bytes, list[str]]], names: list[str], registry: Registry, source: str
+    rows: list[tuple[int, bytes, list[str]]], reader: RowReader, source: str
 ) -> list[tuple[int, bytes, sql.Prepared | Problem]]:
     """Read and validate rows of a CSV store into what the cache stores (in a worker process
     for a big build: it is most of the work)."""
-    from ..records import from_row  # only a refresh needs the models
-
     out: list[tuple[int, bytes, sql.Prepared | Problem]] = []
+    prepare = reader.prepare
     for line, hash_, cells in rows:
-        row = dict(zip(names, (unneutralise(c) for c in cells), strict=False))
         try:
-            out.append((line, hash_, sql.prepare(from_row(row, registry), 1, hash_)))
+            out.append((line, hash_, prepare(cells, hash_)))
         except ParseError as error:
             out.append((line, hash_, Problem(error.message, line, error.field, "error", source)))
     return out
 
 
-_WORKER: dict[str, object] = {}
+_WORKER: dict[str, Any] = {}
 
 
 def _worker_start(names: list[str], registry: Registry, source: str) -> None:
-    _WORKER.update(names=names, registry=registry, source=source)
+    from .cacherows import RowReader
+
+    _WORKER.update(reader=RowReader(names, registry), source=source)
 
 
 def _worker_parse(rows: list[tuple[int, bytes, list[str]]]) -> list[Any]:
-    names, registry, source = _WORKER["names"], _WORKER["registry"], _WORKER["source"]
-    return parse_rows(rows, names, registry, source)  # type: ignore[arg-type]
+    return parse_rows(rows, _WORKER["reader"], _WORKER["source"])
 
 
 class _Parsers:
@@ -592,7 +624,10 @@ class _Parsers:
     """Bytes of CSV from which a pool pays for itself (about 20,000 rows)."""
 
     def __init__(self, names: list[str], registry: Registry, source: str, size: int) -> None:
-        self.names, self.registry, self.source = names, registry, source
+        from .cacherows import RowReader  # only a refresh reads rows (and needs the models)
+
+        self.reader = RowReader(names, registry)
+        self.source = source
         self.pool: Any = None
         self.pending: deque[Any] = deque()
         workers = min(os.cpu_count() or 1, 4)
@@ -617,7 +652,7 @@ class _Parsers:
         """Hand rows over; yields the chunks parsed so far, oldest first."""
         if self.pool is None:
             if rows:
-                yield parse_rows(rows, self.names, self.registry, self.source)
+                yield parse_rows(rows, self.reader, self.source)
             return
         if rows:
             self.pending.append(self.pool.apply_async(_worker_parse, (rows,)))
