@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from bench.generate import write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,8 +21,9 @@ from inventory.errors import ParseError
 from inventory.projects import load_registry
 from inventory.records import from_row
 from inventory.sanitise import unneutralise
+from inventory.store import cache as cache_module
 from inventory.store import sql
-from inventory.store.cache import Cache
+from inventory.store.cache import Cache, cache_path
 from inventory.store.cacherows import RowReader
 from inventory.vocab import COLUMNS
 
@@ -214,3 +216,39 @@ def test_a_cache_file_is_an_ordinary_sqlite_database(store_copy: Path) -> None:
     connection = sqlite3.connect(cache_file)
     assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     connection.close()
+
+
+def test_workers_find_the_same_activities_and_duplicates_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "activities.csv"
+    write(store, 3000, seed=5)
+    lines = store.read_text(encoding="utf-8").splitlines(keepends=True)
+    # The same id again far down the file, with another title: the first row keeps it.
+    cells = next(csv.reader([lines[5]]))
+    cells[2] = "Another title"
+    twin = io.StringIO()
+    csv.writer(twin, lineterminator="\n").writerow(cells)
+    store.write_text("".join([*lines, twin.getvalue(), lines[9]]), encoding="utf-8")
+
+    def build() -> tuple[dict[str, tuple[Any, ...]], list[tuple[Any, ...]]]:
+        cache_path(store).unlink(missing_ok=True)
+        cache = Cache(store, load_registry)
+        try:
+            cache.ensure_current()
+            problems = [(p.line, p.field, p.message) for p in cache.problems()]
+        finally:
+            cache.close()
+        return _cached(store), problems
+
+    alone = build()
+    monkeypatch.setattr(cache_module._Parsers, "BIG", 0)
+    assert build() == alone
+    assert alone[1] == [
+        (len(lines) + 1, "id", f"duplicate id {cells[0]!r}, first used on line 6"),
+        (
+            len(lines) + 2,
+            "id",
+            f"duplicate id {next(csv.reader([lines[9]]))[0]!r}, first used on line 10",
+        ),
+    ]

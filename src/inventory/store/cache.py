@@ -616,20 +616,24 @@ def _worker_parse(rows: list[tuple[int, bytes, list[str]]]) -> list[Any]:
 
 
 class _Parsers:
-    """Parses chunks of rows in order: in this process for a small job, in a pool of worker
-    processes (one per core, forked so they start at once) for a big one, keeping a few
-    chunks in flight so the reading, the parsing and the inserting overlap."""
+    """Parses chunks of rows: in this process for a small job, in worker processes (one per
+    core, forked so they start at once) for a big one, keeping a few chunks in flight so the
+    reading, the parsing and the inserting overlap. Each worker is sent the rows of its own
+    share of the ``(dates, month)`` cells, so a date text is placed once in all, not once a
+    worker. Its rows come back out of file order, which the build allows for: a duplicate
+    id is settled by line once all are in (``Cache._resolve``)."""
 
     BIG = 4_000_000
-    """Bytes of CSV from which a pool pays for itself (about 20,000 rows)."""
+    """Bytes of CSV from which workers pay for themselves (about 20,000 rows)."""
 
     def __init__(self, names: list[str], registry: Registry, source: str, size: int) -> None:
         from .cacherows import RowReader  # only a refresh reads rows (and needs the models)
 
         self.reader = RowReader(names, registry)
         self.source = source
-        self.pool: Any = None
+        self.pools: list[Any] = []
         self.pending: deque[Any] = deque()
+        self.key = [names.index(n) if n in names else -1 for n in ("dates", "month")]
         workers = min(os.cpu_count() or 1, 4)
         if size < self.BIG or workers < 2:
             return
@@ -637,25 +641,36 @@ class _Parsers:
 
         if "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
-            self.pool = context.Pool(workers, _worker_start, (names, registry, source))
+            self.pools = [
+                context.Pool(1, _worker_start, (names, registry, source)) for _ in range(workers)
+            ]
             self.depth = workers * 2
 
     def __enter__(self) -> _Parsers:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+        for pool in self.pools:
+            pool.terminate()
+        for pool in self.pools:
+            pool.join()
+
+    def _share(self, cells: list[str]) -> int:
+        size = len(cells)
+        return hash(tuple(cells[i] if 0 <= i < size else "" for i in self.key)) % len(self.pools)
 
     def submit(self, rows: list[tuple[int, bytes, list[str]]]) -> Iterator[list[Any]]:
         """Hand rows over; yields the chunks parsed so far, oldest first."""
-        if self.pool is None:
+        if not self.pools:
             if rows:
                 yield parse_rows(rows, self.reader, self.source)
             return
-        if rows:
-            self.pending.append(self.pool.apply_async(_worker_parse, (rows,)))
+        shares: list[list[tuple[int, bytes, list[str]]]] = [[] for _ in self.pools]
+        for row in rows:
+            shares[self._share(row[2])].append(row)
+        for pool, share in zip(self.pools, shares, strict=True):
+            if share:
+                self.pending.append(pool.apply_async(_worker_parse, (share,)))
         while len(self.pending) > self.depth:
             yield self.pending.popleft().get()
 

@@ -23,10 +23,21 @@ from ..dates import parse_schedule, to_edtf
 from ..errors import ParseError
 from ..folding import fold
 from ..gazetteer import country_by_code
-from ..model import MONTH_PATTERN, Activity, HalfDay, Place, Precision, Schedule, Status
+from ..model import (
+    ID_PATTERN,
+    MAX_SHORT,
+    MAX_TITLE,
+    MONTH_PATTERN,
+    Activity,
+    HalfDay,
+    Place,
+    Precision,
+    Schedule,
+    Status,
+)
 from ..projects import Registry
 from ..records import model_error, split_list
-from ..sanitise import unneutralise
+from ..sanitise import FORBIDDEN, unneutralise
 from ..vocab import COLUMNS
 from . import sql
 
@@ -130,6 +141,11 @@ class RowReader:
         self.names = names
         self.registry = registry
         self.columns = {name: i for i, name in reversed(list(enumerate(names)))}
+        # Where each column is in a row; a column the header lacks reads as the empty cell
+        # that prepare() puts after the row's own.
+        self.at = {name: self.columns.get(name, -1) for name in COLUMNS}
+        self.width = len(names)
+        self.lists: dict[str, tuple[str, ...]] = {}
         self.extras = [(i, n) for i, n in enumerate(names) if n not in COLUMNS and n is not None]
         self.whens: dict[tuple[str, str], _When | ParseError] = {}
         self.wheres: dict[tuple[str, str, str], _Where | ParseError] = {}
@@ -169,12 +185,12 @@ class RowReader:
         of these cells (read as ``cache.parse_rows`` reads them); raises its ParseError."""
         values = [unneutralise(c) if c.startswith("'") else c for c in cells]
         size = len(values)
+        if size < self.width:
+            values += [""] * (self.width - size)  # a short row: its last cells are empty
+        values.append("")  # what a column the header lacks reads as (index -1)
+        at = self.at
 
-        def cell(name: str) -> str:
-            index = self.columns.get(name)
-            return values[index].strip() if index is not None and index < size else ""
-
-        dates, month = cell("dates"), cell("month")
+        dates, month = values[at["dates"]].strip(), values[at["month"]].strip()
         if month and not _MONTH.fullmatch(month):
             raise ParseError(
                 f"is {month!r}; expected the month as YYYY-MM, e.g. 2019-10", field="month"
@@ -185,40 +201,51 @@ class RowReader:
                 field="dates",
             )
         when = self._when(dates, month)
-        where = self._where(cell("city"), cell("countries"), cell("location"))
-        status = cell("status") or Status.PLANNED.value
+        where = self._where(
+            values[at["city"]].strip(),
+            values[at["countries"]].strip(),
+            values[at["location"]].strip(),
+        )
+        status = values[at["status"]].strip() or Status.PLANNED.value
         if status not in _STATUSES:
             raise ParseError(
                 f"unknown status {status!r}; expected one of {', '.join(s.value for s in Status)}",
                 field="status",
             )
-        try:
-            activity = Activity.model_validate(
-                {
-                    "id": cell("id"),
-                    "projects": split_list(cell("projects")),
-                    "title": cell("title"),
-                    "place": where.place,
-                    "modality": cell("modality") or None,
-                    "schedule": when.schedule,
-                    "status": status,
-                    "extra": {n: values[i] for i, n in self.extras if i < size},
-                }
-            )
-        except ValidationError as error:
-            raise model_error(error) from None
-        found = self.canonical.get(activity.projects)
+        ident = values[at["id"]].strip()
+        cell = values[at["projects"]].strip()
+        written = self.lists.get(cell)
+        if written is None:
+            written = self.lists[cell] = split_list(cell)
+        title = values[at["title"]].strip()
+        modality = values[at["modality"]].strip() or None
+        extra = {n: values[i] for i, n in self.extras if i < size}
+        if any(extra.values()) or not _as_validated(ident, written, title, modality):
+            try:
+                activity = Activity.model_validate(
+                    {
+                        "id": ident,
+                        "projects": written,
+                        "title": title,
+                        "place": where.place,
+                        "modality": modality,
+                        "schedule": when.schedule,
+                        "status": status,
+                        "extra": extra,
+                    }
+                )
+            except ValidationError as error:
+                raise model_error(error) from None
+            ident, written, title = activity.id, activity.projects, activity.title
+            modality, extra = activity.modality, activity.extra
+        else:
+            extra = {}
+        found = self.canonical.get(written)
         if found is None:
             registry = self.registry
-            names = tuple(dict.fromkeys(registry.canonical(n) for n in activity.projects))
-            found = self.canonical[activity.projects] = (names, _dumps(list(names)))
+            names = tuple(dict.fromkeys(registry.canonical(n) for n in written))
+            found = self.canonical[written] = (names, _dumps(list(names)))
         projects, projects_json = found
-        ident, title, modality, extra = (
-            activity.id,
-            activity.title,
-            activity.modality,
-            activity.extra,
-        )
         folded = fold(title)
         # json.dumps(records.to_record(activity), ensure_ascii=False), from its parts: an id
         # and a status need no escaping (their patterns allow none).
@@ -227,7 +254,7 @@ class RowReader:
             f'"title": {encode_basestring(title)}, '
             f'"modality": {"null" if modality is None else encode_basestring(modality)}, '
             f'"place": {where.json}, "schedule": {when.json}, '
-            f'"status": "{activity.status.value}", "extra": {_dumps(extra) if extra else "{}"}}}'
+            f'"status": "{status}", "extra": {_dumps(extra) if extra else "{}"}}}'
         )
         row = (
             ident,
@@ -240,7 +267,7 @@ class RowReader:
             when.precision,
             when.certainty,
             when.deadline,
-            activity.status.value,
+            status,
             where.city,
             f"{folded} {where.hay}" if folded and where.hay else folded or where.hay,
             1,
@@ -253,6 +280,24 @@ class RowReader:
             [(ident, s, e) for s, e in when.segments],
             when.end - when.start,
         )
+
+
+def _plain(text: str, limit: int) -> bool:
+    """Whether the model's cleaning (``model.clean_text``) keeps ``text`` as it is."""
+    return len(text) <= limit and not FORBIDDEN.search(text) and " ".join(text.split()) == text
+
+
+def _as_validated(ident: str, projects: tuple[str, ...], title: str, modality: str | None) -> bool:
+    """Whether the model takes these fields as they are (with a schedule and place it made,
+    a known status and no extra value): then validating them again would change nothing,
+    and a row the model would change or refuse goes through it instead."""
+    return (
+        ID_PATTERN.fullmatch(ident) is not None
+        and bool(title)
+        and _plain(title, MAX_TITLE)
+        and (modality is None or _plain(modality, MAX_SHORT))
+        and all(_plain(name, MAX_SHORT) for name in projects)
+    )
 
 
 def _place(city: str, countries: str, location: str) -> Place | None:
