@@ -288,14 +288,14 @@ class Cache:
         if any(meta.get(k) != v for k, v in self._fingerprint().items()):
             return False
         seen = int(meta.get("seen_ns", "0"))
-        if not is_racy(identity, seen):
+        if not racy(identity, seen):
             return True
         snapshot = read_snapshot(self.store)
         if snapshot is None or snapshot.identity != identity:
             return False
         if snapshot.digest != meta.get("digest"):
             return False
-        if not is_racy(identity, snapshot.seen_ns):
+        if not racy(identity, snapshot.seen_ns):
             with contextlib.suppress(sqlite3.Error):
                 self.connection.execute("BEGIN IMMEDIATE")
                 sql.set_meta(self.connection, "seen_ns", str(snapshot.seen_ns))
@@ -561,6 +561,7 @@ class Cache:
         written: Snapshot,
         header: Header,
     ) -> None:
+        seen = settle(written)
         connection = self.connection
         connection.execute("BEGIN IMMEDIATE")
         try:
@@ -575,7 +576,7 @@ class Cache:
                 connection, ((a, hashes[i]) for i, a in changes.items() if a is not None)
             )
             sql.widen_span(connection, span)
-            self._stamp(identity, digest, time.time_ns(), header)
+            self._stamp(identity, digest, seen, header)
             connection.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
@@ -677,6 +678,57 @@ class _Parsers:
     def drain(self) -> Iterator[list[Any]]:
         while self.pending:
             yield self.pending.popleft().get()
+
+
+TICK_NS = 50_000_000
+"""Longer than a tick of the clocks file times are taken from (Linux: 1-10 ms; Windows:
+15.6 ms). On a file system that keeps times finer than a second, a change made a tick after
+a version was seen gives the file another ctime."""
+
+
+def racy(identity: Identity, seen_ns: int) -> bool:
+    """Whether the file may have changed since ``seen_ns`` without its identity changing:
+    within a tick of its times where they are finer than a second, else within
+    :data:`files.RACY_NS` (a coarse clock: FAT keeps two seconds)."""
+    mtime, ctime = identity[3], identity[4]
+    if mtime % 1_000_000_000 and ctime % 1_000_000_000:
+        return seen_ns - max(mtime, ctime) < TICK_NS
+    return is_racy(identity, seen_ns)
+
+
+def settle(written: Snapshot) -> int:
+    """When the tool's own write was last seen as it wrote it, for the next reader to trust
+    it without reading it: once a tick has passed since its times (at most TICK_NS, waited
+    here), its bytes are read back and compared with what was written (a byte comparison,
+    no hashing) and its identity taken again. A change in that tick (the only kind that
+    leaves the identity as it was) shows in the bytes, a later one in the identity; either
+    leaves the write racy, and the next reader compares digests as before. Without the
+    bytes (``written.data`` empty) or on a coarse clock, nothing is read."""
+    identity = written.identity
+    if not written.data or not racy(identity, written.seen_ns):
+        return written.seen_ns
+    if not (identity[3] % 1_000_000_000 and identity[4] % 1_000_000_000):
+        return written.seen_ns  # a coarse clock: seconds to wait, the reader checks instead
+    wait = max(identity[3], identity[4]) + TICK_NS - time.time_ns()
+    if wait > 0:
+        time.sleep(wait / 1e9)
+    seen = time.time_ns()
+    try:
+        same = _holds_bytes(written.path, written.data) and _identity(written.path) == identity
+    except OSError:
+        same = False
+    return seen if same else written.seen_ns
+
+
+def _holds_bytes(path: Path, data: bytes) -> bool:
+    view = memoryview(data)
+    done = 0
+    with open(path, "rb", buffering=0) as file:
+        while chunk := file.read(1 << 20):
+            if view[done : done + len(chunk)] != chunk:
+                return False
+            done += len(chunk)
+    return done == len(data)
 
 
 def _duplicate(ident: str, line: int, first: int, source: str) -> Problem:
