@@ -99,3 +99,32 @@ def test_on_a_fine_clock_an_edit_within_the_tick_after_a_read_is_caught_by_the_d
     titles = [a.title for a in load(store_copy).activities]
     assert "Cybercrime REPORTING platform – Official launch and kick-off workshop" in titles
     assert read_snapshot(store_copy) is not None
+
+
+def test_a_streamed_write_the_cache_did_not_expect_is_read_from_the_file(
+    store_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inventory.projects import load_registry
+    from inventory.store.cache import Cache
+    from inventory.store.csvdoc import read_rows
+
+    data = store_copy.read_bytes().replace(
+        b"Cybercrime reporting platform", b"Cybercrime REPORTING platform"
+    )
+    store_copy.write_bytes(data)
+    written = Snapshot(store_copy, data, identity_of(os.stat(store_copy)), 0)
+    written.drop_data()  # a writer that streamed the file keeps its digest, not its bytes
+    cache = Cache(store_copy, load_registry)
+    try:
+        header, _ = read_rows(data.decode("utf-8"), str(store_copy))
+        cache.apply({}, {}, (0, 0, 0, 0, 0), written, header)
+        titles = [
+            t
+            for (t,) in cache.connection.execute(
+                "SELECT json_extract(record, '$.title') FROM activity"
+            )
+        ]
+    finally:
+        cache.close()
+    assert "Cybercrime REPORTING platform – Official launch and kick-off workshop" in titles
+    assert len(titles) == 132

@@ -550,7 +550,13 @@ class Cache:
     ) -> None:
         """The file was rewritten by the tool (from the version ``before``) with these rows
         changed: update the cache in the same step instead of re-reading it. If the cache
-        no longer describes ``before``, it is refreshed from what was written instead."""
+        no longer describes ``before``, it is refreshed from what was written instead.
+
+        ``written`` names the new file: its identity as the writer took it after the rename,
+        ``digest`` the SHA-256 of every byte written (``Snapshot.drop_data`` keeps it), and
+        ``data`` those bytes, or ``b""`` when the writer streamed them and kept none: then
+        the file is not read back (see :func:`settle`) and the next reader within the tick
+        compares digests."""
         self._or_in_memory(lambda: self._apply(changes, hashes, before, written, header))
 
     def _apply(
@@ -567,7 +573,12 @@ class Cache:
         try:
             if sql.get_meta(connection, "identity") != repr(before):
                 meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
-                self._rebuild(written, meta, None)
+                # A writer that streamed the file holds no copy of it: read it as it is.
+                source = written if written.data else read_snapshot(self.store)
+                if source is not None and source.identity == written.identity:
+                    self._rebuild(source, meta, None)
+                else:
+                    sql.set_meta(connection, "identity", "")  # the next reader rebuilds
                 connection.execute("COMMIT")
                 return
             identity, digest = written.identity, written.digest
