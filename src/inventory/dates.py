@@ -283,6 +283,8 @@ def _read_form(toks: list[_Tok]) -> _Form:
 
 def _closest_year(day: int, month: int, context_month: str) -> int:
     """Among the heading's year and its neighbours, the year putting the day nearest the heading."""
+    if month == int(context_month[5:7]):
+        return int(context_month[:4])  # the heading's own month: no other year comes closer
     first, last = month_bounds(context_month)
 
     def distance(year: int) -> tuple[int, int]:
@@ -444,7 +446,9 @@ def parse_schedule(
 @lru_cache(maxsize=65536)
 def _parse_cached(text: str, context_month: str | None, context_year: int | None) -> Schedule:
     try:
-        form = _read_form(_tokenize(text))
+        form = _form_of(text)
+        if isinstance(form, _Fail):
+            raise _Fail(str(form))  # a new one: a raised exception keeps where it was raised
         return _build(form, text, context_month, context_year)
     except _Fail as fail:
         reason = str(fail) or _EXPECTED
@@ -452,6 +456,16 @@ def _parse_cached(text: str, context_month: str | None, context_year: int | None
         found = re.search(r"Value error, (.*?) \[", str(exc))
         reason = found[1] if found else str(exc) or _EXPECTED
     raise ParseError(f"cannot read date {excerpt(text)}: {reason}", text=text, field="dates")
+
+
+# The words of a date text are read once, whatever month it is listed under: a store repeats
+# "2-3 March" under every year's March, and only placing it in a year differs.
+@lru_cache(maxsize=65536)
+def _form_of(text: str) -> _Form | _Fail:
+    try:
+        return _read_form(_tokenize(text))
+    except _Fail as fail:
+        return fail
 
 
 def split_trailing_dates(text: str) -> tuple[str, str] | None:

@@ -153,7 +153,7 @@ class Store(ABC):
     ) -> list[str] | None:
         """What :meth:`select` finds, as the JSON text ``records.to_record`` gives each one
         (``json.dumps`` with its defaults), when the store keeps it so and can answer without
-        building models (the CSV store's cache, rebuilt whenever the code changes); None when
+        building models (the CSV store's cache, rebuilt whenever its format changes); None when
         it cannot."""
         return None
 
