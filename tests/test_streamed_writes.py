@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inventory.model import Activity
+from inventory.store import csvstream
 from inventory.store.csvdoc import Document
 from inventory.store.csvstream import rewrite
 from inventory.vocab import COLUMNS
@@ -32,6 +33,9 @@ class Collected:
 
     def write(self, data: bytes) -> None:
         self.parts.append(bytes(data))
+
+    def restart(self) -> None:
+        self.parts.clear()
 
 
 @st.composite
@@ -107,11 +111,17 @@ def whole(data: bytes, batch: dict[str, Activity | None]) -> bytes:
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(data=stores(), batch=changes())
+@given(data=stores(), batch=changes(), chunk=st.sampled_from([3, 7, 64, csvstream.CHUNK]))
 def test_a_streamed_write_gives_the_bytes_of_the_whole_document_writer(
-    tmp_path: Path, data: bytes, batch: dict[str, Activity | None]
+    tmp_path: Path, data: bytes, batch: dict[str, Activity | None], chunk: int
 ) -> None:
-    assert streamed(tmp_path, data, batch) == whole(data, batch)
+    # Pieces of a few bytes: an id is looked for across the pieces' edges too.
+    size = csvstream.CHUNK
+    csvstream.CHUNK = chunk
+    try:
+        assert streamed(tmp_path, data, batch) == whole(data, batch)
+    finally:
+        csvstream.CHUNK = size
 
 
 def test_rows_after_a_last_row_without_a_line_end_start_on_a_line_of_their_own(

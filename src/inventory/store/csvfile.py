@@ -351,6 +351,16 @@ class _Hashed(TempFile):
         self.hash.update(data)
         super().write(data)
 
+    def restart(self) -> None:
+        assert self.fd is not None
+        try:
+            os.ftruncate(self.fd, 0)
+            os.lseek(self.fd, 0, os.SEEK_SET)
+        except OSError as error:
+            self.discard()
+            raise os_error(self.path, error) from None
+        self.hash = hashlib.sha256()
+
 
 def _read_version(snapshot: Snapshot) -> bytes:
     """The bytes of the version the write started from (the whole-text writer's way)."""

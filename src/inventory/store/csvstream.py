@@ -34,9 +34,11 @@ CHUNK = 1 << 20
 
 
 class Sink(Protocol):
-    """Where the new version goes (a temporary file)."""
+    """Where the new version goes (a temporary file), from the start again on ``restart``."""
 
     def write(self, data: bytes) -> None: ...
+
+    def restart(self) -> None: ...
 
 
 @dataclass
@@ -57,7 +59,7 @@ class _Lines:
 
     def __init__(self, stream: TextIO, old: Any) -> None:
         self._stream = stream
-        self._old = old
+        self.old = old
         self.buffer: list[str] = []
         self.size = 0
         self.count = 0
@@ -76,8 +78,8 @@ class _Lines:
         line = self._stream.readline()
         if not line:
             raise StopIteration
-        if self._old is not None:
-            self._old.update(line.encode("utf-8"))
+        if self.old is not None:
+            self.old.update(line.encode("utf-8"))
         if self.count == 0 and line.startswith(BOM):
             self.bom = True
             line = line[1:]
@@ -127,9 +129,10 @@ def rewrite(
         bom = BOM if lines.bom else ""
         start = len((bom + raw).encode("utf-8"))
         head = (bom + header_text(written)).encode("utf-8")
-        if _absent(fd, start, changes):
-            _copy(fd, start, head, rows, newline, sink, old)
-        else:
+        header_only = old.copy() if old is not None else None
+        if not _copy(fd, start, head, changes, rows, newline, sink, old):
+            sink.restart()
+            old = lines.old = header_only
             try:
                 _through(lines, reader, names.index("id"), head, changes, rows, newline, sink)
             except UnicodeDecodeError:
@@ -137,46 +140,40 @@ def rewrite(
     return Streamed(written, rows, old.hexdigest() if old is not None else None)
 
 
-def _absent(fd: int, start: int, changes: dict[str, Activity | None]) -> bool:
-    """Whether no id written appears anywhere in the rows (their text from ``start``): a cell
-    holds its text as it is unless it has a quote or a line end, which no id searched has."""
-    needles = [i.encode("utf-8") for i in changes]
-    if not needles or any(not n or any(c in n for c in b'"\r\n') for n in needles):
-        return False
-    keep = max(len(n) for n in needles) - 1
-    tail = b""
-    position = start
-    while chunk := os.pread(fd, CHUNK, position):
-        position += len(chunk)
-        window = tail + chunk
-        if any(n in window for n in needles):
-            return False
-        tail = window[len(window) - keep :] if keep else b""
-    return True
-
-
 def _copy(
     fd: int,
     start: int,
     head: bytes,
+    changes: dict[str, Activity | None],
     rows: dict[str, str],
     newline: str,
     sink: Sink,
     old: Any,
-) -> None:
-    """The rows copied as bytes, then the new ones (none of the ids is in the file)."""
+) -> bool:
+    """The rows copied as bytes a megabyte at a time, unread, then the new ones, while no id
+    written appears anywhere in them (a cell holds its text as it is unless it has a quote
+    or a line end, which no id searched has); False as soon as one does."""
+    needles = [i.encode("utf-8") for i in changes]
+    if not needles or any(not n or any(c in n for c in b'"\r\n') for n in needles):
+        return False
+    keep = max(len(n) for n in needles) - 1
     sink.write(head)
+    tail = b""
     last = b"\n"
     position = start
     while chunk := os.pread(fd, CHUNK, position):
         position += len(chunk)
+        window = tail + chunk[: keep + 1] if tail else chunk
+        if any(n in window or n in chunk for n in needles):
+            return False
         if old is not None:
             old.update(chunk)
         sink.write(chunk)
-        last = chunk[-1:]
+        tail, last = chunk[len(chunk) - keep :] if keep else b"", chunk[-1:]
     if last not in (b"\n", b"\r"):
         sink.write(newline.encode("utf-8"))
     sink.write("".join(rows.values()).encode("utf-8"))
+    return True
 
 
 def _through(
