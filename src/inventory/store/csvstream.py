@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from ..model import Activity
 
 CHUNK = 1 << 20
+NEEDLES = 32
+"""Ids looked for in the bytes, at most: each costs a search of the store (an import of
+thousands of rows reads each row once instead)."""
 
 
 class Sink(Protocol):
@@ -154,7 +157,9 @@ def _copy(
     written appears anywhere in them (a cell holds its text as it is unless it has a quote
     or a line end, which no id searched has); False as soon as one does."""
     needles = [i.encode("utf-8") for i in changes]
-    if not needles or any(not n or any(c in n for c in b'"\r\n') for n in needles):
+    if not 0 < len(needles) <= NEEDLES or any(
+        not n or any(c in n for c in b'"\r\n') for n in needles
+    ):
         return False
     keep = max(len(n) for n in needles) - 1
     sink.write(head)

@@ -196,9 +196,10 @@ def file_digest(path: Path, identity: Identity) -> str:
     return digest.hexdigest()
 
 
-def check_unchanged(snapshot: Snapshot | None, path: Path) -> None:
+def check_unchanged(snapshot: Snapshot | None, path: Path, *, contents: bool = True) -> None:
     """Refuse to replace ``path`` unless it is still what ``snapshot`` read: someone may
-    have saved it from a spreadsheet in between, and their work must not be lost."""
+    have saved it from a spreadsheet in between, and their work must not be lost.
+    ``contents=False``: by its identity alone (an early look; the last one reads it)."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -211,8 +212,10 @@ def check_unchanged(snapshot: Snapshot | None, path: Path) -> None:
         raise changed(path, "was created by someone else")
     if identity_of(st) != snapshot.identity:
         raise changed(path, "was changed by someone else")
-    if is_racy(snapshot.identity, snapshot.seen_ns) and (
-        file_digest(path, snapshot.identity) != snapshot.digest
+    if (
+        contents
+        and is_racy(snapshot.identity, snapshot.seen_ns)
+        and (file_digest(path, snapshot.identity) != snapshot.digest)
     ):
         raise changed(path, "was changed by someone else")
 
