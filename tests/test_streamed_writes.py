@@ -8,14 +8,16 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inventory.model import Activity
+from inventory.sanitise import unneutralise
 from inventory.store import csvstream
-from inventory.store.csvdoc import Document
+from inventory.store.csvdoc import Document, read_rows
 from inventory.store.csvstream import rewrite
 from inventory.vocab import COLUMNS
 from tests.helpers import BUNDLED_STORE, load, run
@@ -89,13 +91,28 @@ def changes(draw: st.DrawFn) -> dict[str, Activity | None]:
     return out
 
 
-def streamed(tmp_path: Path, data: bytes, batch: dict[str, Activity | None]) -> bytes:
+def cached(data: bytes) -> Callable[[list[str]], dict[str, bytes]]:
+    """What the store's cache says of each id's row: the hash of the first row with that id
+    it could read."""
+    header, rows = read_rows(data.decode("utf-8"), "store.csv")
+    index = header.names.index("id")
+    hashes: dict[str, bytes] = {}
+    for row in rows:
+        if row.problem is None and index < len(row.cells):
+            hashes.setdefault(unneutralise(row.cells[index].strip()), row.hash)
+    return lambda ids: {i: hashes[i] for i in ids if i in hashes}
+
+
+def streamed(
+    tmp_path: Path, data: bytes, batch: dict[str, Activity | None], *, cache: bool = True
+) -> bytes:
     path = tmp_path / "store.csv"
     path.write_bytes(data)
     sink = Collected()
     fd = os.open(path, os.O_RDONLY)
     try:
-        done = rewrite(fd, batch, sink, check=lambda *_: None)
+        hashes = cached(data) if cache else lambda ids: {}
+        done = rewrite(fd, batch, sink, check=lambda *_: None, hashes=hashes)
     finally:
         os.close(fd)
     assert done is not None
@@ -119,7 +136,9 @@ def test_a_streamed_write_gives_the_bytes_of_the_whole_document_writer(
     size = csvstream.CHUNK
     csvstream.CHUNK = chunk
     try:
-        assert streamed(tmp_path, data, batch) == whole(data, batch)
+        expected = whole(data, batch)
+        assert streamed(tmp_path, data, batch) == expected
+        assert streamed(tmp_path, data, batch, cache=False) == expected  # each row read
     finally:
         csvstream.CHUNK = size
 
@@ -176,3 +195,34 @@ def test_an_add_appends_one_row_and_copies_the_rest(tmp_path: Path) -> None:
     assert after.startswith(original)
     added = after[len(original) :].decode("utf-8")
     assert added.count("\n") == 1 and "Streamed workshop" in added and "6 May 2020" in added
+
+
+def test_an_edited_row_is_found_in_the_bytes_and_replaced_there(tmp_path: Path) -> None:
+    data = BUNDLED_STORE.read_bytes()
+    target = ACTIVITIES[70]
+    batch: dict[str, Activity | None] = {target.id: target.model_copy(update={"title": "New"})}
+    path = tmp_path / "store.csv"
+    path.write_bytes(data)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        found = csvstream._find(fd, data.index(b"\n") + 1, batch, cached(data))
+    finally:
+        os.close(fd)
+    assert found is not None and found.absent == []
+    [(start, end, ident, row)] = found.rows
+    assert ident == target.id and data[start:end] == row
+    assert row.startswith(target.id.encode() + b",") and row.endswith(b"\n")
+    assert data[start - 1 : start] == b"\n"
+    out = streamed(tmp_path, data, batch)
+    assert out == whole(data, batch)
+    assert out[:start] == data[:start] and out.endswith(data[end:])
+
+
+def test_a_copy_of_a_row_inside_another_rows_cell_is_not_taken_for_it(tmp_path: Path) -> None:
+    row = "b2,The real row,1 May 2020\n"
+    data = f'id,title,dates\na1,"{row}",2 May 2020\n{row}'.encode()
+    replacement = ACTIVITIES[0].model_copy(update={"id": "b2"})
+    for batch in ({"b2": replacement}, {"b2": None}):
+        out = streamed(tmp_path, data, batch)
+        assert out == whole(data, batch)
+        assert out.count(b"b2,The real row") == 1  # the copy in a1's title, kept

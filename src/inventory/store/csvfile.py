@@ -294,7 +294,9 @@ class CsvSession(FileSession):
         try:
             temp = _Hashed(path)
             try:
-                streamed = rewrite(fd, changes, temp, check=self._check, digest=racy)
+                streamed = rewrite(
+                    fd, changes, temp, check=self._check, hashes=self._hashes, digest=racy
+                )
                 if streamed is not None and not same_version(fd, snapshot.identity):
                     raise changed(path, "was changed by someone else")
             except BaseException:
@@ -312,6 +314,12 @@ class CsvSession(FileSession):
             snapshot.__dict__["digest"] = streamed.digest
         self.header, self.rows = streamed.header, streamed.rows
         return temp, temp.hash.hexdigest()
+
+    def _hashes(self, ids: list[str]) -> dict[str, bytes]:
+        """The hash of each of these ids' row as the cache read it (``csvdoc.row_hash``)."""
+        marks = ", ".join("?" * len(ids))
+        query = f"SELECT id, hash FROM activity WHERE id IN ({marks})"
+        return dict(self.cache.connection.execute(query, ids).fetchall())
 
     def _check(self, activity: Activity, raw: str, names: list[str]) -> None:
         _check_reads_back(activity, raw, names, self.store)

@@ -15,23 +15,38 @@ read whole once already: its text is UTF-8 without a NUL, and its header names t
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from ..errors import StoreError
-from ..sanitise import unneutralise
-from ..textio import MAX_ROW, RowTooLong, csv_records
-from .csvdoc import BOM, Header, _check_header, ended, header_text, names_for, render_row
+from ..sanitise import FORMULA_PREFIXES, unneutralise
+from ..textio import MAX_ROW, Recorder, RowTooLong, csv_records
+from .csvdoc import (
+    BOM,
+    Header,
+    _check_header,
+    ended,
+    header_text,
+    names_for,
+    render_row,
+    row_hash,
+)
 
 if TYPE_CHECKING:
     from ..model import Activity
 
 CHUNK = 1 << 20
+SPAN = 1 << 16
+"""Bytes read around an id found, for its row (a longer row is read the other way)."""
 NEEDLES = 32
+NEUTRALISED = tuple(p.encode() for p in (*FORMULA_PREFIXES, "'"))
+"""How an id the store writes with a ``'`` before it (``sanitise``) starts: not searched."""
 """Ids looked for in the bytes, at most: each costs a search of the store (an import of
 thousands of rows reads each row once instead)."""
 
@@ -102,14 +117,16 @@ def rewrite(
     sink: Sink,
     *,
     check: Callable[[Activity, str, list[str]], None],
+    hashes: Callable[[list[str]], dict[str, bytes]] = lambda ids: {},
     digest: bool = False,
 ) -> Streamed | None:
     """Write the store read from ``fd`` with these rows changed (an id's new activity, or
     None to remove its row) to ``sink``; None when the file is one the whole-text writer
     must handle (what may be blank, a header that cannot be read or that ends without an
     LF, text that is not UTF-8: it says so as it says it), the sink then to be discarded.
-    ``check`` vets each row before anything is written; ``digest``: say the SHA-256 of the
-    bytes read."""
+    ``check`` vets each row before anything is written; ``hashes`` gives the hash
+    (``csvdoc.row_hash``) of the row of each id the store's cache holds, to find those rows
+    in the bytes; ``digest``: say the SHA-256 of the bytes read."""
     old = hashlib.sha256() if digest else None
     stream = open(os.dup(fd), encoding="utf-8", newline="", buffering=CHUNK)  # noqa: SIM115
     with stream:
@@ -133,7 +150,8 @@ def rewrite(
         start = len((bom + raw).encode("utf-8"))
         head = (bom + header_text(written)).encode("utf-8")
         header_only = old.copy() if old is not None else None
-        if not _copy(fd, start, head, changes, rows, newline, sink, old):
+        found = _find(fd, start, changes, hashes)
+        if found is None or not _copy(fd, start, head, found, rows, newline, sink, old):
             sink.restart()
             old = lines.old = header_only
             try:
@@ -143,42 +161,165 @@ def rewrite(
     return Streamed(written, rows, old.hexdigest() if old is not None else None)
 
 
+@dataclass
+class _Found:
+    """Where the rows written are in the bytes of a store, as far as a search tells."""
+
+    absent: list[bytes]
+    """Ids (their bytes) in no row: none may appear anywhere."""
+    rows: list[tuple[int, int, str, bytes]]
+    """The row of each id found: where it starts and ends, the id, and its bytes, which
+    must appear once only in the file (else it might be a copy inside another row's
+    quoted cell, not the row)."""
+
+
+def _find(
+    fd: int,
+    start: int,
+    changes: dict[str, Activity | None],
+    hashes: Callable[[list[str]], dict[str, bytes]],
+) -> _Found | None:
+    """The rows of these ids found by searching the bytes for each id, and checked against
+    the hash the cache keeps of each; None when that cannot tell (too many ids, an id with a
+    quote or a line end, which a cell does not hold as it is, or one found where its row is
+    not): then each row is read instead."""
+    needles = {i: i.encode("utf-8") for i in changes}
+    if not 0 < len(needles) <= NEEDLES or any(
+        not n or any(c in n for c in b'"\r\n') or n.startswith(NEUTRALISED)
+        for n in needles.values()
+    ):
+        return None
+    first: dict[str, int] = {}
+    keep = max(len(n) for n in needles.values()) - 1
+    tail = b""
+    position = start
+    while len(first) < len(needles) and (chunk := os.pread(fd, CHUNK, position)):
+        window = tail + chunk
+        for ident, needle in needles.items():
+            at = window.find(needle)
+            if ident not in first and at >= 0:
+                first[ident] = position - len(tail) + at
+        position += len(chunk)
+        tail = window[len(window) - keep :] if keep else b""
+    known = hashes(list(first)) if first else {}
+    rows = []
+    for ident, at in first.items():
+        if ident not in known:
+            return None  # in a row the cache could not read, or in some other cell
+        where = _row_around(fd, start, at, known[ident])
+        if where is None:
+            return None
+        rows.append((where[0], where[1], ident, where[2]))
+    rows.sort()
+    if any(a[1] > b[0] for a, b in itertools.pairwise(rows)):
+        return None
+    absent = [n for i, n in needles.items() if i not in first]
+    return _Found(absent, rows)
+
+
+def _row_around(fd: int, start: int, at: int, hash_: bytes) -> tuple[int, int, bytes] | None:
+    """The row with this hash holding the byte at ``at``: read from each line start before
+    it in turn (a row can span lines), as the store's reader splits them."""
+    span = min(at - start, SPAN)
+    before = os.pread(fd, span, at - span)
+    starts: list[int] = []
+    end = len(before)
+    while (
+        len(starts) < 8
+        and (i := max(before.rfind(b"\n", 0, end), before.rfind(b"\r", 0, end))) >= 0
+    ):
+        starts.append(at - span + i + 1)
+        end = i
+    if at - start <= SPAN:
+        starts.append(start)
+    for row_start in starts[:8]:
+        window = os.pread(fd, SPAN, row_start)
+        try:
+            text = codecs.getincrementaldecoder("utf-8")().decode(window, final=False)
+        except UnicodeDecodeError:
+            return None
+        recorder = Recorder(text)
+        try:
+            next(csv.reader(recorder, strict=True))
+        except (csv.Error, RowTooLong, StopIteration):
+            continue
+        raw = "".join(recorder.buffer)
+        data = raw.encode("utf-8")
+        ended = data.endswith((b"\n", b"\r")) or len(window) < SPAN  # else cut short
+        if ended and row_start + len(data) > at and row_hash(raw) == hash_:
+            return row_start, row_start + len(data), data
+    return None
+
+
 def _copy(
     fd: int,
     start: int,
     head: bytes,
-    changes: dict[str, Activity | None],
+    found: _Found,
     rows: dict[str, str],
     newline: str,
     sink: Sink,
     old: Any,
 ) -> bool:
-    """The rows copied as bytes a megabyte at a time, unread, then the new ones, while no id
-    written appears anywhere in them (a cell holds its text as it is unless it has a quote
-    or a line end, which no id searched has); False as soon as one does."""
-    needles = [i.encode("utf-8") for i in changes]
-    if not 0 < len(needles) <= NEEDLES or any(
-        not n or any(c in n for c in b'"\r\n') for n in needles
-    ):
-        return False
-    keep = max(len(n) for n in needles) - 1
+    """The rows copied as bytes a megabyte at a time, unread, the rows found replaced or
+    left out, then the new ones; False as soon as an id said absent appears (a cell holds
+    its text as it is unless it has a quote or a line end, which no id searched has) or a
+    row found appears twice."""
+    absent = found.absent
+    keep = max((len(n) for n in absent), default=1) - 1
+    seen = [0] * len(found.rows)
+    cuts = [(a, b, rows.get(ident, "").encode("utf-8")) for a, b, ident, _ in found.rows]
+    last = b"\n"
+
+    def put(data: bytes) -> None:
+        nonlocal last
+        if data:
+            sink.write(data)
+            last = data[-1:]
+
     sink.write(head)
     tail = b""
-    last = b"\n"
     position = start
     while chunk := os.pread(fd, CHUNK, position):
-        position += len(chunk)
-        window = tail + chunk[: keep + 1] if tail else chunk
-        if any(n in window or n in chunk for n in needles):
+        window = tail[len(tail) - keep :] + chunk[: keep + 1] if tail and keep else chunk
+        if any(n in window or n in chunk for n in absent):
             return False
+        for index, (_, _, _, data) in enumerate(found.rows):
+            seen[index] += _count(chunk, data)
+            if tail and len(data) > 1:  # the ones across the edge of two pieces
+                seen[index] += _count(tail[1 - len(data) :] + chunk[: len(data) - 1], data)
         if old is not None:
             old.update(chunk)
-        sink.write(chunk)
-        tail, last = chunk[len(chunk) - keep :] if keep else b"", chunk[-1:]
+        end = position + len(chunk)
+        piece = position
+        while cuts and cuts[0][0] < end:
+            cut_start, cut_end, replacement = cuts[0]
+            if cut_start >= piece:
+                put(chunk[piece - position : cut_start - position])
+                put(replacement)
+            piece = max(piece, min(cut_end, end))
+            if cut_end > end:
+                break
+            cuts.pop(0)
+        put(chunk[piece - position :])
+        tail = chunk
+        position = end
+    if seen != [1] * len(found.rows):
+        return False
     if last not in (b"\n", b"\r"):
         sink.write(newline.encode("utf-8"))
-    sink.write("".join(rows.values()).encode("utf-8"))
+    at_end = {r[2] for r in found.rows}
+    sink.write("".join(r for i, r in rows.items() if i not in at_end).encode("utf-8"))
     return True
+
+
+def _count(haystack: bytes, needle: bytes) -> int:
+    """How many times ``needle`` appears, overlapping ones too."""
+    count, at = 0, haystack.find(needle)
+    while at >= 0:
+        count += 1
+        at = haystack.find(needle, at + 1)
+    return count
 
 
 def _through(
