@@ -128,19 +128,19 @@ def whole(data: bytes, batch: dict[str, Activity | None]) -> bytes:
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(data=stores(), batch=changes(), chunk=st.sampled_from([3, 7, 64, csvstream.CHUNK]))
+@given(data=stores(), batch=changes(), chunk=st.sampled_from([3, 7, 64, csvstream.PIECE]))
 def test_a_streamed_write_gives_the_bytes_of_the_whole_document_writer(
     tmp_path: Path, data: bytes, batch: dict[str, Activity | None], chunk: int
 ) -> None:
     # Pieces of a few bytes: an id is looked for across the pieces' edges too.
-    size = csvstream.CHUNK
-    csvstream.CHUNK = chunk
+    size = csvstream.PIECE
+    csvstream.PIECE = chunk
     try:
         expected = whole(data, batch)
         assert streamed(tmp_path, data, batch) == expected
         assert streamed(tmp_path, data, batch, cache=False) == expected  # each row read
     finally:
-        csvstream.CHUNK = size
+        csvstream.PIECE = size
 
 
 def test_rows_after_a_last_row_without_a_line_end_start_on_a_line_of_their_own(

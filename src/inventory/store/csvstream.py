@@ -41,7 +41,7 @@ from .csvdoc import (
 if TYPE_CHECKING:
     from ..model import Activity
 
-CHUNK = 1 << 20
+PIECE = 1 << 20
 SPAN = 1 << 16
 """Bytes read around an id found, for its row (a longer row is read the other way)."""
 NEEDLES = 32
@@ -128,7 +128,7 @@ def rewrite(
     (``csvdoc.row_hash``) of the row of each id the store's cache holds, to find those rows
     in the bytes; ``digest``: say the SHA-256 of the bytes read."""
     old = hashlib.sha256() if digest else None
-    stream = open(os.dup(fd), encoding="utf-8", newline="", buffering=CHUNK)  # noqa: SIM115
+    stream = open(os.dup(fd), encoding="utf-8", newline="", buffering=PIECE)  # noqa: SIM115
     with stream:
         lines = _Lines(stream, old)
         reader = csv.reader(lines, strict=True)
@@ -193,7 +193,7 @@ def _find(
     keep = max(len(n) for n in needles.values()) - 1
     tail = b""
     position = start
-    while len(first) < len(needles) and (chunk := os.pread(fd, CHUNK, position)):
+    while len(first) < len(needles) and (chunk := os.pread(fd, PIECE, position)):
         window = tail + chunk
         for ident, needle in needles.items():
             at = window.find(needle)
@@ -280,7 +280,7 @@ def _copy(
     sink.write(head)
     tail = b""
     position = start
-    while chunk := os.pread(fd, CHUNK, position):
+    while chunk := os.pread(fd, PIECE, position):
         window = tail[len(tail) - keep :] + chunk[: keep + 1] if tail and keep else chunk
         if any(n in window or n in chunk for n in absent):
             return False
@@ -348,7 +348,7 @@ def _through(
             raw = ended(raw, newline)
         parts.append(raw)
         size += len(raw)
-        if size >= CHUNK:
+        if size >= PIECE:
             sink.write("".join(parts).encode("utf-8"))
             parts.clear()
             size = 0
