@@ -3,10 +3,13 @@ version, its unchanged rows copied as they are, the changed ones written in thei
 new ones appended, so a write to a million rows holds one row (or a megabyte), not the store.
 
 It gives exactly the bytes :class:`csvdoc.Document` gives from the whole text (the tests keep
-that writer as its oracle). Two ways through:
+that writer as its oracle). Three ways through, the first that can tell:
 
-* none of the ids written appears anywhere in the rows (an ``add``, an import of new rows):
-  no row can be one of them, so the rows are copied a megabyte at a time, unread;
+* no id written appears anywhere in the rows (an ``add``): no row can be one of them, so the
+  rows are copied a megabyte at a time, unread, and the new ones appended;
+* each id appears, first, inside a row whose bytes hash to what the cache keeps for that id
+  (``row_hash``), and those bytes appear nowhere else (else they might be a copy inside
+  another row's quoted cell): the rows are copied around those bytes (an edit, a removal);
 * otherwise each row is read (``csv.reader``, a line at a time) to find the ones written.
 
 The file is the version the store's cache describes (the caller makes sure), which has been
@@ -166,7 +169,7 @@ class _Found:
     """Where the rows written are in the bytes of a store, as far as a search tells."""
 
     absent: list[bytes]
-    """Ids (their bytes) in no row: none may appear anywhere."""
+    """Ids (their bytes) in no row: they appear nowhere."""
     rows: list[tuple[int, int, str, bytes]]
     """The row of each id found: where it starts and ends, the id, and its bytes, which
     must appear once only in the file (else it might be a copy inside another row's
@@ -196,8 +199,7 @@ def _find(
     while len(first) < len(needles) and (chunk := os.pread(fd, PIECE, position)):
         window = tail + chunk
         for ident, needle in needles.items():
-            at = window.find(needle)
-            if ident not in first and at >= 0:
+            if ident not in first and (at := window.find(needle)) >= 0:
                 first[ident] = position - len(tail) + at
         position += len(chunk)
         tail = window[len(window) - keep :] if keep else b""
@@ -262,11 +264,8 @@ def _copy(
     old: Any,
 ) -> bool:
     """The rows copied as bytes a megabyte at a time, unread, the rows found replaced or
-    left out, then the new ones; False as soon as an id said absent appears (a cell holds
-    its text as it is unless it has a quote or a line end, which no id searched has) or a
-    row found appears twice."""
-    absent = found.absent
-    keep = max((len(n) for n in absent), default=1) - 1
+    left out, then the new ones (the ids :func:`_find` did not find are in none of these
+    bytes: it read them all); False when a row found appears twice."""
     seen = [0] * len(found.rows)
     cuts = [(a, b, rows.get(ident, "").encode("utf-8")) for a, b, ident, _ in found.rows]
     last = b"\n"
@@ -281,9 +280,6 @@ def _copy(
     tail = b""
     position = start
     while chunk := os.pread(fd, PIECE, position):
-        window = tail[len(tail) - keep :] + chunk[: keep + 1] if tail and keep else chunk
-        if any(n in window or n in chunk for n in absent):
-            return False
         for index, (_, _, _, data) in enumerate(found.rows):
             seen[index] += _count(chunk, data)
             if tail and len(data) > 1:  # the ones across the edge of two pieces
