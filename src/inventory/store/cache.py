@@ -50,6 +50,7 @@ from .files import (
     is_racy,
     os_error,
     read_snapshot,
+    stat_snapshot,
 )
 
 if TYPE_CHECKING:
@@ -290,11 +291,14 @@ class Cache:
         seen = int(meta.get("seen_ns", "0"))
         if not racy(identity, seen):
             return True
-        snapshot = read_snapshot(self.store)
+        snapshot = stat_snapshot(self.store)  # its digest read in pieces, not held whole
         if snapshot is None or snapshot.identity != identity:
             return False
-        if snapshot.digest != meta.get("digest"):
-            return False
+        try:
+            if snapshot.digest != meta.get("digest"):
+                return False
+        except StoreError:
+            return False  # it changed as it was read: the refresh reads it again
         if not racy(identity, snapshot.seen_ns):
             with contextlib.suppress(sqlite3.Error):
                 self.connection.execute("BEGIN IMMEDIATE")
@@ -571,6 +575,10 @@ class Cache:
         connection = self.connection
         connection.execute("BEGIN IMMEDIATE")
         try:
+            if sql.get_meta(connection, "identity") != repr(before) and written.streamed:
+                # A streamed write holds no bytes to rebuild from: the next reader does.
+                connection.execute("COMMIT")
+                return
             if sql.get_meta(connection, "identity") != repr(before):
                 meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
                 # A writer that streamed the file holds no copy of it: read it as it is.
