@@ -4,14 +4,17 @@ part's versions at once, and writes each record's JSON once for its row and its 
 
 from __future__ import annotations
 
+import gc
 import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from inventory.changes import Author
 from inventory.importing import import_into
+from inventory.months import month_bounds
 from inventory.readers import open_source
 from inventory.store import open_store, sql
 from inventory.store.sqlite import SqliteStore
@@ -138,3 +141,30 @@ def test_a_query_after_a_write_finds_the_project_names_kept_and_writes_nothing(
     assert lookup is not None
     assert lookup["glacy+"] == "GLACY+"
     assert not [s for s in seen if not s.startswith(("SELECT", "PRAGMA"))]
+
+
+def test_an_import_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    # It is paused during an import (and swept once a chunk): on after, on or not.
+    assert gc.isenabled()
+    imported(tmp_path, 12, 5)
+    assert gc.isenabled()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "b1,GLACY+,Workshop,32 May 2019,Ghana\n", encoding="utf-8")
+    with open_store(str(tmp_path / "bad.db"), create=True) as store:
+        assert import_into(store, open_source(str(bad))).failed
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        imported(tmp_path, 13, 5)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_month_ends_on_its_last_day() -> None:
+    assert month_bounds("2020-02") == (date(2020, 2, 1), date(2020, 2, 29))
+    assert month_bounds("2019-02")[1] == date(2019, 2, 28)
+    assert month_bounds("2000-02")[1] == date(2000, 2, 29)
+    assert month_bounds("1900-02")[1] == date(1900, 2, 28)
+    assert month_bounds("2019-04")[1] == date(2019, 4, 30)
+    assert month_bounds("2019-12")[1] == date(2019, 12, 31)
