@@ -168,3 +168,20 @@ def test_a_month_ends_on_its_last_day() -> None:
     assert month_bounds("1900-02")[1] == date(1900, 2, 28)
     assert month_bounds("2019-04")[1] == date(2019, 4, 30)
     assert month_bounds("2019-12")[1] == date(2019, 12, 31)
+
+
+def test_a_write_rewrites_the_project_names_only_when_they_change(tmp_path: Path) -> None:
+    db, _ = imported(tmp_path, 5, 5)
+    with open_store(str(db)) as store:
+        assert isinstance(store, SqliteStore)
+        first = store.get("a00001")
+        with traced(store) as same, store.transaction(Author(command="edit")) as batch:
+            batch.update(first.model_copy(update={"title": "Workshop renamed"}))
+        with traced(store) as more, store.transaction(Author(command="edit")) as batch:
+            batch.update(first.model_copy(update={"projects": ("GLACY+", "Brand New")}))
+        lookup = store.project_lookup()
+    meta = "INSERT INTO meta (key, value) VALUES ('projects'"
+    assert not [s for s in same if s.startswith(meta)]
+    assert len([s for s in more if s.startswith(meta)]) == 1
+    assert lookup is not None
+    assert lookup["brandnew"] == "Brand New"

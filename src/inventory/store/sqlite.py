@@ -172,8 +172,13 @@ class SqliteStore(Store):
             if own:
                 connection.execute("BEGIN IMMEDIATE")
             table = sql.project_name_table(connection, self.registry)
-            sql.set_meta(connection, "projects", json.dumps(table, ensure_ascii=False))
-            sql.set_meta(connection, "projects_source", self._names_source())
+            # Most writes leave it as it was: then no page of it is written again.
+            for key, value in (
+                ("projects", json.dumps(table, ensure_ascii=False)),
+                ("projects_source", self._names_source()),
+            ):
+                if sql.get_meta(connection, key) != value:
+                    sql.set_meta(connection, key, value)
             if own:
                 connection.execute("COMMIT")
         except sqlite3.Error:
