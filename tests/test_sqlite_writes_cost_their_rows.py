@@ -118,7 +118,7 @@ def test_the_project_names_are_those_the_activities_use(tmp_path: Path) -> None:
         for activity in activities:
             batch.add(activity)
     used = {name for a in activities for name in a.projects}
-    # As data/activities.csv's projects column names them.
+    # As the fixture's projects column names them (read by hand).
     assert used == {"CyberEast", "CyberSouth", "Cybercrime@Octopus", "EndOCSEA@Europe",
                     "GLACY+", "T-CY", "iPROCEEDS"}  # fmt: skip
     connection = sqlite3.connect(db)
