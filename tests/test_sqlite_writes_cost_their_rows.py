@@ -12,11 +12,14 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from inventory.changes import Author
 from inventory.importing import import_into
 from inventory.months import month_bounds
 from inventory.readers import open_source
 from inventory.store import open_store, sql
+from inventory.store import sqlite as sqlite_store
 from inventory.store.sqlite import SqliteStore
 from tests.helpers import BUNDLED_STORE
 
@@ -185,3 +188,14 @@ def test_a_write_rewrites_the_project_names_only_when_they_change(tmp_path: Path
     assert len([s for s in more if s.startswith(meta)]) == 1
     assert lookup is not None
     assert lookup["brandnew"] == "Brand New"
+
+
+def test_only_a_large_write_gets_a_larger_page_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_store, "LARGE_WRITE", 20)
+    _, seen = imported(tmp_path, 50, 25)
+    pragmas = [s for s in seen if s.startswith("PRAGMA cache_size")]
+    assert pragmas == [f"PRAGMA cache_size = -{sqlite_store.LARGE_WRITE_CACHE_KB}"] * 2
+    _, small = imported(tmp_path, 19, 25)
+    assert not [s for s in small if s.startswith("PRAGMA cache_size")]
