@@ -127,14 +127,17 @@ def set_meta(connection: sqlite3.Connection, key: str, value: str) -> None:
     )
 
 
-def row_values(activity: Activity, version: int = 1, hash_: bytes | None = None) -> tuple[Any, ...]:
-    from ..records import sort_string, to_record
+def row_values(
+    activity: Activity, version: int = 1, hash_: bytes | None = None, record: str | None = None
+) -> tuple[Any, ...]:
+    """``record``: the activity's :func:`record_text` when the caller has it already (a
+    write puts the same text in the history)."""
+    from ..records import sort_string
 
     schedule = activity.schedule
     return (
         activity.id,
-        # As ``list --json`` writes each record, so a query can copy it out as it is.
-        json.dumps(to_record(activity), ensure_ascii=False),
+        record_text(activity) if record is None else record,
         sort_string(activity),
         schedule.start.toordinal(),
         schedule.end.toordinal(),
@@ -151,6 +154,14 @@ def row_values(activity: Activity, version: int = 1, hash_: bytes | None = None)
     )
 
 
+def record_text(activity: Activity) -> str:
+    """The ``record`` column: as ``list --json`` writes each record, so a query can copy it
+    out as it is."""
+    from ..records import to_record
+
+    return json.dumps(to_record(activity), ensure_ascii=False)
+
+
 Prepared = tuple[
     tuple[Any, ...], list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, int, int]], int
 ]
@@ -159,10 +170,12 @@ segment rows, and its window's length in days. Plain tuples, so a worker process
 them and send them back."""
 
 
-def prepare(activity: Activity, version: int = 1, hash_: bytes | None = None) -> Prepared:
+def prepare(
+    activity: Activity, version: int = 1, hash_: bytes | None = None, record: str | None = None
+) -> Prepared:
     segments = activity.schedule.segments
     return (
-        row_values(activity, version, hash_),
+        row_values(activity, version, hash_, record),
         [(activity.id, p) for p in activity.projects],
         [(activity.id, c) for c in dict.fromkeys(activity.country_codes)],
         [(activity.id, s.start.toordinal(), s.end.toordinal()) for s in segments]
@@ -334,4 +347,13 @@ def project_name_table(connection: sqlite3.Connection, registry: Registry) -> di
 
 
 def project_names(connection: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in connection.execute("SELECT DISTINCT project FROM activity_project")}
+    # A skip scan of the (project, id) index: one probe per project, not one step per row
+    # (a write asks this twice; a DISTINCT walks the whole index).
+    rows = connection.execute(
+        "WITH RECURSIVE p (project) AS ("
+        "SELECT min(project) FROM activity_project UNION ALL "
+        "SELECT (SELECT min(q.project) FROM activity_project q WHERE q.project > p.project) "
+        "FROM p WHERE p.project IS NOT NULL"
+        ") SELECT project FROM p WHERE project IS NOT NULL"
+    )
+    return {r[0] for r in rows}
