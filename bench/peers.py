@@ -174,13 +174,10 @@ def copy_once(path: Path, target: Path) -> Callable[[], object]:
 
 def rich_alone(records: Path) -> list[str]:
     """Rich drawing the rows of ``records`` (list --json's output) as a five-column table
-    at 120 columns, in a fresh process: bench/rich_alone.py when there is one, else the
-    inline script above."""
-    script = BENCH / "rich_alone.py"
-    if script.exists():
-        argv = [PYTHON, str(script), str(records)]
-        if subprocess.run(argv, capture_output=True).returncode == 0:
-            return argv
+    at 120 columns, in a fresh process timed as the commands are: the inline script above.
+    (``bench/rich_alone.py`` draws the very table ``list`` prints and reports the CPU of the
+    import and drawing alone, for a closer look; it runs processes of its own, so it is not
+    a command to time beside the others.)"""
     return [PYTHON, "-c", RICH_ALONE, str(records)]
 
 

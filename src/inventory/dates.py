@@ -34,9 +34,10 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
+from .datewords import dates_tbd, day_words
 from .errors import ParseError, excerpt
 from .model import MAX_SHORT, Certainty, HalfDay, Precision, Schedule, Segment
-from .months import MONTH_NAMES, MONTH_NUMBERS, day_label, month_bounds, month_label, month_of
+from .months import MONTH_NAMES, MONTH_NUMBERS, day_label, month_bounds, month_of
 
 __all__ = ["parse_schedule", "render_schedule", "split_trailing_dates", "to_edtf"]
 
@@ -547,52 +548,22 @@ def render_schedule(schedule: Schedule, *, with_year: bool = True) -> str:
             # is not "dates TBD", and "location and dates TBD" says more than either.
             written = " ".join(schedule.text.split())
             return written if _AS_WRITTEN_TBD.fullmatch(written) else _unscheduled_words(written)
-        # With the year, one wording: ids are derived from this text (ids.identity).
-        return f"{month_label(month_bounds(schedule.month)[0])} (dates TBD)"
-
-    # (day, half, the start of its segment if it ends one)
-    points: list[tuple[date, HalfDay | None, date | None]] = []
-    for seg in schedule.segments:
-        points.append((seg.start, seg.start_half, None))
-        if seg.end != seg.start:
-            points.append((seg.end, seg.end_half, seg.start))
-
-    words: list[str] = []
-    for i, (day, half, seg_start) in enumerate(points):
-        nxt = points[i + 1][0] if i + 1 < len(points) else None
-        # A month is written where it changes, and on both ends of a range across months
-        # ("30 October - 1 November") so the range reads on its own.
-        show_month = (
-            nxt is None
-            or _ym(nxt) != _ym(day)
-            or (seg_start is not None and _ym(seg_start) != _ym(day))
+        return dates_tbd(schedule.month)
+    segments = [
+        (
+            s.start,
+            None if s.start_half is None else s.start_half.value,
+            s.end,
+            None if s.end_half is None else s.end_half.value,
         )
-        show_year = with_year and (nxt is None or nxt.year != day.year)
-        word = str(day.day)
-        if half is not None:
-            word += f" ({half.value})"
-        if show_month:
-            word += " " + MONTH_NAMES[day.month - 1]
-        if show_year:
-            word += f" {day.year}"
-        words.append(word)
-
-    pieces: list[str] = []
-    w = 0
-    for seg in schedule.segments:
-        if seg.end == seg.start:
-            pieces.append(words[w])
-            w += 1
-        else:
-            dash = " - " if _ym(seg.start) != _ym(seg.end) else "-"
-            pieces.append(words[w] + dash + words[w + 1])
-            w += 2
-    out = pieces[0] if len(pieces) == 1 else ", ".join(pieces[:-1]) + " and " + pieces[-1]
-    if schedule.deadline:
-        out = "by " + out
-    if schedule.certainty is Certainty.TENTATIVE:
-        out += " (dates TBC)"
-    return out
+        for s in schedule.segments
+    ]
+    return day_words(
+        segments,
+        with_year=with_year,
+        deadline=schedule.deadline,
+        tentative=schedule.certainty is Certainty.TENTATIVE,
+    )
 
 
 def to_edtf(schedule: Schedule) -> str:

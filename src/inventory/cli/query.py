@@ -74,17 +74,13 @@ def _list(store: str | None, filters: Filters, chosen: Format, output: str | Non
     _, label = filters.period()
     with reading(store) as opened:
         where = filters.criteria(opened)
-        records = None
-        if output is None and chosen in (Format.JSON, Format.NDJSON):
-            records = opened.select_records(where, limit)
-        found = opened.select(where, limit) if records is None else []
-        if not (found or records) and limit != 0:
+        found = opened.select(where, limit)  # each writer takes the records or the models
+        if not found and limit != 0:
             say(f"no activities match (the store has {opened.count()})")
         listing = Listing(
             found,
             title="Activity inventory" + (f" ({label})" if label else ""),
             versions=_versions(opened) if chosen is Format.ICS else {},
-            records=records,
         )
         if output is not None:
             notes: list[str] = []  # said once the file is written, not before a failure
@@ -259,7 +255,7 @@ def report_cmd(
             say(f"nothing to report{' ' + label if asked and label else ''}: no activities match")
             activities = []
         else:
-            activities = opened.select(where.but(period=period))
+            activities = opened.select(where.but(period=period)).activities
     from ..report import build_report  # imports the models: not for list, whose JSON needs none
 
     summary = build_report(activities, period, label or "", only=where.projects)

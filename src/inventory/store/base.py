@@ -2,9 +2,10 @@
 JSON file, a SQLite file, a PostgreSQL server).
 
 Reads: :meth:`Store.get` (an id or a unique prefix), :meth:`Store.select` (a
-:class:`~inventory.query.Criteria`, soonest first), :meth:`Store.upcoming`,
-:meth:`Store.bounds`, :meth:`Store.count`, :meth:`Store.problems` (rows that could not be
-read) and :attr:`Store.registry` (the projects). Writes: :meth:`Store.transaction` gives a
+:class:`~inventory.query.Criteria`, soonest first, as a
+:class:`~inventory.selection.Selection`), :meth:`Store.upcoming`, :meth:`Store.bounds`,
+:meth:`Store.count`, :meth:`Store.problems` (rows that could not be read) and
+:attr:`Store.registry` (the projects). Writes: :meth:`Store.transaction` gives a
 :class:`Batch`; its adds, updates and removals are written together when the ``with``
 block ends, and recorded as one :class:`~inventory.changes.Change`, or not at all.
 """
@@ -25,6 +26,7 @@ from ..changes import Author, Change, Damage, Edit
 from ..errors import Problem, StoreError, UsageError, shortened
 from ..months import Period
 from ..query import EVERYTHING, Criteria, upcoming_criteria
+from ..selection import Selection
 
 if TYPE_CHECKING:
     from ..model import Activity
@@ -94,8 +96,10 @@ class Store(ABC):
     def count(self, criteria: Criteria | None = None) -> int: ...
 
     @abstractmethod
-    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> list[Activity]:
-        """The matching activities, soonest first (:meth:`Activity.sort_key`)."""
+    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> Selection:
+        """The matching activities, soonest first (:meth:`Activity.sort_key`), as the store
+        holds them: their records, or their models; each writer takes the form it needs
+        (:class:`~inventory.selection.Selection` makes the others only when asked)."""
 
     @abstractmethod
     def bounds(self, criteria: Criteria | None = None) -> Period | None:
@@ -148,15 +152,6 @@ class Store(ABC):
         store can tell without loading the registry (None: ask the registry)."""
         return None
 
-    def select_records(
-        self, criteria: Criteria = EVERYTHING, limit: int | None = None
-    ) -> list[str] | None:
-        """What :meth:`select` finds, as the JSON text ``records.to_record`` gives each one
-        (``json.dumps`` with its defaults), when the store keeps it so and can answer without
-        building models (the CSV store's cache, rebuilt whenever its format changes); None when
-        it cannot."""
-        return None
-
     def scan(self, criteria: Criteria = EVERYTHING) -> Iterator[Activity]:
         """What :meth:`select` finds, one at a time: a store that can streams them, so a
         whole store is gone through without being held (``validate``)."""
@@ -189,7 +184,7 @@ class Store(ABC):
         until: date | None = None,
         include_cancelled: bool = False,
         limit: int | None = None,
-    ) -> list[Activity]:
+    ) -> Selection:
         return self.select(upcoming_criteria(criteria, as_of, until, include_cancelled), limit)
 
     @contextlib.contextmanager

@@ -18,6 +18,7 @@ from ..errors import ParseError, Problem, StoreError
 from ..months import Period
 from ..query import EVERYTHING, Criteria
 from ..sanitise import unneutralise
+from ..selection import Selection
 from ..textio import MAX_ROW, RowTooLong, decode
 from ..vocab import COLUMNS, DERIVED
 from . import sql
@@ -91,18 +92,14 @@ class CsvStore(FileStore):
     def project_lookup(self) -> dict[str, str] | None:
         return self.cache().project_lookup()
 
-    def select_records(
-        self, criteria: Criteria = EVERYTHING, limit: int | None = None
-    ) -> list[str]:
-        return sql.select_records(self.cache().connection, criteria, limit)
-
     def problems(self) -> list[Problem]:
         return self.cache().problems()
 
     def count(self, criteria: Criteria | None = None) -> int:
         return sql.count(self.cache().connection, criteria)
 
-    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> list[Activity]:
+    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> Selection:
+        # The cache is rebuilt whenever the record shape changes: its records are current.
         return sql.select(self.cache().connection, criteria, limit)
 
     def scan(self, criteria: Criteria = EVERYTHING) -> Iterator[Activity]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import StoreError
 from ..folding import project_key
 from ..query import SQLITE, Criteria, city_key, haystack
+from ..selection import Selection
 
 if TYPE_CHECKING:
     from ..model import Activity
@@ -245,16 +246,22 @@ def activities(rows: Iterable[tuple[str]]) -> Iterator[Activity]:
         yield trusted_record(json.loads(record))
 
 
-def select_records(
-    connection: sqlite3.Connection, criteria: Criteria, limit: int | None = None
-) -> list[str]:
-    """The records of :func:`select` as stored, with no model built."""
+def select(
+    connection: sqlite3.Connection,
+    criteria: Criteria,
+    limit: int | None = None,
+    *,
+    shaped: bool = True,
+) -> Selection:
+    """The matching activities as their stored records, soonest first; models are built
+    only when asked for (``shaped``: whether the records are in this version's shape)."""
     where, params = criteria.to_sql(SQLITE, max_span(connection))
     sql = f"SELECT a.record FROM activity a WHERE {where} ORDER BY a.sort"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(min(limit, 2**63 - 1))  # --limit 10**30 means no limit, not a crash
-    return [record for (record,) in connection.execute(sql, params)]
+    texts = [record for (record,) in connection.execute(sql, params)]
+    return Selection(texts=texts, shaped=shaped)
 
 
 def scan(
@@ -278,12 +285,6 @@ def scan(
         yield from activities(kept.execute("SELECT record FROM record ORDER BY rowid"))
     finally:
         kept.close()
-
-
-def select(
-    connection: sqlite3.Connection, criteria: Criteria, limit: int | None = None
-) -> list[Activity]:
-    return list(activities((r,) for r in select_records(connection, criteria, limit)))
 
 
 def count(connection: sqlite3.Connection, criteria: Criteria | None = None) -> int:

@@ -18,6 +18,7 @@ from ..changes import Author, Change, Edit, now
 from ..errors import Problem, StoreError
 from ..months import Period
 from ..query import EVERYTHING, Criteria
+from ..selection import Selection
 from . import sql
 from .base import Store, _Session
 from .cache import registry_source
@@ -134,8 +135,9 @@ class SqliteStore(Store):
     def count(self, criteria: Criteria | None = None) -> int:
         return sql.count(self.connection, criteria)
 
-    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> list[Activity]:
-        return sql.select(self.connection, criteria, limit)
+    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> Selection:
+        shaped = sql.get_meta(self.connection, "record_format") == sql.RECORD_FORMAT
+        return sql.select(self.connection, criteria, limit, shaped=shaped)
 
     def scan(self, criteria: Criteria = EVERYTHING) -> Iterator[Activity]:
         return sql.scan(self.connection, criteria)
@@ -191,13 +193,6 @@ class SqliteStore(Store):
                 connection.execute("ROLLBACK")
             return False
         return True
-
-    def select_records(
-        self, criteria: Criteria = EVERYTHING, limit: int | None = None
-    ) -> list[str] | None:
-        if sql.get_meta(self.connection, "record_format") != sql.RECORD_FORMAT:
-            return None
-        return sql.select_records(self.connection, criteria, limit)
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         return sql.by_ids(self.connection, ids)
