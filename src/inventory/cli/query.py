@@ -9,6 +9,7 @@ import typer
 
 from ..errors import UsageError
 from ..formats import Detail, Format, Listing, Summary
+from ..query import upcoming_criteria
 from ..store import Store
 from ..vocab import plural
 from .filters import LIST, NO_FILTERS, REPORT, UPCOMING, Filters, filter_options
@@ -166,11 +167,12 @@ def upcoming_cmd(
         if last < day:
             raise bad("--until", f"{last} is before the reference date {day}")
     with reading(store) as opened:
-        where = filters.criteria(opened)
-        found = opened.upcoming(
-            where, day, until=last, include_cancelled=include_cancelled, limit=filters.limit
-        )
-        if not found:
+        where = upcoming_criteria(filters.criteria(opened), day, last, include_cancelled)
+        records = None
+        if output in (Format.JSON, Format.NDJSON):  # as list does: the records, no models
+            records = opened.select_records(where, filters.limit)
+        found = opened.select(where, filters.limit) if records is None else []
+        if not (found or records):
             span = opened.bounds()
             if span is None:
                 say(f"nothing upcoming on {day}; the store is empty")
@@ -180,7 +182,7 @@ def upcoming_cmd(
                 )
                 if span[1] < day:
                     say(f"hint: try --as-of {span[1].replace(day=1)}")
-    emit(Listing(found), output)
+    emit(Listing(found, records=records), output)
 
 
 @command(app, "show")
