@@ -159,3 +159,41 @@ def test_the_whole_bundled_store_is_written_as_the_library_writes_it(
     assert ours == to_calendar(dated, name=name, versions=versions).to_ical()
     assert ours.count(b"BEGIN:VEVENT") == 115
     assert ours.count(b"DTSTAMP:20200229T235958Z") == ours.count(b"LAST-MODIFIED:") > 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--quarter", "Q4-2019"],
+        ["--month", "2020-03", "--project", "CyberEast"],  # six activities, all dates TBD
+        ["--quarter", "Q1-2020", "--limit", "7"],
+        ["--search", "no such activity anywhere"],
+    ],
+)
+def test_export_reading_one_at_a_time_writes_what_list_writes_on_every_backend(
+    backend_store: str, tmp_path: Path, args: list[str]
+) -> None:
+    # An edit, so that SEQUENCE and DTSTAMP come from the history too.
+    edited = runner.invoke(
+        app, ["edit", "-s", backend_store, "s0x6ftjt", "--title", "Launch; kick-off, Accra"]
+    )
+    assert edited.exit_code == 0, edited.stderr
+    outputs = []
+    for command in (["export"], ["list", "--format", "ics"]):
+        target = tmp_path / f"{command[0]}.ics"
+        result = runner.invoke(app, [*command, "-s", backend_store, "-o", str(target), *args])
+        assert result.exit_code == 0, result.stderr
+        outputs.append((target.read_bytes(), result.stderr.replace(str(target), "FILE")))
+        piped = runner.invoke(app, [*command, "-s", backend_store, *args])
+        assert piped.exit_code == 0, piped.stderr
+        assert piped.stdout_bytes == target.read_bytes()
+    assert outputs[0] == outputs[1]
+    data, stderr = outputs[0]
+    if not args:
+        assert data.count(b"BEGIN:VEVENT") == 115
+        assert b"SUMMARY:Launch\\; kick-off\\, Accra" in data
+        assert "wrote 114 activities to FILE" in stderr
+    if args[:2] == ["--month", "2020-03"]:
+        assert data.count(b"BEGIN:VEVENT") == 0
+        assert "left out 6 activities with no days known:" in stderr

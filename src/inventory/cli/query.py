@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -320,4 +321,36 @@ def export_cmd(
             f"'{fmt}' is not an export format; expected ics"
             + (f" (for {fmt} use 'inventory list --format {fmt}')" if listed else ""),
         )
-    _list(store, filters, Format.ICS, output)
+    _export(store, filters, output)
+
+
+def _export(store: str | None, filters: Filters, output: str | None) -> None:
+    """``export``: what ``list --format ics`` writes, reading the activities one at a time
+    (a whole store's export holds the file's text, never the store's models)."""
+    from ..formats.ics import Export
+
+    limit = filters.limit
+    _, label = filters.period()
+    with reading(store) as opened:
+        where = filters.criteria(opened)
+        if limit is None:
+            total = opened.count(where)
+            activities: Iterable[Any] = opened.scan(where)
+        else:
+            activities = opened.select(where, limit)
+            total = len(activities)
+        if not total and limit != 0:
+            say(f"no activities match (the store has {opened.count()})")
+        export = Export(
+            activities,
+            title="Activity inventory" + (f" ({label})" if label else ""),
+            versions=_versions(opened),
+        )
+        if output is not None:
+            notes: list[str] = []  # said once the file is written, not before a failure
+            target = write_output(output, rendered(export, Format.ICS, notes.append), opened)
+            say(f"wrote {plural(export.written, 'activity')} to {target}")
+            for note in notes:
+                say(note)
+            return
+        emit(export, Format.ICS)  # in the block: the activities are read as they are written
