@@ -6,6 +6,7 @@ the console's width when it has one."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator, Sequence
@@ -32,7 +33,10 @@ _WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
+@functools.cache
 def _abbreviate_months(text: str) -> str:
+    # Cached: a chart's activities share a few hundred date texts, and twelve regular
+    # expressions a row were a tenth of drawing it.
     for name in MONTH_NAMES:
         text = re.sub(name, name[:3], text, flags=re.IGNORECASE)
     return text
