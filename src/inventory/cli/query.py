@@ -165,11 +165,9 @@ def upcoming_cmd(
             raise bad("--until", f"{last} is before the reference date {day}")
     with reading(store) as opened:
         where = upcoming_criteria(filters.criteria(opened), day, last, include_cancelled)
-        records = None
-        if output in (Format.JSON, Format.NDJSON):  # as list does: the records, no models
-            records = opened.select_records(where, filters.limit)
-        found = opened.select(where, filters.limit) if records is None else []
-        if not (found or records):
+        # One Selection, as list asks: --json writes its records, building no model.
+        found = opened.select(where, filters.limit)
+        if not found:
             span = opened.bounds()
             if span is None:
                 say(f"nothing upcoming on {day}; the store is empty")
@@ -179,7 +177,7 @@ def upcoming_cmd(
                 )
                 if span[1] < day:
                     say(f"hint: try --as-of {span[1].replace(day=1)}")
-    emit(Listing(found, records=records), output)
+    emit(Listing(found), output)
 
 
 @command(app, "show")
