@@ -13,10 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..aggregates import Sql
 from ..changes import Author, Change, Edit, now
 from ..errors import Problem, StoreError
 from ..months import Period
-from ..query import EVERYTHING, Criteria
+from ..query import EVERYTHING, SQLITE, Criteria
 from . import sql
 from .base import Store, _Session
 from .cache import code_fingerprint, registry_source
@@ -142,6 +143,10 @@ class SqliteStore(Store):
 
     def project_names(self) -> set[str]:
         return sql.project_names(self.connection)
+
+    def _sql(self) -> Sql:
+        connection = self.connection
+        return Sql(connection.execute, SQLITE, sql.max_span(connection))
 
     def project_lookup(self) -> dict[str, str] | None:
         source = sql.get_meta(self.connection, "projects_source")
