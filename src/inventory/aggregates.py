@@ -82,6 +82,12 @@ def tally_models(
     return {k: Tally(counts[k], first[k], last[k], outside[k]) for k in sorted(counts)}
 
 
+def counts_models(activities: Iterable[Activity], by: By) -> dict[str, int]:
+    """:func:`counts_sql`'s answer from the models: the activities under each key; sorted."""
+    counts = Counter(key for a in activities for key in keys_of(a, by))
+    return dict(sorted(counts.items()))
+
+
 def per_month_models(activities: Iterable[Activity]) -> dict[str, int]:
     """Activities overlapping each month (``Schedule.months``), months with none left out;
     sorted."""
@@ -137,6 +143,23 @@ def tally_sql(
         name: Tally(int(n), dialect.from_day(first), dialect.from_day(last), int(out or 0))
         for name, n, first, last, out in sql.run(query, [*head, *params])
     }
+    return dict(sorted(found.items()))
+
+
+def counts_sql(sql: Sql, criteria: Criteria, by: By) -> dict[str, int]:
+    """The matching activities under each key, counted only: of the whole store, a project's
+    or a country's come from their index alone, and the titles are counted as they are
+    read (cheaper than sorting them to group them)."""
+    where, params = criteria.to_sql(sql.dialect, sql.max_span)
+    if by == "title":
+        rows = sql.run(f"SELECT {sql.dialect.title()} FROM activity a WHERE {where}", params)
+        counts = Counter(title for (title,) in rows)
+        return dict(sorted(counts.items()))
+    key, source, extra = _SOURCES[by]
+    if by != "city" and criteria == Criteria():
+        key, source = key.removeprefix("k."), source.split(" k ")[0]
+    query = f"SELECT {key}, count(*) FROM {source} WHERE {where}{extra} GROUP BY {key}"
+    found = {name: int(n) for name, n in sql.run(query, params)}
     return dict(sorted(found.items()))
 
 

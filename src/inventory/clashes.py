@@ -624,7 +624,7 @@ def store_corpus(store: Store) -> _Corpus:
     from .query import EVERYTHING
 
     def counts(by: By) -> dict[str, int]:
-        return {key: tally.count for key, tally in store.tally(EVERYTHING, by).items()}
+        return store.counts(EVERYTHING, by)
 
     return _Corpus.counted(store.count(), counts("title"), counts("city"), counts("country"))
 

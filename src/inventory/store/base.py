@@ -183,6 +183,16 @@ class Store(ABC):
             return aggregates.tally_sql(sql, criteria, by, within)
         return aggregates.tally_models(self.scan(criteria), by, within)
 
+    def counts(self, criteria: Criteria, by: By) -> dict[str, int]:
+        """The matching activities under each key of :meth:`tally`, counted only (what
+        ``clashes`` weighs evidence with); sorted by key."""
+        from .. import aggregates
+
+        sql = self._sql()
+        if sql is not None:
+            return aggregates.counts_sql(sql, criteria, by)
+        return aggregates.counts_models(self.scan(criteria), by)
+
     def keys(self, criteria: Criteria, by: By) -> set[str]:
         """The keys of :meth:`tally`, without counting them (the countries a project
         reached)."""
