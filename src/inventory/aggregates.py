@@ -30,7 +30,7 @@ BY: tuple[By, ...] = ("project", "country", "city", "title")
 
 
 @dataclass(frozen=True)
-class Tally:
+class KeyTotals:
     """The activities of one key (a project as the store names it, a country code, a folded
     city, a title)."""
 
@@ -61,7 +61,7 @@ def keys_of(activity: Activity, by: By) -> Iterable[str]:
 
 def tally_models(
     activities: Iterable[Activity], by: By, within: Mapping[str, Period] | None = None
-) -> dict[str, Tally]:
+) -> dict[str, KeyTotals]:
     """:func:`tally_sql`'s answer from the models, in one pass; by key, sorted."""
     within = within or {}
     counts: Counter[str] = Counter()
@@ -79,7 +79,7 @@ def tally_models(
             window = within.get(key)
             if window is not None and (start < window[0] or end > window[1]):
                 outside[key] += 1
-    return {k: Tally(counts[k], first[k], last[k], outside[k]) for k in sorted(counts)}
+    return {k: KeyTotals(counts[k], first[k], last[k], outside[k]) for k in sorted(counts)}
 
 
 def counts_models(activities: Iterable[Activity], by: By) -> dict[str, int]:
@@ -97,7 +97,7 @@ def per_month_models(activities: Iterable[Activity]) -> dict[str, int]:
 
 # --- in SQL ----------------------------------------------------------------------------------
 
-Run = Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
+Runner = Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
 """Runs a query with its parameters and gives its rows."""
 
 
@@ -105,7 +105,7 @@ Run = Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
 class Sql:
     """How a SQL store answers: its query runner, its dialect, the overlap bound."""
 
-    run: Run
+    run: Runner
     dialect: Dialect
     max_span: int = 0
 
@@ -120,7 +120,7 @@ _SOURCES: dict[str, tuple[str, str, str]] = {
 
 def tally_sql(
     sql: Sql, criteria: Criteria, by: By, within: Mapping[str, Period] | None = None
-) -> dict[str, Tally]:
+) -> dict[str, KeyTotals]:
     """The matching activities by key, counted in one grouped query."""
     dialect = sql.dialect
     where, params = criteria.to_sql(dialect, sql.max_span)
@@ -140,7 +140,7 @@ def tally_sql(
         f"FROM {rows} WHERE {where}{extra} GROUP BY {key}"
     )
     found = {
-        name: Tally(int(n), dialect.from_day(first), dialect.from_day(last), int(out or 0))
+        name: KeyTotals(int(n), dialect.from_day(first), dialect.from_day(last), int(out or 0))
         for name, n, first, last, out in sql.run(query, [*head, *params])
     }
     return dict(sorted(found.items()))

@@ -29,7 +29,7 @@ from ..query import EVERYTHING, Criteria, upcoming_criteria
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from ..aggregates import By, Sql, Tally
+    from ..aggregates import By, KeyTotals, Sql
     from ..model import Activity
     from ..projects import Registry
 
@@ -172,7 +172,7 @@ class Store(ABC):
 
     def tally(
         self, criteria: Criteria, by: By, within: Mapping[str, Period] | None = None
-    ) -> dict[str, Tally]:
+    ) -> dict[str, KeyTotals]:
         """The matching activities by project (as the store names it), country code, folded
         city or title: how many, their first and last day, and how many are not wholly
         inside the key's window in ``within``; sorted by key (``aggregates.py``)."""
