@@ -4,6 +4,7 @@ the table, CSV and Markdown outputs share."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .dates import render_schedule
 from .errors import ParseError, StoreError
-from .model import Activity, Status
+from .model import Activity, Schedule, Status
 from .months import Period, month_bounds, months_between
 from .projects import Project, Registry
 from .query import EVERYTHING, Criteria
@@ -20,6 +21,31 @@ from .vocab import LIST_SEPARATOR
 
 if TYPE_CHECKING:
     from .store import Store
+
+
+@dataclass(frozen=True)
+class Outlying:
+    """An activity dated outside its project's duration, as ``projects show`` names it: a
+    schedule read from the stored record, not a whole activity (a big project may have
+    tens of thousands of them)."""
+
+    id: str
+    title: str
+    status: Status
+    schedule: Schedule
+
+    @classmethod
+    def of(cls, activity: Activity) -> Outlying:
+        return cls(activity.id, activity.title, activity.status, activity.schedule)
+
+    @classmethod
+    def read(cls, text: str) -> Outlying:
+        """From a record as a store keeps it (``records.to_record``, as JSON text)."""
+        record = json.loads(text)
+        kept = {k: v for k, v in record["schedule"].items() if k not in ("start", "end", "edtf")}
+        return cls(
+            record["id"], record["title"], Status(record["status"]), Schedule.model_validate(kept)
+        )
 
 
 @dataclass
@@ -33,7 +59,7 @@ class ProjectSummary:
     """Country codes of its activities, cancelled ones left out, sorted."""
     outside_count: int
     """Activities dated outside the project's duration."""
-    outside: list[tuple[Activity, str]] = field(default_factory=list)
+    outside: list[tuple[Outlying, str]] = field(default_factory=list)
     """Those activities with the reason, soonest first (asked for with ``detail``)."""
     months: dict[str, int] = field(default_factory=dict)
     """Activities overlapping each month that has any (asked for with ``detail``)."""
@@ -134,7 +160,11 @@ def summarise_one(
         key=Activity.sort_key,
     )
     reached = sorted({c for a in mine if a.status is not Status.CANCELLED for c in a.country_codes})
-    outside = [(a, reason) for a in mine if (reason := project.outside(a.schedule)) is not None]
+    outside = [
+        (Outlying.of(a), reason)
+        for a in mine
+        if (reason := project.outside(a.schedule)) is not None
+    ]
     months = Counter(m for a in mine for m in a.schedule.months())
     return ProjectSummary(
         project=project,
@@ -224,12 +254,19 @@ def _summary(
     span = window(project)
     if count is None:
         count = store.count(where)
-    outside: list[tuple[Activity, str]] = []
+    outside: list[tuple[Outlying, str]] = []
     if detail and span is not None:
-        for activity in store.select(where.but(outside=span)):
-            reason = project.outside(activity.schedule)
+        asked = where.but(outside=span)
+        records = store.select_records(asked)
+        found = (
+            [Outlying.of(a) for a in store.select(asked)]
+            if records is None
+            else [Outlying.read(r) for r in records]
+        )
+        for entry in found:
+            reason = project.outside(entry.schedule)
             if reason is not None:
-                outside.append((activity, reason))
+                outside.append((entry, reason))
         outside_count = len(outside)
     elif outside_count is None:
         outside_count = store.count(where.but(outside=span)) if span is not None else 0

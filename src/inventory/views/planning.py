@@ -413,7 +413,6 @@ class ProjectPage:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Any]:
         from ..dates import render_schedule
         from ..project_summary import facts
-        from .listing import when
 
         project, summary, names = self.project, self.summary, self.names
 
@@ -444,7 +443,12 @@ class ProjectPage:
         if summary.outside:
             # The reason starts with the dates, already in their own column.
             rows = [
-                [a.id, when(a), a.title, why.removeprefix(render_schedule(a.schedule) + " ")]
+                [
+                    a.id,
+                    a.status.mark(render_schedule(a.schedule)),
+                    a.title,
+                    why.removeprefix(render_schedule(a.schedule) + " "),
+                ]
                 for a, why in summary.outside
             ]
             yield text_table(("ID", "Dates", "Title", "Why"), rows)
