@@ -86,6 +86,8 @@ class Projects:
 
     summaries: list[Any]
     names: dict[str, str]
+    total: int = 0
+    """Activities naming a project of the registry (the web page says so)."""
     kind = "projects"
 
 

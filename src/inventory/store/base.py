@@ -29,6 +29,9 @@ from ..query import EVERYTHING, Criteria, upcoming_criteria
 from ..selection import Selection
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ..aggregates import By, KeyTotals, Sql
     from ..model import Activity
     from ..projects import Registry
 
@@ -156,6 +159,54 @@ class Store(ABC):
         """What :meth:`select` finds, one at a time: a store that can streams them, so a
         whole store is gone through without being held (``validate``)."""
         yield from self.select(criteria)
+
+    def _sql(self) -> Sql | None:
+        """How the store answers :meth:`tally`, :meth:`per_month` and :meth:`keys` in SQL;
+        None: from the models, in one pass (the JSON store)."""
+        return None
+
+    def tally(
+        self, criteria: Criteria, by: By, within: Mapping[str, Period] | None = None
+    ) -> dict[str, KeyTotals]:
+        """The matching activities by project (as the store names it), country code, folded
+        city or title: how many, their first and last day, and how many are not wholly
+        inside the key's window in ``within``; sorted by key (``aggregates.py``)."""
+        from .. import aggregates
+
+        sql = self._sql()
+        if sql is not None:
+            return aggregates.tally_sql(sql, criteria, by, within)
+        return aggregates.tally_models(self.scan(criteria), by, within)
+
+    def counts(self, criteria: Criteria, by: By) -> dict[str, int]:
+        """The matching activities under each key of :meth:`tally`, counted only (what
+        ``clashes`` weighs evidence with); sorted by key."""
+        from .. import aggregates
+
+        sql = self._sql()
+        if sql is not None:
+            return aggregates.counts_sql(sql, criteria, by)
+        return aggregates.counts_models(self.scan(criteria), by)
+
+    def keys(self, criteria: Criteria, by: By) -> set[str]:
+        """The keys of :meth:`tally`, without counting them (the countries a project
+        reached)."""
+        from .. import aggregates
+
+        sql = self._sql()
+        if sql is not None:
+            return aggregates.keys_sql(sql, criteria, by)
+        return set(aggregates.tally_models(self.scan(criteria), by))
+
+    def per_month(self, criteria: Criteria) -> dict[str, int]:
+        """The matching activities overlapping each month (``Schedule.months``), months with
+        none left out; sorted."""
+        from .. import aggregates
+
+        sql = self._sql()
+        if sql is not None:
+            return aggregates.per_month_sql(sql, criteria)
+        return aggregates.per_month_models(self.scan(criteria))
 
     def own_files(self) -> set[Path]:
         """The files this store keeps (itself, its lock, cache, history, projects.csv...),

@@ -14,9 +14,10 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from ..aggregates import Sql
 from ..errors import ParseError, Problem, StoreError
 from ..months import Period
-from ..query import EVERYTHING, Criteria
+from ..query import EVERYTHING, SQLITE, Criteria
 from ..sanitise import unneutralise
 from ..selection import Selection
 from ..textio import MAX_ROW, RowTooLong, decode
@@ -113,6 +114,10 @@ class CsvStore(FileStore):
 
     def project_names(self) -> set[str]:
         return sql.project_names(self.cache().connection)
+
+    def _sql(self) -> Sql:
+        connection = self.cache().connection
+        return Sql(connection.execute, SQLITE, sql.max_span(connection))
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         return sql.by_ids(self.cache().connection, ids)

@@ -26,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ..aggregates import Sql
 from ..changes import Author, Change, Edit, changed_fields, conflict
 from ..errors import Problem, StoreError, redact, secrets_in
 from ..months import Period
@@ -293,6 +294,9 @@ class PostgresStore(Store):
 
         rows = self._rows("SELECT id, record FROM activity WHERE id = ANY(%s)", (list(ids),))
         return {ident: trusted_record(record) for ident, record in rows}
+
+    def _sql(self) -> Sql:
+        return Sql(self._rows, POSTGRES)
 
     def project_names(self) -> set[str]:
         # A skip scan of the (project, id) index: one probe per project, not one per row

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import __version__
+from ..aggregates import Sql
 from ..changes import Author, Change, Edit, now
 from ..errors import Problem, StoreError
 from ..months import Period
-from ..query import EVERYTHING, Criteria
+from ..query import EVERYTHING, SQLITE, Criteria
 from ..selection import Selection
 from . import sql
 from .base import Store, _Session
@@ -150,6 +151,10 @@ class SqliteStore(Store):
 
     def project_names(self) -> set[str]:
         return sql.project_names(self.connection)
+
+    def _sql(self) -> Sql:
+        connection = self.connection
+        return Sql(connection.execute, SQLITE, sql.max_span(connection))
 
     def project_lookup(self) -> dict[str, str] | None:
         source = sql.get_meta(self.connection, "projects_source")

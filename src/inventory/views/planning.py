@@ -443,7 +443,6 @@ class ProjectPage:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Any]:
         from ..dates import render_schedule
         from ..project_summary import facts
-        from .listing import when
 
         project, summary, names = self.project, self.summary, self.names
 
@@ -454,7 +453,7 @@ class ProjectPage:
         yield text_table(("", ""), [list(pair) for pair in facts(project, names)], head=False)
         per_month = summary.per_month()
         yield ""
-        yield f"Activities per month ({len(summary.activities)} in the store)"
+        yield f"Activities per month ({summary.count} in the store)"
         if per_month:
             none = "." if options.ascii_only else "·"
             rows = [[month_short(m), str(n or none)] for m, n in per_month.items()]
@@ -470,11 +469,16 @@ class ProjectPage:
         yield "Countries reached (cancelled activities left out)"
         yield text_table(("", ""), reach, head=False)
         yield ""
-        yield f"Activities outside the project's duration ({len(summary.outside)})"
+        yield f"Activities outside the project's duration ({summary.outside_count})"
         if summary.outside:
             # The reason starts with the dates, already in their own column.
             rows = [
-                [a.id, when(a), a.title, why.removeprefix(render_schedule(a.schedule) + " ")]
+                [
+                    a.id,
+                    a.status.mark(render_schedule(a.schedule)),
+                    a.title,
+                    why.removeprefix(render_schedule(a.schedule) + " "),
+                ]
                 for a, why in summary.outside
             ]
             yield text_table(("ID", "Dates", "Title", "Why"), rows)
