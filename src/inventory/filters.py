@@ -8,9 +8,9 @@ filter differs (``--from`` on the command line, ``from`` in a URL)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 
 from .errors import UsageError
 from .folding import project_key
