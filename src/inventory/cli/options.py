@@ -23,9 +23,7 @@ from ..errors import InventoryError, UsageError, redact
 from ..filters import clamp as clamp
 from ..filters import resolve_period as resolve_period
 from ..formats import WRITERS, Format, Output, formats_for, write
-from ..months import (
-    parse_day,
-)
+from ..months import ENV_TODAY, parse_day
 from ..sanitise import FORBIDDEN, describe_char, printable
 from ..store import (
     USER_STORE_WHY,
@@ -42,7 +40,6 @@ from . import completion
 from .root import GLOBALS
 from .typer_compat import ReadableCommand, whole_number
 
-ENV_TODAY = "INVENTORY_TODAY"
 ENV_DEBUG = "INVENTORY_DEBUG"
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from typing import Annotated
 
 import typer
 
 from ..errors import UsageError
+from ..store import ENV_STORE
 from .options import command, location, module_app, reading, say, shown_path
 from .root import StoreOpt
 from .typer_compat import whole_number
@@ -15,6 +17,7 @@ from .typer_compat import whole_number
 app = module_app()
 
 LOCAL = {"localhost", "127.0.0.1", "::1"}
+FACTORY = "inventory.web.app:from_environment"
 
 
 @command(app, "serve")
@@ -31,8 +34,17 @@ def serve_cmd(
     ] = "127.0.0.1",
     port: Annotated[
         int,
-        typer.Option("--port", "-p", parser=whole_number(0), metavar="PORT", help="TCP port."),
+        typer.Option("--port", parser=whole_number(0), metavar="PORT", help="TCP port."),
     ] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            parser=whole_number(1),
+            metavar="N",
+            help="Processes answering requests (one per core serves more at once).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the store to browsers and calendars: pages, a feed and an API, read-only.
 
@@ -46,6 +58,7 @@ def serve_cmd(
     Examples:
       inventory serve
       inventory serve --store postgresql://inventory@db/office --host 0.0.0.0 --port 8080
+      inventory serve --workers 2
     """
     if port > 65535:
         raise UsageError(f"invalid value for --port: {port}; expected 0 to 65535")
@@ -71,11 +84,17 @@ def serve_cmd(
             "put it behind the office's proxy with sign-in (docs/serve.md)"
         )
     say("press Ctrl-C to stop")
-    uvicorn.run(
-        make_app(where),
-        host=host,
-        port=port,
-        log_level="warning",
-        server_header=False,
-        proxy_headers=True,
-    )
+    settings = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "server_header": False,
+        "proxy_headers": True,
+    }
+    if workers == 1:
+        uvicorn.run(make_app(where), **settings)  # type: ignore[arg-type]
+        return
+    # Each worker is a process of its own that imports the app by name and finds the store
+    # as any command does: through $INVENTORY_STORE, set here for them.
+    os.environ[ENV_STORE] = where.target
+    uvicorn.run(FACTORY, factory=True, workers=workers, **settings)  # type: ignore[arg-type]

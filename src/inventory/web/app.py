@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -41,17 +42,15 @@ from ..errors import InventoryError, StoreError, UsageError, redact
 from ..filters import Filters
 from ..formats import Format, Listing, Output, Summary, write
 from ..formats.json import records as json_records
-from ..months import parse_day
+from ..months import ENV_TODAY, parse_day
 from ..store import Location, Store, open_store
 from . import pages
 from .params import NAMES, read_query
 
-ENV_TODAY = "INVENTORY_TODAY"
-MAX_DAYS = 3_660
+MAX_PICTURE_DAYS = 3_660
 """A picture (report, timeline) of more than ten years is a mistake in a URL, not a plan."""
-PAGE_ROWS = 200
-"""Rows on a page of ``/``: past that, pages (the count is always the whole answer's)."""
 NDJSON = "application/x-ndjson"
+log = logging.getLogger("inventory.serve")
 
 HEADERS = {
     # The pages need nothing but themselves: no script, no frame, no other origin.
@@ -113,7 +112,7 @@ class Site:
         return parse_day(env) if env else date.today()
 
 
-def one_line(status: int, message: str) -> PlainTextResponse:
+def refusal(status: int, message: str) -> PlainTextResponse:
     return PlainTextResponse((redact(message).splitlines() or [""])[0] + "\n", status_code=status)
 
 
@@ -127,13 +126,17 @@ def make_app(location: Location, *, today: Callable[[], date] | None = None) -> 
             try:
                 return handler(request, site)
             except UsageError as error:
-                return one_line(400, error.message)
+                return refusal(400, error.message)
             except HTTPException:
                 raise
             except StoreError as error:
-                return one_line(503, f"the store cannot be read: {error.message}")
+                return refusal(503, f"the store cannot be read: {error.message}")
             except InventoryError as error:
-                return one_line(422, error.message)
+                return refusal(422, error.message)
+            except Exception:
+                # Never a traceback in a page (the log has it), and the headers still on.
+                log.exception("%s failed", request.url.path)
+                return refusal(500, "internal error; the server's log says more")
 
         endpoint.__name__ = handler.__name__
         endpoint.__doc__ = handler.__doc__
@@ -144,9 +147,9 @@ def make_app(location: Location, *, today: Callable[[], date] | None = None) -> 
         Route("/activity/{ident:path}", guarded(activity)),
         Route("/report", guarded(report_now)),
         Route("/report/{period}", guarded(report)),
-        Route("/projects", guarded(projects)),
+        Route("/projects", guarded(all_projects)),
         Route("/projects/{name}", guarded(project)),
-        Route("/timeline", guarded(timeline)),
+        Route("/timeline", guarded(timeline_view)),
         Route("/calendar.ics", guarded(calendar)),
         Route("/api", api_docs),
         Route("/api/openapi.json", openapi),
@@ -159,11 +162,11 @@ def make_app(location: Location, *, today: Callable[[], date] | None = None) -> 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)
         detail = getattr(exc, "detail", "not found")
-        return one_line(status, f"{detail}: {request.url.path[:200]}" if status == 404 else detail)
+        return refusal(status, f"{detail}: {request.url.path[:200]}" if status == 404 else detail)
 
     async def failed(request: Request, exc: Exception) -> Response:
         # Never a traceback in a page: the server's log has it.
-        return one_line(500, "internal error; the server's log says more")
+        return refusal(500, "internal error; the server's log says more")
 
     app = Starlette(
         routes=routes,
@@ -174,11 +177,31 @@ def make_app(location: Location, *, today: Callable[[], date] | None = None) -> 
     return app
 
 
+def from_environment() -> Starlette:
+    """The app over the store ``$INVENTORY_STORE`` names (or the settings, as for any
+    command): what each worker of ``inventory serve --workers N`` runs, and what
+    ``uvicorn --factory inventory.web.app:from_environment`` serves behind a proxy."""
+    from ..store import find_store
+
+    return make_app(find_store(None))
+
+
 # --- pages ---------------------------------------------------------------------------------
+
+
+def _tidied(request: Request, filters: Filters, **extra: str | None) -> Response | None:
+    """The form sends every field, the empty ones too: the address bar, and a link copied
+    from it, should hold only the filters asked for (``/?project=GLACY%2B&month=2019-11``)."""
+    if not any(not value.strip() for _, value in request.query_params.multi_items()):
+        return None
+    return RedirectResponse(pages.link(request.url.path, filters, **extra), 303)
 
 
 def index(request: Request, site: Site) -> Response:
     asked = read_query(request.query_params.multi_items(), request.url.query, ("sort", "page"))
+    tidy = _tidied(request, asked.filters, **asked.extra)
+    if tidy is not None:
+        return tidy
     with site.store() as store:
         answer = _answer(store, asked.filters)
         records = [json.loads(r) for r in json_records(answer)]
@@ -208,7 +231,7 @@ def activity(request: Request, site: Site) -> Response:
     with site.store() as store:
         found = store.by_ids([ident])
         if ident not in found:
-            return one_line(404, f"no activity with id {ident!r}")
+            return refusal(404, f"no activity with id {ident!r}")
         history = store.history(ident=ident)
     return HTMLResponse(pages.activity_page(found[ident], history))
 
@@ -232,9 +255,9 @@ def _bounded(filters: Filters, period: tuple[date, date] | None = None) -> None:
         period = filters.period()[0]
     if period is not None:
         days = (period[1] - period[0]).days + 1
-        if days > MAX_DAYS:
+        if days > MAX_PICTURE_DAYS:
             raise UsageError(
-                f"a period of {days:,} days; expected at most {MAX_DAYS:,} (ten years)"
+                f"a period of {days:,} days; expected at most {MAX_PICTURE_DAYS:,} (ten years)"
             )
 
 
@@ -278,7 +301,7 @@ def report_now(request: Request, site: Site) -> Response:
     return RedirectResponse(f"/report/Q{(today.month - 1) // 3 + 1}-{today.year}", 302)
 
 
-def projects(request: Request, site: Site) -> Response:
+def all_projects(request: Request, site: Site) -> Response:
     read_query(request.query_params.multi_items(), request.url.query, only=("limit",))
     with site.store() as store:
         result = pages.projects_result(store, None)
@@ -292,11 +315,11 @@ def project(request: Request, site: Site) -> Response:
         try:
             result = pages.projects_result(store, name)
         except pages.NotFound as missing:
-            return one_line(404, str(missing))
+            return refusal(404, str(missing))
     return HTMLResponse(pages.projects_page(result, one=True))
 
 
-def timeline(request: Request, site: Site) -> Response:
+def timeline_view(request: Request, site: Site) -> Response:
     asked = read_query(
         request.query_params.multi_items(),
         request.url.query,
@@ -304,6 +327,9 @@ def timeline(request: Request, site: Site) -> Response:
         only=("month", "quarter", "year", "from", "to", "project", "country"),
     )
     filters = asked.filters
+    tidy = _tidied(request, filters, **asked.extra)
+    if tidy is not None:
+        return tidy
     today = _as_of(asked.extra.get("as-of"), site)
     if filters.period()[0] is None:
         quarter = f"Q{(today.month - 1) // 3 + 1}-{today.year}"
@@ -437,7 +463,7 @@ _STATIC = {"page.css": "text/css; charset=utf-8"}
 async def static(request: Request) -> Response:
     name = request.path_params["name"]
     if name not in _STATIC:
-        return one_line(404, f"no such file: {name[:80]}")
+        return refusal(404, f"no such file: {name[:80]}")
     css = resources.files("inventory.formats").joinpath("templates", "page.css")
     web = resources.files("inventory.web").joinpath("templates", "web.css")
     body = css.read_text(encoding="utf-8") + "\n" + web.read_text(encoding="utf-8")

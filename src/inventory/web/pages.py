@@ -31,7 +31,7 @@ SORTS = {
 """The columns a page sorts by; ``dates`` is the store's own order (soonest first)."""
 
 
-def render(template: str, **context: Any) -> str:
+def served_page(template: str, **context: Any) -> str:
     env = environment("inventory.web")
     return str(env.get_template(template).render(served=True, root="/", css="", **context))
 
@@ -42,7 +42,7 @@ def link(path: str, filters: Filters | None = None, **extra: str | None) -> str:
 
 
 @dataclass(frozen=True)
-class Row:
+class ListedRow:
     id: str
     dates: str
     start: str
@@ -53,10 +53,10 @@ class Row:
     certainty: str
 
 
-def row_of(record: dict[str, Any]) -> Row:
+def listed_row(record: dict[str, Any]) -> ListedRow:
     """A row of the inventory as a person reads it: the dates as written, with the year."""
     activity = trusted_record(record)
-    return Row(
+    return ListedRow(
         id=activity.id,
         dates=render_schedule(activity.schedule),
         start=record["schedule"]["start"] or "",
@@ -89,7 +89,7 @@ def index_page(
         ordered = list(reversed(ordered))
     pages = max(1, -(-len(ordered) // PAGE_ROWS))
     page = min(page, pages)
-    shown = [row_of(r) for r in ordered[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]]
+    shown = [listed_row(r) for r in ordered[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]]
     _, label = filters.period()
     columns = []
     for name, heading in (
@@ -107,7 +107,7 @@ def index_page(
         columns.append((heading, link("/", filters, sort=wanted), state))
     ics = link("/calendar.ics", filters)
     host = origin.split("://", 1)[-1]
-    return render(
+    return served_page(
         "index.html.j2",
         title="Activity inventory" + (f" ({label})" if label else ""),
         heading="Activity inventory",
@@ -183,7 +183,7 @@ def activity_page(activity: Activity, history: list[Change]) -> str:
         }
         for change in history
     ]
-    return render(
+    return served_page(
         "activity.html.j2",
         title=activity.title,
         activity=activity,
@@ -195,7 +195,7 @@ def activity_page(activity: Activity, history: list[Change]) -> str:
 
 
 def report_page(summary: Summary) -> str:
-    return render("served_report.html.j2", **report_context(summary), here="report")
+    return served_page("served_report.html.j2", **report_context(summary), here="report")
 
 
 def projects_result(store: Store, name: str | None) -> Projects:
@@ -223,12 +223,12 @@ def projects_page(result: Projects, *, one: bool = False) -> str:
         name = result.summaries[0].project.name
         context["title"] = f"{name}: inventory of activities"
         context["inventory"] = link("/", Filters(project=[name], spelling=NAMES))
-    return render("served_projects.html.j2", **context, here="projects", one=one)
+    return served_page("served_projects.html.j2", **context, here="projects", one=one)
 
 
 def timeline_page(summary: Summary, filters: Filters) -> str:
     context = report_context(summary)
-    return render(
+    return served_page(
         "timeline.html.j2",
         title=f"Timeline: {context['name']}",
         name=context["name"],
@@ -241,7 +241,9 @@ def timeline_page(summary: Summary, filters: Filters) -> str:
 
 
 def api_page() -> str:
-    return render("api.html.j2", title="The inventory's API", here="api", spec=openapi_document())
+    return served_page(
+        "api.html.j2", title="The inventory's API", here="api", spec=openapi_document()
+    )
 
 
 def openapi_document() -> dict[str, Any]:
