@@ -115,7 +115,19 @@ def test_the_page_counts_what_list_counts(client: TestClient, query: str, argv: 
     assert shown == len(listed)
     # The rows of the first page are list's, in list's order (soonest first).
     ids = [chunk.split('"', 1)[0] for chunk in page.split('data-id="')[1:]]
-    assert ids == [r["id"] for r in listed][:200]
+    assert ids == [r["id"] for r in listed][:100]
+
+
+def test_past_a_hundred_rows_the_inventory_has_pages(client: TestClient) -> None:
+    first = client.get("/").text
+    assert count_on_page(first) == 132  # the whole bundled store
+    assert first.count('<tr class="activity') == 100 and "page 1 of 2" in first
+    second = client.get("/?page=2").text
+    assert second.count('<tr class="activity') == 32 and 'rel="prev" href="/?page=1"' in second
+    by_title = client.get("/?sort=title").text
+    titles = [t.split("<", 1)[0] for t in by_title.split('<td class="title"><a href="')[1:]]
+    titles = [t.split(">", 1)[1] for t in titles]
+    assert titles == sorted(titles, key=str.casefold)
 
 
 def test_the_newsletters_eleven_glacy_lines_of_november(client: TestClient) -> None:

@@ -317,6 +317,9 @@ def environment(*packages: str) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates are the package's own: asking the disk on every page (the default)
+        # costs a served page more than its rows do.
+        auto_reload=False,
     )
     env.globals["version"] = __version__
     env.globals["geo"] = svg  # the timeline's constants, so the templates and svg.py agree

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import logging
 import os
 import re
@@ -204,7 +203,7 @@ def index(request: Request, site: Site) -> Response:
         return tidy
     with site.store() as store:
         answer = _answer(store, asked.filters)
-        records = [json.loads(r) for r in json_records(answer)]
+        records = list(json_records(answer))
         stored = store.count() if not records else None
     page = _page_number(asked.extra.get("page"))
     origin = f"{request.url.scheme}://{request.url.netloc}"

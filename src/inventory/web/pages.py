@@ -4,9 +4,11 @@ the site's own templates, extending the same base and stylesheet."""
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from ..changes import Change
 from ..dates import render_schedule
@@ -20,7 +22,7 @@ from ..views.history import describe_edit
 from ..vocab import Certainty, Status
 from .params import NAMES, query_of
 
-PAGE_ROWS = 200
+PAGE_ROWS = 100
 SORTS = {
     "dates": None,
     "title": lambda r: (r["title"].casefold(),),
@@ -46,11 +48,17 @@ class ListedRow:
     id: str
     dates: str
     start: str
-    projects: list[str]
+    projects: list[tuple[str, str]]
+    """Each project with the address of its page."""
     title: str
     place: str
     status: str
     certainty: str
+
+
+@functools.lru_cache(maxsize=256)
+def project_address(name: str) -> str:
+    return "/projects/" + quote(name, safe="+@")
 
 
 def listed_row(record: dict[str, Any]) -> ListedRow:
@@ -60,7 +68,7 @@ def listed_row(record: dict[str, Any]) -> ListedRow:
         id=activity.id,
         dates=render_schedule(activity.schedule),
         start=record["schedule"]["start"] or "",
-        projects=list(activity.projects),
+        projects=[(p, project_address(p)) for p in activity.projects],
         title=activity.title,
         place=activity.place.label if activity.place else "",
         status=activity.status.value,
@@ -70,7 +78,7 @@ def listed_row(record: dict[str, Any]) -> ListedRow:
 
 def index_page(
     filters: Filters,
-    records: list[dict[str, Any]],
+    records: list[str],
     sort: str | None,
     page: int,
     stored: int | None,
@@ -81,15 +89,20 @@ def index_page(
     key = (sort or "dates").lstrip("-")
     if key not in SORTS:
         raise UsageError(f"invalid value for sort: {sort!r}; expected one of {', '.join(SORTS)}")
-    ordered = records
+    # The records as the store keeps them (JSON text), in its order: read only those a page
+    # shows, unless another order needs them all.
+    ordered: list[Any] = records
     by = SORTS[key]
     if by is not None:
-        ordered = sorted(records, key=by)
+        ordered = sorted((json.loads(r) for r in records), key=by)
     if (sort or "").startswith("-"):
         ordered = list(reversed(ordered))
     pages = max(1, -(-len(ordered) // PAGE_ROWS))
     page = min(page, pages)
-    shown = [listed_row(r) for r in ordered[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]]
+    shown = [
+        listed_row(r if isinstance(r, dict) else json.loads(r))
+        for r in ordered[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]
+    ]
     _, label = filters.period()
     columns = []
     for name, heading in (
@@ -187,7 +200,7 @@ def activity_page(activity: Activity, history: list[Change]) -> str:
         "activity.html.j2",
         title=activity.title,
         activity=activity,
-        projects=[(p, "/projects/" + p) for p in activity.projects],
+        projects=[(p, project_address(p)) for p in activity.projects],
         facts=facts,
         changes=changes,
         here="inventory",
