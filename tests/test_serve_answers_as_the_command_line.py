@@ -6,6 +6,7 @@ by the command line shows on the next request, and whatever a URL holds gets one
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 from datetime import UTC, date, datetime
@@ -323,3 +324,43 @@ def test_an_unreadable_store_is_503_in_one_line(tmp_path: Path) -> None:
     answer = client.get("/")
     assert answer.status_code == 503
     assert answer.text.startswith("the store cannot be read: ") and answer.text.count("\n") == 1
+
+
+def test_every_filtered_view_has_a_subscribe_link(client: TestClient) -> None:
+    for url, feed in (
+        (GLACY_NOVEMBER, "/calendar.ics?project=GLACY%2B&month=2019-11"),
+        ("/report/Q4-2019", "/calendar.ics?quarter=Q4-2019"),
+        ("/report?from=2019-11-01&to=2019-11-30", "/calendar.ics?from=2019-11-01&to=2019-11-30"),
+        ("/timeline?quarter=Q1-2020&project=T-CY", "/calendar.ics?project=T-CY&quarter=Q1-2020"),
+        ("/projects/CyberEast", "/calendar.ics?project=CyberEast"),
+    ):
+        page = client.get(url).text
+        href = html.escape(f"webcal://testserver{feed}")
+        assert f'<a class="subscribe" href="{href}">' in page, url
+
+
+def test_a_report_of_any_period_report_takes(client: TestClient) -> None:
+    # 18-22 November 2019: the week of the T-CY Plenary and the Octopus Conference.
+    argv = ["--from", "2019-11-18", "--to", "2019-11-22"]
+    cli = run("report", *argv, "--json")
+    assert client.get("/api/report?from=2019-11-18&to=2019-11-22").text == cli.stdout
+    page = client.get("/report?from=2019-11-18&to=2019-11-22&project=")
+    assert page.status_code == 200  # the form's empty field tidied away on the way
+    assert str(page.url).endswith("/report?from=2019-11-18&to=2019-11-22")
+    total = json.loads(cli.stdout)["total"]
+    assert f"<li><strong>{total}</strong> activities</li>" in page.text
+
+
+def test_the_report_without_a_period_is_the_current_quarters(client: TestClient) -> None:
+    answer = client.get("/report", follow_redirects=False)  # today: 15 January 2020
+    assert answer.status_code == 302 and answer.headers["location"] == "/report/Q1-2020"
+
+
+def test_no_password_shows_in_a_page(tmp_path: Path) -> None:
+    # A server on a port where nothing listens: the driver's error names the address.
+    url = "postgresql://officer:s3cret-pw@127.0.0.1:9/inventory"
+    client = client_for(url)
+    for path in ("/", "/api/activities", "/calendar.ics", "/report/Q4-2019"):
+        answer = client.get(path)
+        assert answer.status_code == 503, (path, answer.text)
+        assert "s3cret-pw" not in answer.text and answer.text.count("\n") == 1

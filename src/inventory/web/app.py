@@ -122,6 +122,7 @@ def make_app(location: Location, *, today: Callable[[], date] | None = None) -> 
     def guarded(handler: Callable[[Request, Site], Response]) -> Callable[[Request], Response]:
         # Starlette runs a plain function in its thread pool: a slow store blocks no one else.
         def endpoint(request: Request) -> Response:
+            pages.HOST.set(request.url.netloc)
             try:
                 return handler(request, site)
             except UsageError as error:
@@ -144,7 +145,7 @@ def make_app(location: Location, *, today: Callable[[], date] | None = None) -> 
     routes = [
         Route("/", guarded(index)),
         Route("/activity/{ident:path}", guarded(activity)),
-        Route("/report", guarded(report_now)),
+        Route("/report", guarded(report_asked)),
         Route("/report/{period}", guarded(report)),
         Route("/projects", guarded(all_projects)),
         Route("/projects/{name}", guarded(project)),
@@ -206,8 +207,7 @@ def index(request: Request, site: Site) -> Response:
         records = list(json_records(answer))
         stored = store.count() if not records else None
     page = _page_number(asked.extra.get("page"))
-    origin = f"{request.url.scheme}://{request.url.netloc}"
-    html = pages.index_page(asked.filters, records, asked.extra.get("sort"), page, stored, origin)
+    html = pages.index_page(asked.filters, records, asked.extra.get("sort"), page, stored)
     return HTMLResponse(html)
 
 
@@ -260,19 +260,30 @@ def _bounded(filters: Filters, period: tuple[date, date] | None = None) -> None:
             )
 
 
-def _report(request: Request, site: Site, filters: Filters) -> tuple[Summary, date]:
+def _report(request: Request, site: Site, filters: Filters | None) -> Summary:
+    """The report of the period ``filters`` names (``/report/Q4-2019``), or of the one the
+    query string names (``/report?from=...&to=...``), and the projects it asks for."""
     from ..report import report_for
 
     asked = read_query(
-        request.query_params.multi_items(), request.url.query, ("as-of",), only=("project",)
+        request.query_params.multi_items(),
+        request.url.query,
+        ("as-of",),
+        only=("project",) if filters is not None else REPORT,
     )
-    filters = Filters(**{**_fields(filters), "project": asked.filters.project}, spelling=NAMES)
-    _bounded(filters)
+    chosen = asked.filters
+    if filters is not None:
+        chosen = Filters(**{**_fields(filters), "project": chosen.project}, spelling=NAMES)
+    _bounded(chosen)
     today = _as_of(asked.extra.get("as-of"), site)
-    period, label = filters.period()
+    period, label = chosen.period()
     with site.store() as store:
-        built, activities = report_for(store, filters.criteria(store), period, label)
-    return Summary(built, activities, today=today), today
+        built, activities = report_for(store, chosen.criteria(store), period, label)
+    return Summary(built, activities, today=today)
+
+
+REPORT = ("month", "quarter", "year", "from", "to", "project")
+"""The filters of ``report``."""
 
 
 def _fields(filters: Filters) -> dict[str, Any]:
@@ -289,15 +300,26 @@ def _as_of(text: str | None, site: Site) -> date:
 
 
 def report(request: Request, site: Site) -> Response:
-    filters = _period_words(request.path_params["period"])
-    summary, _ = _report(request, site, filters)
-    return HTMLResponse(pages.report_page(summary))
+    summary = _report(request, site, _period_words(request.path_params["period"]))
+    ics = pages.link("/calendar.ics", _period_words(request.path_params["period"]))
+    return HTMLResponse(pages.report_page(summary, ics))
 
 
-def report_now(request: Request, site: Site) -> Response:
-    """The current quarter's report."""
-    today = site.today()
-    return RedirectResponse(f"/report/Q{(today.month - 1) // 3 + 1}-{today.year}", 302)
+def report_asked(request: Request, site: Site) -> Response:
+    """``/report?from=...&to=...`` (any period ``report`` takes); with none, the current
+    quarter's."""
+    asked = read_query(
+        request.query_params.multi_items(), request.url.query, ("as-of",), only=REPORT
+    )
+    if asked.filters.period()[0] is None:
+        today = _as_of(asked.extra.get("as-of"), site)
+        quarter = f"Q{(today.month - 1) // 3 + 1}-{today.year}"
+        return RedirectResponse(pages.link(f"/report/{quarter}", asked.filters, **asked.extra), 302)
+    tidy = _tidied(request, asked.filters, **asked.extra)
+    if tidy is not None:
+        return tidy
+    summary = _report(request, site, None)
+    return HTMLResponse(pages.report_page(summary, pages.link("/calendar.ics", asked.filters)))
 
 
 def all_projects(request: Request, site: Site) -> Response:
@@ -434,7 +456,7 @@ def api_report(request: Request, site: Site) -> Response:
     asked = read_query(
         request.query_params.multi_items(),
         request.url.query,
-        only=("month", "quarter", "year", "from", "to", "project"),
+        only=REPORT,
     )
     _bounded(asked.filters)
     from ..report import report_for

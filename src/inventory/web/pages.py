@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -33,9 +34,14 @@ SORTS = {
 """The columns a page sorts by; ``dates`` is the store's own order (soonest first)."""
 
 
+HOST: ContextVar[str] = ContextVar("HOST", default="localhost")
+"""The host a request named (``inventory.office.example``): the subscribe links' own."""
+
+
 def served_page(template: str, **context: Any) -> str:
     env = environment("inventory.web")
-    return str(env.get_template(template).render(served=True, root="/", css="", **context))
+    page = env.get_template(template)
+    return str(page.render(served=True, root="/", css="", host=HOST.get(), **context))
 
 
 def link(path: str, filters: Filters | None = None, **extra: str | None) -> str:
@@ -82,7 +88,6 @@ def index_page(
     sort: str | None,
     page: int,
     stored: int | None,
-    origin: str = "",
 ) -> str:
     from ..errors import UsageError
 
@@ -119,7 +124,6 @@ def index_page(
         )
         columns.append((heading, link("/", filters, sort=wanted), state))
     ics = link("/calendar.ics", filters)
-    host = origin.split("://", 1)[-1]
     return served_page(
         "index.html.j2",
         title="Activity inventory" + (f" ({label})" if label else ""),
@@ -136,7 +140,6 @@ def index_page(
         previous=link("/", filters, sort=sort, page=str(page - 1)) if page > 1 else None,
         next=link("/", filters, sort=sort, page=str(page + 1)) if page < pages else None,
         ics=ics,
-        webcal=f"webcal://{host}{ics}" if host else ics,
         json=link("/api/activities", filters),
         here="inventory",
     )
@@ -207,8 +210,8 @@ def activity_page(activity: Activity, history: list[Change]) -> str:
     )
 
 
-def report_page(summary: Summary) -> str:
-    return served_page("served_report.html.j2", **report_context(summary), here="report")
+def report_page(summary: Summary, ics: str) -> str:
+    return served_page("served_report.html.j2", **report_context(summary), here="report", ics=ics)
 
 
 def projects_result(store: Store, name: str | None) -> Projects:
@@ -235,7 +238,9 @@ def projects_page(result: Projects, *, one: bool = False) -> str:
     if one:
         name = result.summaries[0].project.name
         context["title"] = f"{name}: inventory of activities"
-        context["inventory"] = link("/", Filters(project=[name], spelling=NAMES))
+        mine = Filters(project=[name], spelling=NAMES)
+        context["inventory"] = link("/", mine)
+        context["ics"] = link("/calendar.ics", mine)
     return served_page("served_projects.html.j2", **context, here="projects", one=one)
 
 
