@@ -364,3 +364,18 @@ def test_no_password_shows_in_a_page(tmp_path: Path) -> None:
         answer = client.get(path)
         assert answer.status_code == 503, (path, answer.text)
         assert "s3cret-pw" not in answer.text and answer.text.count("\n") == 1
+
+
+def test_fuzzy_dates_are_shown_as_written_with_what_they_leave_unsaid(
+    client: TestClient,
+) -> None:
+    page = client.get("/?project=T-CY&quarter=Q1-2020").text
+    # The newsletter's T-CY lines of Q1 2020, their dates as written, the year beside them.
+    assert (
+        '<time datetime="2020-03-16" title="16 (PM)-20 (AM) March 2020">16 (PM) – 20 (AM) March'
+        '</time> <span class="year">2020</span>'
+    ) in page
+    assert '<time datetime="2020-01-21" title="21-24 January 2020">21 - 24 January</time>' in page
+    tbc = client.get("/?project=CyberEast&month=2020-01&certainty=unscheduled").text
+    # The RIPE NCC training in Tbilisi, "dates TBC" with no day: its month said beside it.
+    assert '">dates TBC</time> <span class="year">January 2020</span>' in tbc

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -17,6 +19,7 @@ from ..filters import Filters
 from ..formats import Projects, Summary
 from ..formats.webpage import environment, projects_context, report_context, timeline
 from ..model import Activity
+from ..months import MONTH_NAMES, month_label
 from ..records import trusted_record
 from ..store import Store
 from ..views.history import describe_edit
@@ -53,6 +56,11 @@ def link(path: str, filters: Filters | None = None, **extra: str | None) -> str:
 class ListedRow:
     id: str
     dates: str
+    """As written in the newsletter: "16 (PM) – 20 (AM) March", "dates TBC"."""
+    when: str
+    """What the written dates leave unsaid, beside them: the year, or the month and year."""
+    full: str
+    """The dates as read, whole ("16 (PM)-20 (AM) March 2020"), for the tooltip."""
     start: str
     projects: list[tuple[str, str]]
     """Each project with the address of its page."""
@@ -70,9 +78,21 @@ def project_address(name: str) -> str:
 def listed_row(record: dict[str, Any]) -> ListedRow:
     """A row of the inventory as a person reads it: the dates as written, with the year."""
     activity = trusted_record(record)
+    schedule = activity.schedule
+    written = schedule.text.strip()
+    month = date.fromisoformat(schedule.month + "-01")
+    if not written or re.search(r"\b\d{4}\b", written):
+        when = ""
+    elif any(name.casefold() in written.casefold() for name in MONTH_NAMES):
+        when = str(month.year)
+    else:
+        when = month_label(month)
+    full = render_schedule(schedule)
     return ListedRow(
         id=activity.id,
-        dates=render_schedule(activity.schedule),
+        dates=written or full,
+        when=when if written else "",
+        full=full,
         start=record["schedule"]["start"] or "",
         projects=[(p, project_address(p)) for p in activity.projects],
         title=activity.title,
