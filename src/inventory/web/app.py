@@ -269,7 +269,7 @@ def _report(request: Request, site: Site, filters: Filters | None) -> Summary:
         request.query_params.multi_items(),
         request.url.query,
         ("as-of",),
-        only=("project",) if filters is not None else REPORT,
+        only=("project",) if filters is not None else REPORT_PARAMS,
     )
     chosen = asked.filters
     if filters is not None:
@@ -282,7 +282,7 @@ def _report(request: Request, site: Site, filters: Filters | None) -> Summary:
     return Summary(built, activities, today=today)
 
 
-REPORT = ("month", "quarter", "year", "from", "to", "project")
+REPORT_PARAMS = ("month", "quarter", "year", "from", "to", "project")
 """The filters of ``report``."""
 
 
@@ -309,7 +309,7 @@ def report_asked(request: Request, site: Site) -> Response:
     """``/report?from=...&to=...`` (any period ``report`` takes); with none, the current
     quarter's."""
     asked = read_query(
-        request.query_params.multi_items(), request.url.query, ("as-of",), only=REPORT
+        request.query_params.multi_items(), request.url.query, ("as-of",), only=REPORT_PARAMS
     )
     if asked.filters.period()[0] is None:
         today = _as_of(asked.extra.get("as-of"), site)
@@ -456,7 +456,7 @@ def api_report(request: Request, site: Site) -> Response:
     asked = read_query(
         request.query_params.multi_items(),
         request.url.query,
-        only=REPORT,
+        only=REPORT_PARAMS,
     )
     _bounded(asked.filters)
     from ..report import report_for
