@@ -199,5 +199,5 @@ def report_for(
         label = "the whole store"
     else:
         period = clamp(asked, store, where)
-    activities = store.select(where.but(period=period)) if period is not None else []
+    activities = store.select(where.but(period=period)).activities if period is not None else []
     return build_report(activities, period, label or "", only=where.projects), activities

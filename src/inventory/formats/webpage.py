@@ -284,7 +284,7 @@ def projects_context(result: Projects) -> dict[str, Any]:
             )
         )
     ranked = sorted(
-        ((s.project.name, len(s.activities)) for s in summaries),
+        ((s.project.name, s.count) for s in summaries),
         key=lambda kv: (-kv[1], kv[0].casefold()),
     )
     return {
@@ -294,7 +294,7 @@ def projects_context(result: Projects) -> dict[str, Any]:
         "blocks": blocks,
         "names": result.names,
         "per_project": bar_chart(ranked),
-        "total": len({a.id for s in summaries for a in s.activities}),
+        "total": result.total,
         "dates": render_schedule,
     }
 

@@ -423,12 +423,9 @@ def _not_modified(request: Request, tag: str, changed: datetime | None) -> bool:
 
 
 def _answer(store: Store, filters: Filters) -> Listing:
-    """What ``inventory list`` finds for ``filters``: the records as the store keeps them
-    when it can answer so, else the models."""
-    where = filters.criteria(store)
-    records = store.select_records(where, filters.limit)
-    found = store.select(where, filters.limit) if records is None else []
-    return Listing(found, records=records)
+    """What ``inventory list`` finds for ``filters``, asked as it asks: one Selection, whose
+    records the JSON writers copy without building a model."""
+    return Listing(store.select(filters.criteria(store), filters.limit))
 
 
 # --- the API -------------------------------------------------------------------------------

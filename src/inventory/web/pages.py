@@ -235,18 +235,19 @@ def report_page(summary: Summary, ics: str) -> str:
 
 
 def projects_result(store: Store, name: str | None) -> Projects:
-    from ..project_summary import country_names, summarise_one, summarise_projects
+    """What ``projects --format html`` shows (every project in detail), or one project's
+    part of it: from the store's aggregates, as the command asks them."""
+    from ..project_summary import country_names, summarise_project, summarise_store
 
     registry = store.registry
-    activities = store.select()
     if name is None:
-        summaries = summarise_projects(registry, activities)
-    else:
-        found = registry.find(name)
-        if found is None:
-            raise NotFound(f"no project {name[:80]!r} in {registry.source}")
-        summaries = [summarise_one(found, activities, registry)]
-    return Projects(summaries, country_names(summaries))
+        overview = summarise_store(store, registry, detail=True)
+        return Projects(overview.summaries, country_names(overview.summaries), overview.total)
+    found = registry.find(name)
+    if found is None:
+        raise NotFound(f"no project {name[:80]!r} in {registry.source}")
+    summaries = [summarise_project(store, registry, found)]
+    return Projects(summaries, country_names(summaries), summaries[0].count)
 
 
 class NotFound(Exception):
