@@ -33,6 +33,9 @@ MONTH_NUMBERS: dict[str, int] = {
     "sept": 9,
 }
 
+ENV_TODAY = "INVENTORY_TODAY"
+"""The reference day ("today") when set: the tests and the docs' examples pin it."""
+
 
 def _usage(kind: str, value: str, expected: str) -> UsageError:
     return UsageError(f"invalid {kind} '{value}': {expected}", text=value)

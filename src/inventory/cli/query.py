@@ -23,7 +23,6 @@ from .options import (
     ReportFormatOpt,
     ShowFormatOpt,
     bad,
-    clamp,
     command,
     day_option,
     emit,
@@ -245,21 +244,12 @@ def report_cmd(
         raise UsageError(f"--chart draws under the table; it has no {chosen.value} form")
     today = reference_day(as_of)
     asked, label = filters.period()
-    with reading(store) as opened:
-        where = filters.criteria(opened).but(period=None)
-        if asked is None:
-            period = opened.bounds(where)
-            label = "the whole store"
-        else:
-            period = clamp(asked, opened, where)
-        if period is None:
-            say(f"nothing to report{' ' + label if asked and label else ''}: no activities match")
-            activities = []
-        else:
-            activities = opened.select(where.but(period=period)).activities
-    from ..report import build_report  # imports the models: not for list, whose JSON needs none
+    from ..report import report_for  # imports the models: not for list, whose JSON needs none
 
-    summary = build_report(activities, period, label or "", only=where.projects)
+    with reading(store) as opened:
+        summary, activities = report_for(opened, filters.criteria(opened), asked, label)
+    if summary.period is None:
+        say(f"nothing to report{' ' + label if asked and label else ''}: no activities match")
     result = Summary(summary, activities, chart=chart, today=today)
     if output is not None:
         target = write_output(output, rendered(result, chosen), opened)
