@@ -82,7 +82,7 @@ class Loaded:
 
 def load(path: Path) -> Loaded:
     with open_store(str(path)) as store:
-        return Loaded(path, store.select(), store.problems())
+        return Loaded(path, list(store.select().activities), store.problems())
 
 
 def made(

@@ -295,5 +295,5 @@ def test_a_json_query_on_a_csv_store_builds_no_model(tmp_path: Path) -> None:
     with open_store(str(store)) as opened:
         where = Criteria(projects=("GLACY+",), period=(date(2019, 11, 1), date(2019, 11, 30)))
         out = io.StringIO()
-        write(Listing(opened.select(where)), Format.JSON, Output(out))
+        write(Listing(opened.select(where).activities), Format.JSON, Output(out))
     assert out.getvalue() == warm.stdout

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from inventory.cli import app
 from inventory.formats import Format, Summary, formats_for
-from inventory.formats.svg import LABEL_WIDTH, make_axis, row_marks
+from inventory.formats.svg import LABEL_WIDTH, make_axis, row_lines, row_marks
 from inventory.formats.webpage import month_range, render_report
 from inventory.model import Activity, Certainty, HalfDay, Place, Precision, Schedule, Segment
 from inventory.months import parse_quarter
@@ -169,6 +169,52 @@ def test_one_bar_per_known_day_range(pages: dict[str, str]) -> None:
     assert len(shapes(q1, "rect", "bar")) == 63 - 18 - 4
     # "(dates TBC)" with days: 13 activities, none shared, hatched bars.
     assert len([b for b in shapes(q1, "rect", "bar") if "tentative" in b.classes]) == 13
+
+
+def test_a_timeline_label_shows_the_whole_title_and_place_on_two_lines(
+    pages: dict[str, str],
+) -> None:
+    # The review (E11) read "Meeting of the 24/7 Contact Poin…, Netherlands" at 1280 pixels
+    # for the 8 October meeting, under each of its five projects.
+    q4 = parse(pages["report-2019-q4"])
+    labels = [
+        " ".join(t.text() for t in row.find_all("tspan"))
+        for svg in q4.find_all("svg", "gantt")
+        for row in svg.find_all("g", "row")
+        if row.attrs.get("data-id") == "7pmn4b6q"
+    ]
+    whole = "Meeting of the 24/7 Contact Points under Budapest Convention, Netherlands"
+    assert labels == [whole] * 5
+    titles = [n.text() for n in shapes(q4, "text", "row-title")]
+    assert "OSCE Forensic Training, Tbilisi, Georgia" in titles  # short: one line, as before
+
+
+@pytest.mark.parametrize(
+    ("title", "place", "lines"),
+    [
+        ("Octopus Conference", "Strasbourg, France", ("Octopus Conference, Strasbourg, France",)),
+        (
+            "Advisory mission on cybercrime legislation",
+            "Fiji",
+            ("Advisory mission on cybercrime legislation,", "Fiji"),
+        ),
+        # Past two lines the second is cut, and the place is kept whole.
+        (
+            "Official opening of the National Cyber Security Month climax week and"
+            " Inter-Ministerial roundtable discussion on cybercrime in the ECOWAS Region",
+            "Ghana",
+            (
+                "Official opening of the National Cyber",
+                "Security Month climax week and Inter-M…, Ghana",
+            ),
+        ),
+        ("Desk study", "", ("Desk study",)),
+    ],
+)
+def test_a_label_breaks_between_words_and_keeps_its_place(
+    title: str, place: str, lines: tuple[str, ...]
+) -> None:
+    assert row_lines(title, place) == lines
 
 
 def test_half_days_are_half_a_day_wide(tmp_path: Path) -> None:

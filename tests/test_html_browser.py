@@ -245,12 +245,13 @@ def starting(texts: list[str], line: str) -> list[int]:
 @pytest.mark.parametrize(
     ("name", "pages_expected", "headings"),
     [
-        # Read off the printed pages: the summary on 2 pages, the timeline on 2, then
-        # October (29 lines) on 2, November (26) on 2, December (17) on 1.
+        # Read off the printed pages: the summary on 2 pages, the timeline on 3 (its long
+        # titles on two lines), then October (29 lines) on 2, November (26) on 2, December
+        # (17) on 1.
         (
             "report-2019-q4",
-            9,
-            {"Timeline": [3], "OCTOBER 2019": [5], "NOVEMBER 2019": [7], "DECEMBER 2019": [9]},
+            10,
+            {"Timeline": [3], "OCTOBER 2019": [6], "NOVEMBER 2019": [8], "DECEMBER 2019": [10]},
         ),
         # The summary (4 deadlines now) on 2, the timeline on 2, the inventory's January
         # (14) and February (5) a page each, then Coming next: February (21) on 2 and

@@ -534,9 +534,10 @@ def test_the_records_the_server_keeps_are_those_its_models_give(pg_store: str) -
     with open_store(pg_store) as store:
         for where in questions:
             for limit in (None, 3):
-                kept = store.select_records(where, limit)
+                kept = store.select(where, limit).records
                 made = [
-                    json.dumps(to_record(a), ensure_ascii=False) for a in store.select(where, limit)
+                    json.dumps(to_record(a), ensure_ascii=False)
+                    for a in store.select(where, limit).activities
                 ]
                 assert kept == made and kept, where
         # --project resolves from the names the server and the built-in list know.

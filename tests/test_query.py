@@ -158,8 +158,11 @@ def test_the_records_a_store_keeps_are_those_its_models_give(
 
     for name in ("csv", "sqlite"):
         store = bundled[name]
-        kept = store.select_records(where, limit)
-        made = [json.dumps(to_record(a), ensure_ascii=False) for a in store.select(where, limit)]
+        kept = store.select(where, limit).records
+        made = [
+            json.dumps(to_record(a), ensure_ascii=False)
+            for a in store.select(where, limit).activities
+        ]
         assert kept == made, name
 
 

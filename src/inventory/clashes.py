@@ -17,15 +17,19 @@ import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from .dates import render_schedule
 from .model import Activity, HalfDay, Precision, Schedule
 from .places import fold
+
+if TYPE_CHECKING:
+    from .aggregates import By
+    from .store import Store
 
 T = TypeVar("T")
 
@@ -254,6 +258,22 @@ class _Corpus:
             self.cities[features.city] += 1
         self.countries.update(features.codes)
         return features
+
+    @classmethod
+    def counted(
+        cls,
+        size: int,
+        titles: Mapping[str, int],
+        cities: Mapping[str, int],
+        countries: Mapping[str, int],
+    ) -> _Corpus:
+        """What :meth:`of` makes of a store, from its counts: how many activities, and how
+        many have each title, each (folded) city and each country."""
+        corpus = cls(size=size, cities=Counter(cities), countries=Counter(countries))
+        for title, count in titles.items():
+            for word in title_words(title):
+                corpus.df[word] += count
+        return corpus.done()
 
     def done(self) -> _Corpus:
         n = max(self.size, 1)
@@ -660,10 +680,21 @@ def _prefix(words: frozenset[str], corpus: _Corpus) -> list[tuple[str, str]]:
     return out
 
 
+def store_corpus(store: Store) -> _Corpus:
+    """What "common" is measured against in ``store`` (its word, city and country counts),
+    from its aggregates instead of its models."""
+    from .query import EVERYTHING
+
+    def counts(by: By) -> dict[str, int]:
+        return store.counts(EVERYTHING, by)
+
+    return _Corpus.counted(store.count(), counts("title"), counts("city"), counts("country"))
+
+
 def find_pairs(
     activities: Sequence[Activity],
     *,
-    corpus: Sequence[Activity] | None = None,
+    corpus: Sequence[Activity] | _Corpus | None = None,
     min_score: int = 0,
     focus: Callable[[Activity], bool] | None = None,
     kinds: Collection[PairKind] = tuple(PairKind),
@@ -672,13 +703,17 @@ def find_pairs(
     """Pairs of ``activities`` that overlap in time and share a place or a project.
 
     ``corpus`` (default: ``activities``) is what "common" is measured against: pass the
-    whole store so a pair scores the same whatever the period asked for. ``focus`` keeps
-    the pairs with at least one side it accepts (a project's clashes with any other);
+    whole store (or its :func:`store_corpus`) so a pair scores the same whatever the
+    period asked for. ``focus`` keeps the pairs with at least one side it accepts (a
+    project's clashes with any other);
     ``kinds`` the kinds wanted (``validate`` asks only for likely duplicates, which lets
     the search skip pairs linked by nothing but a project). Likely duplicates come first,
     then clashes, then parallel load; by score within each.
     """
-    stats = _Corpus.of(corpus if corpus is not None else activities)
+    if isinstance(corpus, _Corpus):
+        stats = corpus
+    else:
+        stats = _Corpus.of(corpus if corpus is not None else activities)
     only_duplicates = set(kinds) == {PairKind.DUPLICATE}
     seen: set[tuple[int, int]] = set()
     pairs: list[Pair] = []

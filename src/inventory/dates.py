@@ -34,9 +34,10 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
+from .datewords import dates_tbd, day_words
 from .errors import ParseError, excerpt
 from .model import MAX_SHORT, Certainty, HalfDay, Precision, Schedule, Segment
-from .months import MONTH_NAMES, MONTH_NUMBERS, day_label, month_bounds, month_label, month_of
+from .months import MONTH_NAMES, MONTH_NUMBERS, day_label, month_bounds, month_of
 
 __all__ = ["parse_schedule", "render_schedule", "split_trailing_dates", "to_edtf"]
 
@@ -283,6 +284,8 @@ def _read_form(toks: list[_Tok]) -> _Form:
 
 def _closest_year(day: int, month: int, context_month: str) -> int:
     """Among the heading's year and its neighbours, the year putting the day nearest the heading."""
+    if month == int(context_month[5:7]):
+        return int(context_month[:4])  # the heading's own month: no other year comes closer
     first, last = month_bounds(context_month)
 
     def distance(year: int) -> tuple[int, int]:
@@ -444,7 +447,9 @@ def parse_schedule(
 @lru_cache(maxsize=65536)
 def _parse_cached(text: str, context_month: str | None, context_year: int | None) -> Schedule:
     try:
-        form = _read_form(_tokenize(text))
+        form = _form_of(text)
+        if isinstance(form, _Fail):
+            raise _Fail(str(form))  # a new one: a raised exception keeps where it was raised
         return _build(form, text, context_month, context_year)
     except _Fail as fail:
         reason = str(fail) or _EXPECTED
@@ -452,6 +457,16 @@ def _parse_cached(text: str, context_month: str | None, context_year: int | None
         found = re.search(r"Value error, (.*?) \[", str(exc))
         reason = found[1] if found else str(exc) or _EXPECTED
     raise ParseError(f"cannot read date {excerpt(text)}: {reason}", text=text, field="dates")
+
+
+# The words of a date text are read once, whatever month it is listed under: a store repeats
+# "2-3 March" under every year's March, and only placing it in a year differs.
+@lru_cache(maxsize=65536)
+def _form_of(text: str) -> _Form | _Fail:
+    try:
+        return _read_form(_tokenize(text))
+    except _Fail as fail:
+        return fail
 
 
 def split_trailing_dates(text: str) -> tuple[str, str] | None:
@@ -533,52 +548,22 @@ def render_schedule(schedule: Schedule, *, with_year: bool = True) -> str:
             # is not "dates TBD", and "location and dates TBD" says more than either.
             written = " ".join(schedule.text.split())
             return written if _AS_WRITTEN_TBD.fullmatch(written) else _unscheduled_words(written)
-        # With the year, one wording: ids are derived from this text (ids.identity).
-        return f"{month_label(month_bounds(schedule.month)[0])} (dates TBD)"
-
-    # (day, half, the start of its segment if it ends one)
-    points: list[tuple[date, HalfDay | None, date | None]] = []
-    for seg in schedule.segments:
-        points.append((seg.start, seg.start_half, None))
-        if seg.end != seg.start:
-            points.append((seg.end, seg.end_half, seg.start))
-
-    words: list[str] = []
-    for i, (day, half, seg_start) in enumerate(points):
-        nxt = points[i + 1][0] if i + 1 < len(points) else None
-        # A month is written where it changes, and on both ends of a range across months
-        # ("30 October - 1 November") so the range reads on its own.
-        show_month = (
-            nxt is None
-            or _ym(nxt) != _ym(day)
-            or (seg_start is not None and _ym(seg_start) != _ym(day))
+        return dates_tbd(schedule.month)
+    segments = [
+        (
+            s.start,
+            None if s.start_half is None else s.start_half.value,
+            s.end,
+            None if s.end_half is None else s.end_half.value,
         )
-        show_year = with_year and (nxt is None or nxt.year != day.year)
-        word = str(day.day)
-        if half is not None:
-            word += f" ({half.value})"
-        if show_month:
-            word += " " + MONTH_NAMES[day.month - 1]
-        if show_year:
-            word += f" {day.year}"
-        words.append(word)
-
-    pieces: list[str] = []
-    w = 0
-    for seg in schedule.segments:
-        if seg.end == seg.start:
-            pieces.append(words[w])
-            w += 1
-        else:
-            dash = " - " if _ym(seg.start) != _ym(seg.end) else "-"
-            pieces.append(words[w] + dash + words[w + 1])
-            w += 2
-    out = pieces[0] if len(pieces) == 1 else ", ".join(pieces[:-1]) + " and " + pieces[-1]
-    if schedule.deadline:
-        out = "by " + out
-    if schedule.certainty is Certainty.TENTATIVE:
-        out += " (dates TBC)"
-    return out
+        for s in schedule.segments
+    ]
+    return day_words(
+        segments,
+        with_year=with_year,
+        deadline=schedule.deadline,
+        tentative=schedule.certainty is Certainty.TENTATIVE,
+    )
 
 
 def to_edtf(schedule: Schedule) -> str:

@@ -164,13 +164,26 @@ def day_cells(activity: Activity, days: Sequence[date]) -> list[Cell]:
     if schedule.precision is Precision.MONTH:
         first, last = month_bounds(schedule.month)
         return [Cell.UNKNOWN if first <= d <= last else Cell.NONE for d in days]
+    if not days:
+        return []
+    marks = _marks(activity, min(days), max(days))
+    return [marks.get(d, Cell.NONE) for d in days]
+
+
+def _marks(activity: Activity, first: date, last: date) -> dict[date, Cell]:
+    """The days from ``first`` to ``last`` on which a dated activity does something, and
+    what: its segments' days (a half day where one is), then the gaps between them. Only
+    the days asked for are visited, so a bar costs the period drawn, not the activity."""
+    schedule = activity.schedule
     marks: dict[date, Cell] = {}
     full = Cell.TENTATIVE if schedule.certainty is Certainty.TENTATIVE else Cell.CONFIRMED
     if schedule.deadline:
         full = Cell.DEADLINE
     for seg in schedule.segments:
-        for n in range((seg.end - seg.start).days + 1):
-            marks[seg.start + timedelta(days=n)] = full
+        day, end = max(seg.start, first), min(seg.end, last)
+        while day <= end:
+            marks[day] = full
+            day += _DAY
         if full is Cell.CONFIRMED:
             # A half day is only drawn when it is one: "16 (PM) – 20 (AM) March".
             if seg.start_half is HalfDay.PM:
@@ -180,9 +193,14 @@ def day_cells(activity: Activity, days: Sequence[date]) -> list[Cell]:
             if seg.end_half is HalfDay.AM:
                 marks[seg.end] = Cell.AM
     for before, after in zip(schedule.segments, schedule.segments[1:], strict=False):
-        for n in range(1, (after.start - before.end).days):
-            marks[before.end + timedelta(days=n)] = Cell.GAP
-    return [marks.get(d, Cell.NONE) for d in days]
+        day, end = max(before.end + _DAY, first), min(after.start - _DAY, last)
+        while day <= end:
+            marks[day] = Cell.GAP
+            day += _DAY
+    return marks
+
+
+_DAY = timedelta(days=1)
 
 
 def columns(period: Period, per_column: int) -> list[tuple[date, ...]]:
@@ -194,12 +212,25 @@ def columns(period: Period, per_column: int) -> list[tuple[date, ...]]:
 def row_cells(activity: Activity, period: Period, per_column: int = 1) -> list[Cell]:
     """One cell per column; a column of several days shows the strongest of them, and a
     half day counts as a whole one when the column is wider than a day."""
-    cols = columns(period, per_column)
+    first, last = period
+    ndays = (last - first).days + 1
+    cells = [Cell.NONE] * ndays
+    schedule = activity.schedule
+    if schedule.precision is Precision.MONTH:
+        start, end = month_bounds(schedule.month)
+        for k in range(max((start - first).days, 0), min((end - first).days + 1, ndays)):
+            cells[k] = Cell.UNKNOWN
+    else:
+        for day, cell in _marks(activity, first, last).items():
+            k = (day - first).days
+            if 0 <= k < ndays:
+                cells[k] = cell
+    if per_column == 1:
+        return cells
     out = []
-    for col in cols:
-        cells = day_cells(activity, col)
-        best = max(cells, key=_STRENGTH.__getitem__)
-        if per_column > 1 and best in (Cell.AM, Cell.PM):
+    for k in range(0, ndays, per_column):
+        best = max(cells[k : k + per_column], key=_STRENGTH.__getitem__)
+        if best in (Cell.AM, Cell.PM):
             best = Cell.CONFIRMED
         out.append(best)
     return out

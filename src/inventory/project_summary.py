@@ -4,17 +4,48 @@ the table, CSV and Markdown outputs share."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from .dates import render_schedule
 from .errors import ParseError, StoreError
-from .model import Activity, Status
-from .months import month_bounds, months_between
+from .model import Activity, Schedule, Status
+from .months import Period, month_bounds, months_between
 from .projects import Project, Registry
+from .query import EVERYTHING, Criteria
 from .vocab import LIST_SEPARATOR
+
+if TYPE_CHECKING:
+    from .store import Store
+
+
+@dataclass(frozen=True)
+class Outlying:
+    """An activity dated outside its project's duration, as ``projects show`` names it: a
+    schedule read from the stored record, not a whole activity (a big project may have
+    tens of thousands of them)."""
+
+    id: str
+    title: str
+    status: Status
+    schedule: Schedule
+
+    @classmethod
+    def of(cls, activity: Activity) -> Outlying:
+        return cls(activity.id, activity.title, activity.status, activity.schedule)
+
+    @classmethod
+    def read(cls, text: str) -> Outlying:
+        """From a record as a store keeps it (``records.to_record``, as JSON text)."""
+        record = json.loads(text)
+        kept = {k: v for k, v in record["schedule"].items() if k not in ("start", "end", "edtf")}
+        return cls(
+            record["id"], record["title"], Status(record["status"]), Schedule.model_validate(kept)
+        )
 
 
 @dataclass
@@ -22,12 +53,16 @@ class ProjectSummary:
     """A project and what the store holds about it."""
 
     project: Project
-    activities: list[Activity]
-    """Every activity naming the project, soonest first."""
+    count: int
+    """Activities naming the project."""
     reached: list[str]
     """Country codes of its activities, cancelled ones left out, sorted."""
-    outside: list[tuple[Activity, str]]
-    """Activities dated outside the project's duration, with the reason."""
+    outside_count: int
+    """Activities dated outside the project's duration."""
+    outside: list[tuple[Outlying, str]] = field(default_factory=list)
+    """Those activities with the reason, soonest first (asked for with ``detail``)."""
+    months: dict[str, int] = field(default_factory=dict)
+    """Activities overlapping each month that has any (asked for with ``detail``)."""
 
     @property
     def participating_reached(self) -> list[str]:
@@ -45,9 +80,9 @@ class ProjectSummary:
     def per_month(self) -> dict[str, int]:
         """Activities overlapping each month (one running across months counts in each, as
         in ``report``), every month from the first to the last."""
-        if not self.activities:
+        counts = self.months
+        if not counts:
             return {}
-        counts = Counter(m for a in self.activities for m in a.schedule.months())
         first, last = min(counts), max(counts)
         return {
             m: counts.get(m, 0)
@@ -80,11 +115,11 @@ class ProjectSummary:
             "implementation": project.implementation,
             "notes": project.notes,
             "participating": countries(project.countries),
-            "activities": len(self.activities),
+            "activities": self.count,
             "countries_reached": countries(self.reached),
             "participating_reached": countries(self.participating_reached),
             "participating_not_reached": countries(self.participating_not_reached),
-            "outside_duration": len(self.outside),
+            "outside_duration": self.outside_count,
         }
         if detail:
             out["per_month"] = self.per_month()
@@ -101,29 +136,150 @@ class ProjectSummary:
         return out
 
 
+LIVE = tuple(s for s in Status if s is not Status.CANCELLED)
+"""The statuses whose activities reach their countries."""
+
+
+def window(project: Project) -> Period | None:
+    """The project's duration as days; an open end reaches as far as a day can; None when
+    neither end is known (nothing is then outside it)."""
+    first, last = project.first_day, project.last_day
+    if first is None and last is None:
+        return None
+    return first or date.min, last or date.max
+
+
 def summarise_one(
     project: Project, activities: Iterable[Activity], registry: Registry | None = None
 ) -> ProjectSummary:
-    """``project`` and its activities; with ``registry``, an alias in the store counts too."""
+    """``project`` and its activities, in detail, from the models; with ``registry``, an
+    alias in the store counts too. What :func:`summarise_store` answers from the store."""
     canonical = registry.canonical if registry else str.strip
     mine = sorted(
         (a for a in activities if any(canonical(p) == project.name for p in a.projects)),
         key=Activity.sort_key,
     )
     reached = sorted({c for a in mine if a.status is not Status.CANCELLED for c in a.country_codes})
-    outside = [(a, reason) for a in mine if (reason := project.outside(a.schedule)) is not None]
-    return ProjectSummary(project=project, activities=mine, reached=reached, outside=outside)
-
-
-def summarise_projects(registry: Registry, activities: Sequence[Activity]) -> list[ProjectSummary]:
-    """Every project of the registry, in its order, with its activities in the store."""
-    return [summarise_one(project, activities, registry) for project in registry.projects]
+    outside = [
+        (Outlying.of(a), reason)
+        for a in mine
+        if (reason := project.outside(a.schedule)) is not None
+    ]
+    months = Counter(m for a in mine for m in a.schedule.months())
+    return ProjectSummary(
+        project=project,
+        count=len(mine),
+        reached=reached,
+        outside_count=len(outside),
+        outside=outside,
+        months=dict(sorted(months.items())),
+    )
 
 
 def unknown_projects(registry: Registry, activities: Iterable[Activity]) -> dict[str, int]:
     """Project names in the store that the registry does not know, with their counts."""
     counts = Counter(p for a in activities for p in a.projects if registry.find(p) is None)
     return dict(sorted(counts.items(), key=lambda item: item[0].casefold()))
+
+
+@dataclass
+class Overview:
+    """What ``projects`` says: each project of the registry, in its order; the names of
+    projects the registry does not know, with their activities; and how many activities
+    name a project of the registry."""
+
+    summaries: list[ProjectSummary]
+    unknown: dict[str, int]
+    total: int
+
+
+def summarise_store(store: Store, registry: Registry, *, detail: bool = False) -> Overview:
+    """Every project of the registry with what ``store`` holds about it, from the store's
+    aggregates: one grouped pass gives each name's activities and those outside its
+    project's duration; the countries reached are asked of the store's indexes. Models are
+    built only with ``detail``, for the activities outside a project's duration."""
+    windows: dict[str, Period] = {}
+    for name in store.project_names():
+        project = registry.find(name)
+        if project is not None and (span := window(project)) is not None:
+            windows[name] = span
+    tallies = store.tally(EVERYTHING, "project", windows)
+    named = _names(registry, tallies)
+    summaries = []
+    for project in registry.projects:
+        names = named.get(project.name, [])
+        if len(names) == 1:
+            tally = tallies[names[0]]
+            summaries.append(_summary(store, project, names, detail, tally.count, tally.outside))
+        else:
+            summaries.append(_summary(store, project, names, detail))
+    unknown = {n: t.count for n, t in tallies.items() if registry.find(n) is None}
+    known = tuple(n for names in named.values() for n in names)
+    return Overview(
+        summaries=summaries,
+        unknown=dict(sorted(unknown.items(), key=lambda item: item[0].casefold())),
+        total=store.count(Criteria(projects=known)) if detail and known else 0,
+    )
+
+
+def summarise_project(store: Store, registry: Registry, project: Project) -> ProjectSummary:
+    """One project in detail (``projects show``), from the store's aggregates; models only
+    for its activities dated outside its duration."""
+    names = _names(registry, store.project_names()).get(project.name, [])
+    return _summary(store, project, names, True)
+
+
+def _names(registry: Registry, stored: Iterable[str]) -> dict[str, list[str]]:
+    """The names the store uses for each project of the registry (an alias kept in a
+    database written before the registry knew it counts for its project)."""
+    out: dict[str, list[str]] = {}
+    for name in sorted(stored):
+        project = registry.find(name)
+        if project is not None:
+            out.setdefault(project.name, []).append(name)
+    return out
+
+
+def _summary(
+    store: Store,
+    project: Project,
+    names: Sequence[str],
+    detail: bool,
+    count: int | None = None,
+    outside_count: int | None = None,
+) -> ProjectSummary:
+    if not names:  # an empty Criteria.projects would match every activity
+        return ProjectSummary(project=project, count=0, reached=[], outside_count=0)
+    where = Criteria(projects=tuple(names))
+    span = window(project)
+    if count is None:
+        count = store.count(where)
+    outside: list[tuple[Outlying, str]] = []
+    if detail and span is not None:
+        asked = where.but(outside=span)
+        selected = store.select(asked)
+        # The stored records when the store keeps them (no model each); the JSON store's
+        # models when it has only those.
+        found = (
+            [Outlying.of(a) for a in selected.activities]
+            if selected.built
+            else [Outlying.read(r) for r in selected.records]
+        )
+        for entry in found:
+            reason = project.outside(entry.schedule)
+            if reason is not None:
+                outside.append((entry, reason))
+        outside_count = len(outside)
+    elif outside_count is None:
+        outside_count = store.count(where.but(outside=span)) if span is not None else 0
+    return ProjectSummary(
+        project=project,
+        count=count,
+        reached=sorted(store.keys(where.but(status=LIVE), "country")),
+        outside_count=outside_count,
+        outside=outside,
+        months=store.per_month(where) if detail else {},
+    )
 
 
 # --- tabular forms, shared by the table, CSV and Markdown outputs -----------------------
@@ -175,7 +331,7 @@ def table_rows(summaries: Iterable[ProjectSummary]) -> list[list[str]]:
                 s.project.name,
                 s.project.duration or "-",
                 s.project.budget or "-",
-                str(len(s.activities)),
+                str(s.count),
                 str(len(s.reached)),
                 participating,
             ]
@@ -196,12 +352,12 @@ def csv_rows(summaries: Iterable[ProjectSummary]) -> list[list[str]]:
                 p.end or "",
                 "" if p.budget_amount is None else str(p.budget_amount),
                 p.budget_currency or "",
-                str(len(s.activities)),
+                str(s.count),
                 LIST_SEPARATOR.join(s.reached),
                 LIST_SEPARATOR.join(p.countries),
                 LIST_SEPARATOR.join(s.participating_reached),
                 LIST_SEPARATOR.join(s.participating_not_reached),
-                str(len(s.outside)),
+                str(s.outside_count),
             ]
         )
     return rows

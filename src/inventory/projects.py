@@ -134,17 +134,17 @@ class Project(BaseModel):
         Uses the earliest and latest possible day, so a "dates TBD" month counts whole.
         """
         first, last = self.first_day, self.last_day
-        when = _when(schedule)
-        span = f" ({self.duration})"
         if first is not None and schedule.end < first:
-            return f"{when} is before {self.name} began{span}"
-        if last is not None and schedule.start > last:
-            return f"{when} is after {self.name} ended{span}"
-        if first is not None and schedule.start < first:
-            return f"{when} starts before {self.name} began{span}"
-        if last is not None and schedule.end > last:
-            return f"{when} ends after {self.name} ended{span}"
-        return None
+            how = "is before {} began"
+        elif last is not None and schedule.start > last:
+            how = "is after {} ended"
+        elif first is not None and schedule.start < first:
+            how = "starts before {} began"
+        elif last is not None and schedule.end > last:
+            how = "ends after {} ended"
+        else:
+            return None  # said without writing the dates out (an import asks for every row)
+        return f"{_when(schedule)} {how.format(self.name)} ({self.duration})"
 
 
 def _when(schedule: Schedule) -> str:

@@ -48,6 +48,19 @@ class Dialect:
     def contains(self) -> str:
         return "instr(a.haystack, ?) > 0"
 
+    def from_day(self, value: Any) -> date:
+        return date.fromordinal(value)
+
+    def month_of(self, column: str) -> str:
+        """The ``YYYY-MM`` of a day column (an ordinal: day 1 is Julian day 1721425.5)."""
+        return f"strftime('%Y-%m', {column} + 1721424.5)"
+
+    def title(self) -> str:
+        return "json_extract(a.record, '$.title')"
+
+    def window(self) -> str:
+        return "CAST(? AS INTEGER), CAST(? AS INTEGER)"
+
 
 class Postgres(Dialect):
     """The schema of ``store/pgschema.py``: the window is the ``during`` daterange (a GiST
@@ -69,6 +82,18 @@ class Postgres(Dialect):
 
     def contains(self) -> str:
         return "strpos(a.haystack, %s) > 0"
+
+    def from_day(self, value: Any) -> date:
+        return value  # type: ignore[no-any-return]
+
+    def month_of(self, column: str) -> str:
+        return f"to_char({column}, 'YYYY-MM')"
+
+    def title(self) -> str:
+        return "a.record->>'title'"
+
+    def window(self) -> str:
+        return "%s::date, %s::date"
 
 
 SQLITE = Dialect()
@@ -97,6 +122,9 @@ class Criteria:
     """Upcoming on this day: the latest possible day is on or after it."""
     starting_by: date | None = None
     """The earliest possible day is on or before it."""
+    outside: Period | None = None
+    """Not wholly inside the period: the earliest possible day is before it, or the latest
+    after it (a project's activities dated outside its duration)."""
 
     def but(self, **changes: Any) -> Criteria:
         return dataclasses.replace(self, **changes)
@@ -120,7 +148,13 @@ class Criteria:
             return False
         if self.not_over_on is not None and activity.end < self.not_over_on:
             return False
-        return not (self.starting_by is not None and activity.start > self.starting_by)
+        if self.starting_by is not None and activity.start > self.starting_by:
+            return False
+        return not (
+            self.outside is not None
+            and self.outside[0] <= activity.start
+            and activity.end <= self.outside[1]
+        )
 
     def to_sql(self, dialect: Dialect = SQLITE, max_span: int = 0) -> tuple[str, list[Any]]:
         """A ``WHERE`` condition on ``activity a`` and its parameters; ``max_span`` is the
@@ -165,6 +199,9 @@ class Criteria:
             add(f'a."end" >= {mark}', dialect.day(self.not_over_on))
         if self.starting_by is not None:
             add(f"a.start <= {mark}", dialect.day(self.starting_by))
+        if self.outside is not None:
+            first, last = (dialect.day(d) for d in self.outside)
+            add(f'(a.start < {mark} OR a."end" > {mark})', first, last)
         return (" AND ".join(clauses) or "TRUE"), params
 
 

@@ -13,6 +13,8 @@ from .vocab import Certainty, Precision, Status
 
 if TYPE_CHECKING:
     from .model import Activity
+    from .query import Criteria
+    from .store import Store
 
 NO_PROJECT = "(no project)"
 
@@ -181,3 +183,21 @@ def build_report(
     report.countries = {p: sorted(reached[p]) for p in projects}
     report.shared_with = dict(sorted(shared.items(), key=lambda kv: kv[0].casefold()))
     return report
+
+
+def report_for(
+    store: Store, criteria: Criteria, asked: Period | None, label: str | None
+) -> tuple[Report, list[Activity]]:
+    """The report of ``inventory report`` and of the served ``/report`` page: of the period
+    ``asked`` (an open end cut to the store's activities; None: all the store spans), and the
+    activities in it. Its ``period`` is None when nothing matches."""
+    from .filters import clamp
+
+    where = criteria.but(period=None)
+    if asked is None:
+        period = store.bounds(where)
+        label = "the whole store"
+    else:
+        period = clamp(asked, store, where)
+    activities = store.select(where.but(period=period)).activities if period is not None else []
+    return build_report(activities, period, label or "", only=where.projects), activities

@@ -60,6 +60,9 @@ COMMANDS: dict[str, Entry] = {
     ),
     "history": Entry("history", "The changes made to the store, newest first."),
     "undo": Entry("history", "Undo a change (default: your last one), recorded as a change."),
+    "serve": Entry(
+        "serve", "Serve the store to browsers and calendars: pages, a feed and an API, read-only."
+    ),
     "db": Entry(
         "db", "The store itself: create it, upgrade its schema, dump it to CSV.", group=True
     ),

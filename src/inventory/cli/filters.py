@@ -3,22 +3,19 @@ activities, the subsets the other questions offer (:data:`PICTURE`, :data:`REPOR
 :data:`UPCOMING`), and :func:`filter_options`, which puts them on a command in place of its
 ``filters`` parameter (as sqlite-utils' ``output_options`` does for its output options).
 
-A new filter is a field of :class:`Filters`, an entry in :data:`OPTIONS` and a field of
-``query.Criteria``; every command offering the set gets it (tests/test_filters.py checks that
-the commands offering ``--project`` offer ``list``'s set or one of the subsets here)."""
+A new filter is a field of :class:`~inventory.filters.Filters` (where its words become a
+``query.Criteria``), an entry in :data:`OPTIONS` and a field of ``Criteria``; every command
+offering the set gets it (tests/test_filters.py checks that the commands offering
+``--project`` offer ``list``'s set or one of the subsets here)."""
 
 from __future__ import annotations
 
 import functools
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass, fields
 from typing import Any
 
-from ..months import Period
-from ..query import Criteria
-from ..store import Store
-from ..vocab import Certainty, Status
+from ..filters import Filters as Filters
 from .options import (
     CertaintyOpt,
     CityOpt,
@@ -34,48 +31,7 @@ from .options import (
     StatusOpt,
     ToOpt,
     YearOpt,
-    build_criteria,
-    resolve_period,
 )
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The filters as the command line gave them (None: not given)."""
-
-    project: list[str] | None = None
-    month: str | None = None
-    quarter: str | None = None
-    year: str | None = None
-    start: str | None = None
-    end: str | None = None
-    country: list[str] | None = None
-    city: str | None = None
-    search: str | None = None
-    certainty: list[Certainty] | None = None
-    deadlines: bool | None = None
-    status: list[Status] | None = None
-    limit: int | None = None
-
-    def period(self) -> tuple[Period | None, str | None]:
-        """The period named (``--month`` ... ``--from``/``--to``) and its label."""
-        return resolve_period(self.month, self.quarter, self.year, self.start, self.end)
-
-    def criteria(self, store: Store) -> Criteria:
-        """What to select, the period included (unclamped: ``options.clamp`` cuts an open
-        end to the store); a command drawing its own period replaces it with ``but``."""
-        return build_criteria(
-            store,
-            project=self.project,
-            period=self.period()[0],
-            country=self.country,
-            city=self.city,
-            search=self.search,
-            certainty=self.certainty,
-            deadlines=self.deadlines,
-            status=self.status,
-        )
-
 
 NO_FILTERS = Filters()
 """The default of a command's ``filters`` parameter (:func:`filter_options` replaces it)."""
@@ -98,7 +54,7 @@ OPTIONS: dict[str, Any] = {
 """Each filter's option, by its :class:`Filters` field."""
 
 PERIOD = ("month", "quarter", "year", "start", "end")
-LIST = tuple(f.name for f in fields(Filters))
+LIST = tuple(OPTIONS)
 """``list`` and ``export``: every filter."""
 PICTURE = (*PERIOD, "project", "country")
 """``calendar``, ``timeline``, ``clashes``: a picture is of a period; project and country

@@ -20,18 +20,10 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from ..errors import InventoryError, UsageError, redact
-from ..folding import project_key
+from ..filters import clamp as clamp
+from ..filters import resolve_period as resolve_period
 from ..formats import WRITERS, Format, Output, formats_for, write
-from ..months import (
-    Period,
-    month_label,
-    parse_day,
-    parse_month_period,
-    parse_quarter,
-    parse_year,
-    quarter_label,
-)
-from ..query import Criteria
+from ..months import ENV_TODAY, parse_day
 from ..sanitise import FORBIDDEN, describe_char, printable
 from ..store import (
     USER_STORE_WHY,
@@ -48,7 +40,6 @@ from . import completion
 from .root import GLOBALS
 from .typer_compat import ReadableCommand, whole_number
 
-ENV_TODAY = "INVENTORY_TODAY"
 ENV_DEBUG = "INVENTORY_DEBUG"
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -405,116 +396,6 @@ def pick_format(fmt: Any, as_json: bool) -> Format:
 
 
 # --- periods and filters -----------------------------------------------------------------
-
-
-def resolve_period(
-    month: str | None,
-    quarter: str | None,
-    year: str | None,
-    start: str | None,
-    end: str | None,
-) -> tuple[Period | None, str | None]:
-    """The period the options name, and its label; at most one way of naming it. An open
-    end (``--from`` alone) runs to ``date.max``: :func:`clamp` cuts it to the store."""
-    given = {"--month": month, "--quarter": quarter, "--year": year, "--from": start, "--to": end}
-    for option, value in given.items():
-        if value is not None and not value.strip():
-            raise bad(option, "is empty; expected a value such as "
-                      + {"--month": "2019-11", "--quarter": "Q4-2019", "--year": "2020"}.get(
-                          option, "2020-03-01 or 1 March 2020"))  # fmt: skip
-    named = [(o, v) for o, v in list(given.items())[:3] if v is not None]
-    ranged = [o for o in ("--from", "--to") if given[o] is not None]
-    if len(named) > 1 or (named and ranged):
-        chosen = " and ".join([o for o, _ in named] + ranged)
-        raise UsageError(f"choose one of --month, --quarter, --year or --from/--to; got {chosen}")
-    try:
-        if named:
-            option, value = named[0]
-            if option == "--month":
-                period = parse_month_period(value)
-                return period, month_label(period[0])
-            if option == "--quarter":
-                period = parse_quarter(value)
-                return period, quarter_label(period[0])
-            period = parse_year(value)
-            return period, str(period[0].year)
-        if start is None and end is None:
-            return None, None
-    except UsageError as error:
-        raise bad(named[0][0], error.message) from None
-    first = day_option("--from", start) if start is not None else date.min
-    last = day_option("--to", end) if end is not None else date.max
-    if first > last:
-        raise UsageError(f"--from {first} is after --to {last}; expected --from on or before --to")
-    if start is None:
-        return (first, last), f"until {last}"
-    return (first, last), f"from {first}" if end is None else f"{first} to {last}"
-
-
-def clamp(period: Period, store: Store, criteria: Criteria | None = None) -> Period | None:
-    """An open-ended period cut to the days the store's matching activities span (a report
-    of 8,000 empty years helps nobody); None when nothing falls in it."""
-    if period[0] != date.min and period[1] != date.max:
-        return period
-    span = store.bounds((criteria or Criteria()).but(period=period))
-    if span is None:
-        return None
-    first = period[0] if period[0] != date.min else span[0]
-    last = period[1] if period[1] != date.max else span[1]
-    return first, last
-
-
-def _projects(store: Store, given: list[str]) -> tuple[str, ...]:
-    """The canonical names of ``--project`` values: from the names the store keeps when each
-    is one of them (no registry, no models to load), else through the registry, which also
-    splits "GLACY+, CyberEast" and suggests a name for a typo."""
-    lookup = store.project_lookup()
-    if lookup is not None and all(project_key(name) in lookup for name in given):
-        return tuple(dict.fromkeys(lookup[project_key(name)] for name in given))
-    from ..editing import read_projects
-
-    try:
-        return read_projects(given, store.registry, store.project_names())
-    except UsageError as error:
-        raise bad("--project", error.message) from None
-
-
-def build_criteria(
-    store: Store,
-    *,
-    project: list[str] | None = None,
-    period: Period | None = None,
-    country: list[str] | None = None,
-    city: str | None = None,
-    search: str | None = None,
-    certainty: list[Certainty] | None = None,
-    deadlines: bool | None = None,
-    status: list[Status] | None = None,
-) -> Criteria:
-    for option, text in (("--city", city), ("--search", search)):
-        if text is not None and not text.strip():
-            raise bad(option, "is empty; expected some text")
-    projects: tuple[str, ...] = ()
-    if project:
-        projects = _projects(store, project)
-    countries: tuple[str, ...] = ()
-    if country:
-        from ..gazetteer import resolve_country
-
-        try:
-            countries = tuple(resolve_country(c).code for c in country)
-        except UsageError as error:
-            raise bad("--country", error.message) from None
-    return Criteria(
-        projects=projects,
-        period=period,
-        countries=countries,
-        city=city,
-        search=search,
-        certainty=tuple(certainty or ()),
-        deadlines=deadlines,
-        status=tuple(status or ()),
-    )
 
 
 def day_option(option: str, value: str) -> date:

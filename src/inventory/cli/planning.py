@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ..clashes import DEFAULT_MIN_SCORE, find_pairs
+from ..clashes import DEFAULT_MIN_SCORE, find_pairs, store_corpus
 from ..formats import Pairs
 from ..months import Period, month_label, month_period, quarter_label, quarter_period
 from ..planning import build_calendar, build_timeline, taking_place
@@ -193,12 +193,14 @@ def clashes_cmd(
     output = pick_format(fmt, as_json)
     period, label = filters.period()
     with reading(store) as opened:
-        everything = opened.select()
+        # The period's activities, scored against the whole store's counts (its words,
+        # cities and countries), so a pair scores the same whatever the period asked for.
         candidates = taking_place(opened.select(Criteria(period=period)))
+        corpus = store_corpus(opened)
         focus = filters.criteria(opened).but(period=None)
     pairs = find_pairs(
         candidates,
-        corpus=everything,
+        corpus=corpus,
         min_score=min_score,
         focus=focus.matches if (filters.project or filters.country) else None,
     )

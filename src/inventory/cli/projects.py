@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from ..formats import Projects, ProjectView
-from ..project_summary import country_names, summarise_one, summarise_projects, unknown_projects
+from ..formats import Format, Projects, ProjectView
+from ..project_summary import country_names, summarise_project, summarise_store
 from . import completion
 from .options import (
     JsonOpt,
@@ -61,22 +61,23 @@ def projects_cmd(
     chosen = pick_format(fmt, as_json)
     with reading(store) as opened:
         registry = opened.registry
-        activities = opened.select()
-    summaries = summarise_projects(registry, activities)
-    result = Projects(summaries, country_names(summaries))
+        # The web page shows each project in detail; the other formats only its numbers.
+        overview = summarise_store(opened, registry, detail=chosen is Format.HTML)
+    summaries = overview.summaries
+    result = Projects(summaries, country_names(summaries), overview.total)
     if output is not None:
         target = write_output(output, rendered(result, chosen), opened)
         say(f"wrote the projects ({chosen.value}) to {target}")
     else:
         emit(result, chosen)
-    for name, count in unknown_projects(registry, activities).items():
+    for name, count in overview.unknown.items():
         say(
             f"warning: {count} activit{'y names' if count == 1 else 'ies name'} project "
             f"'{name}', which is not in {registry.source}"
         )
     for summary in summaries:
-        if summary.outside:
-            count = len(summary.outside)
+        if summary.outside_count:
+            count = summary.outside_count
             say(
                 f"{count} {summary.project.name} activit{'y is' if count == 1 else 'ies are'} "
                 f"dated outside its duration; see 'inventory projects show {summary.project.name}'"
@@ -112,5 +113,5 @@ def projects_show(
     with reading(store or (ctx.parent.obj if ctx.parent else None)) as opened:
         registry = opened.registry
         project = registry.resolve(name)
-        summary = summarise_one(project, opened.select(), registry)
+        summary = summarise_project(opened, registry, project)
     emit(ProjectView(project, summary, country_names([summary])), output)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -9,6 +10,7 @@ import typer
 
 from ..errors import UsageError
 from ..formats import Detail, Format, Listing, Summary
+from ..query import upcoming_criteria
 from ..store import Store
 from ..vocab import plural
 from .filters import LIST, NO_FILTERS, REPORT, UPCOMING, Filters, filter_options
@@ -21,7 +23,6 @@ from .options import (
     ReportFormatOpt,
     ShowFormatOpt,
     bad,
-    clamp,
     command,
     day_option,
     emit,
@@ -74,17 +75,13 @@ def _list(store: str | None, filters: Filters, chosen: Format, output: str | Non
     _, label = filters.period()
     with reading(store) as opened:
         where = filters.criteria(opened)
-        records = None
-        if output is None and chosen in (Format.JSON, Format.NDJSON):
-            records = opened.select_records(where, limit)
-        found = opened.select(where, limit) if records is None else []
-        if not (found or records) and limit != 0:
+        found = opened.select(where, limit)  # each writer takes the records or the models
+        if not found and limit != 0:
             say(f"no activities match (the store has {opened.count()})")
         listing = Listing(
             found,
             title="Activity inventory" + (f" ({label})" if label else ""),
             versions=_versions(opened) if chosen is Format.ICS else {},
-            records=records,
         )
         if output is not None:
             notes: list[str] = []  # said once the file is written, not before a failure
@@ -166,10 +163,9 @@ def upcoming_cmd(
         if last < day:
             raise bad("--until", f"{last} is before the reference date {day}")
     with reading(store) as opened:
-        where = filters.criteria(opened)
-        found = opened.upcoming(
-            where, day, until=last, include_cancelled=include_cancelled, limit=filters.limit
-        )
+        where = upcoming_criteria(filters.criteria(opened), day, last, include_cancelled)
+        # One Selection, as list asks: --json writes its records, building no model.
+        found = opened.select(where, filters.limit)
         if not found:
             span = opened.bounds()
             if span is None:
@@ -248,21 +244,12 @@ def report_cmd(
         raise UsageError(f"--chart draws under the table; it has no {chosen.value} form")
     today = reference_day(as_of)
     asked, label = filters.period()
-    with reading(store) as opened:
-        where = filters.criteria(opened).but(period=None)
-        if asked is None:
-            period = opened.bounds(where)
-            label = "the whole store"
-        else:
-            period = clamp(asked, opened, where)
-        if period is None:
-            say(f"nothing to report{' ' + label if asked and label else ''}: no activities match")
-            activities = []
-        else:
-            activities = opened.select(where.but(period=period))
-    from ..report import build_report  # imports the models: not for list, whose JSON needs none
+    from ..report import report_for  # imports the models: not for list, whose JSON needs none
 
-    summary = build_report(activities, period, label or "", only=where.projects)
+    with reading(store) as opened:
+        summary, activities = report_for(opened, filters.criteria(opened), asked, label)
+    if summary.period is None:
+        say(f"nothing to report{' ' + label if asked and label else ''}: no activities match")
     result = Summary(summary, activities, chart=chart, today=today)
     if output is not None:
         target = write_output(output, rendered(result, chosen), opened)
@@ -318,4 +305,36 @@ def export_cmd(
             f"'{fmt}' is not an export format; expected ics"
             + (f" (for {fmt} use 'inventory list --format {fmt}')" if listed else ""),
         )
-    _list(store, filters, Format.ICS, output)
+    _export(store, filters, output)
+
+
+def _export(store: str | None, filters: Filters, output: str | None) -> None:
+    """``export``: what ``list --format ics`` writes, reading the activities one at a time
+    (a whole store's export holds the file's text, never the store's models)."""
+    from ..formats.ics import Export
+
+    limit = filters.limit
+    _, label = filters.period()
+    with reading(store) as opened:
+        where = filters.criteria(opened)
+        if limit is None:
+            total = opened.count(where)
+            activities: Iterable[Any] = opened.scan(where)
+        else:
+            activities = opened.select(where, limit)
+            total = len(activities)
+        if not total and limit != 0:
+            say(f"no activities match (the store has {opened.count()})")
+        export = Export(
+            activities,
+            title="Activity inventory" + (f" ({label})" if label else ""),
+            versions=_versions(opened),
+        )
+        if output is not None:
+            notes: list[str] = []  # said once the file is written, not before a failure
+            target = write_output(output, rendered(export, Format.ICS, notes.append), opened)
+            say(f"wrote {plural(export.written, 'activity')} to {target}")
+            for note in notes:
+                say(note)
+            return
+        emit(export, Format.ICS)  # in the block: the activities are read as they are written

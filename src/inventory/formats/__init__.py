@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -38,15 +38,14 @@ class Format(StrEnum):
 class Listing:
     """Activities to list, in order (``list``, ``upcoming``, ``add``...)."""
 
-    activities: list[Any]
+    activities: Sequence[Any]
+    """A list of models, or what a store selected (``selection.Selection``): the JSON
+    formats and the table then read its records, and build no model."""
     title: str | None = None
     """A name for the whole (a calendar's name, a page's title)."""
     versions: dict[str, Any] = field(default_factory=dict)
     """Each activity's changes in the store's history (``history.Version``), for the
     formats that carry a version (ICS)."""
-    records: list[str] | None = None
-    """The same activities as the JSON text of their records, when the store kept them so:
-    the JSON formats copy them out without building a model (``Store.select_records``)."""
     kind = "activities"
 
 
@@ -87,6 +86,8 @@ class Projects:
 
     summaries: list[Any]
     names: dict[str, str]
+    total: int = 0
+    """Activities naming a project of the registry (the web page says so)."""
     kind = "projects"
 
 

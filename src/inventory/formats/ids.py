@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..selection import rows_of
 from . import Output
 
 
 def write(result: Any, out: Output) -> None:
-    for activity in result.activities:
-        out.stream.write(activity.id + "\n")
+    for record in rows_of(result.activities):  # a selection's records: no model built
+        out.stream.write(record["id"] + "\n")

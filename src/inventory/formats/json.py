@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from functools import singledispatch
 from typing import Any
 
+from ..selection import records_of
 from . import Data, Detail, Listing, Output, Pairs, Projects, ProjectView, Summary
 
 
@@ -27,18 +28,12 @@ def _(result: Listing, out: Output) -> None:
     for index, record in enumerate(records(result)):
         stream.write(",\n" if index else "\n")
         stream.write(record)
-    stream.write("\n]\n" if result.activities or result.records else "]\n")
+    stream.write("\n]\n" if result.activities else "]\n")
 
 
 def records(result: Listing) -> Iterator[str]:
     """Each activity's record as JSON text: as the store kept it, or made from its model."""
-    if result.records is not None:
-        yield from result.records
-        return
-    from ..records import to_record  # the models are here already: the store built them
-
-    for activity in result.activities:
-        yield json.dumps(to_record(activity), ensure_ascii=False)
+    return records_of(result.activities)
 
 
 @_write.register

@@ -10,6 +10,7 @@ activity with only its month known is a faded band over that month, never a bar.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -28,7 +29,10 @@ BAR = 10.0
 HEAD = 24.0
 """The month names over each group's bars."""
 TITLE_CHARS = 46
-"""What fits in the label column at the templates' font size (11 units, at most 6.5 a letter)."""
+"""What fits on a line of the label column at the templates' font size (11 units, at most 6.5
+a letter)."""
+LINE = 13.0
+"""A second line of a label: a row that needs one is this much taller."""
 
 
 _EPSILON = 0.01
@@ -108,13 +112,26 @@ class GanttRow:
     id: str
     dates: str
     """Short dates for the label: ``27-30 Jan``, ``by 31 Jan``, ``TBD``."""
-    title: str
-    """With the place, cut to fit the label column."""
+    lines: tuple[str, ...]
+    """The title with its place, on one line or two; cut only past two lines."""
     description: str
     """The whole title, place and dates as written, for the row's tooltip."""
     certainty: str
     marks: tuple[Mark, ...]
     y: float
+
+    @property
+    def title(self) -> str:
+        return " ".join(self.lines)
+
+    @property
+    def height(self) -> float:
+        return ROW + LINE * (len(self.lines) - 1)
+
+    @property
+    def top(self) -> float:
+        """Where the bars' row starts: centred on a two-line label."""
+        return self.y + (self.height - ROW) / 2
 
 
 @dataclass(frozen=True)
@@ -139,6 +156,21 @@ def row_label(title: str, place: str, limit: int = TITLE_CHARS) -> str:
         return _cut(title, limit)
     place = _cut(place, limit // 2)
     return f"{_cut(title, limit - len(place) - 2)}, {place}"
+
+
+def row_lines(title: str, place: str, limit: int = TITLE_CHARS) -> tuple[str, ...]:
+    """The label on up to two lines broken between words, so a page as wide as the review's
+    1280 pixels shows titles whole (E11: one line cut them at about 20 letters beside a long
+    place). Past two lines the second is cut with the place kept, as `row_label` does; the
+    row's tooltip always has the whole title."""
+    whole = f"{title}, {place}" if place else title
+    lines = textwrap.wrap(whole, limit)
+    if len(lines) <= 2:
+        return tuple(lines) or ("",)
+    first = lines[0]
+    if len(first) < len(title):
+        return (first, row_label(title[len(first) :].lstrip(), place, limit))
+    return (first, _cut(whole[len(first) :].lstrip(), limit))
 
 
 def row_marks(activity: Activity, axis: Axis) -> tuple[Mark, ...]:
@@ -203,12 +235,13 @@ def gantt_groups(
     out = []
     for name, activities in groups:
         rows = []
-        for index, activity in enumerate(activities):
+        y = HEAD
+        for activity in activities:
             rows.append(
                 GanttRow(
                     id=activity.id,
                     dates=short[activity.id],
-                    title=row_label(activity.title, place(activity)),
+                    lines=row_lines(activity.title, place(activity)),
                     description=describe[activity.id],
                     certainty=(
                         "deadline"
@@ -216,10 +249,11 @@ def gantt_groups(
                         else activity.schedule.certainty.value
                     ),
                     marks=row_marks(activity, axis),
-                    y=HEAD + index * ROW,
+                    y=y,
                 )
             )
-        out.append(GanttGroup(name, tuple(rows), HEAD + len(rows) * ROW + 4))
+            y += rows[-1].height
+        out.append(GanttGroup(name, tuple(rows), y + 4))
     return out
 
 

@@ -6,19 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import singledispatch
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..dates import render_schedule, to_edtf
-from ..model import Activity
-from ..planning import Calendar, Timeline
 from ..sanitise import printable
 from ..views.console import show, text_table
 from ..views.listing import ActivityTable
 from . import Data, Detail, Listing, Output, Pairs, Projects, ProjectView, Summary
 
+if TYPE_CHECKING:
+    from ..model import Activity
+    from ..planning import Calendar, Timeline
+
 
 def detail_rows(activity: Activity) -> list[tuple[str, str]]:
     """Every field of an activity, as ``show`` lists them."""
+    from ..dates import render_schedule, to_edtf
+
     schedule = activity.schedule
     place = activity.place
     rows = [
@@ -48,7 +51,16 @@ def detail_rows(activity: Activity) -> list[tuple[str, str]]:
 
 @singledispatch
 def _write(result: Any, out: Output) -> None:
-    raise TypeError(f"no table for {type(result).__name__}")
+    # The planning views' results are told apart here, not registered: importing them
+    # imports the models, which a table of a selection does without.
+    from ..planning import Calendar, Timeline
+
+    if isinstance(result, Calendar):
+        _calendar(result, out)
+    elif isinstance(result, Timeline):
+        _timeline(result, out)
+    else:
+        raise TypeError(f"no table for {type(result).__name__}")
 
 
 @_write.register
@@ -110,15 +122,13 @@ def _(result: Data, out: Output) -> None:
     show(out.console, result.table)
 
 
-@_write.register
-def _(result: Calendar, out: Output) -> None:
+def _calendar(result: Calendar, out: Output) -> None:
     from ..views.planning import CalendarView
 
     show(out.console, CalendarView(result, ascii=out.ascii))
 
 
-@_write.register
-def _(result: Timeline, out: Output) -> None:
+def _timeline(result: Timeline, out: Output) -> None:
     from ..views.planning import TimelineView
 
     if result.activities:  # none: said on stderr, stdout stays empty

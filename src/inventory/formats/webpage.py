@@ -284,7 +284,7 @@ def projects_context(result: Projects) -> dict[str, Any]:
             )
         )
     ranked = sorted(
-        ((s.project.name, len(s.activities)) for s in summaries),
+        ((s.project.name, s.count) for s in summaries),
         key=lambda kv: (-kv[1], kv[0].casefold()),
     )
     return {
@@ -294,7 +294,7 @@ def projects_context(result: Projects) -> dict[str, Any]:
         "blocks": blocks,
         "names": result.names,
         "per_project": bar_chart(ranked),
-        "total": len({a.id for s in summaries for a in s.activities}),
+        "total": result.total,
         "dates": render_schedule,
     }
 
@@ -303,16 +303,23 @@ def projects_context(result: Projects) -> dict[str, Any]:
 
 
 @functools.cache
-def _environment() -> Any:
+def environment(*packages: str) -> Any:
+    """The templates of the published pages, and those of ``packages`` first (the served
+    pages of ``web/`` extend and reuse these)."""
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("inventory.formats", "templates"),
+        loader=jinja2.ChoiceLoader(
+            [jinja2.PackageLoader(name, "templates") for name in (*packages, "inventory.formats")]
+        ),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates are the package's own: asking the disk on every page (the default)
+        # costs a served page more than its rows do.
+        auto_reload=False,
     )
     env.globals["version"] = __version__
     env.globals["geo"] = svg  # the timeline's constants, so the templates and svg.py agree
@@ -320,7 +327,7 @@ def _environment() -> Any:
 
 
 @functools.cache
-def _stylesheet() -> Any:
+def stylesheet() -> Any:
     from markupsafe import Markup
 
     # The package's own file, not data from the store: it goes into <style> as it is.
@@ -329,7 +336,12 @@ def _stylesheet() -> Any:
 
 
 def render(template: str, context: dict[str, Any]) -> str:
-    return str(_environment().get_template(template).render(css=_stylesheet(), **context))
+    """A page to publish: whole in one file (its stylesheet inside, no link out)."""
+    return str(
+        environment()
+        .get_template(template)
+        .render(css=stylesheet(), served=False, root="", **context)
+    )
 
 
 def render_report(summary: Summary) -> str:

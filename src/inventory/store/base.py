@@ -2,9 +2,10 @@
 JSON file, a SQLite file, a PostgreSQL server).
 
 Reads: :meth:`Store.get` (an id or a unique prefix), :meth:`Store.select` (a
-:class:`~inventory.query.Criteria`, soonest first), :meth:`Store.upcoming`,
-:meth:`Store.bounds`, :meth:`Store.count`, :meth:`Store.problems` (rows that could not be
-read) and :attr:`Store.registry` (the projects). Writes: :meth:`Store.transaction` gives a
+:class:`~inventory.query.Criteria`, soonest first, as a
+:class:`~inventory.selection.Selection`), :meth:`Store.upcoming`, :meth:`Store.bounds`,
+:meth:`Store.count`, :meth:`Store.problems` (rows that could not be read) and
+:attr:`Store.registry` (the projects). Writes: :meth:`Store.transaction` gives a
 :class:`Batch`; its adds, updates and removals are written together when the ``with``
 block ends, and recorded as one :class:`~inventory.changes.Change`, or not at all.
 """
@@ -25,8 +26,12 @@ from ..changes import Author, Change, Damage, Edit
 from ..errors import Problem, StoreError, UsageError, shortened
 from ..months import Period
 from ..query import EVERYTHING, Criteria, upcoming_criteria
+from ..selection import Selection
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ..aggregates import By, KeyTotals, Sql
     from ..model import Activity
     from ..projects import Registry
 
@@ -94,8 +99,10 @@ class Store(ABC):
     def count(self, criteria: Criteria | None = None) -> int: ...
 
     @abstractmethod
-    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> list[Activity]:
-        """The matching activities, soonest first (:meth:`Activity.sort_key`)."""
+    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> Selection:
+        """The matching activities, soonest first (:meth:`Activity.sort_key`), as the store
+        holds them: their records, or their models; each writer takes the form it needs
+        (:class:`~inventory.selection.Selection` makes the others only when asked)."""
 
     @abstractmethod
     def bounds(self, criteria: Criteria | None = None) -> Period | None:
@@ -148,25 +155,64 @@ class Store(ABC):
         store can tell without loading the registry (None: ask the registry)."""
         return None
 
-    def select_records(
-        self, criteria: Criteria = EVERYTHING, limit: int | None = None
-    ) -> list[str] | None:
-        """What :meth:`select` finds, as the JSON text ``records.to_record`` gives each one
-        (``json.dumps`` with its defaults), when the store keeps it so and can answer without
-        building models (the CSV store's cache, rebuilt whenever the code changes); None when
-        it cannot."""
-        return None
-
     def scan(self, criteria: Criteria = EVERYTHING) -> Iterator[Activity]:
         """What :meth:`select` finds, one at a time: a store that can streams them, so a
         whole store is gone through without being held (``validate``)."""
         yield from self.select(criteria)
 
     def scan_records(self, criteria: Criteria = EVERYTHING) -> Iterator[tuple[str, str]] | None:
-        """What :meth:`scan` gives, as ids and the records :meth:`select_records` gives, one at a
-        time, when the store keeps them so (``validate`` hands them to worker processes,
-        which build the models); None when it cannot."""
+        """What :meth:`scan` gives, as ids and records (the text ``Selection.records``
+        holds), one at a time, when the store keeps them so (``validate`` hands them to
+        worker processes, which build the models); None when it cannot."""
         return None
+
+    def _sql(self) -> Sql | None:
+        """How the store answers :meth:`tally`, :meth:`per_month` and :meth:`keys` in SQL;
+        None: from the models, in one pass (the JSON store)."""
+        return None
+
+    def tally(
+        self, criteria: Criteria, by: By, within: Mapping[str, Period] | None = None
+    ) -> dict[str, KeyTotals]:
+        """The matching activities by project (as the store names it), country code, folded
+        city or title: how many, their first and last day, and how many are not wholly
+        inside the key's window in ``within``; sorted by key (``aggregates.py``)."""
+        from .. import aggregates
+
+        sql = self._sql()
+        if sql is not None:
+            return aggregates.tally_sql(sql, criteria, by, within)
+        return aggregates.tally_models(self.scan(criteria), by, within)
+
+    def counts(self, criteria: Criteria, by: By) -> dict[str, int]:
+        """The matching activities under each key of :meth:`tally`, counted only (what
+        ``clashes`` weighs evidence with); sorted by key."""
+        from .. import aggregates
+
+        sql = self._sql()
+        if sql is not None:
+            return aggregates.counts_sql(sql, criteria, by)
+        return aggregates.counts_models(self.scan(criteria), by)
+
+    def keys(self, criteria: Criteria, by: By) -> set[str]:
+        """The keys of :meth:`tally`, without counting them (the countries a project
+        reached)."""
+        from .. import aggregates
+
+        sql = self._sql()
+        if sql is not None:
+            return aggregates.keys_sql(sql, criteria, by)
+        return set(aggregates.tally_models(self.scan(criteria), by))
+
+    def per_month(self, criteria: Criteria) -> dict[str, int]:
+        """The matching activities overlapping each month (``Schedule.months``), months with
+        none left out; sorted."""
+        from .. import aggregates
+
+        sql = self._sql()
+        if sql is not None:
+            return aggregates.per_month_sql(sql, criteria)
+        return aggregates.per_month_models(self.scan(criteria))
 
     def own_files(self) -> set[Path]:
         """The files this store keeps (itself, its lock, cache, history, projects.csv...),
@@ -195,7 +241,7 @@ class Store(ABC):
         until: date | None = None,
         include_cancelled: bool = False,
         limit: int | None = None,
-    ) -> list[Activity]:
+    ) -> Selection:
         return self.select(upcoming_criteria(criteria, as_of, until, include_cancelled), limit)
 
     @contextlib.contextmanager

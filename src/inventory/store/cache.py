@@ -7,8 +7,10 @@ only the rows it returns. It is derived and disposable, and never answers stale:
   same step; a hand edit changes the size or the ctime, which user space cannot set back.
   When the file changed within a few seconds of being read (a coarse clock may give two
   saves one ctime), the digest is compared too, as git does for a "racily clean" file;
-* it names the code that built it (this package, pycountry's tables, Python) and the
-  project registry rows were read with; any difference rebuilds it from scratch;
+* it names what its contents depend on besides the file: :data:`CACHE_FORMAT`, the
+  schema, pycountry's tables, Unicode's, the built-in project list (by content and version,
+  never by a file's time, so a reinstall or a fresh clone reuses it) and the project
+  registry rows were read with; any difference rebuilds it from scratch;
 * a refresh after a hand edit re-validates only the rows whose bytes changed (each row's
   BLAKE2b-128 is kept) and drops the rows that are gone;
 * anything unusual about it (not a regular file, a damaged or foreign database, an older
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import importlib.util
 import json
 import os
@@ -29,14 +32,13 @@ import sqlite3
 import stat
 import sys
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__
 from ..errors import ParseError, Problem, StoreError
-from ..sanitise import unneutralise
 from ..textio import decode, read_plain_file
 from . import sql
 from .csvdoc import Header, RawRow, read_rows
@@ -48,31 +50,50 @@ from .files import (
     is_racy,
     os_error,
     read_snapshot,
+    stat_snapshot,
 )
 
 if TYPE_CHECKING:
     from ..model import Activity
     from ..projects import Registry
+    from .cacherows import RowReader
 
 Progress = Callable[[int, int], None]
 CHUNK = 2000
+BUILD_CACHE_KB = 65536
+
+
+CACHE_FORMAT = 4
+"""The version of what a cache holds and of how rows are read into it. A cache is kept for
+as long as this, the schema, the built-in project list, the country tables and Unicode's
+are the same: reinstalling the same version, or a fresh clone, reuses it. Bump it with
+any change to the cache's tables (tests/test_cache_format.py pins them to this number)
+and to how a row is read: the date grammar (dates.py), the model's rules or messages,
+records.from_row or store/cacherows.py."""
 
 
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """Names the code a cache was built by: a change to the loader, to a country's name
-    (pycountry) or to Python's Unicode tables must not meet an old cache."""
-    parts = [str(sql.SCHEMA_VERSION), __version__, sys.version]
+    """Names what a cache's contents depend on besides the store: by content and version,
+    never by a file's time (a reinstall or a clone gives every file a new one)."""
     here = Path(__file__).resolve().parent.parent
-    files = sorted(here.rglob("*.py")) + sorted(here.glob("_data/*.csv"))
+    builtin = read_plain_file(here / "_data" / "projects.csv") or b""
+    parts = [
+        f"format {CACHE_FORMAT}",
+        f"schema {sql.SCHEMA_VERSION}",
+        f"record {sql.RECORD_FORMAT}",
+        f"unicode {unicodedata.unidata_version}",
+        f"projects {hashlib.sha256(builtin).hexdigest()}",
+    ]
     spec = importlib.util.find_spec("pycountry")
     if spec is not None and spec.origin:
+        # The country names a record carries come from its tables: named by their size and
+        # the version its install records beside it, both read without importing it.
         root = Path(spec.origin).parent
-        files += [root / "__init__.py", root / "databases" / "iso3166-1.json"]
-    for file in files:
         with contextlib.suppress(OSError):
-            st = file.stat()
-            parts.append(f"{file}:{st.st_size}:{st.st_mtime_ns}")
+            parts.append(f"countries {(root / 'databases' / 'iso3166-1.json').stat().st_size}")
+        with contextlib.suppress(OSError):
+            parts += sorted(p.name for p in root.parent.glob("pycountry-*.dist-info"))
     return "\n".join(parts)
 
 
@@ -268,14 +289,17 @@ class Cache:
         if any(meta.get(k) != v for k, v in self._fingerprint().items()):
             return False
         seen = int(meta.get("seen_ns", "0"))
-        if not is_racy(identity, seen):
+        if not racy(identity, seen):
             return True
-        snapshot = read_snapshot(self.store)
+        snapshot = stat_snapshot(self.store)  # its digest read in pieces, not held whole
         if snapshot is None or snapshot.identity != identity:
             return False
-        if snapshot.digest != meta.get("digest"):
-            return False
-        if not is_racy(identity, snapshot.seen_ns):
+        try:
+            if snapshot.digest != meta.get("digest"):
+                return False
+        except StoreError:
+            return False  # it changed as it was read: the refresh reads it again
+        if not racy(identity, snapshot.seen_ns):
             with contextlib.suppress(sqlite3.Error):
                 self.connection.execute("BEGIN IMMEDIATE")
                 sql.set_meta(self.connection, "seen_ns", str(snapshot.seen_ns))
@@ -321,6 +345,9 @@ class Cache:
 
     def _refresh(self, snapshot: Snapshot, progress: Progress | None) -> None:
         connection = self.connection
+        # A build reads and writes every page of its tables: SQLite's 2 MB default page
+        # cache would send them to the disk and back (it is given back when it closes).
+        connection.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KB}")
         connection.execute("BEGIN IMMEDIATE")
         try:
             try:
@@ -358,6 +385,14 @@ class Cache:
         ):
             for table in sql.TABLES:
                 connection.execute(f"DELETE FROM {table}")
+        empty = connection.execute("SELECT NOT EXISTS (SELECT 1 FROM activity)").fetchone()[0]
+        if empty:
+            # Filling empty tables, an index is cheaper sorted once at the end than kept up
+            # to date row by row (they are made again below, in this transaction).
+            for (index,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).fetchall():
+                connection.execute(f'DROP INDEX "{index}"')
         connection.execute("DROP TABLE IF EXISTS temp.incoming")
         connection.execute("CREATE TEMP TABLE incoming (hash BLOB NOT NULL, line INTEGER NOT NULL)")
         problems: list[Problem] = []
@@ -388,7 +423,7 @@ class Cache:
             chunk: list[RawRow] = []
 
             def submit() -> None:
-                known = self._known([r.hash for r in chunk])
+                known = set() if empty else self._known([r.hash for r in chunk])
                 connection.executemany(
                     "INSERT INTO incoming VALUES (?, ?)", [(r.hash, r.line) for r in chunk]
                 )
@@ -410,6 +445,8 @@ class Cache:
             submit()
             for parsed in parsers.drain():
                 take(parsed)
+        if empty:
+            sql.create_schema(connection, in_transaction=True)
         connection.execute("CREATE INDEX temp.incoming_hash ON incoming (hash)")
         gone = [
             r[0]
@@ -517,7 +554,13 @@ class Cache:
     ) -> None:
         """The file was rewritten by the tool (from the version ``before``) with these rows
         changed: update the cache in the same step instead of re-reading it. If the cache
-        no longer describes ``before``, it is refreshed from what was written instead."""
+        no longer describes ``before``, it is refreshed from what was written instead.
+
+        ``written`` names the new file: its identity as the writer took it after the rename,
+        ``digest`` the SHA-256 of every byte written (``Snapshot.drop_data`` keeps it), and
+        ``data`` those bytes, or ``b""`` when the writer streamed them and kept none: then
+        the file is not read back (see :func:`settle`) and the next reader within the tick
+        compares digests."""
         self._or_in_memory(lambda: self._apply(changes, hashes, before, written, header))
 
     def _apply(
@@ -528,12 +571,22 @@ class Cache:
         written: Snapshot,
         header: Header,
     ) -> None:
+        seen = settle(written)
         connection = self.connection
         connection.execute("BEGIN IMMEDIATE")
         try:
+            if sql.get_meta(connection, "identity") != repr(before) and written.streamed:
+                # A streamed write holds no bytes to rebuild from: the next reader does.
+                connection.execute("COMMIT")
+                return
             if sql.get_meta(connection, "identity") != repr(before):
                 meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
-                self._rebuild(written, meta, None)
+                # A writer that streamed the file holds no copy of it: read it as it is.
+                source = written if written.data else read_snapshot(self.store)
+                if source is not None and source.identity == written.identity:
+                    self._rebuild(source, meta, None)
+                else:
+                    sql.set_meta(connection, "identity", "")  # the next reader rebuilds
                 connection.execute("COMMIT")
                 return
             identity, digest = written.identity, written.digest
@@ -542,7 +595,7 @@ class Cache:
                 connection, ((a, hashes[i]) for i, a in changes.items() if a is not None)
             )
             sql.widen_span(connection, span)
-            self._stamp(identity, digest, time.time_ns(), header)
+            self._stamp(identity, digest, seen, header)
             connection.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
@@ -555,46 +608,52 @@ class Cache:
 
 
 def parse_rows(
-    rows: list[tuple[int, bytes, list[str]]], names: list[str], registry: Registry, source: str
+    rows: list[tuple[int, bytes, list[str]]], reader: RowReader, source: str
 ) -> list[tuple[int, bytes, sql.Prepared | Problem]]:
     """Read and validate rows of a CSV store into what the cache stores (in a worker process
     for a big build: it is most of the work)."""
-    from ..records import from_row  # only a refresh needs the models
-
     out: list[tuple[int, bytes, sql.Prepared | Problem]] = []
+    prepare = reader.prepare
     for line, hash_, cells in rows:
-        row = dict(zip(names, (unneutralise(c) for c in cells), strict=False))
         try:
-            out.append((line, hash_, sql.prepare(from_row(row, registry), 1, hash_)))
+            out.append((line, hash_, prepare(cells, hash_)))
         except ParseError as error:
             out.append((line, hash_, Problem(error.message, line, error.field, "error", source)))
     return out
 
 
-_WORKER: dict[str, object] = {}
+_WORKER: dict[str, Any] = {}
 
 
 def _worker_start(names: list[str], registry: Registry, source: str) -> None:
-    _WORKER.update(names=names, registry=registry, source=source)
+    from .cacherows import RowReader
+
+    _WORKER.update(reader=RowReader(names, registry), source=source)
 
 
 def _worker_parse(rows: list[tuple[int, bytes, list[str]]]) -> list[Any]:
-    names, registry, source = _WORKER["names"], _WORKER["registry"], _WORKER["source"]
-    return parse_rows(rows, names, registry, source)  # type: ignore[arg-type]
+    return parse_rows(rows, _WORKER["reader"], _WORKER["source"])
 
 
 class _Parsers:
-    """Parses chunks of rows in order: in this process for a small job, in a pool of worker
-    processes (one per core, forked so they start at once) for a big one, keeping a few
-    chunks in flight so the reading, the parsing and the inserting overlap."""
+    """Parses chunks of rows: in this process for a small job, in worker processes (one per
+    core, forked so they start at once) for a big one, keeping a few chunks in flight so the
+    reading, the parsing and the inserting overlap. Each worker is sent the rows of its own
+    share of the ``(dates, month)`` cells, so a date text is placed once in all, not once a
+    worker. Its rows come back out of file order, which the build allows for: a duplicate
+    id is settled by line once all are in (``Cache._resolve``)."""
 
     BIG = 4_000_000
-    """Bytes of CSV from which a pool pays for itself (about 20,000 rows)."""
+    """Bytes of CSV from which workers pay for themselves (about 20,000 rows)."""
 
     def __init__(self, names: list[str], registry: Registry, source: str, size: int) -> None:
-        self.names, self.registry, self.source = names, registry, source
-        self.pool: Any = None
+        from .cacherows import RowReader  # only a refresh reads rows (and needs the models)
+
+        self.reader = RowReader(names, registry)
+        self.source = source
+        self.pools: list[Any] = []
         self.pending: deque[Any] = deque()
+        self.key = [names.index(n) if n in names else -1 for n in ("dates", "month")]
         workers = min(os.cpu_count() or 1, 4)
         if size < self.BIG or workers < 2:
             return
@@ -602,31 +661,93 @@ class _Parsers:
 
         if "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
-            self.pool = context.Pool(workers, _worker_start, (names, registry, source))
+            self.pools = [
+                context.Pool(1, _worker_start, (names, registry, source)) for _ in range(workers)
+            ]
             self.depth = workers * 2
 
     def __enter__(self) -> _Parsers:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+        for pool in self.pools:
+            pool.terminate()
+        for pool in self.pools:
+            pool.join()
+
+    def _share(self, cells: list[str]) -> int:
+        size = len(cells)
+        return hash(tuple(cells[i] if 0 <= i < size else "" for i in self.key)) % len(self.pools)
 
     def submit(self, rows: list[tuple[int, bytes, list[str]]]) -> Iterator[list[Any]]:
         """Hand rows over; yields the chunks parsed so far, oldest first."""
-        if self.pool is None:
+        if not self.pools:
             if rows:
-                yield parse_rows(rows, self.names, self.registry, self.source)
+                yield parse_rows(rows, self.reader, self.source)
             return
-        if rows:
-            self.pending.append(self.pool.apply_async(_worker_parse, (rows,)))
+        shares: list[list[tuple[int, bytes, list[str]]]] = [[] for _ in self.pools]
+        for row in rows:
+            shares[self._share(row[2])].append(row)
+        for pool, share in zip(self.pools, shares, strict=True):
+            if share:
+                self.pending.append(pool.apply_async(_worker_parse, (share,)))
         while len(self.pending) > self.depth:
             yield self.pending.popleft().get()
 
     def drain(self) -> Iterator[list[Any]]:
         while self.pending:
             yield self.pending.popleft().get()
+
+
+TICK_NS = 50_000_000
+"""Longer than a tick of the clocks file times are taken from (Linux: 1-10 ms; Windows:
+15.6 ms). On a file system that keeps times finer than a second, a change made a tick after
+a version was seen gives the file another ctime."""
+
+
+def racy(identity: Identity, seen_ns: int) -> bool:
+    """Whether the file may have changed since ``seen_ns`` without its identity changing:
+    within a tick of its times where they are finer than a second, else within
+    :data:`files.RACY_NS` (a coarse clock: FAT keeps two seconds)."""
+    mtime, ctime = identity[3], identity[4]
+    if mtime % 1_000_000_000 and ctime % 1_000_000_000:
+        return seen_ns - max(mtime, ctime) < TICK_NS
+    return is_racy(identity, seen_ns)
+
+
+def settle(written: Snapshot) -> int:
+    """When the tool's own write was last seen as it wrote it, for the next reader to trust
+    it without reading it: once a tick has passed since its times (at most TICK_NS, waited
+    here), its bytes are read back and compared with what was written (a byte comparison,
+    no hashing) and its identity taken again. A change in that tick (the only kind that
+    leaves the identity as it was) shows in the bytes, a later one in the identity; either
+    leaves the write racy, and the next reader compares digests as before. Without the
+    bytes (``written.data`` empty) or on a coarse clock, nothing is read."""
+    identity = written.identity
+    if not written.data or not racy(identity, written.seen_ns):
+        return written.seen_ns
+    if not (identity[3] % 1_000_000_000 and identity[4] % 1_000_000_000):
+        return written.seen_ns  # a coarse clock: seconds to wait, the reader checks instead
+    wait = max(identity[3], identity[4]) + TICK_NS - time.time_ns()
+    if wait > 0:
+        time.sleep(wait / 1e9)
+    seen = time.time_ns()
+    try:
+        same = _holds_bytes(written.path, written.data) and _identity(written.path) == identity
+    except OSError:
+        same = False
+    return seen if same else written.seen_ns
+
+
+def _holds_bytes(path: Path, data: bytes) -> bool:
+    view = memoryview(data)
+    done = 0
+    with open(path, "rb", buffering=0) as file:
+        while chunk := file.read(1 << 20):
+            if view[done : done + len(chunk)] != chunk:
+                return False
+            done += len(chunk)
+    return done == len(data)
 
 
 def _duplicate(ident: str, line: int, first: int, source: str) -> Problem:

@@ -156,28 +156,12 @@ class Document:
             doc.raw[key] = item.raw
         return doc
 
-    def _columns_for(self, activity: Activity) -> list[str]:
-        names = list(self.header.names)
-        for column in (*COLUMNS, *activity.extra):
-            if column not in names:
-                names.append(column)
-        return names
-
     def render_row(self, activity: Activity) -> str:
-        from ..records import to_row  # a write needs the models; a query reads no row
-
-        row = to_row(activity)
-        out = io.StringIO()
-        csv.writer(out, lineterminator=self.header.newline).writerow(
-            [neutralise(row.get(column, "")) for column in self.header.names]
-        )
-        return out.getvalue()
+        return render_row(self.header.names, self.header.newline, activity)
 
     def apply(self, changes: dict[str, Activity | None]) -> None:
         """Replace, add (at the end) or remove (None) the rows of these ids."""
-        for activity in changes.values():
-            if activity is not None:
-                self.header.names = self._columns_for(activity)
+        self.header.names = names_for(self.header.names, changes)
         for ident, activity in changes.items():
             if activity is None:
                 if ident in self.raw:
@@ -190,23 +174,51 @@ class Document:
 
     def render(self) -> str:
         """The whole file's text: the rows' own strings joined, not copied one by one."""
-        header = self.header
-        parts = [BOM] if header.bom else []
-        if header.raw and _same_names(header.raw, header.names):
-            parts.append(header.raw if header.raw.endswith("\n") else header.raw + header.newline)
-        else:
-            names_line = io.StringIO()
-            csv.writer(names_line, lineterminator=header.newline).writerow(
-                [neutralise(n) for n in header.names]
-            )
-            parts.append(names_line.getvalue())
-        last = len(self.order) - 1
-        for index, key in enumerate(self.order):
-            raw = self.raw[key]
-            if index == last and not raw.endswith(("\n", "\r")):
-                raw += header.newline  # a file that ended without a line end gets one
-            parts.append(raw)
+        parts = [BOM] if self.header.bom else []
+        parts.append(header_text(self.header))
+        for key in self.order:
+            parts.append(ended(self.raw[key], self.header.newline))
         return "".join(parts)
+
+
+def ended(raw: str, newline: str) -> str:
+    """A row as written back: a last row that had no line end gets one (a row added after
+    it must not join it)."""
+    return raw if raw.endswith(("\n", "\r")) else raw + newline
+
+
+def names_for(names: list[str], changes: dict[str, Activity | None]) -> list[str]:
+    """The header's columns once these activities are written: their columns, and their
+    unknown ones, added at the end."""
+    names = list(names)
+    for activity in changes.values():
+        if activity is not None:
+            for column in (*COLUMNS, *activity.extra):
+                if column not in names:
+                    names.append(column)
+    return names
+
+
+def render_row(names: list[str], newline: str, activity: Activity) -> str:
+    from ..records import to_row  # a write needs the models; a query reads no row
+
+    row = to_row(activity)
+    out = io.StringIO()
+    csv.writer(out, lineterminator=newline).writerow(
+        [neutralise(row.get(column, "")) for column in names]
+    )
+    return out.getvalue()
+
+
+def header_text(header: Header) -> str:
+    """The header line as it is written back: as read while its columns are the same."""
+    if header.raw and _same_names(header.raw, header.names):
+        return header.raw if header.raw.endswith("\n") else header.raw + header.newline
+    names_line = io.StringIO()
+    csv.writer(names_line, lineterminator=header.newline).writerow(
+        [neutralise(n) for n in header.names]
+    )
+    return names_line.getvalue()
 
 
 def _same_names(raw: str, names: list[str]) -> bool:

@@ -4,24 +4,41 @@ its SQLite cache (``cache.py``) and rewritten row-preservingly (``csvdoc.py``)."
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from ..aggregates import Sql
 from ..errors import ParseError, Problem, StoreError
 from ..months import Period
-from ..query import EVERYTHING, Criteria
+from ..query import EVERYTHING, SQLITE, Criteria
 from ..sanitise import unneutralise
+from ..selection import Selection
 from ..textio import MAX_ROW, RowTooLong, decode
 from ..vocab import COLUMNS, DERIVED
 from . import sql
 from .cache import Cache, Progress
 from .csvdoc import Document, Header, read_rows, row_hash
-from .files import Identity, Snapshot, read_snapshot
+from .csvstream import rewrite
+from .files import (
+    Identity,
+    Snapshot,
+    TempFile,
+    changed,
+    digest_of,
+    is_racy,
+    open_version,
+    os_error,
+    read_snapshot,
+    same_version,
+    stat_snapshot,
+)
 from .filestore import FileSession, FileStore
 
 if TYPE_CHECKING:
@@ -76,18 +93,14 @@ class CsvStore(FileStore):
     def project_lookup(self) -> dict[str, str] | None:
         return self.cache().project_lookup()
 
-    def select_records(
-        self, criteria: Criteria = EVERYTHING, limit: int | None = None
-    ) -> list[str]:
-        return sql.select_records(self.cache().connection, criteria, limit)
-
     def problems(self) -> list[Problem]:
         return self.cache().problems()
 
     def count(self, criteria: Criteria | None = None) -> int:
         return sql.count(self.cache().connection, criteria)
 
-    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> list[Activity]:
+    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> Selection:
+        # The cache is rebuilt whenever the record shape changes: its records are current.
         return sql.select(self.cache().connection, criteria, limit)
 
     def scan(self, criteria: Criteria = EVERYTHING) -> Iterator[Activity]:
@@ -104,6 +117,10 @@ class CsvStore(FileStore):
 
     def project_names(self) -> set[str]:
         return sql.project_names(self.cache().connection)
+
+    def _sql(self) -> Sql:
+        connection = self.cache().connection
+        return Sql(connection.execute, SQLITE, sql.max_span(connection))
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         return sql.by_ids(self.cache().connection, ids)
@@ -195,6 +212,9 @@ class CsvStore(FileStore):
 
         return lookup
 
+    def _version(self) -> Snapshot | None:
+        return stat_snapshot(self.path)  # its bytes are streamed, not held
+
     def _session(self, snapshot: Snapshot | None) -> FileSession:
         # A write reads the file again under the lock: its version, not the one the
         # command's questions were answered from, is the one it changes.
@@ -232,24 +252,29 @@ class _Lines:
 
 
 class CsvSession(FileSession):
+    """A write to a CSV store: the file streamed to its next version a row at a time
+    (``csvstream``), or, for a new file or one only the whole-text writer handles, rewritten
+    from a :class:`Document`."""
+
     store: CsvStore
 
     def __init__(self, store: CsvStore, snapshot: Snapshot | None) -> None:
         super().__init__(store, snapshot)
-        source = str(store.path)
-        if snapshot is None:
-            self.doc = Document(Header(False, "\n", [], ""))
-        else:
-            self.doc = Document.parse(decode(snapshot.data, source), source)
+        self.doc: Document | None = None
+        self.header: Header | None = None
+        self.rows: dict[str, str] = {}
         if self.store._cache is None:
             self.store._cache = Cache(store.path, lambda: store.registry)
         self.cache = self.store._cache
-        # The cache must describe exactly the version this write starts from.
+        # The cache must describe exactly the version this write starts from: it answers
+        # the write's questions, and vouches for the text the rows are copied from.
         if snapshot is None:
+            self.doc = Document(Header(False, "\n", [], ""))
             self.cache.clear()
-        else:
-            self.cache.refresh(snapshot, store.progress)
-            snapshot.drop_data()  # the rows are in the document now
+            return
+        self.cache.ensure_current(store.progress)
+        if sql.get_meta(self.cache.connection, "identity") != repr(snapshot.identity):
+            raise changed(store.path, "was changed by someone else")
 
     def ids_starting(self, prefix: str, limit: int = 50) -> list[str]:
         if self.snapshot is None:
@@ -261,30 +286,123 @@ class CsvSession(FileSession):
             return {}
         return sql.by_ids(self.cache.connection, ids)
 
+    def prepare(self, changes: dict[str, Activity | None]) -> tuple[TempFile, str]:
+        snapshot = self.snapshot
+        if snapshot is None:
+            return super().prepare(changes)
+        path = self.store.path
+        # A file changed within a clock tick of being read may change again unseen: then
+        # the bytes streamed must be the ones the cache describes, and their digest is
+        # what the guard before the rename compares.
+        racy = is_racy(snapshot.identity, snapshot.seen_ns)
+        fd = open_version(path, snapshot.identity)
+        try:
+            temp = _Hashed(path)
+            try:
+                streamed = rewrite(
+                    fd, changes, temp, check=self._check, hashes=self._hashes, digest=racy
+                )
+                if streamed is not None and not same_version(fd, snapshot.identity):
+                    raise changed(path, "was changed by someone else")
+            except BaseException:
+                temp.discard()
+                raise
+        finally:
+            os.close(fd)
+        if streamed is None:
+            temp.discard()
+            return super().prepare(changes)
+        if racy and streamed.digest != sql.get_meta(self.cache.connection, "digest"):
+            temp.discard()
+            raise changed(path, "was changed by someone else")
+        if streamed.digest is not None:
+            snapshot.__dict__["digest"] = streamed.digest
+        self.header, self.rows = streamed.header, streamed.rows
+        return temp, temp.hash.hexdigest()
+
+    def _hashes(self, ids: list[str]) -> dict[str, bytes]:
+        """The hash of each of these ids' row as the cache read it (``csvdoc.row_hash``)."""
+        marks = ", ".join("?" * len(ids))
+        query = f"SELECT id, hash FROM activity WHERE id IN ({marks})"
+        return dict(self.cache.connection.execute(query, ids).fetchall())
+
+    def _check(self, activity: Activity, raw: str, names: list[str]) -> None:
+        _check_reads_back(activity, raw, names, self.store)
+
     def render(self, changes: dict[str, Activity | None]) -> bytes:
-        self.doc.apply(changes)
+        """The whole text rewritten (a new store, or one the stream leaves to it)."""
+        if self.doc is None:
+            assert self.snapshot is not None
+            data = _read_version(self.snapshot)
+            self.doc = Document.parse(decode(data, str(self.store.path)), str(self.store.path))
+        doc = self.doc
+        doc.apply(changes)
         for activity in changes.values():
             if activity is not None:
-                _check_reads_back(activity, self.doc, self.store)
-        return self.doc.render().encode("utf-8")
+                _check_reads_back(activity, doc.raw[activity.id], doc.header.names, self.store)
+        self.header = doc.header
+        self.rows = {i: doc.raw[i] for i, a in changes.items() if a is not None}
+        return doc.render().encode("utf-8")
 
-    def written(self, changes: dict[str, Activity | None], data: bytes, identity: Identity) -> None:
-        hashes = {i: row_hash(self.doc.raw[i]) for i, a in changes.items() if a is not None}
+    def written(self, changes: dict[str, Activity | None], digest: str, identity: Identity) -> None:
+        assert self.header is not None
+        hashes = {i: row_hash(raw) for i, raw in self.rows.items()}
         before = self.snapshot.identity if self.snapshot is not None else (0, 0, 0, 0, 0)
-        written = Snapshot(self.store.path, data, identity, time.time_ns())
-        self.cache.apply(changes, hashes, before, written, self.doc.header)
+        written = Snapshot(self.store.path, b"", identity, time.time_ns(), streamed=True)
+        written.__dict__["digest"] = digest
+        self.cache.apply(changes, hashes, before, written, self.header)
 
 
-def _check_reads_back(activity: Activity, doc: Document, store: CsvStore) -> None:
+class _Hashed(TempFile):
+    """The temporary file, hashed as it is written: its digest names it in the history."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.hash = hashlib.sha256()
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.hash.update(data)
+        super().write(data)
+
+    def restart(self) -> None:
+        assert self.fd is not None
+        try:
+            os.ftruncate(self.fd, 0)
+            os.lseek(self.fd, 0, os.SEEK_SET)
+        except OSError as error:
+            self.discard()
+            raise os_error(self.path, error) from None
+        self.hash = hashlib.sha256()
+
+
+def _read_version(snapshot: Snapshot) -> bytes:
+    """The bytes of the version the write started from (the whole-text writer's way)."""
+    fd = open_version(snapshot.path, snapshot.identity)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        if not same_version(fd, snapshot.identity):
+            raise changed(snapshot.path, "was changed by someone else")
+    except OSError as error:
+        raise os_error(snapshot.path, error, "read") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if is_racy(snapshot.identity, snapshot.seen_ns):
+        snapshot.__dict__["digest"] = digest_of(data)
+    return data
+
+
+def _check_reads_back(activity: Activity, raw: str, names: list[str], store: CsvStore) -> None:
     """Never write a row the store cannot read back as the same activity (a date that
     cannot exist, a cell too big for the reader...): every later write would stumble on
     it, and the activity would vanish from every answer."""
     from ..records import differences, from_row
 
-    raw = doc.raw[activity.id]
     try:
         cells = next(csv.reader(io.StringIO(raw, newline=""), strict=True))
-        row = dict(zip(doc.header.names, (unneutralise(c) for c in cells), strict=False))
+        row = dict(zip(names, (unneutralise(c) for c in cells), strict=False))
         again = from_row(row, store.registry)
     except (csv.Error, ParseError, StopIteration) as error:
         raise StoreError(

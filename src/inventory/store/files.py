@@ -90,9 +90,14 @@ class Snapshot:
     data: bytes
     identity: Identity
     seen_ns: int
+    streamed: bool = False
+    """The bytes were not read into memory (:func:`stat_snapshot`): the digest, when asked
+    for, is taken from the file read in pieces, which must still be this version."""
 
     @functools.cached_property
     def digest(self) -> str:
+        if self.streamed:
+            return file_digest(self.path, self.identity)
         return digest_of(self.data)
 
     def drop_data(self) -> None:
@@ -140,28 +145,82 @@ def read_snapshot(path: Path, *, attempts: int = 5) -> Snapshot | None:
     )
 
 
-def check_unchanged(snapshot: Snapshot | None, path: Path) -> None:
+def stat_snapshot(path: Path) -> Snapshot | None:
+    """What names the file's version, without reading its bytes (a write streams them); None
+    when it does not exist."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise os_error(path, error, "read") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise StoreError(f"is {kind}; expected a store file", source=str(path))
+    return Snapshot(path, b"", identity_of(st), time.time_ns(), streamed=True)
+
+
+def open_version(path: Path, identity: Identity) -> int:
+    """The file opened for reading, refused unless it is still the version ``identity``
+    names (the caller closes it, and checks it again once read: :func:`same_version`)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise changed(path, "was deleted") from None
+    except OSError as error:
+        raise os_error(path, error, "read") from None
+    if not same_version(fd, identity):
+        os.close(fd)
+        raise changed(path, "was changed by someone else")
+    return fd
+
+
+def same_version(fd: int, identity: Identity) -> bool:
+    return identity_of(os.fstat(fd)) == identity
+
+
+def file_digest(path: Path, identity: Identity) -> str:
+    """The SHA-256 of the file, read a megabyte at a time, while it is the version
+    ``identity`` names (else the error a lost update gets)."""
+    fd = open_version(path, identity)
+    try:
+        digest = hashlib.sha256()
+        while chunk := os.read(fd, 1 << 20):
+            digest.update(chunk)
+        if not same_version(fd, identity):
+            raise changed(path, "was changed by someone else")
+    except OSError as error:
+        raise os_error(path, error, "read") from None
+    finally:
+        os.close(fd)
+    return digest.hexdigest()
+
+
+def check_unchanged(snapshot: Snapshot | None, path: Path, *, contents: bool = True) -> None:
     """Refuse to replace ``path`` unless it is still what ``snapshot`` read: someone may
-    have saved it from a spreadsheet in between, and their work must not be lost."""
+    have saved it from a spreadsheet in between, and their work must not be lost.
+    ``contents=False``: by its identity alone (an early look; the last one reads it)."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
         if snapshot is None:
             return
-        raise _changed(path, "was deleted") from None
+        raise changed(path, "was deleted") from None
     except OSError as error:
         raise os_error(path, error, "check") from None
     if snapshot is None:
-        raise _changed(path, "was created by someone else")
+        raise changed(path, "was created by someone else")
     if identity_of(st) != snapshot.identity:
-        raise _changed(path, "was changed by someone else")
-    if is_racy(snapshot.identity, snapshot.seen_ns):
-        current = read_snapshot(path)
-        if current is None or current.digest != snapshot.digest:
-            raise _changed(path, "was changed by someone else")
+        raise changed(path, "was changed by someone else")
+    if (
+        contents
+        and is_racy(snapshot.identity, snapshot.seen_ns)
+        and (file_digest(path, snapshot.identity) != snapshot.digest)
+    ):
+        raise changed(path, "was changed by someone else")
 
 
-def _changed(path: Path, what: str) -> StoreError:
+def changed(path: Path, what: str) -> StoreError:
     return StoreError(
         f"{what} while this command ran; nothing was written, and their changes are kept",
         source=str(path),
@@ -375,65 +434,99 @@ def atomic_write(
     before_replace: Callable[[], None] | None = None,
 ) -> Identity:
     """Replace ``path`` with ``data`` so that readers see the old file or the new one, never
-    a half-written one. Keeps the old file's mode and, where allowed, its owner; a new file
-    gets the mode the umask gives. ``before_replace`` runs last before the rename, and may
-    raise to write nothing. Returns the new file's identity."""
-    folder = path.parent
-    if create_parents:
+    a half-written one (see :class:`TempFile`). Returns the new file's identity."""
+    temp = TempFile(path, create_parents=create_parents)
+    temp.write(data)
+    return temp.replace(before_replace)
+
+
+class TempFile:
+    """A file's next version, written beside it in pieces and put in its place by
+    :meth:`replace`: readers see the old file or the new one, never a half-written one. It
+    keeps the old file's mode and, where allowed, its owner; a new file gets the mode the
+    umask gives. Any failure removes the temporary file."""
+
+    def __init__(self, path: Path, *, create_parents: bool = False) -> None:
+        self.path = path
+        folder = path.parent
+        if create_parents:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                raise StoreError(
+                    "cannot write: a part of the path is a file, not a folder", source=str(path)
+                ) from None
+            except OSError as error:
+                raise os_error(path, error) from None
+        self.tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            raise StoreError(
-                "cannot write: a part of the path is a file, not a folder", source=str(path)
-            ) from None
+            self.old: os.stat_result | None = os.stat(path)
+        except FileNotFoundError:
+            self.old = None
         except OSError as error:
             raise os_error(path, error) from None
-    tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}"
-    try:
-        old: os.stat_result | None = os.stat(path)
-    except FileNotFoundError:
-        old = None
-    except OSError as error:
-        raise os_error(path, error) from None
-    try:
-        fd = os.open(
-            tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
-        )
-    except OSError as error:
-        raise os_error(path, error) from None
-    try:
         try:
+            self.fd: int | None = os.open(
+                self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
+            )
+        except OSError as error:
+            raise os_error(path, error) from None
+
+    def write(self, data: bytes | memoryview) -> None:
+        try:
+            assert self.fd is not None
             view = memoryview(data)
             while view:
-                written = os.write(fd, view)
+                written = os.write(self.fd, view)
                 view = view[written:]
-            os.fsync(fd)
-            if old is not None:
-                os.fchmod(fd, stat.S_IMODE(old.st_mode))
-                with contextlib.suppress(OSError):
-                    os.fchown(fd, old.st_uid, old.st_gid)
-            else:
-                os.fchmod(fd, 0o666 & ~_umask())
-        finally:
-            os.close(fd)
-        if before_replace is not None:
-            before_replace()
-        with deferred_interrupt():
-            os.replace(tmp, path)
-            new = os.stat(path)
-    except BaseException as error:
+        except BaseException as error:
+            self.discard()
+            if isinstance(error, OSError):
+                raise os_error(self.path, error) from None
+            raise
+
+    def discard(self) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = None
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(error, OSError):
-            raise os_error(path, error) from None
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(folder, os.O_RDONLY)
+            os.unlink(self.tmp)
+
+    def replace(self, before_replace: Callable[[], None] | None = None) -> Identity:
+        """Flush the new version and rename it over the file. ``before_replace`` runs last
+        before the rename, and may raise to write nothing. Returns the new file's identity."""
+        path, fd, old = self.path, self.fd, self.old
+        assert fd is not None
         try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    return identity_of(new)
+            try:
+                os.fsync(fd)
+                if old is not None:
+                    os.fchmod(fd, stat.S_IMODE(old.st_mode))
+                    with contextlib.suppress(OSError):
+                        os.fchown(fd, old.st_uid, old.st_gid)
+                else:
+                    os.fchmod(fd, 0o666 & ~_umask())
+            finally:
+                self.fd = None
+                os.close(fd)
+            if before_replace is not None:
+                before_replace()
+            with deferred_interrupt():
+                os.replace(self.tmp, path)
+                new = os.stat(path)
+        except BaseException as error:
+            self.discard()
+            if isinstance(error, OSError):
+                raise os_error(path, error) from None
+            raise
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        return identity_of(new)
 
 
 def write_out(given: Path, target: Path, data: bytes) -> None:

@@ -20,12 +20,14 @@ from .files import (
     Identity,
     Snapshot,
     StoreLock,
+    TempFile,
     atomic_write,
     check_unchanged,
     check_writable,
     digest_of,
     read_snapshot,
     remove_leftovers,
+    stat_snapshot,
 )
 
 if TYPE_CHECKING:
@@ -133,6 +135,10 @@ class FileStore(Store):
     @abstractmethod
     def _session(self, snapshot: Snapshot | None) -> FileSession: ...
 
+    def _version(self) -> Snapshot | None:
+        """The version a write starts from (read under the lock)."""
+        return read_snapshot(self.path)
+
     @contextlib.contextmanager
     def _begin(self, author: Author) -> Iterator[_Session]:
         folder = self.path.parent
@@ -153,14 +159,14 @@ class FileStore(Store):
         check_writable(self.path)
         with StoreLock(self.path, command=author.command):
             remove_leftovers(self.path)
-            snapshot = read_snapshot(self.path)
+            snapshot = self._version()
             if snapshot is None and not self.create:
                 raise StoreError("no such store", source=str(self.path))
             session = self._session(snapshot)
             session.author = author
             journal.recover(
                 journal.journal_path(self.path),
-                snapshot.digest if snapshot is not None else None,
+                lambda: snapshot.digest if snapshot is not None else None,
                 session.by_ids,
             )
             yield session
@@ -178,27 +184,40 @@ class FileSession(_Session):
     def render(self, changes: dict[str, Activity | None]) -> bytes:
         """The file's new bytes with these rows changed."""
 
-    def written(self, changes: dict[str, Activity | None], data: bytes, identity: Identity) -> None:
+    def prepare(self, changes: dict[str, Activity | None]) -> tuple[TempFile, str]:
+        """The file's next version with these rows changed, written beside it (not yet
+        flushed or in place), and its digest."""
+        data = self.render(changes)
+        temp = TempFile(self.store.path)
+        temp.write(data)
+        return temp, digest_of(data)
+
+    def written(self, changes: dict[str, Activity | None], digest: str, identity: Identity) -> None:
         """After the file was replaced: update what describes it (the CSV cache)."""
 
     def commit(
         self, changes: dict[str, Activity | None], edits: list[Edit], reverts: int | None
     ) -> None:
-        data = self.render(changes)
+        temp, digest = self.prepare(changes)
         path = self.store.path
-        check_unchanged(self.snapshot, path)
-        history = journal.journal_path(path)
-        number = journal.next_number(history)
-        change = Change(number, now(), self.author.name, self.author.command, tuple(edits), reverts)
-        digest = digest_of(data)
-        # Written ahead: a store that holds the change always has its line (see journal).
-        pending = journal.append(history, journal.entry(change, digest))
+        try:
+            # By its identity only: hashing a big store here and again before the rename
+            # would double the cost of a racily clean one; that last check reads it.
+            check_unchanged(self.snapshot, path, contents=False)
+            history = journal.journal_path(path)
+            number = journal.next_number(history)
+            change = Change(
+                number, now(), self.author.name, self.author.command, tuple(edits), reverts
+            )
+            # Written ahead: a store that holds the change always has its line (see journal).
+            pending = journal.append(history, journal.entry(change, digest))
+        except BaseException:
+            temp.discard()
+            raise
         try:
             # Checked again just before the rename: a save from a spreadsheet while the
             # new version was written and flushed must not be replaced either.
-            identity = atomic_write(
-                path, data, before_replace=lambda: check_unchanged(self.snapshot, path)
-            )
+            identity = temp.replace(before_replace=lambda: check_unchanged(self.snapshot, path))
         except BaseException:
             # Ctrl-C is held back until the rename is done, then raised: the change may
             # be made already, and then it stands.
@@ -208,16 +227,16 @@ class FileSession(_Session):
                 journal.withdraw(pending)
             raise
         journal.finish(pending, journal.DONE)
-        self.written(changes, data, identity)
+        self.written(changes, digest, identity)
         self.change = change
 
 
 def _holds(path: Path, digest: str) -> bool:
     try:
-        snapshot = read_snapshot(path, attempts=1)
+        snapshot = stat_snapshot(path)
+        return snapshot is not None and snapshot.digest == digest
     except StoreError:
         return False
-    return snapshot is not None and snapshot.digest == digest
 
 
 def file_identity(path: Path) -> Identity | None:

@@ -300,7 +300,7 @@ def next_number(path: Path) -> int:
         os.close(fd)
 
 
-def recover(path: Path, store_digest: str | None, lookup: ByIds) -> None:
+def recover(path: Path, store_digest: Callable[[], str | None], lookup: ByIds) -> None:
     """Mend what a writer killed or starved of disk left (call under the store's lock,
     before a write): a last line cut off is moved aside, and a last change still pending
     is marked done or aborted as the store says."""
@@ -316,7 +316,7 @@ def recover(path: Path, store_digest: str | None, lookup: ByIds) -> None:
                 continue
             found = _entry(raw.rstrip(b"\n"), 0)
             if isinstance(found, HistoryLine) and found.state == PENDING:
-                state = DONE if stands(found, store_digest, lookup) else ABORTED
+                state = DONE if stands(found, store_digest(), lookup) else ABORTED
                 _mark(fd, offset + raw.index(_MARK), state)
             break
     except OSError as error:

@@ -14,6 +14,7 @@ from ..model import Activity
 from ..months import Period
 from ..query import EVERYTHING, Criteria, select_from
 from ..records import from_record, to_record
+from ..selection import Selection
 from ..textio import decode, load_json
 from .files import Snapshot, read_snapshot
 from .filestore import FileSession, FileStore
@@ -82,8 +83,8 @@ class JsonStore(FileStore):
     def count(self, criteria: Criteria | None = None) -> int:
         return len(select_from(self._all(), criteria or Criteria()))
 
-    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> list[Activity]:
-        return select_from(self._all(), criteria, limit)
+    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> Selection:
+        return Selection(activities=select_from(self._all(), criteria, limit))
 
     def bounds(self, criteria: Criteria | None = None) -> Period | None:
         chosen = select_from(self._all(), criteria or Criteria())

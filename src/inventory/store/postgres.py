@@ -26,10 +26,12 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ..aggregates import Sql
 from ..changes import Author, Change, Edit, changed_fields, conflict
 from ..errors import Problem, StoreError, redact, secrets_in
 from ..months import Period
 from ..query import EVERYTHING, POSTGRES, Criteria, city_key, haystack
+from ..selection import Selection
 from . import pgschema
 from .base import Store, _Session
 from .files import lock_timeout
@@ -240,20 +242,6 @@ class PostgresStore(Store):
         names.update(registry_names(builtin.read_text(encoding="utf-8")))
         return names
 
-    def select_records(
-        self, criteria: Criteria = EVERYTHING, limit: int | None = None
-    ) -> list[str] | None:
-        # Records are kept compact, in to_record's key order (json, not jsonb, keeps it);
-        # a query prints them as list --json does. A new record shape comes with a schema
-        # step that rewrites them (pgschema), so a store of this schema holds this shape.
-        where, params = criteria.to_sql(POSTGRES)
-        sql = f"SELECT a.record::text FROM activity a WHERE {where} ORDER BY a.sort"
-        if limit is not None:
-            sql += " LIMIT %s"
-            params.append(limit)
-        loads, dumps = json.loads, json.dumps
-        return [dumps(loads(row[0]), ensure_ascii=False) for row in self._rows(sql, params)]
-
     def problems(self) -> list[Problem]:
         self.connection  # noqa: B018 (reaching the server is the check)
         return []
@@ -267,15 +255,17 @@ class PostgresStore(Store):
         where, params = (criteria or EVERYTHING).to_sql(POSTGRES)
         return int(self._rows(f"SELECT count(*) FROM activity a WHERE {where}", params)[0][0])
 
-    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> list[Activity]:
+    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> Selection:
+        # Records are kept compact, in to_record's key order (json, not jsonb, keeps it);
+        # the selection prints them as list --json does. A new record shape comes with a
+        # schema step that rewrites them (pgschema), so a store of this schema holds this
+        # shape.
         where, params = criteria.to_sql(POSTGRES)
         sql = f"SELECT a.record FROM activity a WHERE {where} ORDER BY a.sort"
         if limit is not None:
             sql += " LIMIT %s"
             params.append(limit)
-        from ..records import trusted_record
-
-        return [trusted_record(row[0]) for row in self._rows(sql, params)]
+        return Selection(rows=[row[0] for row in self._rows(sql, params)])
 
     def scan(self, criteria: Criteria = EVERYTHING) -> Iterator[Activity]:
         # Streamed by the server a row at a time (psycopg's stream): no other query may run
@@ -304,6 +294,9 @@ class PostgresStore(Store):
 
         rows = self._rows("SELECT id, record FROM activity WHERE id = ANY(%s)", (list(ids),))
         return {ident: trusted_record(record) for ident, record in rows}
+
+    def _sql(self) -> Sql:
+        return Sql(self._rows, POSTGRES)
 
     def project_names(self) -> set[str]:
         # A skip scan of the (project, id) index: one probe per project, not one per row

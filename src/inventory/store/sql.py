@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import StoreError
 from ..folding import project_key
 from ..query import SQLITE, Criteria, city_key, haystack
+from ..selection import Selection
 
 if TYPE_CHECKING:
     from ..model import Activity
@@ -127,14 +128,17 @@ def set_meta(connection: sqlite3.Connection, key: str, value: str) -> None:
     )
 
 
-def row_values(activity: Activity, version: int = 1, hash_: bytes | None = None) -> tuple[Any, ...]:
-    from ..records import sort_string, to_record
+def row_values(
+    activity: Activity, version: int = 1, hash_: bytes | None = None, record: str | None = None
+) -> tuple[Any, ...]:
+    """``record``: the activity's :func:`record_text` when the caller has it already (a
+    write puts the same text in the history)."""
+    from ..records import sort_string
 
     schedule = activity.schedule
     return (
         activity.id,
-        # As ``list --json`` writes each record, so a query can copy it out as it is.
-        json.dumps(to_record(activity), ensure_ascii=False),
+        record_text(activity) if record is None else record,
         sort_string(activity),
         schedule.start.toordinal(),
         schedule.end.toordinal(),
@@ -151,6 +155,14 @@ def row_values(activity: Activity, version: int = 1, hash_: bytes | None = None)
     )
 
 
+def record_text(activity: Activity) -> str:
+    """The ``record`` column: as ``list --json`` writes each record, so a query can copy it
+    out as it is."""
+    from ..records import to_record
+
+    return json.dumps(to_record(activity), ensure_ascii=False)
+
+
 Prepared = tuple[
     tuple[Any, ...], list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, int, int]], int
 ]
@@ -159,10 +171,12 @@ segment rows, and its window's length in days. Plain tuples, so a worker process
 them and send them back."""
 
 
-def prepare(activity: Activity, version: int = 1, hash_: bytes | None = None) -> Prepared:
+def prepare(
+    activity: Activity, version: int = 1, hash_: bytes | None = None, record: str | None = None
+) -> Prepared:
     segments = activity.schedule.segments
     return (
-        row_values(activity, version, hash_),
+        row_values(activity, version, hash_, record),
         [(activity.id, p) for p in activity.projects],
         [(activity.id, c) for c in dict.fromkeys(activity.country_codes)],
         [(activity.id, s.start.toordinal(), s.end.toordinal()) for s in segments]
@@ -232,16 +246,22 @@ def activities(rows: Iterable[tuple[str]]) -> Iterator[Activity]:
         yield trusted_record(json.loads(record))
 
 
-def select_records(
-    connection: sqlite3.Connection, criteria: Criteria, limit: int | None = None
-) -> list[str]:
-    """The records of :func:`select` as stored, with no model built."""
+def select(
+    connection: sqlite3.Connection,
+    criteria: Criteria,
+    limit: int | None = None,
+    *,
+    shaped: bool = True,
+) -> Selection:
+    """The matching activities as their stored records, soonest first; models are built
+    only when asked for (``shaped``: whether the records are in this version's shape)."""
     where, params = criteria.to_sql(SQLITE, max_span(connection))
     sql = f"SELECT a.record FROM activity a WHERE {where} ORDER BY a.sort"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(min(limit, 2**63 - 1))  # --limit 10**30 means no limit, not a crash
-    return [record for (record,) in connection.execute(sql, params)]
+    texts = [record for (record,) in connection.execute(sql, params)]
+    return Selection(texts=texts, shaped=shaped)
 
 
 def scan(
@@ -273,12 +293,6 @@ def scan_records(
         yield from kept.execute("SELECT id, record FROM record ORDER BY rowid")
     finally:
         kept.close()
-
-
-def select(
-    connection: sqlite3.Connection, criteria: Criteria, limit: int | None = None
-) -> list[Activity]:
-    return list(activities((r,) for r in select_records(connection, criteria, limit)))
 
 
 def count(connection: sqlite3.Connection, criteria: Criteria | None = None) -> int:
@@ -342,4 +356,13 @@ def project_name_table(connection: sqlite3.Connection, registry: Registry) -> di
 
 
 def project_names(connection: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in connection.execute("SELECT DISTINCT project FROM activity_project")}
+    # A skip scan of the (project, id) index: one probe per project, not one step per row
+    # (a write asks this twice; a DISTINCT walks the whole index).
+    rows = connection.execute(
+        "WITH RECURSIVE p (project) AS ("
+        "SELECT min(project) FROM activity_project UNION ALL "
+        "SELECT (SELECT min(q.project) FROM activity_project q WHERE q.project > p.project) "
+        "FROM p WHERE p.project IS NOT NULL"
+        ") SELECT project FROM p WHERE project IS NOT NULL"
+    )
+    return {r[0] for r in rows}

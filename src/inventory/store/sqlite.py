@@ -13,13 +13,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import __version__
+from ..aggregates import Sql
 from ..changes import Author, Change, Edit, now
 from ..errors import Problem, StoreError
 from ..months import Period
-from ..query import EVERYTHING, Criteria
+from ..query import EVERYTHING, SQLITE, Criteria
+from ..selection import Selection
 from . import sql
 from .base import Store, _Session
-from .cache import code_fingerprint, registry_source
+from .cache import registry_source
 from .files import check_writable, lock_timeout
 from .filestore import registry_beside
 
@@ -44,6 +47,11 @@ CREATE TABLE IF NOT EXISTS change_edit (
 );
 CREATE INDEX IF NOT EXISTS change_edit_id ON change_edit (id);
 """
+
+
+LARGE_WRITE = 1000
+"""A part of a write this large (an import's) gets :data:`LARGE_WRITE_CACHE_KB` of cache."""
+LARGE_WRITE_CACHE_KB = 65536
 
 
 class SqliteStore(Store):
@@ -128,8 +136,9 @@ class SqliteStore(Store):
     def count(self, criteria: Criteria | None = None) -> int:
         return sql.count(self.connection, criteria)
 
-    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> list[Activity]:
-        return sql.select(self.connection, criteria, limit)
+    def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> Selection:
+        shaped = sql.get_meta(self.connection, "record_format") == sql.RECORD_FORMAT
+        return sql.select(self.connection, criteria, limit, shaped=shaped)
 
     def scan(self, criteria: Criteria = EVERYTHING) -> Iterator[Activity]:
         return sql.scan(self.connection, criteria)
@@ -143,6 +152,10 @@ class SqliteStore(Store):
     def project_names(self) -> set[str]:
         return sql.project_names(self.connection)
 
+    def _sql(self) -> Sql:
+        connection = self.connection
+        return Sql(connection.execute, SQLITE, sql.max_span(connection))
+
     def project_lookup(self) -> dict[str, str] | None:
         source = sql.get_meta(self.connection, "projects_source")
         if source != self._names_source() and not self.keep_project_names():
@@ -151,8 +164,16 @@ class SqliteStore(Store):
         return None if value is None else dict(json.loads(value))
 
     def _names_source(self) -> str:
-        # The built-in registry comes with the code: a new version may rename a project.
-        return f"{registry_source(self.path)}\n{code_fingerprint()}"
+        # The built-in registry comes with the code: a new version may rename a project (or
+        # fold names another way). Its text, not the code's file times: those are a stat of
+        # every module, and every write and query asks.
+        source = registry_source(self.path)
+        if source == "built-in":
+            from importlib import resources
+
+            builtin = resources.files("inventory").joinpath("_data/projects.csv")
+            source += f" {__version__}:{builtin.read_text(encoding='utf-8')}"
+        return source
 
     def keep_project_names(self) -> bool:
         """Write the name table for the registry as it is now (with each change, and once
@@ -163,8 +184,13 @@ class SqliteStore(Store):
             if own:
                 connection.execute("BEGIN IMMEDIATE")
             table = sql.project_name_table(connection, self.registry)
-            sql.set_meta(connection, "projects", json.dumps(table, ensure_ascii=False))
-            sql.set_meta(connection, "projects_source", self._names_source())
+            # Most writes leave it as it was: then no page of it is written again.
+            for key, value in (
+                ("projects", json.dumps(table, ensure_ascii=False)),
+                ("projects_source", self._names_source()),
+            ):
+                if sql.get_meta(connection, key) != value:
+                    sql.set_meta(connection, key, value)
             if own:
                 connection.execute("COMMIT")
         except sqlite3.Error:
@@ -172,13 +198,6 @@ class SqliteStore(Store):
                 connection.execute("ROLLBACK")
             return False
         return True
-
-    def select_records(
-        self, criteria: Criteria = EVERYTHING, limit: int | None = None
-    ) -> list[str] | None:
-        if sql.get_meta(self.connection, "record_format") != sql.RECORD_FORMAT:
-            return None
-        return sql.select_records(self.connection, criteria, limit)
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         return sql.by_ids(self.connection, ids)
@@ -246,29 +265,48 @@ class _SqliteSession(_Session):
         self.author = author
         self._number: int | None = None
         self._at: datetime | None = None
+        self._read: dict[str, Activity | None] = {}
+        """What each id was read as since the last write (None: absent): a batch asks for
+        the same id twice (is it taken, then what was it), an import for each of its rows."""
 
     def ids_starting(self, prefix: str, limit: int = 50) -> list[str]:
         return sql.ids_starting(self.store.connection, prefix, limit)
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
-        return sql.by_ids(self.store.connection, ids)
+        read = self._read
+        wanted = [i for i in ids if i not in read]
+        if wanted:
+            found = sql.by_ids(self.store.connection, wanted)
+            read.update((i, found.get(i)) for i in wanted)
+        return {i: a for i in ids if (a := read[i]) is not None}
 
     def write(
         self, changes: dict[str, Activity | None], edits: list[Edit], reverts: int | None
     ) -> None:
+        """A part of the batch in a bounded number of statements, whatever its size: the
+        versions read at once, the rows inserted by one ``executemany`` a table, and each
+        record turned into JSON once, for its row and for the history."""
         connection = self.store.connection
+        self._read.clear()
         try:
-            versions = {ident: sql.version_of(connection, ident) or 0 for ident in changes}
-            sql.delete(connection, list(changes))
-            span = 0
-            for ident, activity in changes.items():
-                if activity is not None:
-                    span = max(span, sql.insert(connection, [(activity, None)],
-                                                version=versions[ident] + 1))  # fmt: skip
-            sql.widen_span(connection, span)
+            if len(changes) >= LARGE_WRITE:
+                # An import's rows land at random places in every index (ids, sort keys):
+                # with SQLite's 2 MB page cache, each insert soon misses it, more often the
+                # larger the store. A bounded cache larger than a 100k store's indexes.
+                connection.execute(f"PRAGMA cache_size = -{LARGE_WRITE_CACHE_KB}")
             if self._number is None:
                 self._number, self._at = open_change(connection, self.author, reverts)
-            record_edits(connection, self._number, edits)
+            rows = edit_rows(self._number, edits)
+            texts = {row[1]: row[3] for row in rows if row[3] is not None}
+            versions = versions_of(connection, list(changes))
+            sql.delete(connection, [i for i in changes if i in versions])
+            ready = [
+                sql.prepare(activity, versions.get(ident, 0) + 1, None, texts.get(ident))
+                for ident, activity in changes.items()
+                if activity is not None
+            ]
+            sql.widen_span(connection, sql.insert_prepared(connection, ready))
+            connection.executemany("INSERT INTO change_edit VALUES (?, ?, ?, ?)", rows)
         except sqlite3.Error as error:
             raise StoreError(f"cannot write: {error}", source=str(self.store.path)) from None
 
@@ -298,19 +336,33 @@ def open_change(
     return int(cursor.lastrowid or 0), at
 
 
+def edit_rows(number: int, edits: list[Edit]) -> list[tuple[int, str, str | None, str | None]]:
+    """The ``change_edit`` rows of a change; a record is written as ``sql.record_text``
+    writes it, so an added activity's row and its history hold the same text."""
+    return [
+        (
+            number,
+            e.id,
+            None if e.before is None else json.dumps(e.before, ensure_ascii=False),
+            None if e.after is None else json.dumps(e.after, ensure_ascii=False),
+        )
+        for e in edits
+    ]
+
+
 def record_edits(connection: sqlite3.Connection, number: int, edits: list[Edit]) -> None:
-    connection.executemany(
-        "INSERT INTO change_edit VALUES (?, ?, ?, ?)",
-        [
-            (
-                number,
-                e.id,
-                None if e.before is None else json.dumps(e.before, ensure_ascii=False),
-                None if e.after is None else json.dumps(e.after, ensure_ascii=False),
-            )
-            for e in edits
-        ],
-    )
+    connection.executemany("INSERT INTO change_edit VALUES (?, ?, ?, ?)", edit_rows(number, edits))
+
+
+def versions_of(connection: sqlite3.Connection, ids: Sequence[str]) -> dict[str, int]:
+    """The version of each of ``ids`` the store holds (the absent ones left out)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ", ".join("?" * len(chunk))
+        rows = connection.execute(f"SELECT id, version FROM activity WHERE id IN ({marks})", chunk)
+        found.update((ident, int(version)) for ident, version in rows)
+    return found
 
 
 def record_change(

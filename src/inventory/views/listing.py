@@ -14,12 +14,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..dates import render_schedule
-from ..model import Activity, Status
+from ..datewords import record_dates
+from ..selection import rows_of
 from .console import room
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions
+
+    from ..model import Activity
 
 GAP = 3
 """Between two columns: a space of padding on each side and the separator."""
@@ -32,10 +34,15 @@ CAPS = {"Dates": 19, "Projects": 18, "Location": 20}
 def when(activity: Activity, *, short: bool = False) -> str:
     """The dates as a person reads them, with the year, and the status if not planned;
     ``short``: months in three letters, for a screen too narrow for the whole names."""
-    text = render_schedule(activity.schedule)
+    from ..dates import render_schedule
+
+    return _marked(render_schedule(activity.schedule), activity.status.value, short)
+
+
+def _marked(text: str, status: str, short: bool) -> str:
     if short:
         text = _MONTH_WORD.sub(lambda m: m.group()[:3], text)
-    return activity.status.mark(text)
+    return text if status == "planned" else f"{text} [{status}]"
 
 
 _MONTH_WORD = re.compile(
@@ -47,11 +54,31 @@ def where(activity: Activity) -> str:
     return activity.place.label if activity.place else ""
 
 
-def _style(activity: Activity) -> str:
-    if activity.status is Status.CANCELLED:
+# The same cells from an activity's record (``records.to_record``), as the store keeps it:
+# the table of a selection builds no model.
+
+
+def record_when(record: dict[str, Any], *, short: bool = False) -> str:
+    """:func:`when` of the activity whose record this is."""
+    return _marked(record_dates(record["schedule"]), record["status"], short)
+
+
+def record_where(record: dict[str, Any]) -> str:
+    """:func:`where` (``Place.label``) of the activity whose record this is."""
+    place = record["place"]
+    if place is None:
+        return ""
+    names = ", ".join(c["name"] for c in place["countries"])
+    if place["city"] and names:
+        return f"{place['city']}, {names}"
+    return str(place["city"] or names or place["text"])
+
+
+def _style(record: dict[str, Any]) -> str:
+    if record["status"] == "cancelled":
         return "strike dim"
     return {"tentative": "yellow", "unscheduled": "dim italic"}.get(
-        activity.schedule.certainty.value, ""
+        record["schedule"]["certainty"], ""
     )
 
 
@@ -88,24 +115,25 @@ def fit_columns(cells: dict[str, list[str]], width: int) -> dict[str, int] | Non
 @dataclass
 class ActivityTable:
     activities: Sequence[Activity]
+    """Models, or a store's ``selection.Selection``: the cells come from the records."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Any]:
         from rich import box
         from rich.table import Table
         from rich.text import Text
 
-        activities = self.activities
+        records = rows_of(self.activities)
         cells = {
-            "Dates": [when(a) for a in activities],
-            "Projects": [", ".join(a.projects) or "-" for a in activities],
-            "Title": [a.title for a in activities],
-            "Location": [where(a) for a in activities],
+            "Dates": [record_when(r) for r in records],
+            "Projects": [", ".join(r["projects"]) or "-" for r in records],
+            "Title": [r["title"] for r in records],
+            "Location": [record_where(r) for r in records],
         }
         width = room(options)
         widths = fit_columns(cells, width) if width is not None else {}
         if widths and widths["Dates"] < max(map(len, cells["Dates"]), default=0):
             # The dates would wrap: "11-14 Nov 2019" on one line reads better (E10).
-            cells["Dates"] = [when(a, short=True) for a in activities]
+            cells["Dates"] = [record_when(r, short=True) for r in records]
             widths = fit_columns(cells, width) if width is not None else {}
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
         table.add_column("ID", no_wrap=True, style="dim", min_width=ID_WIDTH)
@@ -116,19 +144,21 @@ class ActivityTable:
             table.add_column(
                 "Activity", width=max(width - ID_WIDTH - dates - GAP * 2, 8), overflow="fold"
             )
-            for index, activity in enumerate(activities):
-                text = Text(activity.title)
-                detail = " · ".join(x for x in (cells["Projects"][index], where(activity)) if x)
+            for index, record in enumerate(records):
+                text = Text(record["title"])
+                detail = " · ".join(
+                    x for x in (cells["Projects"][index], cells["Location"][index]) if x
+                )
                 text.append("\n" + detail, style="dim")
-                table.add_row(activity.id, Text(cells["Dates"][index], _style(activity)), text)
+                table.add_row(record["id"], Text(cells["Dates"][index], _style(record)), text)
             yield table
             return
         for name in cells:
             table.add_column(name, width=widths.get(name), overflow="fold")
-        for index, activity in enumerate(activities):
+        for index, record in enumerate(records):
             table.add_row(
-                activity.id,
-                Text(cells["Dates"][index], style=_style(activity)),
+                record["id"],
+                Text(cells["Dates"][index], style=_style(record)),
                 cells["Projects"][index],
                 cells["Title"][index],
                 cells["Location"][index],

@@ -6,6 +6,7 @@ the console's width when it has one."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator, Sequence
@@ -32,7 +33,10 @@ _WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
+@functools.cache
 def _abbreviate_months(text: str) -> str:
+    # Cached: a chart's activities share a few hundred date texts, and twelve regular
+    # expressions a row were a tenth of drawing it.
     for name in MONTH_NAMES:
         text = re.sub(name, name[:3], text, flags=re.IGNORECASE)
     return text
@@ -54,13 +58,21 @@ def _heat_style(count: int, steps: list[int]) -> str:
     return _HEAT[level - 1] if level else "dim"
 
 
-def _lines(lines: list[Text], plain_: bool) -> Iterator[Text]:
+def _lines(lines: list[Text], plain_: bool, width: int) -> Iterator[Text]:
     """The lines as drawn; plain ones without their styles (``--ascii`` has no colour
-    even on a terminal)."""
+    even on a terminal). A line that fits the width is marked not to wrap: Rich would
+    look for places to break it word by word and find none (most of a chart's drawing)."""
+    from rich.cells import cell_len
     from rich.text import Text
 
     for line in lines:
-        yield Text(line.plain) if plain_ else line
+        shown = Text(line.plain) if plain_ else line
+        text = shown.plain
+        # A character is at most two cells wide; a tab would be expanded first.
+        fits = 2 * len(text) <= width or cell_len(text) <= width
+        if fits and len(text) <= width and "\t" not in text:
+            shown.no_wrap = True
+        yield shown
 
 
 def _period_text(label: str, period: Period) -> str:
@@ -79,7 +91,8 @@ class CalendarView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
         plain_ = plain(console, options, self.ascii)
         colour = not plain_ and not console.no_color and console.color_system is not None
-        yield from _lines(calendar_lines(self.calendar, room(options), plain_, colour), plain_)
+        lines = calendar_lines(self.calendar, room(options), plain_, colour)
+        yield from _lines(lines, plain_, options.max_width)
 
 
 def calendar_lines(cal: Calendar, fit: int | None, plain_: bool, colour: bool) -> list[Text]:
@@ -267,7 +280,29 @@ class TimelineView:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
         plain_ = plain(console, options, self.ascii)
-        yield from _lines(timeline_lines(self.timeline, room(options), plain_), plain_)
+        lines = timeline_lines(self.timeline, room(options), plain_)
+        yield from _lines(lines, plain_, options.max_width)
+
+
+def _bar(row: list[Cell], glyphs: dict[Cell, str], guides: set[int], plain_: bool) -> Text:
+    """The indent and a bar, one character a column, each with its cell's style: the text
+    and its spans made at once (appending character by character was most of a chart's
+    cost); drawn plain, without spans at all."""
+    from rich.text import Span, Text
+
+    guide = ":" if plain_ else "┊"
+    chars = [
+        guide if cell is Cell.NONE and k in guides else glyphs[cell] for k, cell in enumerate(row)
+    ]
+    if plain_:
+        return Text(_INDENT + "".join(chars))
+    spans = []
+    offset = len(_INDENT)
+    for k, cell in enumerate(row):
+        style = "dim" if cell is Cell.NONE and k in guides else _CELL_STYLES.get(cell, "")
+        if style:
+            spans.append(Span(offset + k, offset + k + 1, style))
+    return Text(_INDENT + "".join(chars), spans=spans)
 
 
 def timeline_lines(timeline: Timeline, fit: int | None, plain_: bool) -> list[Text]:
@@ -312,12 +347,7 @@ def timeline_lines(timeline: Timeline, fit: int | None, plain_: bool) -> list[Te
             row = cells.get(activity.id)
             if row is None:
                 row = cells[activity.id] = row_cells(activity, timeline.period, per_column)
-            line = Text(_INDENT)
-            for index, cell in enumerate(row):
-                if cell is Cell.NONE and index in guides:
-                    line.append(":" if plain_ else "┊", style="dim")
-                else:
-                    line.append(glyphs[cell], style=_CELL_STYLES.get(cell, ""))
+            line = _bar(row, glyphs, guides, plain_)
             line.append("  ")
             style = {"tentative": "yellow", "unscheduled": "dim"}.get(
                 activity.schedule.certainty.value, ""
@@ -413,7 +443,6 @@ class ProjectPage:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Any]:
         from ..dates import render_schedule
         from ..project_summary import facts
-        from .listing import when
 
         project, summary, names = self.project, self.summary, self.names
 
@@ -424,7 +453,7 @@ class ProjectPage:
         yield text_table(("", ""), [list(pair) for pair in facts(project, names)], head=False)
         per_month = summary.per_month()
         yield ""
-        yield f"Activities per month ({len(summary.activities)} in the store)"
+        yield f"Activities per month ({summary.count} in the store)"
         if per_month:
             none = "." if options.ascii_only else "·"
             rows = [[month_short(m), str(n or none)] for m, n in per_month.items()]
@@ -440,11 +469,16 @@ class ProjectPage:
         yield "Countries reached (cancelled activities left out)"
         yield text_table(("", ""), reach, head=False)
         yield ""
-        yield f"Activities outside the project's duration ({len(summary.outside)})"
+        yield f"Activities outside the project's duration ({summary.outside_count})"
         if summary.outside:
             # The reason starts with the dates, already in their own column.
             rows = [
-                [a.id, when(a), a.title, why.removeprefix(render_schedule(a.schedule) + " ")]
+                [
+                    a.id,
+                    a.status.mark(render_schedule(a.schedule)),
+                    a.title,
+                    why.removeprefix(render_schedule(a.schedule) + " "),
+                ]
                 for a, why in summary.outside
             ]
             yield text_table(("ID", "Dates", "Title", "Why"), rows)

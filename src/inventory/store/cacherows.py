@@ -1,0 +1,318 @@
+"""Rows of a CSV store made into what its cache keeps (``sql.Prepared``), at the cost of
+what each row has of its own.
+
+It reads exactly as :func:`records.from_row` followed by :func:`sql.prepare` does, the same
+checks in the same order with the same messages (tests/test_cache_rows.py compares the two
+on generated rows), but what rows share is worked out once per build: a store repeats a few
+thousand date texts under a few hundred months, a few hundred places and project lists, so
+each distinct ``(dates, month)`` is parsed, placed and written as JSON once, and so is each
+place and each list of projects. What is left a row is its own: one model validation (its
+schedule and place are already models, which pydantic takes as they are) and its JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import partial
+from json.encoder import encode_basestring
+
+from pydantic import ValidationError
+
+from ..dates import parse_schedule, to_edtf
+from ..errors import ParseError
+from ..folding import fold
+from ..gazetteer import country_by_code
+from ..model import (
+    ID_PATTERN,
+    MAX_SHORT,
+    MAX_TITLE,
+    MONTH_PATTERN,
+    Activity,
+    HalfDay,
+    Place,
+    Precision,
+    Schedule,
+    Status,
+)
+from ..projects import Registry
+from ..records import model_error, split_list
+from ..sanitise import FORBIDDEN, unneutralise
+from ..vocab import COLUMNS
+from . import sql
+
+_dumps = partial(json.dumps, ensure_ascii=False)
+_MONTH = re.compile(MONTH_PATTERN)
+_STATUSES = {s.value for s in Status}
+
+
+class _When:
+    """A schedule and everything the cache keeps of it."""
+
+    __slots__ = (
+        "certainty",
+        "deadline",
+        "end",
+        "json",
+        "month",
+        "parts",
+        "precision",
+        "schedule",
+        "segments",
+        "sort",
+        "start",
+    )
+
+    def __init__(self, schedule: Schedule) -> None:
+        self.schedule = schedule
+        segments = schedule.segments
+        self.start, self.end = schedule.start.toordinal(), schedule.end.toordinal()
+        self.parts = len(segments)
+        self.month = schedule.month
+        self.precision = schedule.precision.value
+        self.certainty = schedule.certainty.value
+        self.deadline = int(schedule.deadline)
+        self.segments = (
+            [(s.start.toordinal(), s.end.toordinal()) for s in segments]
+            if len(segments) > 1
+            else []
+        )
+        # As Activity.sort_key and records.sort_string put it, up to the title.
+        if schedule.precision is Precision.MONTH:
+            self.sort = f"{schedule.end.isoformat()}10"
+        else:
+            afternoon = int(segments[0].start_half is HalfDay.PM)
+            self.sort = f"{schedule.start.isoformat()}0{afternoon}"
+        self.json = _dumps(
+            {
+                "text": schedule.text,
+                "month": schedule.month,
+                "start": schedule.start.isoformat(),
+                "end": schedule.end.isoformat(),
+                "precision": schedule.precision.value,
+                "certainty": schedule.certainty.value,
+                "deadline": schedule.deadline,
+                "segments": [
+                    {
+                        "start": s.start.isoformat(),
+                        "end": s.end.isoformat(),
+                        "start_half": s.start_half.value if s.start_half else None,
+                        "end_half": s.end_half.value if s.end_half else None,
+                    }
+                    for s in segments
+                ],
+                "year_inferred": schedule.year_inferred,
+                "edtf": to_edtf(schedule),
+            }
+        )
+
+
+class _Where:
+    """A place (or none) and everything the cache keeps of it."""
+
+    __slots__ = ("city", "codes", "hay", "json", "place")
+
+    def __init__(self, place: Place | None) -> None:
+        self.place = place
+        self.codes: tuple[str, ...] = ()
+        if place is None:
+            self.json, self.city, self.hay = "null", "", ""
+            return
+        self.json = _dumps(
+            {
+                "text": place.text,
+                "city": place.city,
+                "countries": [{"code": c.code, "name": c.name} for c in place.countries],
+            }
+        )
+        self.city = fold(place.city or "")
+        # query.haystack folds title and place joined by spaces; folding works a character
+        # at a time and collapses spaces, so the place's part can be folded once.
+        self.hay = fold(
+            " ".join([place.text, place.city or "", *(c.name for c in place.countries)])
+        )
+        self.codes = tuple(dict.fromkeys(c.code for c in place.countries))
+
+
+class RowReader:
+    """Reads the rows of one store (its column ``names``) with ``registry``."""
+
+    def __init__(self, names: list[str], registry: Registry) -> None:
+        self.names = names
+        self.registry = registry
+        self.columns = {name: i for i, name in reversed(list(enumerate(names)))}
+        # Where each column is in a row; a column the header lacks reads as the empty cell
+        # that prepare() puts after the row's own.
+        self.at = {name: self.columns.get(name, -1) for name in COLUMNS}
+        self.width = len(names)
+        self.lists: dict[str, tuple[str, ...]] = {}
+        self.extras = [(i, n) for i, n in enumerate(names) if n not in COLUMNS and n is not None]
+        self.whens: dict[tuple[str, str], _When | ParseError] = {}
+        self.wheres: dict[tuple[str, str, str], _Where | ParseError] = {}
+        self.canonical: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
+
+    def _when(self, dates: str, month: str) -> _When:
+        key = (dates, month)
+        found = self.whens.get(key)
+        if found is None:
+            try:
+                schedule = parse_schedule(dates, context_month=month or None)
+                if schedule.text != dates:
+                    schedule = schedule.model_copy(update={"text": dates})
+                found = _When(schedule)
+            except ParseError as error:
+                found = ParseError(error.message, field="dates")
+            self.whens[key] = found
+        if isinstance(found, ParseError):
+            raise ParseError(found.message, field=found.field)
+        return found
+
+    def _where(self, city: str, countries: str, location: str) -> _Where:
+        key = (city, countries, location)
+        found = self.wheres.get(key)
+        if found is None:
+            try:
+                found = _Where(_place(city, countries, location))
+            except ParseError as error:
+                found = error
+            self.wheres[key] = found
+        if isinstance(found, ParseError):
+            raise ParseError(found.message, field=found.field)
+        return found
+
+    def prepare(self, cells: list[str], hash_: bytes | None) -> sql.Prepared:
+        """What ``sql.prepare(records.from_row(row, registry), 1, hash_)`` gives for the row
+        of these cells (read as ``cache.parse_rows`` reads them); raises its ParseError."""
+        values = [unneutralise(c) if c.startswith("'") else c for c in cells]
+        size = len(values)
+        if size < self.width:
+            values += [""] * (self.width - size)  # a short row: its last cells are empty
+        values.append("")  # what a column the header lacks reads as (index -1)
+        at = self.at
+
+        dates, month = values[at["dates"]].strip(), values[at["month"]].strip()
+        if month and not _MONTH.fullmatch(month):
+            raise ParseError(
+                f"is {month!r}; expected the month as YYYY-MM, e.g. 2019-10", field="month"
+            )
+        if not dates:
+            raise ParseError(
+                "is empty; expected a date text such as '1-2 October 2019' or 'dates TBD'",
+                field="dates",
+            )
+        when = self._when(dates, month)
+        where = self._where(
+            values[at["city"]].strip(),
+            values[at["countries"]].strip(),
+            values[at["location"]].strip(),
+        )
+        status = values[at["status"]].strip() or Status.PLANNED.value
+        if status not in _STATUSES:
+            raise ParseError(
+                f"unknown status {status!r}; expected one of {', '.join(s.value for s in Status)}",
+                field="status",
+            )
+        ident = values[at["id"]].strip()
+        cell = values[at["projects"]].strip()
+        written = self.lists.get(cell)
+        if written is None:
+            written = self.lists[cell] = split_list(cell)
+        title = values[at["title"]].strip()
+        modality = values[at["modality"]].strip() or None
+        extra = {n: values[i] for i, n in self.extras if i < size}
+        if any(extra.values()) or not _as_validated(ident, written, title, modality):
+            try:
+                activity = Activity.model_validate(
+                    {
+                        "id": ident,
+                        "projects": written,
+                        "title": title,
+                        "place": where.place,
+                        "modality": modality,
+                        "schedule": when.schedule,
+                        "status": status,
+                        "extra": extra,
+                    }
+                )
+            except ValidationError as error:
+                raise model_error(error) from None
+            ident, written, title = activity.id, activity.projects, activity.title
+            modality, extra = activity.modality, activity.extra
+        else:
+            extra = {}
+        found = self.canonical.get(written)
+        if found is None:
+            registry = self.registry
+            names = tuple(dict.fromkeys(registry.canonical(n) for n in written))
+            found = self.canonical[written] = (names, _dumps(list(names)))
+        projects, projects_json = found
+        folded = fold(title)
+        # json.dumps(records.to_record(activity), ensure_ascii=False), from its parts: an id
+        # and a status need no escaping (their patterns allow none).
+        record = (
+            f'{{"id": "{ident}", "projects": {projects_json}, '
+            f'"title": {encode_basestring(title)}, '
+            f'"modality": {"null" if modality is None else encode_basestring(modality)}, '
+            f'"place": {where.json}, "schedule": {when.json}, '
+            f'"status": "{status}", "extra": {_dumps(extra) if extra else "{}"}}}'
+        )
+        row = (
+            ident,
+            record,
+            f"{when.sort}{title.casefold()}\x01{ident}",
+            when.start,
+            when.end,
+            when.parts,
+            when.month,
+            when.precision,
+            when.certainty,
+            when.deadline,
+            status,
+            where.city,
+            f"{folded} {where.hay}" if folded and where.hay else folded or where.hay,
+            1,
+            hash_,
+        )
+        return (
+            row,
+            [(ident, p) for p in projects],
+            [(ident, c) for c in where.codes],
+            [(ident, s, e) for s, e in when.segments],
+            when.end - when.start,
+        )
+
+
+def _plain(text: str, limit: int) -> bool:
+    """Whether the model's cleaning (``model.clean_text``) keeps ``text`` as it is."""
+    return len(text) <= limit and not FORBIDDEN.search(text) and " ".join(text.split()) == text
+
+
+def _as_validated(ident: str, projects: tuple[str, ...], title: str, modality: str | None) -> bool:
+    """Whether the model takes these fields as they are (with a schedule and place it made,
+    a known status and no extra value): then validating them again would change nothing,
+    and a row the model would change or refuse goes through it instead."""
+    return (
+        ID_PATTERN.fullmatch(ident) is not None
+        and bool(title)
+        and _plain(title, MAX_TITLE)
+        and (modality is None or _plain(modality, MAX_SHORT))
+        and all(_plain(name, MAX_SHORT) for name in projects)
+    )
+
+
+def _place(city: str, countries: str, location: str) -> Place | None:
+    """The place of a row's cells, as :func:`records.from_row` reads it."""
+    try:
+        codes = tuple(country_by_code(code) for code in split_list(countries))
+    except ParseError as error:
+        raise ParseError(error.message, field="countries") from None
+    if not (city or codes or location):
+        return None
+    try:
+        place = Place(city=city or None, countries=codes, text=location)
+    except ValidationError as error:
+        refused = model_error(error)
+        column = {"text": "location"}.get(refused.field or "", refused.field)
+        raise ParseError(refused.message.removeprefix(f"{column} "), field=column) from None
+    # Activity's own validator drops a place with nothing in it.
+    return place if (place.city or place.countries or place.text) else None

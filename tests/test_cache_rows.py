@@ -1,0 +1,254 @@
+"""The cache build reads each row as ``records.from_row`` does, row by row: the same
+activities (as the cache keeps them: record, sort string, filter columns, project, country
+and segment rows) and the same refusals, word for word, however the rows share their dates,
+places and projects (what the build works out once)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bench.generate import write
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from inventory.errors import ParseError
+from inventory.projects import load_registry
+from inventory.records import from_row
+from inventory.sanitise import unneutralise
+from inventory.store import cache as cache_module
+from inventory.store import sql
+from inventory.store.cache import Cache, cache_path
+from inventory.store.cacherows import RowReader
+from inventory.vocab import COLUMNS
+
+REGISTRY = load_registry()
+NAMES = [*COLUMNS, "notes", "budget"]
+READER = RowReader(NAMES, REGISTRY)
+"""One reader for every example: what it has worked out for earlier rows must not change
+what it reads of later ones."""
+
+
+def one_by_one(cells: list[str], names: list[str] = NAMES) -> Any:
+    """What the cache kept before it shared work between rows: ``from_row`` on each row."""
+    row = dict(zip(names, (unneutralise(c) for c in cells), strict=False))
+    try:
+        return sql.prepare(from_row(row, REGISTRY), 1, b"h")
+    except ParseError as error:
+        return ("refused", error.message, error.field)
+
+
+def through_the_build(cells: list[str], reader: RowReader = READER) -> Any:
+    try:
+        return reader.prepare(cells, b"h")
+    except ParseError as error:
+        return ("refused", error.message, error.field)
+
+
+DATES = st.sampled_from(
+    [
+        "1-2 October",
+        "1-2 October 2019",
+        "30 December - 2 January",
+        "21 – 22 and 28 - 29 October",
+        "16 (PM) - 20 (AM) March",
+        "16 (AM) March",
+        "by 30 November",
+        "d'ici le 31 janvier",
+        "avant le 3 mars",
+        "March 2020 (dates TBD)",
+        "dates TBD",
+        "dates TBC",
+        "22-23 January (dates TBC)",
+        "October",
+        "31 February",
+        "0 March",
+        "3-1 March",
+        "du 4 au 6 mars",
+        "1er avril",
+        "",
+        "  7 October ",
+        "somewhen",
+        "1-2 October.",
+    ]
+)
+MONTHS = st.sampled_from(
+    ["2019-10", "2019-12", "2020-01", "2020-03", "", "2019-13", "Oct", "2019-1"]
+)
+TEXT = st.lists(
+    st.sampled_from([*"aZé ,;'=+-@\t\n\x07’Łø/", "  ", "GLACY+", "Octopus", "Ǆ", "ﬁ", "e\u0301"]),
+    max_size=8,
+).map("".join)
+CELLS = st.fixed_dictionaries(
+    {
+        "id": st.sampled_from(["38z0m643", "abcd", "ab", "ABCD1234", "", " 9xyz1234 "]),
+        "projects": st.one_of(
+            st.sampled_from(["GLACY+", "glacy +; Octopus", "CyberSouth;", "; ;", "Unknown One"]),
+            TEXT,
+        ),
+        "title": st.one_of(st.sampled_from(["Workshop on cybercrime", "", "  x  "]), TEXT),
+        "modality": st.one_of(st.just(""), TEXT),
+        "city": st.one_of(st.sampled_from(["", "Lyon", "Tromsø", "'=Nice"]), TEXT),
+        "countries": st.sampled_from(["", "FR", "fr; DE", "FR;FR", "XK", "ZZ", "FRA", ";"]),
+        "location": st.one_of(
+            st.sampled_from(["", "LYON, FRANCE", "Portugal / Netherlands"]), TEXT
+        ),
+        "dates": DATES,
+        "month": MONTHS,
+        "status": st.sampled_from(["", "planned", "held", "cancelled", "Held", "done"]),
+        "notes": st.one_of(st.just(""), TEXT),
+        "budget": st.one_of(st.just(""), TEXT),
+    }
+)
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(cells=CELLS, width=st.integers(min_value=8, max_value=len(NAMES)))
+def test_a_row_reads_as_from_row_reads_it_alone(cells: dict[str, str], width: int) -> None:
+    row = [cells.get(name, "") for name in NAMES][:width]  # a short row lacks its last cells
+    assert through_the_build(row) == one_by_one(row)
+
+
+def test_a_refused_date_is_refused_again_the_same_way_on_a_later_row() -> None:
+    reader = RowReader(NAMES, REGISTRY)
+    row = ["38z0m643", "GLACY+", "A workshop", "", "", "FR", "", "31 February", "2020-02"]
+    first = through_the_build(row, reader)
+    assert first == (
+        "refused",
+        "cannot read date '31 February': February 2020 has 29 days",
+        "dates",
+    )
+    assert through_the_build(row, reader) == first
+
+
+def test_an_alias_is_kept_under_its_projects_name_and_a_shared_place_once_per_row() -> None:
+    reader = RowReader(NAMES, REGISTRY)
+    one = reader.prepare(
+        ["38z0m643", "Octopus", "A", "", "Lyon", "FR; FR", "", "1-2 October", "2019-10"], b"1"
+    )
+    two = reader.prepare(
+        ["a1b2c3d4", "octopus", "B", "", "Lyon", "FR; FR", "", "1-2 October", "2019-10"], b"2"
+    )
+    assert one[1] == [("38z0m643", "Cybercrime@Octopus")]
+    assert two[1] == [("a1b2c3d4", "Cybercrime@Octopus")]
+    assert one[2] == [("38z0m643", "FR")] and two[2] == [("a1b2c3d4", "FR")]
+    assert (
+        '"countries": [{"code": "FR", "name": "France"}, {"code": "FR", "name": "France"}]'
+        in two[0][1]
+    )
+
+
+def _cached(store: Path) -> dict[str, tuple[Any, ...]]:
+    cache = Cache(store, load_registry)
+    try:
+        cache.ensure_current()
+        connection = cache.connection
+        rows: dict[str, Any] = {}
+        for row in connection.execute("SELECT * FROM activity"):
+            ident = row[0]
+            rows[ident] = (
+                row[:14],
+                sorted(
+                    connection.execute(
+                        "SELECT id, project FROM activity_project WHERE id = ?", (ident,)
+                    )
+                ),
+                sorted(
+                    connection.execute(
+                        "SELECT id, code FROM activity_country WHERE id = ?", (ident,)
+                    )
+                ),
+                sorted(
+                    connection.execute(
+                        'SELECT id, start, "end" FROM segment WHERE id = ?', (ident,)
+                    )
+                ),
+            )
+        return rows
+    finally:
+        cache.close()
+
+
+def _expected(store: Path) -> dict[str, tuple[Any, ...]]:
+    reader = csv.reader(io.StringIO(store.read_text(encoding="utf-8-sig"), newline=""))
+    names = [unneutralise(n.strip()) for n in next(reader)]
+    out: dict[str, Any] = {}
+    for cells in reader:
+        prepared = one_by_one(cells, names)
+        assert prepared[0] != "refused", prepared
+        row, projects, countries, segments, _ = prepared
+        out[row[0]] = (row[:14], sorted(projects), sorted(countries), sorted(segments))
+    return out
+
+
+def test_a_generated_store_is_cached_as_from_row_reads_each_row(tmp_path: Path) -> None:
+    store = tmp_path / "activities.csv"
+    write(store, 3000, seed=11)
+    assert _cached(store) == _expected(store)
+
+
+def test_the_bundled_store_is_cached_as_from_row_reads_each_row(store_copy: Path) -> None:
+    expected = _expected(store_copy)
+    assert len(expected) > 50
+    assert _cached(store_copy) == expected
+
+
+def test_the_cache_keeps_each_rows_hash(store_copy: Path) -> None:
+    lines = store_copy.read_text(encoding="utf-8").splitlines(keepends=True)[1:]
+    hashes = {hashlib.blake2b(line.encode(), digest_size=16).digest() for line in lines}
+    cache = Cache(store_copy, load_registry)
+    try:
+        cache.ensure_current()
+        kept = {h for (h,) in cache.connection.execute("SELECT hash FROM activity")}
+    finally:
+        cache.close()
+    assert kept == hashes
+
+
+def test_a_cache_file_is_an_ordinary_sqlite_database(store_copy: Path) -> None:
+    Cache(store_copy, load_registry).ensure_current()
+    cache_file = store_copy.with_name(f".{store_copy.name}.cache.sqlite3")
+    connection = sqlite3.connect(cache_file)
+    assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    connection.close()
+
+
+def test_workers_find_the_same_activities_and_duplicates_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "activities.csv"
+    write(store, 3000, seed=5)
+    lines = store.read_text(encoding="utf-8").splitlines(keepends=True)
+    # The same id again far down the file, with another title: the first row keeps it.
+    cells = next(csv.reader([lines[5]]))
+    cells[2] = "Another title"
+    twin = io.StringIO()
+    csv.writer(twin, lineterminator="\n").writerow(cells)
+    store.write_text("".join([*lines, twin.getvalue(), lines[9]]), encoding="utf-8")
+
+    def build() -> tuple[dict[str, tuple[Any, ...]], list[tuple[Any, ...]]]:
+        cache_path(store).unlink(missing_ok=True)
+        cache = Cache(store, load_registry)
+        try:
+            cache.ensure_current()
+            problems = [(p.line, p.field, p.message) for p in cache.problems()]
+        finally:
+            cache.close()
+        return _cached(store), problems
+
+    alone = build()
+    monkeypatch.setattr(cache_module._Parsers, "BIG", 0)
+    assert build() == alone
+    assert alone[1] == [
+        (len(lines) + 1, "id", f"duplicate id {cells[0]!r}, first used on line 6"),
+        (
+            len(lines) + 2,
+            "id",
+            f"duplicate id {next(csv.reader([lines[9]]))[0]!r}, first used on line 10",
+        ),
+    ]
