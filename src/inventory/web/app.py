@@ -10,18 +10,20 @@ stylesheet served rather than inlined; the API answers are the command line's wr
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from importlib import resources
 from typing import Any
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -46,6 +48,8 @@ from ..store import Location, Store, open_store
 from . import pages
 from .params import NAMES, read_query
 
+THREADS = 4
+"""Requests a server process answers at once (one per worker process with ``--workers``)."""
 MAX_PICTURE_DAYS = 3_660
 """A picture (report, timeline) of more than ten years is a mistake in a URL, not a plan."""
 NDJSON = "application/x-ndjson"
@@ -168,10 +172,18 @@ def make_app(location: Location, *, today: Callable[[], date] | None = None) -> 
         # Never a traceback in a page: the server's log has it.
         return refusal(500, "internal error; the server's log says more")
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # A page is Python work under one lock (the GIL): forty threads a process (anyio's
+        # default) answer no sooner than four, and each holds a store of its own open.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+        yield
+
     app = Starlette(
         routes=routes,
         middleware=[],
         exception_handlers={404: not_found, 405: not_found, Exception: failed},
+        lifespan=lifespan,
     )
     app.add_middleware(SecurityHeaders)
     return app
