@@ -46,28 +46,34 @@ def to_record(activity: Activity) -> dict[str, Any]:
             "city": place.city,
             "countries": [{"code": c.code, "name": c.name} for c in place.countries],
         },
-        "schedule": {
-            "text": schedule.text,
-            "month": schedule.month,
-            "start": schedule.start.isoformat(),
-            "end": schedule.end.isoformat(),
-            "precision": schedule.precision.value,
-            "certainty": schedule.certainty.value,
-            "deadline": schedule.deadline,
-            "segments": [
-                {
-                    "start": s.start.isoformat(),
-                    "end": s.end.isoformat(),
-                    "start_half": s.start_half.value if s.start_half else None,
-                    "end_half": s.end_half.value if s.end_half else None,
-                }
-                for s in schedule.segments
-            ],
-            "year_inferred": schedule.year_inferred,
-            "edtf": to_edtf(schedule),
-        },
+        "schedule": schedule_record(schedule),
         "status": activity.status.value,
         "extra": dict(activity.extra),
+    }
+
+
+def schedule_record(schedule: Schedule) -> dict[str, Any]:
+    """The ``schedule`` part of :func:`to_record` (the CSV cache's row reader writes each
+    distinct one once)."""
+    return {
+        "text": schedule.text,
+        "month": schedule.month,
+        "start": schedule.start.isoformat(),
+        "end": schedule.end.isoformat(),
+        "precision": schedule.precision.value,
+        "certainty": schedule.certainty.value,
+        "deadline": schedule.deadline,
+        "segments": [
+            {
+                "start": s.start.isoformat(),
+                "end": s.end.isoformat(),
+                "start_half": s.start_half.value if s.start_half else None,
+                "end_half": s.end_half.value if s.end_half else None,
+            }
+            for s in schedule.segments
+        ],
+        "year_inferred": schedule.year_inferred,
+        "edtf": to_edtf(schedule),
     }
 
 

@@ -19,7 +19,7 @@ from json.encoder import encode_basestring
 
 from pydantic import ValidationError
 
-from ..dates import parse_schedule, to_edtf
+from ..dates import parse_schedule
 from ..errors import ParseError
 from ..folding import fold
 from ..gazetteer import country_by_code
@@ -36,7 +36,7 @@ from ..model import (
     Status,
 )
 from ..projects import Registry
-from ..records import model_error, split_list
+from ..records import model_error, schedule_record, split_list
 from ..sanitise import FORBIDDEN, unneutralise
 from ..vocab import COLUMNS
 from . import sql
@@ -83,28 +83,7 @@ class _When:
         else:
             afternoon = int(segments[0].start_half is HalfDay.PM)
             self.sort = f"{schedule.start.isoformat()}0{afternoon}"
-        self.json = _dumps(
-            {
-                "text": schedule.text,
-                "month": schedule.month,
-                "start": schedule.start.isoformat(),
-                "end": schedule.end.isoformat(),
-                "precision": schedule.precision.value,
-                "certainty": schedule.certainty.value,
-                "deadline": schedule.deadline,
-                "segments": [
-                    {
-                        "start": s.start.isoformat(),
-                        "end": s.end.isoformat(),
-                        "start_half": s.start_half.value if s.start_half else None,
-                        "end_half": s.end_half.value if s.end_half else None,
-                    }
-                    for s in segments
-                ],
-                "year_inferred": schedule.year_inferred,
-                "edtf": to_edtf(schedule),
-            }
-        )
+        self.json = _dumps(schedule_record(schedule))
 
 
 class _Where:
