@@ -443,16 +443,9 @@ def khal(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(
-    importlib.util.find_spec("khal") is None,
-    reason="khal is not installed: pip install -e '.[test]' installs it (the 'test' extra)",
-)
-def test_khal_reads_the_export(tmp_path: Path, store_copy: Path) -> None:
-    write_status(store_copy, "T-CY Bureau Meeting", "cancelled")
-    ics = tmp_path / "inventory.ics"
-    result = runner.invoke(app, ["export", "-s", str(store_copy), "-o", str(ics)])
-    assert result.exit_code == 0, result.stderr
+def khal_imported(tmp_path: Path, ics: Path) -> tuple[dict[str, str], Path]:
+    """A khal of its own under ``tmp_path`` with ``ics`` imported: its environment and the
+    folder of its calendar."""
     config_home, data_home, vdir = tmp_path / "config", tmp_path / "data", tmp_path / "vdir"
     for folder in (config_home / "khal", data_home, vdir):
         folder.mkdir(parents=True)
@@ -464,6 +457,20 @@ def test_khal_reads_the_export(tmp_path: Path, store_copy: Path) -> None:
         "TZ": "UTC",
     }
     khal(env, "import", "--batch", "-a", "inventory", str(ics))
+    return env, vdir
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    importlib.util.find_spec("khal") is None,
+    reason="khal is not installed: pip install -e '.[test]' installs it (the 'test' extra)",
+)
+def test_khal_reads_the_export(tmp_path: Path, store_copy: Path) -> None:
+    write_status(store_copy, "T-CY Bureau Meeting", "cancelled")
+    ics = tmp_path / "inventory.ics"
+    result = runner.invoke(app, ["export", "-s", str(store_copy), "-o", str(ics)])
+    assert result.exit_code == 0, result.stderr
+    env, vdir = khal_imported(tmp_path, ics)
     # One file per event in the vdir: khal took every event, the second Ohrid part too.
     assert len(list(vdir.glob("*.ics"))) == EVENTS
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.reaper import Reaper
-from tests.test_ics import KHAL_CONFIG, khal
+from tests.test_ics import khal, khal_imported
 
 pytestmark = pytest.mark.slow
 
@@ -222,17 +222,7 @@ def test_the_calendar_feed_is_read_by_khal(served: Served, tmp_path: Path) -> No
         assert got.headers["ETag"]
         ics = tmp_path / "feed.ics"
         ics.write_bytes(got.read())
-    config_home, data_home, vdir = tmp_path / "config", tmp_path / "data", tmp_path / "vdir"
-    for folder in (config_home / "khal", data_home, vdir):
-        folder.mkdir(parents=True)
-    (config_home / "khal" / "config").write_text(KHAL_CONFIG.format(vdir=vdir), encoding="utf-8")
-    env = {
-        **os.environ,
-        "XDG_CONFIG_HOME": str(config_home),
-        "XDG_DATA_HOME": str(data_home),
-        "TZ": "UTC",
-    }
-    khal(env, "import", "--batch", "-a", "inventory", str(ics))
+    env, _ = khal_imported(tmp_path, ics)
     out = khal(env, "list", "2020-03-01", "2020-03-31", "--format", "{start-date}|{title}")
     # T-CY in March 2020 (the newsletter's Coming next): the Bureau meeting on 16 March.
     assert "2020-03-16|T-CY Bureau Meeting" in out.replace("| ", "|")
