@@ -312,9 +312,9 @@ def _as_of(text: str | None, site: Site) -> date:
 
 
 def report(request: Request, site: Site) -> Response:
-    summary = _report(request, site, _period_words(request.path_params["period"]))
-    ics = pages.link("/calendar.ics", _period_words(request.path_params["period"]))
-    return HTMLResponse(pages.report_page(summary, ics))
+    period = _period_words(request.path_params["period"])
+    summary = _report(request, site, period)
+    return HTMLResponse(pages.report_page(summary, pages.link("/calendar.ics", period)))
 
 
 def report_asked(request: Request, site: Site) -> Response:
