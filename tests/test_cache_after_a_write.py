@@ -7,12 +7,16 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
 
+from inventory.model import Status
 from inventory.store import cache as cache_mod
+from inventory.store import open_store
 from inventory.store.cache import cache_path, settle
+from inventory.store.csvfile import CsvSession
 from inventory.store.files import Snapshot, identity_of, read_snapshot
 from tests.helpers import load
 from tests.writers import inventory_command
@@ -128,3 +132,45 @@ def test_a_streamed_write_the_cache_did_not_expect_is_read_from_the_file(
         cache.close()
     assert "Cybercrime REPORTING platform – Official launch and kick-off workshop" in titles
     assert len(titles) == 132
+
+
+def test_a_reader_that_finds_the_new_file_before_the_write_describes_it_waits_for_the_write(
+    store_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A served page reads the store while `inventory add` runs: between the rename and the
+    # cache's update the reader must wait for the update, not read the whole file as if a
+    # person had edited it (at 100k that took a second: the served pages' slowest answers).
+    load(store_copy)
+    renamed, go = threading.Event(), threading.Event()
+    original = CsvSession.written
+
+    def written(self: CsvSession, *args: object, **kwargs: object) -> None:
+        renamed.set()
+        assert go.wait(10)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(CsvSession, "written", written)
+
+    def write() -> None:
+        with open_store(str(store_copy)) as store, store.transaction() as batch:
+            target = store.get("38z0")
+            batch.update(target.model_copy(update={"status": Status.POSTPONED}))
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert renamed.wait(10)
+    reads = _reads(monkeypatch)
+    answer: dict[str, str] = {}
+
+    def read() -> None:
+        answer.update({a.id: a.status.value for a in load(store_copy).activities})
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    reader.join(0.5)
+    assert reader.is_alive()  # it waits for the writer ...
+    go.set()
+    writer.join(10)
+    reader.join(10)
+    assert answer["38z0m643"] == "postponed"  # ... and then reads the new version
+    assert reads == []  # from the cache the write updated, reading no byte of the file

@@ -317,11 +317,27 @@ class Cache:
             identity = None
         if identity is not None and self._describes(identity):
             return
+        if identity is not None and self._after_writer():
+            with contextlib.suppress(FileNotFoundError):
+                if self._describes(_identity(self.store)):
+                    return
         snapshot = read_snapshot(self.store)
         if snapshot is None:
             self.clear()
             return
         self.refresh(snapshot, progress)
+
+    def _after_writer(self) -> bool:
+        """Wait for a tool write that holds the cache's lock over its rename (:meth:`hold`)
+        to finish describing its file; whether the lock could be taken at all."""
+        if self.in_memory:
+            return False
+        try:
+            self.connection.execute("BEGIN IMMEDIATE")
+            self.connection.execute("COMMIT")
+        except sqlite3.Error:
+            return False
+        return True
 
     def clear(self) -> None:
         self._or_in_memory(self._clear)
@@ -563,6 +579,19 @@ class Cache:
         compares digests."""
         self._or_in_memory(lambda: self._apply(changes, hashes, before, written, header))
 
+    def hold(self) -> None:
+        """Take the cache's lock ahead of a tool write's rename (see ``FileSession.hold``):
+        a reader that finds the new file then waits the few milliseconds until
+        :meth:`apply` describes it, instead of reading it all as after a hand edit. Without
+        the lock (a read-only cache) readers refresh as they would anyway."""
+        with contextlib.suppress(sqlite3.Error):
+            self.connection.execute("BEGIN IMMEDIATE")
+
+    def release(self) -> None:
+        if self.connection.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.connection.execute("ROLLBACK")
+
     def _apply(
         self,
         changes: dict[str, Activity | None],
@@ -573,7 +602,8 @@ class Cache:
     ) -> None:
         seen = settle(written)
         connection = self.connection
-        connection.execute("BEGIN IMMEDIATE")
+        if not connection.in_transaction:  # else held since before the rename
+            connection.execute("BEGIN IMMEDIATE")
         try:
             if sql.get_meta(connection, "identity") != repr(before) and written.streamed:
                 # A streamed write holds no bytes to rebuild from: the next reader does.

@@ -352,6 +352,12 @@ class CsvSession(FileSession):
         written.__dict__["digest"] = digest
         self.cache.apply(changes, hashes, before, written, self.header)
 
+    def hold(self) -> None:
+        self.cache.hold()
+
+    def release(self) -> None:
+        self.cache.release()
+
 
 class _Hashed(TempFile):
     """The temporary file, hashed as it is written: its digest names it in the history."""

@@ -195,6 +195,14 @@ class FileSession(_Session):
     def written(self, changes: dict[str, Activity | None], digest: str, identity: Identity) -> None:
         """After the file was replaced: update what describes it (the CSV cache)."""
 
+    def hold(self) -> None:
+        """Just before the rename: keep readers of what describes the file (the CSV cache)
+        waiting until :meth:`written` has made it describe the new version, so that none
+        of them takes the new file for a hand edit and reads all of it again."""
+
+    def release(self) -> None:
+        """Let those readers go, whether or not :meth:`written` ran."""
+
     def commit(
         self, changes: dict[str, Activity | None], edits: list[Edit], reverts: int | None
     ) -> None:
@@ -214,11 +222,17 @@ class FileSession(_Session):
         except BaseException:
             temp.discard()
             raise
-        try:
+
+        def before_replace() -> None:
+            self.hold()
             # Checked again just before the rename: a save from a spreadsheet while the
             # new version was written and flushed must not be replaced either.
-            identity = temp.replace(before_replace=lambda: check_unchanged(self.snapshot, path))
+            check_unchanged(self.snapshot, path)
+
+        try:
+            identity = temp.replace(before_replace=before_replace)
         except BaseException:
+            self.release()
             # Ctrl-C is held back until the rename is done, then raised: the change may
             # be made already, and then it stands.
             if _holds(path, digest):
@@ -226,8 +240,11 @@ class FileSession(_Session):
             else:
                 journal.withdraw(pending)
             raise
-        journal.finish(pending, journal.DONE)
-        self.written(changes, digest, identity)
+        try:
+            journal.finish(pending, journal.DONE)
+            self.written(changes, digest, identity)
+        finally:
+            self.release()
         self.change = change
 
 
