@@ -13,15 +13,18 @@ import pytest
 
 from inventory.projects import load_registry
 from inventory.store import cache as cache_module
-from inventory.store import sql
+from inventory.store import cacheschema, sql
 from inventory.store.cache import Cache, cache_path
 
-PINNED = {4: "b2bf87da075ae1ee28a811177319292466add4d0678483d830f88456931ff11d"}
+PINNED = {
+    4: "b2bf87da075ae1ee28a811177319292466add4d0678483d830f88456931ff11d",
+    5: "978bc86ff6d38d61ad6f8b849c58134d39887fadbc39c044c1f5e93c3ef52855",
+}
 """The cache's schema each CACHE_FORMAT was released with."""
 
 
 def test_the_cache_format_is_bumped_whenever_the_cache_schema_changes() -> None:
-    schema = f"{sql.SCHEMA_VERSION}\n{sql.RECORD_FORMAT}\n{sql.SCHEMA}"
+    schema = f"{cacheschema.CACHE_SCHEMA_VERSION}\n{sql.RECORD_FORMAT}\n{cacheschema.CACHE_SCHEMA}"
     digest = hashlib.sha256(schema.encode()).hexdigest()
     assert PINNED.get(cache_module.CACHE_FORMAT) == digest, (
         "the cache's tables changed: bump cache.CACHE_FORMAT and pin the new schema's digest "
@@ -37,10 +40,10 @@ def fingerprint() -> Iterator[None]:
 
 
 def _mark(store: Path) -> None:
-    """Change a title inside the cache only: the mark stays only if the cache is reused."""
+    """Change a status inside the cache only: the mark stays only if the cache is reused."""
     connection = sqlite3.connect(cache_path(store))
     connection.execute(
-        "UPDATE activity SET city = 'marked' WHERE id = (SELECT min(id) FROM activity)"
+        "UPDATE activity_row SET status = 'marked' WHERE id = (SELECT min(id) FROM activity_row)"
     )
     connection.commit()
     connection.close()
@@ -52,7 +55,7 @@ def _marked(store: Path) -> bool:
         cache.ensure_current()
         return (
             cache.connection.execute(
-                "SELECT count(*) FROM activity WHERE city = 'marked'"
+                "SELECT count(*) FROM activity WHERE status = 'marked'"
             ).fetchone()[0]
             == 1
         )

@@ -146,10 +146,7 @@ def forge(store: Path) -> Path:
     assert count(store) == 132
     cache = store.with_name(f".{store.name}.cache.sqlite3")
     with sqlite3.connect(cache) as db:
-        db.execute(
-            "UPDATE activity SET status = 'cancelled', "
-            "record = json_set(record, '$.status', 'cancelled')"
-        )
+        db.execute("UPDATE activity_row SET status = 'cancelled'")
     return cache
 
 

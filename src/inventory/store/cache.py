@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ParseError, Problem, StoreError
 from ..textio import decode, read_plain_file
-from . import sql
+from . import cacheschema, sql
 from .csvdoc import Header, RawRow, read_rows
 from .files import (
     Identity,
@@ -63,7 +63,7 @@ CHUNK = 2000
 BUILD_CACHE_KB = 65536
 
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 """The version of what a cache holds and of how rows are read into it. A cache is kept for
 as long as this, the schema, the built-in project list, the country tables and Unicode's
 are the same: reinstalling the same version, or a fresh clone, reuses it. Bump it with
@@ -185,7 +185,7 @@ def open_cache(store: Path, *, memory: bool = False) -> tuple[sqlite3.Connection
                 break
             try:
                 connection.execute("PRAGMA journal_mode = DELETE")
-                if sql.schema_version(connection) != sql.SCHEMA_VERSION:
+                if sql.schema_version(connection) != cacheschema.CACHE_SCHEMA_VERSION:
                     _renew(connection)
                 return connection, False
             except sqlite3.DatabaseError as error:
@@ -198,7 +198,7 @@ def open_cache(store: Path, *, memory: bool = False) -> tuple[sqlite3.Connection
                     say_in_memory(path, why)
                     break
     connection = sql.connect(":memory:")
-    sql.create_schema(connection)
+    cacheschema.create(connection)
     return connection, True
 
 
@@ -224,11 +224,11 @@ def _renew(connection: sqlite3.Connection) -> None:
     second wipe what the first has already filled."""
     connection.execute("BEGIN IMMEDIATE")
     try:
-        if sql.schema_version(connection) != sql.SCHEMA_VERSION:
-            tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            for (table,) in tables.fetchall():
-                connection.execute(f'DROP TABLE IF EXISTS "{table}"')
-            sql.create_schema(connection, in_transaction=True)
+        if sql.schema_version(connection) != cacheschema.CACHE_SCHEMA_VERSION:
+            kinds = "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'table')"
+            for kind, name in connection.execute(kinds).fetchall():
+                connection.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+            cacheschema.create(connection, in_transaction=True)
         connection.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
@@ -273,7 +273,7 @@ class Cache:
                     os.unlink(path)
             say_in_memory(path, why)
             self.connection = sql.connect(":memory:")
-            sql.create_schema(self.connection)
+            cacheschema.create(self.connection)
             self.in_memory = True
             action()
 
@@ -345,7 +345,7 @@ class Cache:
     def _clear(self) -> None:
         self.connection.execute("BEGIN IMMEDIATE")
         try:
-            for table in sql.TABLES:
+            for table in cacheschema.CACHE_TABLES:
                 self.connection.execute(f"DELETE FROM {table}")
             self.connection.execute("COMMIT")
         except BaseException:
@@ -399,10 +399,12 @@ class Cache:
             any(meta.get(k) != v for k, v in fingerprint.items())
             or meta.get("header") != header.fingerprint()
         ):
-            for table in sql.TABLES:
+            for table in cacheschema.CACHE_TABLES:
                 connection.execute(f"DELETE FROM {table}")
-        empty = connection.execute("SELECT NOT EXISTS (SELECT 1 FROM activity)").fetchone()[0]
+        empty = connection.execute("SELECT NOT EXISTS (SELECT 1 FROM activity_row)").fetchone()[0]
         if empty:
+            for table in ("schedule", "shape", "place", "list"):  # what no row uses any more
+                connection.execute(f"DELETE FROM {table}")
             # Filling empty tables, an index is cheaper sorted once at the end than kept up
             # to date row by row (they are made again below, in this transaction).
             for (index,) in connection.execute(
@@ -412,18 +414,21 @@ class Cache:
         connection.execute("DROP TABLE IF EXISTS temp.incoming")
         connection.execute("CREATE TEMP TABLE incoming (hash BLOB NOT NULL, line INTEGER NOT NULL)")
         problems: list[Problem] = []
-        conflicts: list[tuple[int, bytes, sql.Prepared]] = []
+        conflicts: list[tuple[int, bytes, cacheschema.Compact]] = []
         span = sql.max_span(connection)
+        writer = cacheschema.CacheWriter(connection, fresh=bool(empty))
+        seen: set[str] = set()  # filling empty tables, all the ids so far: no index to ask
         total = max(len(text), 1)
         done = 0
         with _Parsers(header.names, self.registry(), self.source, len(text)) as parsers:
 
-            def take(parsed: list[tuple[int, bytes, sql.Prepared | Problem]]) -> None:
+            def take(parsed: list[tuple[int, bytes, cacheschema.Compact | Problem]]) -> None:
                 nonlocal span
-                ready: list[sql.Prepared] = []
-                seen: set[str] = set()
-                ids = [p[0][0] for _, _, p in parsed if not isinstance(p, Problem)]
+                ready: list[cacheschema.Compact] = []
+                ids = [] if empty else [p[0][0] for _, _, p in parsed if not isinstance(p, Problem)]
                 taken = self._taken(ids)
+                if not empty:
+                    seen.clear()
                 for line, hash_, item in parsed:
                     if isinstance(item, Problem):
                         problems.append(item)
@@ -434,7 +439,7 @@ class Cache:
                     else:
                         seen.add(ident)
                         ready.append(item)
-                span = max(span, sql.insert_prepared(connection, ready))
+                span = max(span, writer.insert(ready))
 
             chunk: list[RawRow] = []
 
@@ -462,16 +467,16 @@ class Cache:
             for parsed in parsers.drain():
                 take(parsed)
         if empty:
-            sql.create_schema(connection, in_transaction=True)
+            cacheschema.create(connection, in_transaction=True)
         connection.execute("CREATE INDEX temp.incoming_hash ON incoming (hash)")
         gone = [
             r[0]
             for r in connection.execute(
-                "SELECT id FROM activity WHERE hash NOT IN (SELECT hash FROM incoming)"
+                "SELECT id FROM activity_row WHERE hash NOT IN (SELECT hash FROM incoming)"
             )
         ]
-        sql.delete(connection, gone)
-        span = max(span, self._resolve(conflicts, problems))
+        cacheschema.remove(connection, gone)
+        span = max(span, self._resolve(conflicts, problems, writer))
         self._duplicate_rows(problems)
         connection.execute("DROP TABLE temp.incoming")
         connection.execute("DELETE FROM problem")
@@ -485,21 +490,21 @@ class Cache:
             progress(total, total)
 
     def _known(self, hashes: list[bytes]) -> set[bytes]:
-        if not hashes:
-            return set()
-        marks = ", ".join("?" * len(hashes))
-        rows = self.connection.execute(f"SELECT hash FROM activity WHERE hash IN ({marks})", hashes)
-        return {r[0] for r in rows}
+        return self._among("hash", hashes)
 
     def _taken(self, ids: list[str]) -> set[str]:
-        if not ids:
-            return set()
-        marks = ", ".join("?" * len(ids))
-        rows = self.connection.execute(f"SELECT id FROM activity WHERE id IN ({marks})", ids)
-        return {r[0] for r in rows}
+        return self._among("id", ids)
+
+    def _among(self, column: str, values: list[Any]) -> set[Any]:
+        marks = ", ".join("?" * len(values))
+        query = f"SELECT {column} FROM activity_row WHERE {column} IN ({marks})"
+        return {r[0] for r in self.connection.execute(query, values)} if values else set()
 
     def _resolve(
-        self, conflicts: list[tuple[int, bytes, sql.Prepared]], problems: list[Problem]
+        self,
+        conflicts: list[tuple[int, bytes, cacheschema.Compact]],
+        problems: list[Problem],
+        writer: cacheschema.CacheWriter,
     ) -> int:
         """Rows whose id was already taken when they were read: the row that comes first in
         the file keeps the id, the other is reported. (A row edited by hand keeps its id and
@@ -509,7 +514,7 @@ class Cache:
         for line, hash_, item in sorted(conflicts, key=lambda c: c[0]):
             ident = item[0][0]
             kept = connection.execute(
-                "SELECT a.hash, min(i.line) FROM activity a "
+                "SELECT a.hash, min(i.line) FROM activity_row a "
                 "LEFT JOIN incoming i ON i.hash = a.hash WHERE a.id = ? GROUP BY a.hash",
                 (ident,),
             ).fetchone()
@@ -520,8 +525,8 @@ class Cache:
                 continue
             if kept is not None and kept[1] is not None:
                 problems.append(_duplicate(ident, kept[1], line, self.source))
-            sql.delete(connection, [ident])
-            span = max(span, sql.insert_prepared(connection, [item]))
+            cacheschema.remove(connection, [ident])
+            span = max(span, writer.insert([item]))
         return span
 
     def _duplicate_rows(self, problems: list[Problem]) -> None:
@@ -531,7 +536,7 @@ class Cache:
         ).fetchall()
         for hash_, first in twice:
             ident = self.connection.execute(
-                "SELECT id FROM activity WHERE hash = ?", (hash_,)
+                "SELECT id FROM activity_row WHERE hash = ?", (hash_,)
             ).fetchone()
             lines = self.connection.execute(
                 "SELECT line FROM incoming WHERE hash = ? AND line > ?", (hash_, first)
@@ -620,9 +625,9 @@ class Cache:
                 connection.execute("COMMIT")
                 return
             identity, digest = written.identity, written.digest
-            sql.delete(connection, list(changes))
-            span = sql.insert(
-                connection, ((a, hashes[i]) for i, a in changes.items() if a is not None)
+            cacheschema.remove(connection, list(changes))
+            span = cacheschema.CacheWriter(connection).insert(
+                cacheschema.compact(a, hashes[i]) for i, a in changes.items() if a is not None
             )
             sql.widen_span(connection, span)
             self._stamp(identity, digest, seen, header)
@@ -639,10 +644,10 @@ class Cache:
 
 def parse_rows(
     rows: list[tuple[int, bytes, list[str]]], reader: RowReader, source: str
-) -> list[tuple[int, bytes, sql.Prepared | Problem]]:
+) -> list[tuple[int, bytes, cacheschema.Compact | Problem]]:
     """Read and validate rows of a CSV store into what the cache stores (in a worker process
     for a big build: it is most of the work)."""
-    out: list[tuple[int, bytes, sql.Prepared | Problem]] = []
+    out: list[tuple[int, bytes, cacheschema.Compact | Problem]] = []
     prepare = reader.prepare
     for line, hash_, cells in rows:
         try:

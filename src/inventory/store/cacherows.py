@@ -1,7 +1,7 @@
-"""Rows of a CSV store made into what its cache keeps (``sql.Prepared``), at the cost of
+"""Rows of a CSV store made into what its cache keeps (``cacheschema.Compact``), at the cost of
 what each row has of its own.
 
-It reads exactly as :func:`records.from_row` followed by :func:`sql.prepare` does, the same
+It reads exactly as :func:`records.from_row` followed by :func:`cacheschema.compact` does, the same
 checks in the same order with the same messages (tests/test_cache_rows.py compares the two
 on generated rows), but what rows share is worked out once per build: a store repeats a few
 thousand date texts under a few hundred months, a few hundred places and project lists, so
@@ -16,12 +16,12 @@ import json
 import re
 from functools import partial
 from json.encoder import encode_basestring
+from typing import Any
 
 from pydantic import ValidationError
 
 from ..dates import parse_schedule
 from ..errors import ParseError
-from ..folding import fold
 from ..gazetteer import country_by_code
 from ..model import (
     ID_PATTERN,
@@ -29,17 +29,15 @@ from ..model import (
     MAX_TITLE,
     MONTH_PATTERN,
     Activity,
-    HalfDay,
     Place,
-    Precision,
     Schedule,
     Status,
 )
 from ..projects import Registry
-from ..records import model_error, schedule_record, split_list
+from ..records import model_error, split_list
 from ..sanitise import FORBIDDEN, unneutralise
 from ..vocab import COLUMNS
-from . import sql
+from . import cacheschema
 
 _dumps = partial(json.dumps, ensure_ascii=False)
 _MONTH = re.compile(MONTH_PATTERN)
@@ -49,68 +47,36 @@ _STATUSES = {s.value for s in Status}
 class _When:
     """A schedule and everything the cache keeps of it."""
 
-    __slots__ = (
-        "certainty",
-        "deadline",
-        "end",
-        "json",
-        "month",
-        "parts",
-        "precision",
-        "schedule",
-        "segments",
-        "sort",
-        "start",
-    )
+    __slots__ = ("end", "month", "parts", "schedule", "segments", "start", "template")
 
-    def __init__(self, schedule: Schedule) -> None:
+    def __init__(self, schedule: Schedule, templates: dict[cacheschema.Template, Any]) -> None:
         self.schedule = schedule
         segments = schedule.segments
         self.start, self.end = schedule.start.toordinal(), schedule.end.toordinal()
-        self.parts = len(segments)
         self.month = schedule.month
-        self.precision = schedule.precision.value
-        self.certainty = schedule.certainty.value
-        self.deadline = int(schedule.deadline)
+        self.parts = len(segments)
         self.segments = (
             [(s.start.toordinal(), s.end.toordinal()) for s in segments]
             if len(segments) > 1
             else []
         )
-        # As Activity.sort_key and records.sort_string put it, up to the title.
-        if schedule.precision is Precision.MONTH:
-            self.sort = f"{schedule.end.isoformat()}10"
-        else:
-            afternoon = int(segments[0].start_half is HalfDay.PM)
-            self.sort = f"{schedule.start.isoformat()}0{afternoon}"
-        self.json = _dumps(schedule_record(schedule))
+        # One object for each template, however many months share it: a chunk sent back
+        # from a worker pickles it once.
+        made = cacheschema.template(schedule)
+        self.template = templates.setdefault(made, made)
 
 
 class _Where:
     """A place (or none) and everything the cache keeps of it."""
 
-    __slots__ = ("city", "codes", "hay", "json", "place")
+    __slots__ = ("codes", "place", "where")
 
     def __init__(self, place: Place | None) -> None:
         self.place = place
-        self.codes: tuple[str, ...] = ()
-        if place is None:
-            self.json, self.city, self.hay = "null", "", ""
-            return
-        self.json = _dumps(
-            {
-                "text": place.text,
-                "city": place.city,
-                "countries": [{"code": c.code, "name": c.name} for c in place.countries],
-            }
+        self.where = cacheschema.place_of(place)
+        self.codes: tuple[str, ...] = (
+            () if place is None else tuple(dict.fromkeys(c.code for c in place.countries))
         )
-        self.city = fold(place.city or "")
-        # query.haystack folds title and place joined by spaces; folding works a character
-        # at a time and collapses spaces, so the place's part can be folded once.
-        self.hay = fold(
-            " ".join([place.text, place.city or "", *(c.name for c in place.countries)])
-        )
-        self.codes = tuple(dict.fromkeys(c.code for c in place.countries))
 
 
 class RowReader:
@@ -129,6 +95,7 @@ class RowReader:
         self.whens: dict[tuple[str, str], _When | ParseError] = {}
         self.wheres: dict[tuple[str, str, str], _Where | ParseError] = {}
         self.canonical: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
+        self.templates: dict[cacheschema.Template, Any] = {}
 
     def _when(self, dates: str, month: str) -> _When:
         key = (dates, month)
@@ -138,7 +105,7 @@ class RowReader:
                 schedule = parse_schedule(dates, context_month=month or None)
                 if schedule.text != dates:
                     schedule = schedule.model_copy(update={"text": dates})
-                found = _When(schedule)
+                found = _When(schedule, self.templates)
             except ParseError as error:
                 found = ParseError(error.message, field="dates")
             self.whens[key] = found
@@ -159,8 +126,8 @@ class RowReader:
             raise ParseError(found.message, field=found.field)
         return found
 
-    def prepare(self, cells: list[str], hash_: bytes | None) -> sql.Prepared:
-        """What ``sql.prepare(records.from_row(row, registry), 1, hash_)`` gives for the row
+    def prepare(self, cells: list[str], hash_: bytes | None) -> cacheschema.Compact:
+        """What ``cacheschema.compact(records.from_row(row, registry), hash_)`` gives for the row
         of these cells (read as ``cache.parse_rows`` reads them); raises its ParseError."""
         values = [unneutralise(c) if c.startswith("'") else c for c in cells]
         size = len(values)
@@ -225,32 +192,23 @@ class RowReader:
             names = tuple(dict.fromkeys(registry.canonical(n) for n in written))
             found = self.canonical[written] = (names, _dumps(list(names)))
         projects, projects_json = found
-        folded = fold(title)
-        # json.dumps(records.to_record(activity), ensure_ascii=False), from its parts: an id
-        # and a status need no escaping (their patterns allow none).
-        record = (
-            f'{{"id": "{ident}", "projects": {projects_json}, '
-            f'"title": {encode_basestring(title)}, '
-            f'"modality": {"null" if modality is None else encode_basestring(modality)}, '
-            f'"place": {where.json}, "schedule": {when.json}, '
-            f'"status": "{status}", "extra": {_dumps(extra) if extra else "{}"}}}'
-        )
+        title_json, cf, folded = cacheschema.titles(title)
         row = (
             ident,
-            record,
-            f"{when.sort}{title.casefold()}\x01{ident}",
+            title_json,
+            status,
+            when.month,
             when.start,
             when.end,
             when.parts,
-            when.month,
-            when.precision,
-            when.certainty,
-            when.deadline,
-            status,
-            where.city,
-            f"{folded} {where.hay}" if folded and where.hay else folded or where.hay,
-            1,
+            when.template,
+            where.where,
+            projects_json,
             hash_,
+            cf,
+            folded,
+            None if modality is None else encode_basestring(modality),
+            _dumps(extra) if extra else None,
         )
         return (
             row,

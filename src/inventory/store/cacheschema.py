@@ -1,0 +1,398 @@
+"""The CSV store's cache schema: the SQLite store's ``activity`` table (``sql.SCHEMA``) as a
+view, so every query of ``sql.py``, ``query.py`` and ``aggregates.py`` reads the cache as it
+reads a SQLite store, over tables that keep each thing once.
+
+A store repeats a few thousand date texts, a few dozen places and lists of projects: each
+is kept once (``schedule``, ``place``, ``list``) and each activity row holds what is its
+own (id, title, status, dates) and the numbers of what it shares. Even the schedule's JSON
+is shared between years: its month and days are tokens that the view fills in from the
+row (``"\\u0001S"`` is the start day), so "11-14 September" is one row of ``schedule``
+whatever the year. The record, sort string and haystack are put together as a query reads
+them, by string functions that cost a query microseconds for the rows it returns, instead
+of being kept whole for every row (they were three quarters of the cache).
+
+Each derived column of the view equals what ``sql.row_values`` gives for the same activity
+(tests/test_cache_rows.py compares them on generated stores and the bundled one), so a
+query answers byte for byte as it did when the cache kept them whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from functools import partial
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING, Any
+
+from ..folding import fold
+from ..vocab import HalfDay
+
+if TYPE_CHECKING:
+    from ..model import Activity, Place, Schedule
+
+CACHE_SCHEMA_VERSION = 104
+"""The cache's ``PRAGMA user_version``: apart from ``sql.SCHEMA_VERSION``, whose tables it
+no longer has; an older cache is made anew (``cache._renew``)."""
+
+_ISO = "date({} + 1721424.5)"  # a proleptic ordinal as YYYY-MM-DD, as date.isoformat()
+_START, _END = _ISO.format("r.start"), _ISO.format('r."end"')
+
+
+def _marked(day: str) -> str:
+    return f"substr({day}, 1, 8) || '?' || substr({day}, 9)"
+
+
+# The title as casefold() gives it: lower() on the JSON string's inside when the row
+# says that is the same (an ASCII title without escapes), else kept as it is.
+_CASEFOLD = "coalesce(r.cf, lower(substr(r.title, 2, length(r.title) - 2)))"
+_FOLDED = f"coalesce(r.fold, {_CASEFOLD})"
+_DAYS = (
+    "replace(replace(replace(h.json, "
+    f"'\\u0001M', r.month), '\\u0001S', {_START}), '\\u0001E', {_END})"
+)
+_SORTED = f"CASE WHEN h.precision = 'month' THEN {_END} || '10' ELSE {_START} || '0' || h.pm END"
+_HAYSTACK = (
+    f"CASE WHEN h.hay = '' THEN {_FOLDED} WHEN {_FOLDED} = '' THEN h.hay "
+    f"ELSE {_FOLDED} || ' ' || h.hay END"
+)
+
+
+def _of(table: str, value: str, column: str) -> str:
+    """``value`` read from the row of ``table`` that the activity's ``column`` numbers."""
+    return f"(SELECT {value} FROM {table} h WHERE h.id = r.{column})"
+
+
+_EXPANDED = (
+    f"CASE h.form WHEN 0 THEN {_DAYS} WHEN 2 THEN replace(replace({_DAYS}, "
+    f"'\\u0001s', {_marked(_START)}), '\\u0001e', {_marked(_END)}) ELSE h.json END"
+)
+
+CACHE_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS activity_row (
+    id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    status TEXT NOT NULL,
+    month TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    parts INTEGER NOT NULL,
+    schedule INTEGER NOT NULL,
+    shape INTEGER NOT NULL,
+    place INTEGER NOT NULL,
+    projects INTEGER NOT NULL,
+    hash BLOB,
+    cf TEXT,
+    fold TEXT,
+    modality TEXT,
+    extra TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS activity_row_id ON activity_row (id);
+CREATE INDEX IF NOT EXISTS activity_row_start ON activity_row (start);
+CREATE UNIQUE INDEX IF NOT EXISTS activity_row_hash ON activity_row (hash) WHERE hash IS NOT NULL;
+CREATE TABLE IF NOT EXISTS schedule (
+    id INTEGER PRIMARY KEY, key INTEGER NOT NULL, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS schedule_key ON schedule (key);
+CREATE TABLE IF NOT EXISTS shape (
+    id INTEGER PRIMARY KEY,
+    json TEXT NOT NULL,
+    form INTEGER NOT NULL,
+    precision TEXT NOT NULL,
+    certainty TEXT NOT NULL,
+    deadline INTEGER NOT NULL,
+    pm INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS shape_json ON shape (json, form);
+CREATE TABLE IF NOT EXISTS place (
+    id INTEGER PRIMARY KEY, json TEXT NOT NULL, city TEXT NOT NULL, hay TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS place_json ON place (json);
+CREATE TABLE IF NOT EXISTS list (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS list_json ON list (json);
+CREATE TABLE IF NOT EXISTS activity_project (
+    id TEXT NOT NULL, project TEXT NOT NULL, PRIMARY KEY (id, project)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS activity_project_name ON activity_project (project, id);
+CREATE TABLE IF NOT EXISTS activity_country (
+    id TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (id, code)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS activity_country_code ON activity_country (code, id);
+CREATE TABLE IF NOT EXISTS segment (
+    id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS segment_id ON segment (id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS problem (line INTEGER, field TEXT, message TEXT NOT NULL);
+CREATE VIEW IF NOT EXISTS activity AS SELECT
+    r.id AS id,
+    '{{"id": "' || r.id || '", "projects": ' || {_of("list", "json", "projects")}
+        || ', "title": ' || r.title || ', "modality": ' || coalesce(r.modality, 'null')
+        || ', "place": ' || {_of("place", "json", "place")}
+        || ', "schedule": {{"text": ' || {_of("schedule", "text", "schedule")}
+        || {_of("shape", _EXPANDED, "shape")} || ', "status": "' || r.status
+        || '", "extra": ' || coalesce(r.extra, '{{}}') || '}}' AS record,
+    {_of("shape", _SORTED, "shape")} || {_CASEFOLD} || char(1) || r.id AS sort,
+    r.start AS start,
+    r."end" AS "end",
+    r.parts AS parts,
+    r.month AS month,
+    {_of("shape", "precision", "shape")} AS precision,
+    {_of("shape", "certainty", "shape")} AS certainty,
+    {_of("shape", "deadline", "shape")} AS deadline,
+    r.status AS status,
+    {_of("place", "city", "place")} AS city,
+    {_of("place", _HAYSTACK, "place")} AS haystack,
+    1 AS version,
+    r.hash AS hash
+FROM activity_row r;
+"""
+"""What an activity shares is read by a subquery on its primary key for each column that
+needs it, not joined: a query pays only for the columns it reads (a count or a tally of
+projects reads none of them), and SQLite always goes from the activity to what it shares."""
+
+CACHE_TABLES = (
+    "activity_row",
+    "schedule",
+    "shape",
+    "place",
+    "list",
+    "activity_project",
+    "activity_country",
+    "segment",
+    "meta",
+    "problem",
+)
+ROWS = ("activity_row", "activity_project", "activity_country", "segment")
+"""The tables with rows of an activity's own (by its id)."""
+
+_dumps = partial(json.dumps, ensure_ascii=False)
+
+Shape = tuple[str, int, str, str, int, int]
+"""What a schedule's JSON holds after its text, as the ``shape`` table keeps it: the JSON
+(with tokens unless literal), its form (0: the month and days as tokens; 2: and the days
+as EDTF writes a tentative one; 1: literal), precision, certainty, deadline, whether it
+begins in an afternoon."""
+Template = tuple[str, Shape]
+"""A schedule as the cache keeps it: its text as JSON, and its shape."""
+Where = tuple[str, str, str]
+"""A place as the ``place`` table keeps it: its JSON, folded city and folded haystack."""
+NOWHERE: Where = ("null", "", "")
+
+Compact = tuple[
+    tuple[Any, ...], list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, int, int]], int
+]
+"""An activity made ready for :meth:`CacheWriter.insert`: its row (``activity_row``'s columns, with
+the schedule as a :data:`Template`, the place as a :data:`Where` and the projects as their
+JSON instead of their numbers), its project, country and segment rows, and its window's
+length in days. Plain tuples, so a worker process can make them and send them back."""
+
+
+def create(connection: sqlite3.Connection, *, in_transaction: bool = False) -> None:
+    """Create the tables, indexes and view in one transaction (see ``sql.create_schema``)."""
+    statements = [s.strip() for s in CACHE_SCHEMA.split(";\n") if s.strip()]
+    statements.append(f"PRAGMA user_version = {CACHE_SCHEMA_VERSION}")
+    if not in_transaction:
+        connection.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in statements:
+            connection.execute(statement)
+        if not in_transaction:
+            connection.execute("COMMIT")
+    except BaseException:
+        if not in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+
+
+def expand(template: str, form: int, month: str, start: str, end: str) -> str:
+    """What the view makes of a shape's JSON (``_EXPANDED``), in Python."""
+    if form == 1:
+        return template
+    text = template.replace("\\u0001M", month).replace("\\u0001S", start)
+    text = text.replace("\\u0001E", end)
+    if form == 2:
+        text = text.replace("\\u0001s", f"{start[:8]}?{start[8:]}")
+        text = text.replace("\\u0001e", f"{end[:8]}?{end[8:]}")
+    return text
+
+
+def template(schedule: Schedule) -> Template:
+    """A schedule's text and shape: the JSON after its text with the month and days as
+    tokens when putting them back gives that JSON exactly, else as it is (literal)."""
+    from ..records import schedule_record  # a build's or a write's, never a query's
+
+    record = schedule_record(schedule)
+    text = encode_basestring(record["text"])
+    after = len('{"text": ') + len(text)
+    whole = _dumps(record)[after:]
+    month, start, end = record["month"], record["start"], record["end"]
+    segments = record["segments"]
+    shaped = {**record, "month": "\x01M", "start": "\x01S", "end": "\x01E"}
+    if len(segments) == 1 and (segments[0]["start"], segments[0]["end"]) == (start, end):
+        shaped["segments"] = [{**segments[0], "start": "\x01S", "end": "\x01E"}]
+    for edtf in (
+        "\x01M-XX",
+        "\x01S",
+        "\x01S/\x01E",
+        "../\x01E",
+        "\x01s",
+        "\x01s/\x01e",
+        "../\x01e",
+    ):
+        if expand(_dumps(edtf)[1:-1], 2, month, start, end) == record["edtf"]:
+            shaped["edtf"] = edtf
+            break
+    json_ = _dumps(shaped)[after:]
+    form = 2 if "\\u0001s" in json_ or "\\u0001e" in json_ else 0
+    if expand(json_, form, month, start, end) != whole:
+        json_, form = whole, 1  # never expected: kept whole rather than wrong
+    first = schedule.segments[0] if schedule.segments else None
+    shape = (
+        json_,
+        form,
+        schedule.precision.value,
+        schedule.certainty.value,
+        int(schedule.deadline),
+        int(first is not None and first.start_half is HalfDay.PM),
+    )
+    return text, shape
+
+
+def place_of(place: Place | None) -> Where:
+    if place is None:
+        return NOWHERE
+    text = _dumps(
+        {
+            "text": place.text,
+            "city": place.city,
+            "countries": [{"code": c.code, "name": c.name} for c in place.countries],
+        }
+    )
+    # query.haystack folds title and place joined by spaces; folding works a character at a
+    # time and collapses spaces, so the place's part can be folded once.
+    hay = fold(" ".join([place.text, place.city or "", *(c.name for c in place.countries)]))
+    return (text, fold(place.city or ""), hay)
+
+
+def titles(title: str) -> tuple[str, str | None, str | None]:
+    """The title as JSON, its casefold when the view cannot make it from that with lower(),
+    and its folded form when that is not the casefold."""
+    text = encode_basestring(title)
+    inside = text[1:-1]
+    casefold = title.casefold()
+    cf = None if inside.isascii() and inside.lower() == casefold else casefold
+    folded = fold(title)
+    return text, cf, None if folded == casefold else folded
+
+
+def compact(activity: Activity, hash_: bytes | None = None) -> Compact:
+    """An activity (a tool write's, or a row read through the models) ready to insert."""
+    schedule = activity.schedule
+    segments = schedule.segments
+    title, cf, folded = titles(activity.title)
+    row = (
+        activity.id,
+        title,
+        activity.status.value,
+        schedule.month,
+        schedule.start.toordinal(),
+        schedule.end.toordinal(),
+        len(segments),
+        template(schedule),
+        place_of(activity.place),
+        _dumps(list(activity.projects)),
+        hash_,
+        cf,
+        folded,
+        None if activity.modality is None else encode_basestring(activity.modality),
+        _dumps(dict(activity.extra)) if activity.extra else None,
+    )
+    ident = activity.id
+    return (
+        row,
+        [(ident, p) for p in activity.projects],
+        [(ident, c) for c in dict.fromkeys(activity.country_codes)],
+        [(ident, s.start.toordinal(), s.end.toordinal()) for s in segments]
+        if len(segments) > 1
+        else [],
+        (activity.end - activity.start).days,
+    )
+
+
+class CacheWriter:
+    """Inserts prepared activities, giving each schedule, shape, place and list of projects
+    its number once. ``fresh``: the shared tables were emptied in this transaction, so what
+    it has numbered is all there is (no lookups)."""
+
+    def __init__(self, connection: sqlite3.Connection, *, fresh: bool = False) -> None:
+        self.connection = connection
+        self.fresh = fresh
+        self.schedules: dict[str, int] = {}
+        self.shapes: dict[tuple[str, int], int] = {}
+        self.places: dict[str, int] = {}
+        self.lists: dict[str, int] = {}
+
+    def _number(self, table: str, where: str, key: tuple[Any, ...], values: tuple[Any, ...]) -> int:
+        connection = self.connection
+        if not self.fresh:
+            row = connection.execute(f"SELECT id FROM {table} WHERE {where}", key).fetchone()
+            if row is not None:
+                return int(row[0])
+        marks = ", ".join("?" * len(values))
+        number = connection.execute(f"INSERT INTO {table} VALUES (NULL, {marks})", values).lastrowid
+        assert number is not None
+        return number
+
+    def _schedule(self, when: Template) -> tuple[int, int]:
+        text, shape = when
+        its = self.shapes.get((shape[0], shape[1]))
+        if its is None:
+            key = (shape[0], shape[1])
+            its = self.shapes[key] = self._number("shape", "json = ? AND form = ?", key, shape)
+        number = self.schedules.get(text)
+        if number is None:
+            digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
+            row = (int.from_bytes(digest, "big", signed=True), text)
+            number = self.schedules[text] = self._number(
+                "schedule", "key = ? AND text = ?", row, row
+            )
+        return number, its
+
+    def insert(self, items: Iterable[Compact]) -> int:
+        """Insert them; returns the longest window among them, in days."""
+        places, lists = self.places, self.lists
+        rows: list[tuple[Any, ...]] = []
+        projects: list[tuple[str, str]] = []
+        countries: list[tuple[str, str]] = []
+        segments: list[tuple[str, int, int]] = []
+        span = 0
+        for row, its_projects, its_countries, its_segments, length in items:
+            place, listed = row[8], row[9]
+            at = places.get(place[0])
+            if at is None:
+                at = places[place[0]] = self._number("place", "json = ?", place[:1], place)
+            of = lists.get(listed)
+            if of is None:
+                of = lists[listed] = self._number("list", "json = ?", (listed,), (listed,))
+            rows.append((*row[:7], *self._schedule(row[7]), at, of, *row[10:]))
+            projects += its_projects
+            countries += its_countries
+            segments += its_segments
+            span = max(span, length)
+        connection = self.connection
+        connection.executemany(f"INSERT INTO activity_row VALUES ({', '.join('?' * 16)})", rows)
+        connection.executemany("INSERT INTO activity_project VALUES (?, ?)", projects)
+        connection.executemany("INSERT INTO activity_country VALUES (?, ?)", countries)
+        connection.executemany("INSERT INTO segment VALUES (?, ?, ?)", segments)
+        return span
+
+
+def remove(connection: sqlite3.Connection, ids: Sequence[str]) -> None:
+    """Remove activities (what they shared stays: a build starts it afresh)."""
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ", ".join("?" * len(chunk))
+        for table in ROWS:
+            connection.execute(f"DELETE FROM {table} WHERE id IN ({marks})", chunk)
