@@ -18,7 +18,7 @@ from inventory.store.cache import Cache, cache_path
 
 PINNED = {
     4: "b2bf87da075ae1ee28a811177319292466add4d0678483d830f88456931ff11d",
-    5: "978bc86ff6d38d61ad6f8b849c58134d39887fadbc39c044c1f5e93c3ef52855",
+    5: "56436c1b6361fc988b4449c43977d07b9ea593f47afe56c38e96f190807fd31c",
 }
 """The cache's schema each CACHE_FORMAT was released with."""
 

@@ -466,6 +466,7 @@ class Cache:
             submit()
             for parsed in parsers.drain():
                 take(parsed)
+        writer.link()
         if empty:
             cacheschema.create(connection, in_transaction=True)
         connection.execute("CREATE INDEX temp.incoming_hash ON incoming (hash)")

@@ -49,7 +49,7 @@ class _When:
 
     __slots__ = ("end", "month", "parts", "schedule", "segments", "start", "template")
 
-    def __init__(self, schedule: Schedule, templates: dict[cacheschema.Template, Any]) -> None:
+    def __init__(self, schedule: Schedule, templates: dict[Any, cacheschema.Template]) -> None:
         self.schedule = schedule
         segments = schedule.segments
         self.start, self.end = schedule.start.toordinal(), schedule.end.toordinal()
@@ -60,23 +60,25 @@ class _When:
             if len(segments) > 1
             else []
         )
-        # One object for each template, however many months share it: a chunk sent back
-        # from a worker pickles it once.
-        made = cacheschema.template(schedule)
-        self.template = templates.setdefault(made, made)
+        # One object for each template, however many months share it: worked out once,
+        # and a chunk sent back from a worker pickles it once.
+        key = cacheschema.signature(schedule)
+        made = None if key is None else templates.get(key)
+        if made is None:
+            made = cacheschema.template(schedule)
+            if key is not None and made[1][1] != 1:
+                templates[key] = made
+        self.template = made
 
 
 class _Where:
     """A place (or none) and everything the cache keeps of it."""
 
-    __slots__ = ("codes", "place", "where")
+    __slots__ = ("place", "where")
 
     def __init__(self, place: Place | None) -> None:
         self.place = place
         self.where = cacheschema.place_of(place)
-        self.codes: tuple[str, ...] = (
-            () if place is None else tuple(dict.fromkeys(c.code for c in place.countries))
-        )
 
 
 class RowReader:
@@ -94,8 +96,8 @@ class RowReader:
         self.extras = [(i, n) for i, n in enumerate(names) if n not in COLUMNS and n is not None]
         self.whens: dict[tuple[str, str], _When | ParseError] = {}
         self.wheres: dict[tuple[str, str, str], _Where | ParseError] = {}
-        self.canonical: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
-        self.templates: dict[cacheschema.Template, Any] = {}
+        self.canonical: dict[tuple[str, ...], str] = {}
+        self.templates: dict[Any, cacheschema.Template] = {}
 
     def _when(self, dates: str, month: str) -> _When:
         key = (dates, month)
@@ -190,8 +192,8 @@ class RowReader:
         if found is None:
             registry = self.registry
             names = tuple(dict.fromkeys(registry.canonical(n) for n in written))
-            found = self.canonical[written] = (names, _dumps(list(names)))
-        projects, projects_json = found
+            found = self.canonical[written] = _dumps(list(names))
+        projects_json = found
         title_json, cf, folded = cacheschema.titles(title)
         row = (
             ident,
@@ -210,13 +212,7 @@ class RowReader:
             None if modality is None else encode_basestring(modality),
             _dumps(extra) if extra else None,
         )
-        return (
-            row,
-            [(ident, p) for p in projects],
-            [(ident, c) for c in where.codes],
-            [(ident, s, e) for s, e in when.segments],
-            when.end - when.start,
-        )
+        return (row, when.segments)
 
 
 def _plain(text: str, limit: int) -> bool:

@@ -22,7 +22,6 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from functools import partial
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
@@ -106,7 +105,8 @@ CREATE TABLE IF NOT EXISTS shape (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS shape_json ON shape (json, form);
 CREATE TABLE IF NOT EXISTS place (
-    id INTEGER PRIMARY KEY, json TEXT NOT NULL, city TEXT NOT NULL, hay TEXT NOT NULL
+    id INTEGER PRIMARY KEY, json TEXT NOT NULL, city TEXT NOT NULL, hay TEXT NOT NULL,
+    codes TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS place_json ON place (json);
 CREATE TABLE IF NOT EXISTS list (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
@@ -167,7 +167,7 @@ CACHE_TABLES = (
 ROWS = ("activity_row", "activity_project", "activity_country", "segment")
 """The tables with rows of an activity's own (by its id)."""
 
-_dumps = partial(json.dumps, ensure_ascii=False)
+_dumps = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False)
 
 Shape = tuple[str, int, str, str, int, int]
 """What a schedule's JSON holds after its text, as the ``shape`` table keeps it: the JSON
@@ -176,17 +176,17 @@ as EDTF writes a tentative one; 1: literal), precision, certainty, deadline, whe
 begins in an afternoon."""
 Template = tuple[str, Shape]
 """A schedule as the cache keeps it: its text as JSON, and its shape."""
-Where = tuple[str, str, str]
-"""A place as the ``place`` table keeps it: its JSON, folded city and folded haystack."""
-NOWHERE: Where = ("null", "", "")
+Where = tuple[str, str, str, str]
+"""A place as the ``place`` table keeps it: its JSON, folded city, folded haystack and its
+countries' codes (a JSON list, each once)."""
+NOWHERE: Where = ("null", "", "", "[]")
 
-Compact = tuple[
-    tuple[Any, ...], list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, int, int]], int
-]
-"""An activity made ready for :meth:`CacheWriter.insert`: its row (``activity_row``'s columns, with
-the schedule as a :data:`Template`, the place as a :data:`Where` and the projects as their
-JSON instead of their numbers), its project, country and segment rows, and its window's
-length in days. Plain tuples, so a worker process can make them and send them back."""
+Compact = tuple[tuple[Any, ...], list[tuple[int, int]]]
+"""An activity made ready for :meth:`CacheWriter.insert`: its row (``activity_row``'s columns,
+with the schedule as a :data:`Template`, the place as a :data:`Where` and the projects as
+their JSON list instead of their numbers) and its day segments when it has several. Plain
+tuples, so a worker process can make them and send them back; what they hold in common
+is the same object, which a chunk sent back pickles once."""
 
 
 def create(connection: sqlite3.Connection, *, in_transaction: bool = False) -> None:
@@ -218,6 +218,14 @@ def expand(template: str, form: int, month: str, start: str, end: str) -> str:
     return text
 
 
+_EDTF = tuple(
+    (form, _dumps(form)[1:-1])
+    for form in ("\x01M-XX", "\x01S", "\x01S/\x01E", "../\x01E", "\x01s", "\x01s/\x01e", "../\x01e")
+)
+"""The forms of a one-part schedule's EDTF (dates.to_edtf) with its days as tokens, and as
+JSON writes them."""
+
+
 def template(schedule: Schedule) -> Template:
     """A schedule's text and shape: the JSON after its text with the month and days as
     tokens when putting them back gives that JSON exactly, else as it is (literal)."""
@@ -232,16 +240,8 @@ def template(schedule: Schedule) -> Template:
     shaped = {**record, "month": "\x01M", "start": "\x01S", "end": "\x01E"}
     if len(segments) == 1 and (segments[0]["start"], segments[0]["end"]) == (start, end):
         shaped["segments"] = [{**segments[0], "start": "\x01S", "end": "\x01E"}]
-    for edtf in (
-        "\x01M-XX",
-        "\x01S",
-        "\x01S/\x01E",
-        "../\x01E",
-        "\x01s",
-        "\x01s/\x01e",
-        "../\x01e",
-    ):
-        if expand(_dumps(edtf)[1:-1], 2, month, start, end) == record["edtf"]:
+    for edtf, escaped in _EDTF:
+        if expand(escaped, 2, month, start, end) == record["edtf"]:
             shaped["edtf"] = edtf
             break
     json_ = _dumps(shaped)[after:]
@@ -260,6 +260,25 @@ def template(schedule: Schedule) -> Template:
     return text, shape
 
 
+def signature(schedule: Schedule) -> tuple[Any, ...] | None:
+    """What a schedule's :func:`template` depends on when it has at most one part: the same
+    for two schedules gives them the same template, its month and days being tokens (a
+    literal template is never shared). None for a schedule in parts."""
+    segments = schedule.segments
+    if len(segments) > 1:
+        return None
+    first = segments[0] if segments else None
+    return (
+        schedule.text,
+        schedule.precision,
+        schedule.certainty,
+        schedule.deadline,
+        schedule.year_inferred,
+        None if first is None else (first.start_half, first.end_half, first.start == first.end),
+        first is None or (first.start, first.end) == (schedule.start, schedule.end),
+    )
+
+
 def place_of(place: Place | None) -> Where:
     if place is None:
         return NOWHERE
@@ -273,7 +292,8 @@ def place_of(place: Place | None) -> Where:
     # query.haystack folds title and place joined by spaces; folding works a character at a
     # time and collapses spaces, so the place's part can be folded once.
     hay = fold(" ".join([place.text, place.city or "", *(c.name for c in place.countries)]))
-    return (text, fold(place.city or ""), hay)
+    codes = _dumps(list(dict.fromkeys(c.code for c in place.countries)))
+    return (text, fold(place.city or ""), hay, codes)
 
 
 def titles(title: str) -> tuple[str, str | None, str | None]:
@@ -309,84 +329,106 @@ def compact(activity: Activity, hash_: bytes | None = None) -> Compact:
         None if activity.modality is None else encode_basestring(activity.modality),
         _dumps(dict(activity.extra)) if activity.extra else None,
     )
-    ident = activity.id
-    return (
-        row,
-        [(ident, p) for p in activity.projects],
-        [(ident, c) for c in dict.fromkeys(activity.country_codes)],
-        [(ident, s.start.toordinal(), s.end.toordinal()) for s in segments]
-        if len(segments) > 1
-        else [],
-        (activity.end - activity.start).days,
-    )
+    parts = [(s.start.toordinal(), s.end.toordinal()) for s in segments]
+    return (row, parts if len(parts) > 1 else [])
 
 
 class CacheWriter:
     """Inserts prepared activities, giving each schedule, shape, place and list of projects
-    its number once. ``fresh``: the shared tables were emptied in this transaction, so what
-    it has numbered is all there is (no lookups)."""
+    its number once.
+
+    ``fresh``: the tables were emptied in this transaction, so what it has numbered is all
+    there is: nothing is looked up, and the project and country rows are made by
+    :meth:`link` in one statement at the end (from the lists and places), not row by row."""
 
     def __init__(self, connection: sqlite3.Connection, *, fresh: bool = False) -> None:
         self.connection = connection
         self.fresh = fresh
         self.schedules: dict[str, int] = {}
         self.shapes: dict[tuple[str, int], int] = {}
-        self.places: dict[str, int] = {}
-        self.lists: dict[str, int] = {}
+        self.places: dict[str, tuple[int, tuple[str, ...]]] = {}
+        self.lists: dict[str, tuple[int, tuple[str, ...]]] = {}
+        self.new: dict[str, list[tuple[Any, ...]]] = {}  # fresh: numbered, to insert
+        self.numbered: dict[str, int] = {}
 
     def _number(self, table: str, where: str, key: tuple[Any, ...], values: tuple[Any, ...]) -> int:
+        if self.fresh:
+            self.numbered[table] = number = self.numbered.get(table, 0) + 1
+            self.new.setdefault(table, []).append((number, *values))
+            return number
         connection = self.connection
-        if not self.fresh:
-            row = connection.execute(f"SELECT id FROM {table} WHERE {where}", key).fetchone()
-            if row is not None:
-                return int(row[0])
+        row = connection.execute(f"SELECT id FROM {table} WHERE {where}", key).fetchone()
+        if row is not None:
+            return int(row[0])
         marks = ", ".join("?" * len(values))
-        number = connection.execute(f"INSERT INTO {table} VALUES (NULL, {marks})", values).lastrowid
-        assert number is not None
-        return number
+        made = connection.execute(f"INSERT INTO {table} VALUES (NULL, {marks})", values).lastrowid
+        assert made is not None
+        return made
 
     def _schedule(self, when: Template) -> tuple[int, int]:
         text, shape = when
-        its = self.shapes.get((shape[0], shape[1]))
+        key = (shape[0], shape[1])
+        its = self.shapes.get(key)
         if its is None:
-            key = (shape[0], shape[1])
             its = self.shapes[key] = self._number("shape", "json = ? AND form = ?", key, shape)
         number = self.schedules.get(text)
         if number is None:
             digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
             row = (int.from_bytes(digest, "big", signed=True), text)
-            number = self.schedules[text] = self._number(
-                "schedule", "key = ? AND text = ?", row, row
-            )
+            number = self._number("schedule", "key = ? AND text = ?", row, row)
+            self.schedules[text] = number
         return number, its
 
     def insert(self, items: Iterable[Compact]) -> int:
         """Insert them; returns the longest window among them, in days."""
-        places, lists = self.places, self.lists
+        places, lists, fresh = self.places, self.lists, self.fresh
         rows: list[tuple[Any, ...]] = []
         projects: list[tuple[str, str]] = []
         countries: list[tuple[str, str]] = []
         segments: list[tuple[str, int, int]] = []
         span = 0
-        for row, its_projects, its_countries, its_segments, length in items:
-            place, listed = row[8], row[9]
+        for row, its_segments in items:
+            ident, place, listed = row[0], row[8], row[9]
             at = places.get(place[0])
             if at is None:
-                at = places[place[0]] = self._number("place", "json = ?", place[:1], place)
+                number = self._number("place", "json = ?", place[:1], place)
+                at = places[place[0]] = (number, tuple(json.loads(place[3])))
             of = lists.get(listed)
             if of is None:
-                of = lists[listed] = self._number("list", "json = ?", (listed,), (listed,))
-            rows.append((*row[:7], *self._schedule(row[7]), at, of, *row[10:]))
-            projects += its_projects
-            countries += its_countries
-            segments += its_segments
-            span = max(span, length)
+                number = self._number("list", "json = ?", (listed,), (listed,))
+                of = lists[listed] = (number, tuple(json.loads(listed)))
+            rows.append((*row[:7], *self._schedule(row[7]), at[0], of[0], *row[10:]))
+            if not fresh:
+                projects += [(ident, p) for p in of[1]]
+                countries += [(ident, c) for c in at[1]]
+            if its_segments:
+                segments += [(ident, s, e) for s, e in its_segments]
+            span = max(span, row[5] - row[4])
         connection = self.connection
+        for table, made in self.new.items():
+            marks = ", ".join("?" * len(made[0]))
+            connection.executemany(f"INSERT INTO {table} VALUES ({marks})", made)
+        self.new.clear()
         connection.executemany(f"INSERT INTO activity_row VALUES ({', '.join('?' * 16)})", rows)
         connection.executemany("INSERT INTO activity_project VALUES (?, ?)", projects)
         connection.executemany("INSERT INTO activity_country VALUES (?, ?)", countries)
         connection.executemany("INSERT INTO segment VALUES (?, ?, ?)", segments)
         return span
+
+    def link(self) -> None:
+        """Make the project and country rows of the activities inserted ``fresh``, and
+        insert row by row from then on."""
+        if not self.fresh:
+            return
+        self.connection.execute(
+            "INSERT INTO activity_project SELECT r.id, j.value FROM activity_row r "
+            "JOIN list l ON l.id = r.projects, json_each(l.json) j ORDER BY 1, 2"
+        )
+        self.connection.execute(
+            "INSERT INTO activity_country SELECT r.id, j.value FROM activity_row r "
+            "JOIN place p ON p.id = r.place, json_each(p.codes) j ORDER BY 1, 2"
+        )
+        self.fresh = False
 
 
 def remove(connection: sqlite3.Connection, ids: Sequence[str]) -> None:
