@@ -17,7 +17,7 @@ import pytest
 from inventory.changes import Author
 from inventory.errors import StoreError
 from inventory.store import cache as cache_mod
-from inventory.store import open_store
+from inventory.store import cachebuild, open_store
 from inventory.store.cache import cache_path
 from inventory.store.files import StoreLock
 from inventory.vocab import Status
@@ -34,13 +34,13 @@ def titles(path: Path) -> list[str]:
 def parsed_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count the rows the cache validates (it skips the ones it knows by their bytes)."""
     counted: list[int] = []
-    original = cache_mod.parse_rows
+    original = cachebuild.parse_rows
 
     def counting(rows, *args):  # type: ignore[no-untyped-def]
         counted.append(len(rows))
         return original(rows, *args)
 
-    monkeypatch.setattr(cache_mod, "parse_rows", counting)
+    monkeypatch.setattr(cachebuild, "parse_rows", counting)
     return counted
 
 

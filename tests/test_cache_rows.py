@@ -21,8 +21,7 @@ from inventory.errors import ParseError
 from inventory.projects import load_registry
 from inventory.records import from_row
 from inventory.sanitise import unneutralise
-from inventory.store import cache as cache_module
-from inventory.store import cacheschema, sql
+from inventory.store import cachebuild, cacheschema, sql
 from inventory.store.cache import Cache, cache_path
 from inventory.store.cacherows import RowReader
 from inventory.vocab import COLUMNS
@@ -242,7 +241,7 @@ def test_workers_find_the_same_activities_and_duplicates_as_one_process(
         return _cached(store), problems
 
     alone = build()
-    monkeypatch.setattr(cache_module._Parsers, "BIG", 0)
+    monkeypatch.setattr(cachebuild.Parsers, "BIG", 0)
     assert build() == alone
     assert alone[1] == [
         (len(lines) + 1, "id", f"duplicate id {cells[0]!r}, first used on line 6"),

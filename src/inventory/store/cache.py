@@ -33,14 +33,14 @@ import stat
 import sys
 import time
 import unicodedata
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ParseError, Problem, StoreError
+from ..errors import Problem, StoreError
 from ..textio import decode, read_plain_file
 from . import cacheschema, sql
+from .cachebuild import Parsers
 from .csvdoc import Header, RawRow, read_rows
 from .files import (
     Identity,
@@ -56,7 +56,6 @@ from .files import (
 if TYPE_CHECKING:
     from ..model import Activity
     from ..projects import Registry
-    from .cacherows import RowReader
 
 Progress = Callable[[int, int], None]
 CHUNK = 2000
@@ -420,7 +419,7 @@ class Cache:
         seen: set[str] = set()  # filling empty tables, all the ids so far: no index to ask
         total = max(len(text), 1)
         done = 0
-        with _Parsers(header.names, self.registry(), self.source, len(text)) as parsers:
+        with Parsers(header.names, self.registry(), self.source, len(text)) as parsers:
 
             def take(parsed: list[tuple[int, bytes, cacheschema.Compact | Problem]]) -> None:
                 nonlocal span
@@ -470,13 +469,9 @@ class Cache:
         if empty:
             cacheschema.create(connection, in_transaction=True)
         connection.execute("CREATE INDEX temp.incoming_hash ON incoming (hash)")
-        gone = [
-            r[0]
-            for r in connection.execute(
-                "SELECT id FROM activity_row WHERE hash NOT IN (SELECT hash FROM incoming)"
-            )
-        ]
-        cacheschema.remove(connection, gone)
+        if not empty:  # else every row is one just read
+            query = "SELECT id FROM activity_row WHERE hash NOT IN (SELECT hash FROM incoming)"
+            cacheschema.remove(connection, [r[0] for r in connection.execute(query)])
         span = max(span, self._resolve(conflicts, problems, writer))
         self._duplicate_rows(problems)
         connection.execute("DROP TABLE temp.incoming")
@@ -641,98 +636,6 @@ class Cache:
     def problems(self) -> list[Problem]:
         rows = self.connection.execute("SELECT line, field, message FROM problem ORDER BY rowid")
         return [Problem(m, line, f, "error", self.source) for line, f, m in rows]
-
-
-def parse_rows(
-    rows: list[tuple[int, bytes, list[str]]], reader: RowReader, source: str
-) -> list[tuple[int, bytes, cacheschema.Compact | Problem]]:
-    """Read and validate rows of a CSV store into what the cache stores (in a worker process
-    for a big build: it is most of the work)."""
-    out: list[tuple[int, bytes, cacheschema.Compact | Problem]] = []
-    prepare = reader.prepare
-    for line, hash_, cells in rows:
-        try:
-            out.append((line, hash_, prepare(cells, hash_)))
-        except ParseError as error:
-            out.append((line, hash_, Problem(error.message, line, error.field, "error", source)))
-    return out
-
-
-_WORKER: dict[str, Any] = {}
-
-
-def _worker_start(names: list[str], registry: Registry, source: str) -> None:
-    from .cacherows import RowReader
-
-    _WORKER.update(reader=RowReader(names, registry), source=source)
-
-
-def _worker_parse(rows: list[tuple[int, bytes, list[str]]]) -> list[Any]:
-    return parse_rows(rows, _WORKER["reader"], _WORKER["source"])
-
-
-class _Parsers:
-    """Parses chunks of rows: in this process for a small job, in worker processes (one per
-    core, forked so they start at once) for a big one, keeping a few chunks in flight so the
-    reading, the parsing and the inserting overlap. Each worker is sent the rows of its own
-    share of the ``(dates, month)`` cells, so a date text is placed once in all, not once a
-    worker. Its rows come back out of file order, which the build allows for: a duplicate
-    id is settled by line once all are in (``Cache._resolve``)."""
-
-    BIG = 4_000_000
-    """Bytes of CSV from which workers pay for themselves (about 20,000 rows)."""
-
-    def __init__(self, names: list[str], registry: Registry, source: str, size: int) -> None:
-        from .cacherows import RowReader  # only a refresh reads rows (and needs the models)
-
-        self.reader = RowReader(names, registry)
-        self.source = source
-        self.pools: list[Any] = []
-        self.pending: deque[Any] = deque()
-        self.key = [names.index(n) if n in names else -1 for n in ("dates", "month")]
-        workers = min(os.cpu_count() or 1, 4)
-        if size < self.BIG or workers < 2:
-            return
-        import multiprocessing  # only for a big build: importing it costs a query 10 ms
-
-        if "fork" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("fork")
-            self.pools = [
-                context.Pool(1, _worker_start, (names, registry, source)) for _ in range(workers)
-            ]
-            self.depth = workers * 2
-
-    def __enter__(self) -> _Parsers:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for pool in self.pools:
-            pool.terminate()
-        for pool in self.pools:
-            pool.join()
-
-    def _share(self, cells: list[str]) -> int:
-        size = len(cells)
-        return hash(tuple(cells[i] if 0 <= i < size else "" for i in self.key)) % len(self.pools)
-
-    def submit(self, rows: list[tuple[int, bytes, list[str]]]) -> Iterator[list[Any]]:
-        """Hand rows over; yields the chunks parsed so far, oldest first."""
-        if not self.pools:
-            if rows:
-                yield parse_rows(rows, self.reader, self.source)
-            return
-        shares: list[list[tuple[int, bytes, list[str]]]] = [[] for _ in self.pools]
-        for row in rows:
-            shares[self._share(row[2])].append(row)
-        for pool, share in zip(self.pools, shares, strict=True):
-            if share:
-                self.pending.append(pool.apply_async(_worker_parse, (share,)))
-        while len(self.pending) > self.depth:
-            yield self.pending.popleft().get()
-
-    def drain(self) -> Iterator[list[Any]]:
-        while self.pending:
-            yield self.pending.popleft().get()
 
 
 TICK_NS = 50_000_000
