@@ -300,10 +300,15 @@ def titles(title: str) -> tuple[str, str | None, str | None]:
     """The title as JSON, its casefold when the view cannot make it from that with lower(),
     and its folded form when that is not the casefold."""
     text = encode_basestring(title)
+    if title.isascii():
+        # What fold() does to ASCII text: lower it and collapse its spaces.
+        casefold = title.lower()
+        folded = " ".join(casefold.split())
+    else:
+        casefold = title.casefold()
+        folded = fold(title)
     inside = text[1:-1]
-    casefold = title.casefold()
     cf = None if inside.isascii() and inside.lower() == casefold else casefold
-    folded = fold(title)
     return text, cf, None if folded == casefold else folded
 
 
