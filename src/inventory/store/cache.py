@@ -1,6 +1,7 @@
 """The CSV store's cache: a SQLite database beside the file (``.activities.csv.cache.sqlite3``)
-holding every readable row validated once, in the schema of ``sql.py``, so a query reads
-only the rows it returns. It is derived and disposable, and never answers stale:
+holding every readable row validated once, read through the ``activity`` view of
+``cacheschema.py`` as a SQLite store is read (``sql.py``), so a query reads only the rows it
+returns. It is derived and disposable, and never answers stale:
 
 * it names the file it describes by ``(device, inode, size, mtime_ns, ctime_ns)`` and a
   SHA-256 of its bytes. Every tool write replaces the file and updates the cache in the

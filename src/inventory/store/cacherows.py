@@ -5,8 +5,9 @@ It reads exactly as :func:`records.from_row` followed by :func:`cacheschema.comp
 checks in the same order with the same messages (tests/test_cache_rows.py compares the two
 on generated rows), but what rows share is worked out once per build: a store repeats a few
 thousand date texts under a few hundred months, a few hundred places and project lists, so
-each distinct ``(dates, month)`` is parsed, placed and written as JSON once, and so is each
-place and each list of projects. What is left a row is its own: one model validation (its
+each distinct ``(dates, month)`` is parsed and placed once (and its JSON template worked
+out once for every month that gives the same), and so is each place and each list of
+projects. What is left a row is its own: one model validation (its
 schedule and place are already models, which pydantic takes as they are) and its JSON.
 """
 

@@ -3,13 +3,15 @@ view, so every query of ``sql.py``, ``query.py`` and ``aggregates.py`` reads the
 reads a SQLite store, over tables that keep each thing once.
 
 A store repeats a few thousand date texts, a few dozen places and lists of projects: each
-is kept once (``schedule``, ``place``, ``list``) and each activity row holds what is its
-own (id, title, status, dates) and the numbers of what it shares. Even the schedule's JSON
-is shared between years: its month and days are tokens that the view fills in from the
-row (``"\\u0001S"`` is the start day), so "11-14 September" is one row of ``schedule``
-whatever the year. The record, sort string and haystack are put together as a query reads
-them, by string functions that cost a query microseconds for the rows it returns, instead
-of being kept whole for every row (they were three quarters of the cache).
+is kept once (``schedule`` the texts, ``shape`` the rest of a schedule's JSON, ``place``,
+``list``) and each ``activity_row`` holds what is its own (id, title, status, days) and the
+numbers of what it shares. A shape is shared between years: its month and days are tokens
+the view fills in from the row (``"\\u0001S"`` is the start day), so "11-14 September" has
+one shape whatever its year. The record, sort string and haystack are put together as a
+query reads them, by string functions that cost a query microseconds for the rows it
+returns, instead of being kept whole for every row (they were three quarters of the cache).
+An index the cache's queries need goes on ``activity_row`` (or the tables of projects,
+countries and segments): a view has none.
 
 Each derived column of the view equals what ``sql.row_values`` gives for the same activity
 (tests/test_cache_rows.py compares them on generated stores and the bundled one), so a
@@ -355,6 +357,7 @@ class CacheWriter:
         self.lists: dict[str, tuple[int, tuple[str, ...]]] = {}
         self.new: dict[str, list[tuple[Any, ...]]] = {}  # fresh: numbered, to insert
         self.numbered: dict[str, int] = {}
+        self.numbers: dict[int, tuple[Template, tuple[int, int]]] = {}
 
     def _number(self, table: str, where: str, key: tuple[Any, ...], values: tuple[Any, ...]) -> int:
         if self.fresh:
@@ -371,6 +374,9 @@ class CacheWriter:
         return made
 
     def _schedule(self, when: Template) -> tuple[int, int]:
+        known = self.numbers.get(id(when))  # the rows of a build share template objects
+        if known is not None:
+            return known[1]
         text, shape = when
         key = (shape[0], shape[1])
         its = self.shapes.get(key)
@@ -382,6 +388,7 @@ class CacheWriter:
             row = (int.from_bytes(digest, "big", signed=True), text)
             number = self._number("schedule", "key = ? AND text = ?", row, row)
             self.schedules[text] = number
+        self.numbers[id(when)] = (when, (number, its))  # kept alive: its id stays its own
         return number, its
 
     def insert(self, items: Iterable[Compact]) -> int:
