@@ -16,7 +16,10 @@ from inventory.store import cache as cache_module
 from inventory.store import sql
 from inventory.store.cache import Cache, cache_path
 
-PINNED = {4: "b2bf87da075ae1ee28a811177319292466add4d0678483d830f88456931ff11d"}
+PINNED = {
+    4: "b2bf87da075ae1ee28a811177319292466add4d0678483d830f88456931ff11d",
+    5: "e825fdec4344b93ecea41622d75f34c10b3fde75f326b4c9d3f1060d1747354e",
+}
 """The cache's schema each CACHE_FORMAT was released with."""
 
 

@@ -63,7 +63,7 @@ CHUNK = 2000
 BUILD_CACHE_KB = 65536
 
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 """The version of what a cache holds and of how rows are read into it. A cache is kept for
 as long as this, the schema, the built-in project list, the country tables and Unicode's
 are the same: reinstalling the same version, or a fresh clone, reuses it. Bump it with

@@ -482,3 +482,10 @@ class ProjectPage:
                 for a, why in summary.outside
             ]
             yield text_table(("ID", "Dates", "Title", "Why"), rows)
+        more = summary.outside_count - len(summary.outside)
+        if more > 0:
+            from ..project_summary import outside_listings
+
+            yield f"and {more} more, listed by:"
+            for command in outside_listings(project):
+                yield f"  {command}"
