@@ -128,7 +128,7 @@ def _calendar(result: Calendar, out: Output) -> None:
     show(out.console, CalendarView(result, ascii=out.ascii))
 
 
-def _timeline(result: Timeline, out: Output) -> None:
+def _timeline(result: Timeline[Any], out: Output) -> None:
     from ..views.planning import TimelineView
 
     if result.activities:  # none: said on stderr, stdout stays empty

@@ -15,10 +15,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..clashes import Pair, PairKind
-from ..dates import render_schedule
 from ..model import Activity, Precision
 from ..months import MONTH_NAMES, Period, month_bounds, month_of, month_short, months_between
-from ..planning import Calendar, Cell, Timeline, columns, row_cells
+from ..planning import Calendar, Cell, Plotted, Timeline, columns, row_cells, schedule_words
 from ..vocab import plural
 from .console import plain, room, text_table
 
@@ -209,12 +208,12 @@ _MIN_LABEL = 32
 _INDENT = "  "
 
 
-def short_dates(activity: Activity) -> str:
+def short_dates(activity: Activity | Plotted) -> str:
     """``27-30 Jan``, ``16 (PM)-20 (AM) Mar``, ``by 31 Jan``, ``TBD``: the bar says the rest."""
     schedule = activity.schedule
     if schedule.precision is Precision.MONTH:
         return "TBD"
-    text = render_schedule(schedule, with_year=False).replace(" (dates TBC)", "")
+    text = schedule_words(schedule, with_year=False).replace(" (dates TBC)", "")
     text = text.replace(" (AM)", "am").replace(" (PM)", "pm").replace(" and ", ", ")
     return _abbreviate_months(text)
 
@@ -253,12 +252,10 @@ def _timeline_header(period: Period, per_column: int, ncols: int) -> tuple[str, 
     return _ruler(fitted, ncols + 8), _ruler(weeks, ncols + 2)
 
 
-def _label(activity: Activity, room: int | None, ellipsis: str) -> str:
+def _label(activity: Activity | Plotted, room: int | None, ellipsis: str) -> str:
     """Title and place; cut to ``room`` in the title, so that the place (what tells six
     "Assessment of crime proceeds" apart) stays whole when it can."""
-    from .listing import where
-
-    place = where(activity)
+    place = activity.place.label if activity.place else ""
     label = activity.title + (f", {place}" if place else "")
     if room is None or len(label) <= room:
         return label
@@ -275,7 +272,7 @@ def _label(activity: Activity, room: int | None, ellipsis: str) -> str:
 class TimelineView:
     """A Gantt chart: a header of months and weeks, then a bar per activity per group."""
 
-    timeline: Timeline
+    timeline: Timeline[Any]
     ascii: bool | None = None
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
@@ -305,7 +302,7 @@ def _bar(row: list[Cell], glyphs: dict[Cell, str], guides: set[int], plain_: boo
     return Text(_INDENT + "".join(chars), spans=spans)
 
 
-def timeline_lines(timeline: Timeline, fit: int | None, plain_: bool) -> list[Text]:
+def timeline_lines(timeline: Timeline[Any], fit: int | None, plain_: bool) -> list[Text]:
     from rich.text import Text
 
     glyphs = _ASCII_GLYPHS if plain_ else _GLYPHS
