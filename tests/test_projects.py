@@ -35,7 +35,8 @@ from inventory.projects import (
     parse_duration,
     read_project_inventory,
 )
-from tests.helpers import BUNDLED_STORE, FIXTURES, REPO, load, runner
+from inventory.store import open_store
+from tests.helpers import BUNDLED_STORE, FIXTURES, REPO, load, made, runner
 
 DATA_PROJECTS = REPO / "data" / "projects.csv"
 INVENTORY_SECTION = FIXTURES / "projects-2019-q4.txt"
@@ -663,6 +664,40 @@ def test_the_commands_listing_a_projects_outliers_follow_its_known_ends(
         "inventory list --project Cybercrime@Octopus --to 2013-12-31",
         "inventory list --project Cybercrime@Octopus --from 2021-01-01",
     ]
+
+
+def test_projects_show_draws_more_than_two_years_of_months_a_year_a_row(tmp_path: Path) -> None:
+    target = tmp_path / "s.db"
+    dates = {
+        "aaaa1111": "12 November 2019",
+        "aaaa2222": "14-15 January 2020",
+        "aaaa3333": "20 January 2020",
+        "aaaa4444": "3 February 2022",
+    }
+    with open_store(str(target), create=True) as store, store.transaction() as batch:
+        for ident, when in dates.items():
+            batch.add(made(ident, f"Meeting {ident}", when, projects=("T-CY",)))
+    result = runner.invoke(app, ["projects", "show", "T-CY", "-s", str(target)])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    heading = lines.index("Activities per month (4 in the store)")
+    header = lines[heading + 1]
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    assert header.split() == ["Year", *months]
+
+    def row(line: str) -> list[str]:
+        # Right-aligned under each month's name: a blank cell is a month outside the run.
+        ends = [header.index(month) + 3 for month in months]
+        return [line.split()[0]] + [line[end - 3 : end].strip() for end in ends]
+
+    # November 2019 to February 2022: 28 months, zero ones dotted, the others blank.
+    assert [row(line) for line in lines[heading + 3 : heading + 7]] == [
+        ["2019"] + [""] * 10 + ["1", "·"],
+        ["2020", "2"] + ["·"] * 11,
+        ["2021"] + ["·"] * 12,
+        ["2022", "·", "1"] + [""] * 10,
+    ]
+    assert lines[heading + 7] == ""
 
 
 @pytest.mark.parametrize(

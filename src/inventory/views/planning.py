@@ -428,6 +428,27 @@ class PairsView:
         yield table
 
 
+YEARLY = 24
+"""A project's activities per month over more months than this are drawn a year a row,
+a column a month (a generated store's project ran a line a month over 16 years)."""
+
+
+def _year_grid(per_month: dict[str, int], none: str) -> Any:
+    """``per_month`` (every month from the first to the last) as a year a row; the months
+    before the first and after the last are left blank."""
+    years = sorted({int(m[:4]) for m in per_month})
+    rows = [
+        [str(year)]
+        + [
+            "" if (n := per_month.get(f"{year:04d}-{month:02d}")) is None else str(n or none)
+            for month in range(1, 13)
+        ]
+        for year in range(years[0], years[-1] + 1)
+    ]
+    headers = ("Year", *(name[:3] for name in MONTH_NAMES))
+    return text_table(headers, rows, right=tuple(range(1, 13)))
+
+
 @dataclass
 class ProjectPage:
     """``projects show``: the facts, activities per month, countries reached and not, and
@@ -453,8 +474,11 @@ class ProjectPage:
         yield f"Activities per month ({summary.count} in the store)"
         if per_month:
             none = "." if options.ascii_only else "·"
-            rows = [[month_short(m), str(n or none)] for m, n in per_month.items()]
-            yield text_table(("Month", "Activities"), rows, right=(1,))
+            if len(per_month) > YEARLY:
+                yield _year_grid(per_month, none)
+            else:
+                rows = [[month_short(m), str(n or none)] for m, n in per_month.items()]
+                yield text_table(("Month", "Activities"), rows, right=(1,))
         reach = [
             [f"Participating, reached ({len(summary.participating_reached)})",
              listed(summary.participating_reached)],
