@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from itertools import pairwise
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from .datewords import dates_tbd, day_words
 from .model import Activity, Certainty, HalfDay, Precision, Schedule, Segment
@@ -36,8 +36,7 @@ def taking_place(activities: Iterable[Activity]) -> list[Activity]:
 # --- an activity as a picture draws it, read from its record ---------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PlottedPart:
+class PlottedPart(NamedTuple):
     """A segment of :class:`PlottedSchedule` (``model.Segment``'s fields)."""
 
     start: date
@@ -46,8 +45,7 @@ class PlottedPart:
     end_half: HalfDay | None
 
 
-@dataclass(frozen=True, slots=True)
-class PlottedSchedule:
+class PlottedSchedule(NamedTuple):
     """What a picture reads of a ``model.Schedule``."""
 
     text: str
@@ -58,14 +56,12 @@ class PlottedSchedule:
     segments: tuple[PlottedPart, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class PlottedCountry:
+class PlottedCountry(NamedTuple):
     code: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class PlottedPlace:
+class PlottedPlace(NamedTuple):
     """What a picture reads of a ``model.Place``."""
 
     text: str
@@ -81,11 +77,11 @@ class PlottedPlace:
         return self.city or names or self.text
 
 
-@dataclass(frozen=True, slots=True)
-class Plotted:
+class Plotted(NamedTuple):
     """An activity as the timeline draws it, read from its record (``records.to_record``,
     what ``list --json`` prints): the attributes of ``model.Activity`` a picture reads, so
-    a period of a big store is drawn without building and validating a model each."""
+    a period of a big store is drawn without building and validating a model each. Tuples,
+    made and compared at a tuple's cost (a quarter of a big store has sixteen thousand)."""
 
     id: str
     projects: tuple[str, ...]
@@ -103,15 +99,12 @@ class Plotted:
         schedule = PlottedSchedule(
             s["text"],
             s["month"],
-            Precision(s["precision"]),
-            Certainty(s["certainty"]),
+            _PRECISIONS[s["precision"]],
+            _CERTAINTIES[s["certainty"]],
             bool(s["deadline"]),
             tuple(
                 PlottedPart(
-                    day(p["start"]),
-                    day(p["end"]),
-                    None if p["start_half"] is None else HalfDay(p["start_half"]),
-                    None if p["end_half"] is None else HalfDay(p["end_half"]),
+                    day(p["start"]), day(p["end"]), _HALVES[p["start_half"]], _HALVES[p["end_half"]]
                 )
                 for p in s["segments"]
             ),
@@ -129,7 +122,7 @@ class Plotted:
                 tuple(PlottedCountry(c["code"], c["name"]) for c in place["countries"]),
             ),
             schedule,
-            Status(record["status"]),
+            _STATUSES[record["status"]],
             day(s["start"]),
             day(s["end"]),
         )
@@ -140,6 +133,13 @@ class Plotted:
             return (self.end, 1, 0, self.title.casefold(), self.id)
         afternoon = int(self.schedule.segments[0].start_half is HalfDay.PM)
         return (self.start, 0, afternoon, self.title.casefold(), self.id)
+
+
+# By value, looked up rather than called: an enum's call costs a record a microsecond each.
+_PRECISIONS = {p.value: p for p in Precision}
+_CERTAINTIES = {c.value: c for c in Certainty}
+_HALVES: dict[str | None, HalfDay | None] = {None: None, **{h.value: h for h in HalfDay}}
+_STATUSES = {s.value: s for s in Status}
 
 
 def plotted_taking_place(records: Iterable[dict[str, Any]]) -> list[Plotted]:

@@ -277,34 +277,103 @@ class TimelineView:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
         plain_ = plain(console, options, self.ascii)
-        lines = timeline_lines(self.timeline, room(options), plain_)
+        lines = [line.text() for line in timeline_lines(self.timeline, room(options), plain_)]
         yield from _lines(lines, plain_, options.max_width)
 
 
-def _bar(row: list[Cell], glyphs: dict[Cell, str], guides: set[int], plain_: bool) -> Text:
-    """The indent and a bar, one character a column, each with its cell's style: the text
-    and its spans made at once (appending character by character was most of a chart's
-    cost); drawn plain, without spans at all."""
-    from rich.text import Span, Text
-
-    guide = ":" if plain_ else "┊"
-    chars = [
-        guide if cell is Cell.NONE and k in guides else glyphs[cell] for k, cell in enumerate(row)
-    ]
-    if plain_:
-        return Text(_INDENT + "".join(chars))
-    spans = []
-    offset = len(_INDENT)
-    for k, cell in enumerate(row):
-        style = "dim" if cell is Cell.NONE and k in guides else _CELL_STYLES.get(cell, "")
-        if style:
-            spans.append(Span(offset + k, offset + k + 1, style))
-    return Text(_INDENT + "".join(chars), spans=spans)
+_RICH_REWRITES = re.compile(r"[\t\n\x07\x08\x0b\x0c\r]")
+"""What Rich does not print as it is given: tabs it expands, controls it strips."""
 
 
-def timeline_lines(timeline: Timeline[Any], fit: int | None, plain_: bool) -> list[Text]:
-    from rich.text import Text
+def plain_chart(timeline: Timeline[Any]) -> list[str] | None:
+    """The chart's lines as :class:`TimelineView` draws them piped, with no width to fit
+    (plain, every line whole), written as text: Rich would only copy them out, at a tenth
+    of a millisecond a line (a quarter of a big store has sixteen thousand). None when a
+    line holds a character Rich would change (then Rich draws it)."""
+    lines = [line.plain.rstrip() for line in timeline_lines(timeline, None, True)]
+    if any(_RICH_REWRITES.search(line) for line in lines):
+        return None
+    return lines
 
+
+def _bar(
+    activity: Activity | Plotted,
+    period: Period,
+    per_column: int,
+    glyphs: dict[Cell, str],
+    guides: set[int],
+    plain_: bool,
+    made: dict[Any, tuple[str, tuple[tuple[int, int, str], ...]]],
+) -> _Line:
+    """The indent and the activity's bar, one character a column, each with its cell's
+    style: the text and its spans made at once (appending character by character was most
+    of a chart's cost); drawn plain, without spans at all. ``made``: the bars drawn so far,
+    by what :func:`planning.row_cells` reads of a schedule (a quarter of a big store has
+    thousands of rows and a few hundred bars)."""
+    schedule = activity.schedule
+    key = (
+        schedule.precision,
+        schedule.month,
+        schedule.certainty,
+        schedule.deadline,
+        schedule.segments,
+    )
+    found = made.get(key)
+    if found is None:
+        row = row_cells(activity, period, per_column)
+        guide = ":" if plain_ else "┊"
+        chars = [
+            guide if cell is Cell.NONE and k in guides else glyphs[cell]
+            for k, cell in enumerate(row)
+        ]
+        spans = []
+        if not plain_:
+            offset = len(_INDENT)
+            for k, cell in enumerate(row):
+                style = "dim" if cell is Cell.NONE and k in guides else _CELL_STYLES.get(cell, "")
+                if style:
+                    spans.append((offset + k, offset + k + 1, style))
+        found = made[key] = (_INDENT + "".join(chars), tuple(spans))
+    text, styled = found
+    return _Line(text, spans=styled)
+
+
+class _Line:
+    """A chart's line being made: its text in pieces and their styles, as Rich's ``Text``
+    would hold them, at a fraction of its cost (a quarter of a big store has sixteen
+    thousand lines); :meth:`text` makes the ``Text``, :attr:`plain` the text alone."""
+
+    __slots__ = ("_length", "_parts", "_spans", "_style")
+
+    def __init__(
+        self, text: str = "", style: str = "", spans: Sequence[tuple[int, int, str]] = ()
+    ) -> None:
+        self._parts = [text]
+        self._length = len(text)
+        self._style = style
+        self._spans = list(spans)
+
+    def append(self, text: str, style: str = "") -> None:
+        if style and text:
+            self._spans.append((self._length, self._length + len(text), style))
+        self._parts.append(text)
+        self._length += len(text)
+
+    def __len__(self) -> int:
+        return self._length
+
+    @property
+    def plain(self) -> str:
+        return "".join(self._parts)
+
+    def text(self) -> Text:
+        from rich.text import Span, Text
+
+        spans = [Span(*span) for span in self._spans]
+        return Text(self.plain, style=self._style, spans=spans)
+
+
+def timeline_lines(timeline: Timeline[Any], fit: int | None, plain_: bool) -> list[_Line]:
     glyphs = _ASCII_GLYPHS if plain_ else _GLYPHS
     ellipsis = "..." if plain_ else "…"
     first, last = timeline.period
@@ -324,7 +393,7 @@ def timeline_lines(timeline: Timeline[Any], fit: int | None, plain_: bool) -> li
     kind = {"project": ("project", "projects"), "country": ("country", "countries")}
     noun = kind[timeline.by][named != 1]
     lines = [
-        Text(
+        _Line(
             f"Timeline {_period_text(timeline.label, timeline.period)}: "
             f"{plural(len(timeline.activities), 'activity')} in {named} {noun}; "
             f"one column = {unit}",
@@ -334,17 +403,14 @@ def timeline_lines(timeline: Timeline[Any], fit: int | None, plain_: bool) -> li
     if not timeline.activities:
         return lines
     month_row, week_row = _timeline_header(timeline.period, per_column, ncols)
-    lines.append(Text(_INDENT + month_row, style="bold"))
+    lines.append(_Line(_INDENT + month_row, style="bold"))
     if week_row:
-        lines.append(Text(_INDENT + week_row, style="dim"))
-    cells: dict[str, list[Cell]] = {}
+        lines.append(_Line(_INDENT + week_row, style="dim"))
+    bars: dict[Any, tuple[str, tuple[tuple[int, int, str], ...]]] = {}
     for group in timeline.groups:
-        lines.append(Text(f"{group.name} ({len(group.activities)})", style="bold"))
+        lines.append(_Line(f"{group.name} ({len(group.activities)})", style="bold"))
         for activity in group.activities:
-            row = cells.get(activity.id)
-            if row is None:
-                row = cells[activity.id] = row_cells(activity, timeline.period, per_column)
-            line = _bar(row, glyphs, guides, plain_)
+            line = _bar(activity, timeline.period, per_column, glyphs, guides, plain_, bars)
             line.append("  ")
             style = {"tentative": "yellow", "unscheduled": "dim"}.get(
                 activity.schedule.certainty.value, ""
@@ -362,12 +428,12 @@ def timeline_lines(timeline: Timeline[Any], fit: int | None, plain_: bool) -> li
     ]
     if not plain_:
         legend.insert(2, (Cell.AM, "half day"))
-    footer = Text()
+    footer = _Line()
     for cell, meaning in legend:
         glyph = glyphs[Cell.AM] + glyphs[Cell.PM] if cell is Cell.AM else glyphs[cell]
         if footer and fit is not None and len(footer) + 3 + len(glyph) + len(meaning) > fit:
             lines.append(footer)
-            footer = Text()
+            footer = _Line()
         if footer:
             footer.append("   ")
         footer.append(glyph, style=_CELL_STYLES.get(cell, ""))
