@@ -178,6 +178,29 @@ def test_project_summaries_from_the_store_are_those_of_the_models(
 
 
 @pytest.mark.slow
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(shown=st.integers(1, 40))
+def test_a_project_shown_in_part_is_the_models_first_outliers_and_their_whole_count(
+    generated: dict[str, Store], shown: int
+) -> None:
+    everything = generated["json"].select()
+    for name, store in generated.items():
+        registry = store.registry
+        for project in registry.projects:
+            whole = summarise_one(project, everything, registry)
+            part = summarise_project(store, registry, project, shown=shown)
+            assert part.outside == whole.outside[:shown], (name, project.name)
+            assert part.outside_count == whole.outside_count == len(whole.outside), name
+            assert (part.count, part.reached, part.months) == (
+                whole.count,
+                whole.reached,
+                whole.months,
+            ), (name, project.name)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["bundled", "generated"])
 def test_the_clashes_corpus_from_the_store_is_that_of_the_models(
     request: pytest.FixtureRequest, which: str

@@ -12,15 +12,18 @@ import csv
 import io
 import json
 import re
+import shlex
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from bench.generate import write as generate
 
 from inventory.cli import app
 from inventory.errors import ParseError, StoreError, UsageError
 from inventory.model import Activity, Certainty, Precision, Schedule, Segment
+from inventory.project_summary import SHOWN, outside_listings
 from inventory.projects import (
     PROJECT_COLUMNS,
     Registry,
@@ -32,7 +35,8 @@ from inventory.projects import (
     parse_duration,
     read_project_inventory,
 )
-from tests.helpers import BUNDLED_STORE, FIXTURES, REPO, load, runner
+from inventory.store import open_store
+from tests.helpers import BUNDLED_STORE, FIXTURES, REPO, load, made, runner
 
 DATA_PROJECTS = REPO / "data" / "projects.csv"
 INVENTORY_SECTION = FIXTURES / "projects-2019-q4.txt"
@@ -614,6 +618,86 @@ def test_projects_show_table() -> None:
         "International workshop on law enforcement/service provider cooperation",
         f"is after iPROCEEDS ended {IPROCEEDS}",
     ]
+
+
+def test_projects_show_draws_the_first_few_outside_its_duration_and_the_commands_listing_all(
+    tmp_path: Path,
+) -> None:
+    # A generated store runs from 2015 to 2030: many GLACY+ activities fall outside
+    # March 2016 - February 2021.
+    store = tmp_path / "g.csv"
+    generate(store, 400, seed=7)
+    shown = runner.invoke(app, ["projects", "show", "GLACY+", "--json", "-s", str(store)])
+    assert shown.exit_code == 0, shown.stderr
+    every = json.loads(shown.stdout)["outside_duration"]
+    assert len(every) > SHOWN
+    result = runner.invoke(app, ["projects", "show", "GLACY+", "-s", str(store)])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    heading = lines.index(f"Activities outside the project's duration ({len(every)})")
+    assert cells(lines[heading + 1]) == ["ID", "Dates", "Title", "Why"]
+    rows = lines[heading + 3 : heading + 3 + SHOWN]
+    assert [cells(row)[0] for row in rows] == [a["id"] for a in every[:SHOWN]]
+    assert lines[heading + 3 + SHOWN :] == [
+        f"and {len(every) - SHOWN} more, listed by:",
+        "  inventory list --project GLACY+ --to 2016-02-29",
+        "  inventory list --project GLACY+ --from 2021-03-01",
+    ]
+    listed: set[str] = set()
+    for command in lines[-2:]:
+        args = shlex.split(command)[1:]
+        answer = runner.invoke(app, [*args, "--format", "ids", "-s", str(store)])
+        assert answer.exit_code == 0, answer.stderr
+        listed |= set(answer.stdout.split())
+    assert listed == {a["id"] for a in every}
+
+
+def test_the_commands_listing_a_projects_outliers_follow_its_known_ends(
+    data_registry: Registry,
+) -> None:
+    # iPROCEEDS-2 began in January 2020 and has no end; T-CY has no duration.
+    assert outside_listings(data_registry.resolve("iPROCEEDS-2")) == [
+        "inventory list --project iPROCEEDS-2 --to 2019-12-31"
+    ]
+    assert outside_listings(data_registry.resolve("T-CY")) == []
+    assert outside_listings(data_registry.resolve("Cybercrime@Octopus")) == [
+        "inventory list --project Cybercrime@Octopus --to 2013-12-31",
+        "inventory list --project Cybercrime@Octopus --from 2021-01-01",
+    ]
+
+
+def test_projects_show_draws_more_than_two_years_of_months_a_year_a_row(tmp_path: Path) -> None:
+    target = tmp_path / "s.db"
+    dates = {
+        "aaaa1111": "12 November 2019",
+        "aaaa2222": "14-15 January 2020",
+        "aaaa3333": "20 January 2020",
+        "aaaa4444": "3 February 2022",
+    }
+    with open_store(str(target), create=True) as store, store.transaction() as batch:
+        for ident, when in dates.items():
+            batch.add(made(ident, f"Meeting {ident}", when, projects=("T-CY",)))
+    result = runner.invoke(app, ["projects", "show", "T-CY", "-s", str(target)])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    heading = lines.index("Activities per month (4 in the store)")
+    header = lines[heading + 1]
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    assert header.split() == ["Year", *months]
+
+    def row(line: str) -> list[str]:
+        # Right-aligned under each month's name: a blank cell is a month outside the run.
+        ends = [header.index(month) + 3 for month in months]
+        return [line.split()[0]] + [line[end - 3 : end].strip() for end in ends]
+
+    # November 2019 to February 2022: 28 months, zero ones dotted, the others blank.
+    assert [row(line) for line in lines[heading + 3 : heading + 7]] == [
+        ["2019"] + [""] * 10 + ["1", "·"],
+        ["2020", "2"] + ["·"] * 11,
+        ["2021"] + ["·"] * 12,
+        ["2022", "·", "1"] + [""] * 10,
+    ]
+    assert lines[heading + 7] == ""
 
 
 @pytest.mark.parametrize(

@@ -135,13 +135,17 @@ def tally_sql(
             head += [name, dialect.day(first), dialect.day(last)]
         rows += f" LEFT JOIN w ON w.key = {key}"
         outside = 'sum(CASE WHEN a.start < w.first OR a."end" > w.last THEN 1 ELSE 0 END)'
+    # A bound every activity meets: with it SQLite, which has no statistics, looks each
+    # activity up in the index that covers its days (sql.SCHEMA's activity_span) rather
+    # than in its primary key's, which leads to the whole row (about a sixth of the time).
+    bound = f"a.start >= {dialect.mark}"
     query = (
         f'{windows}SELECT {key}, count(*), min(a.start), max(a."end"), {outside} '
-        f"FROM {rows} WHERE {where}{extra} GROUP BY {key}"
+        f"FROM {rows} WHERE {bound} AND {where}{extra} GROUP BY {key}"
     )
     found = {
         name: KeyTotals(int(n), dialect.from_day(first), dialect.from_day(last), int(out or 0))
-        for name, n, first, last, out in sql.run(query, [*head, *params])
+        for name, n, first, last, out in sql.run(query, [*head, dialect.day(date.min), *params])
     }
     return dict(sorted(found.items()))
 

@@ -15,12 +15,14 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
+from itertools import pairwise
+from typing import Any, Generic, NamedTuple, TypeVar
 
-from .dates import render_schedule
-from .model import Activity, Certainty, HalfDay, Precision
+from .datewords import dates_tbd, day_words
+from .model import Activity, Certainty, HalfDay, Precision, Schedule, Segment
 from .months import Period, days_in, month_bounds, months_between
 from .report import NO_PROJECT, counts
+from .vocab import Status
 
 NO_COUNTRY = "(no country)"
 
@@ -29,6 +31,159 @@ def taking_place(activities: Iterable[Activity]) -> list[Activity]:
     """The activities that occupy days: a cancelled one, or one postponed with no new day
     yet, takes no day in any view (``report.counts``)."""
     return [a for a in activities if counts(a)]
+
+
+# --- an activity as a picture draws it, read from its record ---------------------------------
+
+
+class PlottedPart(NamedTuple):
+    """A segment of :class:`PlottedSchedule` (``model.Segment``'s fields)."""
+
+    start: date
+    end: date
+    start_half: HalfDay | None
+    end_half: HalfDay | None
+
+
+class PlottedSchedule(NamedTuple):
+    """What a picture reads of a ``model.Schedule``."""
+
+    text: str
+    month: str
+    precision: Precision
+    certainty: Certainty
+    deadline: bool
+    segments: tuple[PlottedPart, ...]
+
+
+class PlottedCountry(NamedTuple):
+    code: str
+    name: str
+
+
+class PlottedPlace(NamedTuple):
+    """What a picture reads of a ``model.Place``."""
+
+    text: str
+    city: str | None
+    countries: tuple[PlottedCountry, ...]
+
+    @property
+    def label(self) -> str:
+        """``model.Place.label``."""
+        names = ", ".join(c.name for c in self.countries)
+        if self.city and names:
+            return f"{self.city}, {names}"
+        return self.city or names or self.text
+
+
+class Plotted(NamedTuple):
+    """An activity as the timeline draws it, read from its record (``records.to_record``,
+    what ``list --json`` prints): the attributes of ``model.Activity`` a picture reads, so
+    a period of a big store is drawn without building and validating a model each. Tuples,
+    made and compared at a tuple's cost (a quarter of a big store has sixteen thousand)."""
+
+    id: str
+    projects: tuple[str, ...]
+    title: str
+    place: PlottedPlace | None
+    schedule: PlottedSchedule
+    status: Status
+    start: date
+    end: date
+
+    @classmethod
+    def read(cls, record: dict[str, Any]) -> Plotted:
+        day = date.fromisoformat
+        s = record["schedule"]
+        schedule = PlottedSchedule(
+            s["text"],
+            s["month"],
+            _PRECISIONS[s["precision"]],
+            _CERTAINTIES[s["certainty"]],
+            bool(s["deadline"]),
+            tuple(
+                PlottedPart(
+                    day(p["start"]), day(p["end"]), _HALVES[p["start_half"]], _HALVES[p["end_half"]]
+                )
+                for p in s["segments"]
+            ),
+        )
+        place = record["place"]
+        return cls(
+            record["id"],
+            tuple(record["projects"]),
+            record["title"],
+            None
+            if place is None
+            else PlottedPlace(
+                place["text"],
+                place["city"],
+                tuple(PlottedCountry(c["code"], c["name"]) for c in place["countries"]),
+            ),
+            schedule,
+            _STATUSES[record["status"]],
+            day(s["start"]),
+            day(s["end"]),
+        )
+
+    def sort_key(self) -> tuple[date, int, int, str, str]:
+        """``model.Activity.sort_key``."""
+        if self.schedule.precision is Precision.MONTH:
+            return (self.end, 1, 0, self.title.casefold(), self.id)
+        afternoon = int(self.schedule.segments[0].start_half is HalfDay.PM)
+        return (self.start, 0, afternoon, self.title.casefold(), self.id)
+
+
+# By value, looked up rather than called: an enum's call costs a record a microsecond each.
+_PRECISIONS = {p.value: p for p in Precision}
+_CERTAINTIES = {c.value: c for c in Certainty}
+_HALVES: dict[str | None, HalfDay | None] = {None: None, **{h.value: h for h in HalfDay}}
+_STATUSES = {s.value: s for s in Status}
+
+
+def plotted_taking_place(records: Iterable[dict[str, Any]]) -> list[Plotted]:
+    """:func:`taking_place` of the activities whose records these are, as :class:`Plotted`."""
+    out = []
+    for record in records:
+        status = record["status"]
+        if status == Status.CANCELLED.value:
+            continue
+        if status == Status.POSTPONED.value and record["schedule"]["precision"] == "month":
+            continue  # report.undated_postponement
+        out.append(Plotted.read(record))
+    return out
+
+
+Pictured = TypeVar("Pictured", Activity, Plotted)
+"""What the timeline draws: the models, or the activities read from their records."""
+
+
+def schedule_words(schedule: Schedule | PlottedSchedule, *, with_year: bool = True) -> str:
+    """``dates.render_schedule`` of a dated schedule, or with the year of any; of a model's
+    or a record's schedule alike (the timeline draws either)."""
+    if schedule.precision is Precision.MONTH:
+        if not with_year:  # the officers' own words: only the models' parser has them
+            from .dates import render_schedule
+
+            assert isinstance(schedule, Schedule)
+            return render_schedule(schedule, with_year=False)
+        return dates_tbd(schedule.month)
+    segments = [
+        (
+            s.start,
+            None if s.start_half is None else s.start_half.value,
+            s.end,
+            None if s.end_half is None else s.end_half.value,
+        )
+        for s in schedule.segments
+    ]
+    return day_words(
+        segments,
+        with_year=with_year,
+        deadline=schedule.deadline,
+        tentative=schedule.certainty is Certainty.TENTATIVE,
+    )
 
 
 def _period_json(period: Period, label: str) -> dict[str, str]:
@@ -158,7 +313,7 @@ _STRENGTH = {
 }
 
 
-def day_cells(activity: Activity, days: Sequence[date]) -> list[Cell]:
+def day_cells(activity: Activity | Plotted, days: Sequence[date]) -> list[Cell]:
     """What the activity is doing on each of ``days``."""
     schedule = activity.schedule
     if schedule.precision is Precision.MONTH:
@@ -170,7 +325,7 @@ def day_cells(activity: Activity, days: Sequence[date]) -> list[Cell]:
     return [marks.get(d, Cell.NONE) for d in days]
 
 
-def _marks(activity: Activity, first: date, last: date) -> dict[date, Cell]:
+def _marks(activity: Activity | Plotted, first: date, last: date) -> dict[date, Cell]:
     """The days from ``first`` to ``last`` on which a dated activity does something, and
     what: its segments' days (a half day where one is), then the gaps between them. Only
     the days asked for are visited, so a bar costs the period drawn, not the activity."""
@@ -192,7 +347,8 @@ def _marks(activity: Activity, first: date, last: date) -> dict[date, Cell]:
                 marks[seg.start] = Cell.AM
             if seg.end_half is HalfDay.AM:
                 marks[seg.end] = Cell.AM
-    for before, after in zip(schedule.segments, schedule.segments[1:], strict=False):
+    parts: Sequence[Segment | PlottedPart] = schedule.segments
+    for before, after in pairwise(parts):
         day, end = max(before.end + _DAY, first), min(after.start - _DAY, last)
         while day <= end:
             marks[day] = Cell.GAP
@@ -209,7 +365,7 @@ def columns(period: Period, per_column: int) -> list[tuple[date, ...]]:
     return [tuple(days[i : i + per_column]) for i in range(0, len(days), per_column)]
 
 
-def row_cells(activity: Activity, period: Period, per_column: int = 1) -> list[Cell]:
+def row_cells(activity: Activity | Plotted, period: Period, per_column: int = 1) -> list[Cell]:
     """One cell per column; a column of several days shows the strongest of them, and a
     half day counts as a whole one when the column is wider than a day."""
     first, last = period
@@ -237,19 +393,19 @@ def row_cells(activity: Activity, period: Period, per_column: int = 1) -> list[C
 
 
 @dataclass(frozen=True)
-class TimelineGroup:
+class TimelineGroup(Generic[Pictured]):
     name: str
-    activities: tuple[Activity, ...]
+    activities: tuple[Pictured, ...]
 
 
 @dataclass
-class Timeline:
+class Timeline(Generic[Pictured]):
     period: Period
     label: str
     by: str
     """``project`` or ``country``: what the rows are grouped by."""
-    groups: list[TimelineGroup]
-    activities: list[Activity]
+    groups: list[TimelineGroup[Pictured]]
+    activities: list[Pictured]
     """Every activity once, soonest first."""
 
     def to_json(self) -> dict[str, Any]:
@@ -262,7 +418,7 @@ class Timeline:
                         "group": group.name,
                         "id": a.id,
                         "title": a.title,
-                        "dates": render_schedule(schedule),
+                        "dates": schedule_words(schedule),
                         "start": a.start.isoformat(),
                         "end": a.end.isoformat(),
                         "segments": [
@@ -281,7 +437,9 @@ class Timeline:
         }
 
 
-def group_names(activity: Activity, by: str, only: Collection[str] = ()) -> tuple[str, ...]:
+def group_names(
+    activity: Activity | Plotted, by: str, only: Collection[str] = ()
+) -> tuple[str, ...]:
     """The groups an activity is listed under. ``only``: project names (by project) or
     country codes (by country) to keep, so ``--project X`` does not list X's shared
     activities under every other project too."""
@@ -294,17 +452,17 @@ def group_names(activity: Activity, by: str, only: Collection[str] = ()) -> tupl
 
 
 def build_timeline(
-    activities: Sequence[Activity],
+    activities: Sequence[Pictured],
     period: Period,
     label: str,
     by: str = "project",
     only: Collection[str] = (),
-) -> Timeline:
+) -> Timeline[Pictured]:
     """Rows grouped by project (or country); an activity with several is under each, once."""
     if by not in ("project", "country"):
         raise ValueError(f"group by 'project' or 'country', not {by!r}")
-    ordered = sorted(activities, key=Activity.sort_key)
-    members: dict[str, list[Activity]] = {}
+    ordered = sorted(activities, key=lambda a: a.sort_key())
+    members: dict[str, list[Pictured]] = {}
     for activity in ordered:
         for name in dict.fromkeys(group_names(activity, by, only)):
             members.setdefault(name, []).append(activity)

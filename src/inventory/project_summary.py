@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .dates import render_schedule
@@ -136,6 +136,11 @@ class ProjectSummary:
         return out
 
 
+SHOWN = 10
+"""How many of a project's activities dated outside its duration ``projects show`` draws in
+its table (a generated store has tens of thousands); the rest are counted, and ``list``
+gives them (:func:`outside_listings`)."""
+
 LIVE = tuple(s for s in Status if s is not Status.CANCELLED)
 """The statuses whose activities reach their countries."""
 
@@ -222,11 +227,33 @@ def summarise_store(store: Store, registry: Registry, *, detail: bool = False) -
     )
 
 
-def summarise_project(store: Store, registry: Registry, project: Project) -> ProjectSummary:
-    """One project in detail (``projects show``), from the store's aggregates; models only
-    for its activities dated outside its duration."""
+def summarise_project(
+    store: Store, registry: Registry, project: Project, *, shown: int | None = None
+) -> ProjectSummary:
+    """One project in detail (``projects show``), from the store's aggregates; of its
+    activities dated outside its duration, all of them, or the first ``shown`` (soonest
+    first) with the count of all: only those are read from the store."""
     names = _names(registry, store.project_names()).get(project.name, [])
-    return _summary(store, project, names, True)
+    return _summary(store, project, names, True, shown=shown)
+
+
+def outside_listings(project: Project) -> list[str]:
+    """The ``list`` commands that give every activity dated outside ``project``'s duration:
+    those overlapping a day before it began, and those overlapping a day after it ended
+    (an activity is outside when its first day is before the duration or its last after,
+    ``Project.outside``); none when its duration is not known."""
+    from shlex import quote
+
+    span = window(project)
+    if span is None:
+        return []
+    name = quote(project.name)
+    out = []
+    if span[0] != date.min:
+        out.append(f"inventory list --project {name} --to {span[0] - timedelta(days=1)}")
+    if span[1] != date.max:
+        out.append(f"inventory list --project {name} --from {span[1] + timedelta(days=1)}")
+    return out
 
 
 def _names(registry: Registry, stored: Iterable[str]) -> dict[str, list[str]]:
@@ -247,6 +274,7 @@ def _summary(
     detail: bool,
     count: int | None = None,
     outside_count: int | None = None,
+    shown: int | None = None,
 ) -> ProjectSummary:
     if not names:  # an empty Criteria.projects would match every activity
         return ProjectSummary(project=project, count=0, reached=[], outside_count=0)
@@ -257,7 +285,7 @@ def _summary(
     outside: list[tuple[Outlying, str]] = []
     if detail and span is not None:
         asked = where.but(outside=span)
-        selected = store.select(asked)
+        selected = store.select(asked, limit=shown)
         # The stored records when the store keeps them (no model each); the JSON store's
         # models when it has only those.
         found = (
@@ -269,7 +297,12 @@ def _summary(
             reason = project.outside(entry.schedule)
             if reason is not None:
                 outside.append((entry, reason))
-        outside_count = len(outside)
+        # Criteria.outside is Project.outside's test (a first day before the duration or a
+        # last after it): with a limit the count is the store's, of the same activities.
+        if shown is not None and len(outside) == shown:
+            outside_count = store.count(asked)
+        else:
+            outside_count = len(outside)
     elif outside_count is None:
         outside_count = store.count(where.but(outside=span)) if span is not None else 0
     return ProjectSummary(

@@ -45,6 +45,13 @@ class Dialect:
             [hi, lo - max_span, lo, hi, lo],
         )
 
+    def not_over(self, day: date, max_span: int) -> tuple[str, list[Any]]:
+        """Activities whose last day is ``day`` or later: none began more than ``max_span``
+        days before it, a bound the index on the start answers (``upcoming`` otherwise reads
+        every row of the store)."""
+        at = self.day(day)
+        return 'a.start >= ? AND a."end" >= ?', [at - max_span, at]
+
     def contains(self) -> str:
         return "instr(a.haystack, ?) > 0"
 
@@ -72,6 +79,9 @@ class Postgres(Dialect):
 
     def day(self, day: date) -> Any:
         return day
+
+    def not_over(self, day: date, max_span: int) -> tuple[str, list[Any]]:
+        return 'a."end" >= %s', [day]
 
     def overlap(self, first: date, last: date, max_span: int) -> tuple[str, list[Any]]:
         return (
@@ -196,7 +206,8 @@ class Criteria:
         if self.status:
             add(f"a.status IN ({among(self.status)})", *(s.value for s in self.status))
         if self.not_over_on is not None:
-            add(f'a."end" >= {mark}', dialect.day(self.not_over_on))
+            clause, values = dialect.not_over(self.not_over_on, max_span)
+            add(clause, *values)
         if self.starting_by is not None:
             add(f"a.start <= {mark}", dialect.day(self.starting_by))
         if self.outside is not None:

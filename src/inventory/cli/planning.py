@@ -9,7 +9,7 @@ import typer
 from ..clashes import DEFAULT_MIN_SCORE, find_pairs, store_corpus
 from ..formats import Pairs
 from ..months import Period, month_label, month_period, quarter_label, quarter_period
-from ..planning import build_calendar, build_timeline, taking_place
+from ..planning import build_calendar, build_timeline, plotted_taking_place, taking_place
 from ..query import Criteria
 from ..store import Store
 from . import completion
@@ -149,7 +149,8 @@ def timeline_cmd(
     with reading(store) as opened:
         where = filters.criteria(opened).but(period=None)
         period, label, any_ = _period(opened, where, period, label, "quarter")
-        chosen = taking_place(opened.select(where.but(period=period))) if any_ else []
+        # Plotted from the records the store keeps, as list --json prints them: no model each.
+        chosen = plotted_taking_place(opened.select(where.but(period=period)).rows) if any_ else []
     only = where.countries if grouping == "country" else where.projects
     emit(
         build_timeline(chosen, period, label, grouping, only),

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..formats import Format, Projects, ProjectView
-from ..project_summary import country_names, summarise_project, summarise_store
+from ..project_summary import SHOWN, country_names, summarise_project, summarise_store
 from . import completion
 from .options import (
     JsonOpt,
@@ -104,6 +104,9 @@ def projects_show(
     """One project: its facts, its activities per month, the participating countries it
     has and has not yet reached, and its activities dated outside its duration.
 
+    The table draws the first 10 activities dated outside the duration and names the
+    'inventory list' commands that give them all; --json has every one.
+
     \b
     Examples:
       inventory projects show GLACY+
@@ -113,5 +116,8 @@ def projects_show(
     with reading(store or (ctx.parent.obj if ctx.parent else None)) as opened:
         registry = opened.registry
         project = registry.resolve(name)
-        summary = summarise_project(opened, registry, project)
+        # A table draws the first few activities dated outside the duration and says how
+        # to list the rest; the JSON has them all.
+        shown = SHOWN if output is Format.TABLE else None
+        summary = summarise_project(opened, registry, project, shown=shown)
     emit(ProjectView(project, summary, country_names([summary])), output)

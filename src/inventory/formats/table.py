@@ -128,11 +128,19 @@ def _calendar(result: Calendar, out: Output) -> None:
     show(out.console, CalendarView(result, ascii=out.ascii))
 
 
-def _timeline(result: Timeline, out: Output) -> None:
-    from ..views.planning import TimelineView
+def _timeline(result: Timeline[Any], out: Output) -> None:
+    from ..views.console import UNLIMITED
+    from ..views.planning import TimelineView, plain_chart
 
-    if result.activities:  # none: said on stderr, stdout stays empty
-        show(out.console, TimelineView(result, ascii=out.ascii))
+    if not result.activities:  # none: said on stderr, stdout stays empty
+        return
+    console = out.console
+    if not console.is_terminal and console.width >= UNLIMITED and out.ascii is not False:
+        lines = plain_chart(result)  # piped, nothing to fit or colour: the text as it is
+        if lines is not None:
+            out.stream.write("".join(f"{line}\n" for line in lines))
+            return
+    show(console, TimelineView(result, ascii=out.ascii))
 
 
 def write(result: Any, out: Output) -> None:

@@ -47,6 +47,9 @@ CREATE TABLE IF NOT EXISTS activity (
 );
 CREATE INDEX IF NOT EXISTS activity_start ON activity (start);
 CREATE INDEX IF NOT EXISTS activity_sort ON activity (sort);
+-- Covers what the aggregates read of an activity found through its projects or countries
+-- (its days, parts and status), so they never read its record (aggregates.py).
+CREATE INDEX IF NOT EXISTS activity_span ON activity (id, start, "end", parts, status);
 CREATE UNIQUE INDEX IF NOT EXISTS activity_hash ON activity (hash) WHERE hash IS NOT NULL;
 CREATE TABLE IF NOT EXISTS activity_project (
     id TEXT NOT NULL, project TEXT NOT NULL, PRIMARY KEY (id, project)

@@ -15,10 +15,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..clashes import Pair, PairKind
-from ..dates import render_schedule
 from ..model import Activity, Precision
 from ..months import MONTH_NAMES, Period, month_bounds, month_of, month_short, months_between
-from ..planning import Calendar, Cell, Timeline, columns, row_cells
+from ..planning import Calendar, Cell, Plotted, Timeline, columns, row_cells, schedule_words
 from ..vocab import plural
 from .console import plain, room, text_table
 
@@ -209,12 +208,12 @@ _MIN_LABEL = 32
 _INDENT = "  "
 
 
-def short_dates(activity: Activity) -> str:
+def short_dates(activity: Activity | Plotted) -> str:
     """``27-30 Jan``, ``16 (PM)-20 (AM) Mar``, ``by 31 Jan``, ``TBD``: the bar says the rest."""
     schedule = activity.schedule
     if schedule.precision is Precision.MONTH:
         return "TBD"
-    text = render_schedule(schedule, with_year=False).replace(" (dates TBC)", "")
+    text = schedule_words(schedule, with_year=False).replace(" (dates TBC)", "")
     text = text.replace(" (AM)", "am").replace(" (PM)", "pm").replace(" and ", ", ")
     return _abbreviate_months(text)
 
@@ -253,12 +252,10 @@ def _timeline_header(period: Period, per_column: int, ncols: int) -> tuple[str, 
     return _ruler(fitted, ncols + 8), _ruler(weeks, ncols + 2)
 
 
-def _label(activity: Activity, room: int | None, ellipsis: str) -> str:
+def _label(activity: Activity | Plotted, room: int | None, ellipsis: str) -> str:
     """Title and place; cut to ``room`` in the title, so that the place (what tells six
     "Assessment of crime proceeds" apart) stays whole when it can."""
-    from .listing import where
-
-    place = where(activity)
+    place = activity.place.label if activity.place else ""
     label = activity.title + (f", {place}" if place else "")
     if room is None or len(label) <= room:
         return label
@@ -275,39 +272,108 @@ def _label(activity: Activity, room: int | None, ellipsis: str) -> str:
 class TimelineView:
     """A Gantt chart: a header of months and weeks, then a bar per activity per group."""
 
-    timeline: Timeline
+    timeline: Timeline[Any]
     ascii: bool | None = None
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
         plain_ = plain(console, options, self.ascii)
-        lines = timeline_lines(self.timeline, room(options), plain_)
+        lines = [line.text() for line in timeline_lines(self.timeline, room(options), plain_)]
         yield from _lines(lines, plain_, options.max_width)
 
 
-def _bar(row: list[Cell], glyphs: dict[Cell, str], guides: set[int], plain_: bool) -> Text:
-    """The indent and a bar, one character a column, each with its cell's style: the text
-    and its spans made at once (appending character by character was most of a chart's
-    cost); drawn plain, without spans at all."""
-    from rich.text import Span, Text
-
-    guide = ":" if plain_ else "┊"
-    chars = [
-        guide if cell is Cell.NONE and k in guides else glyphs[cell] for k, cell in enumerate(row)
-    ]
-    if plain_:
-        return Text(_INDENT + "".join(chars))
-    spans = []
-    offset = len(_INDENT)
-    for k, cell in enumerate(row):
-        style = "dim" if cell is Cell.NONE and k in guides else _CELL_STYLES.get(cell, "")
-        if style:
-            spans.append(Span(offset + k, offset + k + 1, style))
-    return Text(_INDENT + "".join(chars), spans=spans)
+_RICH_REWRITES = re.compile(r"[\t\n\x07\x08\x0b\x0c\r]")
+"""What Rich does not print as it is given: tabs it expands, controls it strips."""
 
 
-def timeline_lines(timeline: Timeline, fit: int | None, plain_: bool) -> list[Text]:
-    from rich.text import Text
+def plain_chart(timeline: Timeline[Any]) -> list[str] | None:
+    """The chart's lines as :class:`TimelineView` draws them piped, with no width to fit
+    (plain, every line whole), written as text: Rich would only copy them out, at a tenth
+    of a millisecond a line (a quarter of a big store has sixteen thousand). None when a
+    line holds a character Rich would change (then Rich draws it)."""
+    lines = [line.plain.rstrip() for line in timeline_lines(timeline, None, True)]
+    if any(_RICH_REWRITES.search(line) for line in lines):
+        return None
+    return lines
 
+
+def _bar(
+    activity: Activity | Plotted,
+    period: Period,
+    per_column: int,
+    glyphs: dict[Cell, str],
+    guides: set[int],
+    plain_: bool,
+    made: dict[Any, tuple[str, tuple[tuple[int, int, str], ...]]],
+) -> _Line:
+    """The indent and the activity's bar, one character a column, each with its cell's
+    style: the text and its spans made at once (appending character by character was most
+    of a chart's cost); drawn plain, without spans at all. ``made``: the bars drawn so far,
+    by what :func:`planning.row_cells` reads of a schedule (a quarter of a big store has
+    thousands of rows and a few hundred bars)."""
+    schedule = activity.schedule
+    key = (
+        schedule.precision,
+        schedule.month,
+        schedule.certainty,
+        schedule.deadline,
+        schedule.segments,
+    )
+    found = made.get(key)
+    if found is None:
+        row = row_cells(activity, period, per_column)
+        guide = ":" if plain_ else "┊"
+        chars = [
+            guide if cell is Cell.NONE and k in guides else glyphs[cell]
+            for k, cell in enumerate(row)
+        ]
+        spans = []
+        if not plain_:
+            offset = len(_INDENT)
+            for k, cell in enumerate(row):
+                style = "dim" if cell is Cell.NONE and k in guides else _CELL_STYLES.get(cell, "")
+                if style:
+                    spans.append((offset + k, offset + k + 1, style))
+        found = made[key] = (_INDENT + "".join(chars), tuple(spans))
+    text, styled = found
+    return _Line(text, spans=styled)
+
+
+class _Line:
+    """A chart's line being made: its text in pieces and their styles, as Rich's ``Text``
+    would hold them, at a fraction of its cost (a quarter of a big store has sixteen
+    thousand lines); :meth:`text` makes the ``Text``, :attr:`plain` the text alone."""
+
+    __slots__ = ("_length", "_parts", "_spans", "_style")
+
+    def __init__(
+        self, text: str = "", style: str = "", spans: Sequence[tuple[int, int, str]] = ()
+    ) -> None:
+        self._parts = [text]
+        self._length = len(text)
+        self._style = style
+        self._spans = list(spans)
+
+    def append(self, text: str, style: str = "") -> None:
+        if style and text:
+            self._spans.append((self._length, self._length + len(text), style))
+        self._parts.append(text)
+        self._length += len(text)
+
+    def __len__(self) -> int:
+        return self._length
+
+    @property
+    def plain(self) -> str:
+        return "".join(self._parts)
+
+    def text(self) -> Text:
+        from rich.text import Span, Text
+
+        spans = [Span(*span) for span in self._spans]
+        return Text(self.plain, style=self._style, spans=spans)
+
+
+def timeline_lines(timeline: Timeline[Any], fit: int | None, plain_: bool) -> list[_Line]:
     glyphs = _ASCII_GLYPHS if plain_ else _GLYPHS
     ellipsis = "..." if plain_ else "…"
     first, last = timeline.period
@@ -327,7 +393,7 @@ def timeline_lines(timeline: Timeline, fit: int | None, plain_: bool) -> list[Te
     kind = {"project": ("project", "projects"), "country": ("country", "countries")}
     noun = kind[timeline.by][named != 1]
     lines = [
-        Text(
+        _Line(
             f"Timeline {_period_text(timeline.label, timeline.period)}: "
             f"{plural(len(timeline.activities), 'activity')} in {named} {noun}; "
             f"one column = {unit}",
@@ -337,17 +403,14 @@ def timeline_lines(timeline: Timeline, fit: int | None, plain_: bool) -> list[Te
     if not timeline.activities:
         return lines
     month_row, week_row = _timeline_header(timeline.period, per_column, ncols)
-    lines.append(Text(_INDENT + month_row, style="bold"))
+    lines.append(_Line(_INDENT + month_row, style="bold"))
     if week_row:
-        lines.append(Text(_INDENT + week_row, style="dim"))
-    cells: dict[str, list[Cell]] = {}
+        lines.append(_Line(_INDENT + week_row, style="dim"))
+    bars: dict[Any, tuple[str, tuple[tuple[int, int, str], ...]]] = {}
     for group in timeline.groups:
-        lines.append(Text(f"{group.name} ({len(group.activities)})", style="bold"))
+        lines.append(_Line(f"{group.name} ({len(group.activities)})", style="bold"))
         for activity in group.activities:
-            row = cells.get(activity.id)
-            if row is None:
-                row = cells[activity.id] = row_cells(activity, timeline.period, per_column)
-            line = _bar(row, glyphs, guides, plain_)
+            line = _bar(activity, timeline.period, per_column, glyphs, guides, plain_, bars)
             line.append("  ")
             style = {"tentative": "yellow", "unscheduled": "dim"}.get(
                 activity.schedule.certainty.value, ""
@@ -365,12 +428,12 @@ def timeline_lines(timeline: Timeline, fit: int | None, plain_: bool) -> list[Te
     ]
     if not plain_:
         legend.insert(2, (Cell.AM, "half day"))
-    footer = Text()
+    footer = _Line()
     for cell, meaning in legend:
         glyph = glyphs[Cell.AM] + glyphs[Cell.PM] if cell is Cell.AM else glyphs[cell]
         if footer and fit is not None and len(footer) + 3 + len(glyph) + len(meaning) > fit:
             lines.append(footer)
-            footer = Text()
+            footer = _Line()
         if footer:
             footer.append("   ")
         footer.append(glyph, style=_CELL_STYLES.get(cell, ""))
@@ -431,6 +494,27 @@ class PairsView:
         yield table
 
 
+YEARLY = 24
+"""A project's activities per month over more months than this are drawn a year a row,
+a column a month (a generated store's project ran a line a month over 16 years)."""
+
+
+def _year_grid(per_month: dict[str, int], none: str) -> Any:
+    """``per_month`` (every month from the first to the last) as a year a row; the months
+    before the first and after the last are left blank."""
+    years = sorted({int(m[:4]) for m in per_month})
+    rows = [
+        [str(year)]
+        + [
+            "" if (n := per_month.get(f"{year:04d}-{month:02d}")) is None else str(n or none)
+            for month in range(1, 13)
+        ]
+        for year in range(years[0], years[-1] + 1)
+    ]
+    headers = ("Year", *(name[:3] for name in MONTH_NAMES))
+    return text_table(headers, rows, right=tuple(range(1, 13)))
+
+
 @dataclass
 class ProjectPage:
     """``projects show``: the facts, activities per month, countries reached and not, and
@@ -456,8 +540,11 @@ class ProjectPage:
         yield f"Activities per month ({summary.count} in the store)"
         if per_month:
             none = "." if options.ascii_only else "·"
-            rows = [[month_short(m), str(n or none)] for m, n in per_month.items()]
-            yield text_table(("Month", "Activities"), rows, right=(1,))
+            if len(per_month) > YEARLY:
+                yield _year_grid(per_month, none)
+            else:
+                rows = [[month_short(m), str(n or none)] for m, n in per_month.items()]
+                yield text_table(("Month", "Activities"), rows, right=(1,))
         reach = [
             [f"Participating, reached ({len(summary.participating_reached)})",
              listed(summary.participating_reached)],
@@ -482,3 +569,10 @@ class ProjectPage:
                 for a, why in summary.outside
             ]
             yield text_table(("ID", "Dates", "Title", "Why"), rows)
+        more = summary.outside_count - len(summary.outside)
+        if more > 0:
+            from ..project_summary import outside_listings
+
+            yield f"and {more} more, listed by:"
+            for command in outside_listings(project):
+                yield f"  {command}"
