@@ -18,7 +18,7 @@ from inventory.store.cache import Cache, cache_path
 
 PINNED = {
     4: "b2bf87da075ae1ee28a811177319292466add4d0678483d830f88456931ff11d",
-    5: "56436c1b6361fc988b4449c43977d07b9ea593f47afe56c38e96f190807fd31c",
+    5: "9ea6fea26dbc1eb2fce045d765e7b6f57588b36a758145f1581086883c27a079",
 }
 """The cache's schema each CACHE_FORMAT was released with."""
 

@@ -91,6 +91,9 @@ CREATE TABLE IF NOT EXISTS activity_row (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS activity_row_id ON activity_row (id);
 CREATE INDEX IF NOT EXISTS activity_row_start ON activity_row (start);
+-- Covers what the aggregates read of an activity found through its projects or countries
+-- (its days, parts and status), as sql.SCHEMA's activity_span does (aggregates.tally_sql).
+CREATE INDEX IF NOT EXISTS activity_row_span ON activity_row (id, start, "end", parts, status);
 CREATE UNIQUE INDEX IF NOT EXISTS activity_row_hash ON activity_row (hash) WHERE hash IS NOT NULL;
 CREATE TABLE IF NOT EXISTS schedule (
     id INTEGER PRIMARY KEY, key INTEGER NOT NULL, text TEXT NOT NULL
