@@ -513,11 +513,14 @@ def _named_keys(f: _Features, first_words: dict[str, set[str]]) -> list[tuple[st
     return found
 
 
-def _buckets(activities: Sequence[Activity], corpus: _Corpus, by_project: bool) -> list[list[int]]:
+def _buckets(
+    activities: Sequence[Activity], corpus: _Corpus, by_project: bool
+) -> tuple[list[list[int]], list[list[int]]]:
     """Groups of activities (as indexes) that something could link: a country, a city, a
-    place named in a title or location, no place at all within a project, and with
-    ``by_project`` any shared project. Two activities in no common group can score neither
-    a place nor a project."""
+    place named in a title or location, no place at all within a project; then, apart,
+    with ``by_project``, the groups of a shared project. Two activities in no common group
+    can score neither a place nor a project, and two in no common group of the first kind
+    share no place (``_place_reason`` finds nothing)."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     first_words: dict[str, set[str]] = defaultdict(set)
     for index, activity in enumerate(activities):
@@ -528,7 +531,12 @@ def _buckets(activities: Sequence[Activity], corpus: _Corpus, by_project: bool) 
     for index, activity in enumerate(activities):
         for key in _named_keys(corpus.features(activity), first_words):
             groups[key].append(index)
-    return [sorted(set(members)) for members in groups.values() if len(members) > 1]
+    places: list[list[int]] = []
+    projects: list[list[int]] = []
+    for key, members in groups.items():
+        if len(members) > 1:
+            (projects if key[0] == "project" else places).append(sorted(set(members)))
+    return places, projects
 
 
 def _overlapping(
@@ -543,6 +551,28 @@ def _overlapping(
         for other in running:
             yield (other, index) if other < index else (index, other)
         running.append(index)
+
+
+def _undated(f: _Features) -> bool:
+    """No day known, or only a due date: what keeps a pair from being parallel load."""
+    return f.month or f.deadline
+
+
+def _parallel_most(fa: _Features, fb: _Features) -> int:
+    """The most a pair that shares a project and no place, one side with a place, can
+    score: its days in common (bounded by the shorter's days and the windows' overlap,
+    over the longer's days) and a shared project (``_assess``, with no place reason and
+    no wording points)."""
+    if _undated(fa) or _undated(fb):
+        return 0  # not parallel load, nor anything else
+    shorter, longer = sorted((len(fa.halves), len(fb.halves)))
+    overlap = min(fa.end, fb.end) - max(fa.start, fb.start) + 1
+    shared = min(shorter, overlap)
+    if shared <= 0:
+        return 0
+    if shared == longer:
+        return SAME_DAYS + SHARED_PROJECT
+    return OVERLAP_BASE + round(OVERLAP_SHARE * shared / longer) + SHARED_PROJECT
 
 
 def _maybe_duplicate(fa: _Features, fb: _Features, corpus: _Corpus) -> bool:
@@ -718,25 +748,44 @@ def find_pairs(
     seen: set[tuple[int, int]] = set()
     pairs: list[Pair] = []
     windows = [(a.start.toordinal(), a.end.toordinal()) for a in activities]
-    buckets = list(_buckets(activities, stats, by_project=not only_duplicates))
-    for done, members in enumerate(buckets, start=1):
+    places, projects = _buckets(activities, stats, by_project=not only_duplicates)
+    total = len(places) + len(projects)
+    features = [stats.features(a) for a in activities]
+
+    def scored(key: tuple[int, int]) -> None:
+        a, b = activities[key[0]], activities[key[1]]
+        if (windows[key[0]], a.id) > (windows[key[1]], b.id):
+            a, b = b, a
+        if focus is not None and not (focus(a) or focus(b)):
+            return
+        if only_duplicates and not _maybe_duplicate(stats.features(a), stats.features(b), stats):
+            return
+        pair = assess_pair(a, b, stats)
+        if pair is not None and pair.kind in kinds and pair.score >= min_score:
+            pairs.append(pair)
+
+    for done, members in enumerate(places, start=1):
         if progress is not None:
-            progress(done, len(buckets))
+            progress(done, total)
         for key in _overlapping(members, windows):
+            if key not in seen:
+                seen.add(key)
+                scored(key)
+    # The pairs left share a project and no place: only parallel load, scored by the time
+    # and the project alone unless neither has a place. One with a place and no known day
+    # (or only a due date) is in no such pair, and a pair whose days cannot add up to
+    # ``min_score`` is not scored.
+    for done, members in enumerate(projects, start=len(places) + 1):
+        if progress is not None:
+            progress(done, total)
+        kept = [i for i in members if not (features[i].names and _undated(features[i]))]
+        for key in _overlapping(kept, windows):
             if key in seen:
                 continue
             seen.add(key)
-            a, b = activities[key[0]], activities[key[1]]
-            if (windows[key[0]], a.id) > (windows[key[1]], b.id):
-                a, b = b, a
-            if focus is not None and not (focus(a) or focus(b)):
+            fa, fb = features[key[0]], features[key[1]]
+            if (fa.names or fb.names) and _parallel_most(fa, fb) < min_score:
                 continue
-            if only_duplicates and not _maybe_duplicate(
-                stats.features(a), stats.features(b), stats
-            ):
-                continue
-            pair = assess_pair(a, b, stats)
-            if pair is not None and pair.kind in kinds and pair.score >= min_score:
-                pairs.append(pair)
+            scored(key)
     pairs.sort(key=lambda p: (KIND_ORDER[p.kind], -p.score, p.first.sort_key(), p.second.id))
     return pairs
