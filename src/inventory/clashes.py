@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar as _calendar
 import functools
 import heapq
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -618,6 +619,7 @@ class DuplicateSearch(Generic[T]):
         self.corpus = _Corpus()
         self.first_words: dict[str, set[str]] = defaultdict(set)
         self.compared = 0
+        self._done = False
 
     def add(self, activity: Activity) -> tuple[int, tuple[Any, ...]]:
         """Count one activity in; its first day (as an ordinal) and its features, packed."""
@@ -635,15 +637,34 @@ class DuplicateSearch(Generic[T]):
         for word, keys in part.first_words.items():
             self.first_words[word] |= keys
 
-    def search(self, packed: Iterable[tuple[T, tuple[Any, ...]]]) -> Iterator[Duplicate[T]]:
+    def counted(self) -> _Corpus:
+        """The store's counts, once every activity is counted in (after the last :meth:`add`
+        or :meth:`absorb`): made once, so a search forked from this one reads the same."""
+        if not self._done:
+            self.corpus.done()
+            self._done = True
+        return self.corpus
+
+    def search(
+        self,
+        packed: Iterable[tuple[T, tuple[Any, ...]]],
+        running_before: Iterable[tuple[T, tuple[Any, ...]]] = (),
+    ) -> Iterator[Duplicate[T]]:
         """The likely duplicates among the activities given again, each with a tag, as
-        :meth:`add` packed them, by first day (ties in any order)."""
-        corpus = self.corpus.done()
+        :meth:`add` packed them, by first day (ties in any order). ``running_before`` (by
+        first day too) are those that started before the first of ``packed`` and still run
+        on its day: compared with those of ``packed``, not with each other (their pairs are
+        another search's), so a store's days can be searched in parts."""
+        corpus = self.counted()
         prefixes: dict[frozenset[str], list[tuple[str, str]]] = {}
         running: dict[tuple[tuple[str, str], tuple[str, str]], list[T]] = {}
         active: dict[T, _Features] = {}
         ends: list[tuple[int, int, T]] = []
-        for count, (tag, values) in enumerate(packed):
+        given = itertools.chain(
+            ((True, tag, values) for tag, values in running_before),
+            ((False, tag, values) for tag, values in packed),
+        )
+        for count, (held, tag, values) in enumerate(given):
             f = _Features.unpack(values)
             while ends and ends[0][0] < f.start:
                 del active[heapq.heappop(ends)[2]]
@@ -670,7 +691,7 @@ class DuplicateSearch(Generic[T]):
                     candidates.update(dict.fromkeys(members))
                     members.append(tag)
                     running[key] = members
-            for other in candidates:
+            for other in () if held else candidates:
                 a, b = active[other], f
                 ta, tb = other, tag
                 if ((a.start, a.end), a.ident) > ((b.start, b.end), b.ident):
