@@ -739,7 +739,7 @@ def store_corpus(store: Store) -> _Corpus:
     def counts(by: By) -> dict[str, int]:
         return store.counts(EVERYTHING, by)
 
-    return _Corpus.counted(store.count(), counts("title"), counts("city"), counts("country"))
+    return _Corpus.counted(store.count(), store.folded_titles(), counts("city"), counts("country"))
 
 
 def find_pairs(
