@@ -4,6 +4,7 @@ indent=2)``, whatever the value (values it does not handle go to ``json.dumps`` 
 
 from __future__ import annotations
 
+import io
 import json
 from enum import StrEnum
 from typing import Any
@@ -11,7 +12,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inventory.formats.json import indented
+from inventory.formats import Output
+from inventory.formats.json import dump_list, indented
 
 leaves = (
     st.none()
@@ -51,3 +53,11 @@ def test_empty_containers_are_written_closed() -> None:
     assert indented({"a": [], "b": {}, "c": [None, True, False]}) == (
         '{\n  "a": [],\n  "b": {},\n  "c": [\n    null,\n    true,\n    false\n  ]\n}'
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(values | st.tuples(st.integers(), st.floats(allow_nan=False)), max_size=5))
+def test_a_list_written_an_item_at_a_time_is_the_standard_library_s(items: list[Any]) -> None:
+    out = io.StringIO()
+    dump_list(iter(items), Output(out))
+    assert out.getvalue() == json.dumps(items, ensure_ascii=False, indent=2) + "\n"

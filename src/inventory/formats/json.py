@@ -4,7 +4,7 @@ activities is streamed one record at a time, so a million-row answer is not held
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import singledispatch
 from typing import Any
 
@@ -16,16 +16,35 @@ def dump(value: Any, out: Output) -> None:
     out.stream.write(indented(value) + "\n")
 
 
+def dump_list(items: Iterable[Any], out: Output) -> None:
+    """:func:`dump` of a list, written an item at a time: a big answer (the 200,000 pairs
+    of ``clashes`` on a million activities) is not held as one text."""
+    stream = out.stream
+    empty = True
+    for item in items:
+        stream.write("[\n  " if empty else ",\n  ")
+        stream.write(indented_in(item, "\n  "))
+        empty = False
+    stream.write("[]\n" if empty else "\n]\n")
+
+
 def indented(value: Any) -> str:
     """``json.dumps(value, ensure_ascii=False, indent=2)``, the same text: with an indent
     the standard library encodes in Python a token at a time (a quarter of a second for
     the 2,000 pairs of ``clashes`` at 100k); here only the structure is walked in Python,
     each string encoded by the C encoder. A value of another type goes to ``json.dumps``."""
+    return indented_in(value, "\n")
+
+
+def indented_in(value: Any, newline: str) -> str:
+    """:func:`indented` for a value inside a list or object, ``newline`` the line break and
+    indent of its own level."""
     parts: list[str] = []
     try:
-        _indent(value, "\n", parts)
+        _indent(value, newline, parts)
     except _Other:
-        return json.dumps(value, ensure_ascii=False, indent=2)
+        text = json.dumps(value, ensure_ascii=False, indent=2)
+        return text.replace("\n", newline)
     return "".join(parts)
 
 
@@ -106,7 +125,7 @@ def _(result: Summary, out: Output) -> None:
 
 @_write.register
 def _(result: Pairs, out: Output) -> None:
-    dump([pair.to_json() for pair in result.pairs], out)
+    dump_list((pair.to_json() for pair in result.pairs), out)
 
 
 @_write.register
