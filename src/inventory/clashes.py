@@ -517,11 +517,10 @@ def _named_keys(f: _Features, first_words: dict[str, set[str]]) -> list[tuple[st
 def _buckets(
     activities: Sequence[Activity], corpus: _Corpus, by_project: bool
 ) -> tuple[list[list[int]], list[list[int]]]:
-    """Groups of activities (as indexes) that something could link: a country, a city, a
-    place named in a title or location, no place at all within a project; then, apart,
-    with ``by_project``, the groups of a shared project. Two activities in no common group
-    can score neither a place nor a project, and two in no common group of the first kind
-    share no place (``_place_reason`` finds nothing)."""
+    """Groups of activities (as indexes) that a place could link (a country, a city, a place
+    named in a title or location, no place at all within a project), then, with
+    ``by_project``, those of a shared project. Two in no common group of either kind can
+    score neither a place nor a project; in none of the first, no place links them."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     first_words: dict[str, set[str]] = defaultdict(set)
     for index, activity in enumerate(activities):
@@ -532,12 +531,11 @@ def _buckets(
     for index, activity in enumerate(activities):
         for key in _named_keys(corpus.features(activity), first_words):
             groups[key].append(index)
-    places: list[list[int]] = []
-    projects: list[list[int]] = []
+    found: tuple[list[list[int]], list[list[int]]] = ([], [])
     for key, members in groups.items():
         if len(members) > 1:
-            (projects if key[0] == "project" else places).append(sorted(set(members)))
-    return places, projects
+            found[key[0] == "project"].append(sorted(set(members)))
+    return found
 
 
 def _overlapping(
@@ -554,23 +552,15 @@ def _overlapping(
         running.append(index)
 
 
-def _undated(f: _Features) -> bool:
-    """No day known, or only a due date: what keeps a pair from being parallel load."""
-    return f.month or f.deadline
-
-
 def _parallel_most(fa: _Features, fb: _Features) -> int:
-    """The most a pair that shares a project and no place, one side with a place, can
-    score: its days in common (bounded by the shorter's days and the windows' overlap,
-    over the longer's days) and a shared project (``_assess``, with no place reason and
-    no wording points)."""
-    if _undated(fa) or _undated(fb):
-        return 0  # not parallel load, nor anything else
-    shorter, longer = sorted((len(fa.halves), len(fb.halves)))
+    """The most a pair sharing a project and no place, one side with a place, can score
+    (``_assess``, no place nor wording points): its days in common (at most the shorter's
+    and the windows' overlap) over the longer's, and a shared project."""
+    if fa.month or fa.deadline or fb.month or fb.deadline:
+        return 0  # no known day, or only a due date: not parallel load, nor anything else
+    longer = max(len(fa.halves), len(fb.halves))
     overlap = min(fa.end, fb.end) - max(fa.start, fb.start) + 1
-    shared = min(shorter, overlap)
-    if shared <= 0:
-        return 0
+    shared = min(len(fa.halves), len(fb.halves), overlap)
     if shared == longer:
         return SAME_DAYS + SHARED_PROJECT
     return OVERLAP_BASE + round(OVERLAP_SHARE * shared / longer) + SHARED_PROJECT
@@ -638,8 +628,7 @@ class DuplicateSearch(Generic[T]):
             self.first_words[word] |= keys
 
     def counted(self) -> _Corpus:
-        """The store's counts, once every activity is counted in (after the last :meth:`add`
-        or :meth:`absorb`): made once, so a search forked from this one reads the same."""
+        """The store's counts once all are counted in: made once, for a forked search too."""
         if not self._done:
             self.corpus.done()
             self._done = True
@@ -651,10 +640,9 @@ class DuplicateSearch(Generic[T]):
         running_before: Iterable[tuple[T, tuple[Any, ...]]] = (),
     ) -> Iterator[Duplicate[T]]:
         """The likely duplicates among the activities given again, each with a tag, as
-        :meth:`add` packed them, by first day (ties in any order). ``running_before`` (by
-        first day too) are those that started before the first of ``packed`` and still run
-        on its day: compared with those of ``packed``, not with each other (their pairs are
-        another search's), so a store's days can be searched in parts."""
+        :meth:`add` packed them, by first day (ties in any order). ``running_before`` (so
+        too): those started before the first of ``packed`` and running on its day, compared
+        with ``packed`` only (their own pairs are another part's of a split search)."""
         corpus = self.counted()
         prefixes: dict[frozenset[str], list[tuple[str, str]]] = {}
         running: dict[tuple[tuple[str, str], tuple[str, str]], list[T]] = {}
@@ -772,6 +760,7 @@ def find_pairs(
     places, projects = _buckets(activities, stats, by_project=not only_duplicates)
     total = len(places) + len(projects)
     features = [stats.features(a) for a in activities]
+    placed_undated = [bool(f.names) and (f.month or f.deadline) for f in features]
 
     def scored(key: tuple[int, int]) -> None:
         a, b = activities[key[0]], activities[key[1]]
@@ -794,12 +783,11 @@ def find_pairs(
                 scored(key)
     # The pairs left share a project and no place: only parallel load, scored by the time
     # and the project alone unless neither has a place. One with a place and no known day
-    # (or only a due date) is in no such pair, and a pair whose days cannot add up to
-    # ``min_score`` is not scored.
+    # (or only a due date) is in none; a pair whose days cannot reach min_score is skipped.
     for done, members in enumerate(projects, start=len(places) + 1):
         if progress is not None:
             progress(done, total)
-        kept = [i for i in members if not (features[i].names and _undated(features[i]))]
+        kept = [i for i in members if not placed_undated[i]]
         for key in _overlapping(kept, windows):
             if key in seen:
                 continue
