@@ -4,6 +4,7 @@ bundled store only where the newsletter lists one activity twice."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Any
 
@@ -269,9 +270,25 @@ def test_a_pair_on_each_side_of_the_middle_day_is_found_once(
         return forked(search, spilled, middle, into)
 
     monkeypatch.setattr(validation, "_search_forked", recorded)
+    activities = straddling()
+    problems = check(activities, load_registry(), source="s", count=6, workers=2)
+    assert duplicate_messages(list(problems)) == [
+        "rrr2: likely duplicate of rrr1, score 95: same dates (1-2 May); same city (Rabat), a "
+        "usual venue: 2 of 6 activities; shared project (CyberSouth); similar wording (1.00: "
+        "morocco, prosecutor, trained)",
+        "aaa2: likely duplicate of aaa1, score 80: 3 of 4 days in common (5-7 May); same city "
+        "(Accra), a usual venue: 2 of 6 activities; shared project (GLACY+); similar wording "
+        "(1.00: electronic, evidence, judicial, train)",
+    ]
+    assert split == [date(2020, 5, 5).toordinal()]
+
+
+def straddling() -> list[Activity]:
+    """Six activities starting 1, 1, 4, 5, 20 and 21 May: a pair entered twice in Rabat
+    before the middle activity's day, and one in Accra across it."""
     morocco = ("Prosecutors of Morocco trained", "1-2 May", ("CyberSouth",), "Rabat", MOROCCO)
     accra = ("Judicial training on electronic evidence", ("GLACY+",), "Accra", GHANA)
-    activities = store_order(
+    return store_order(
         [
             made("rrr1", *morocco),
             made("rrr2", *morocco),
@@ -285,13 +302,22 @@ def test_a_pair_on_each_side_of_the_middle_day_is_found_once(
             ),
         ]
     )
-    problems = check(activities, load_registry(), source="s", count=6, workers=2)
-    assert duplicate_messages(list(problems)) == [
-        "rrr2: likely duplicate of rrr1, score 95: same dates (1-2 May); same city (Rabat), a "
-        "usual venue: 2 of 6 activities; shared project (CyberSouth); similar wording (1.00: "
-        "morocco, prosecutor, trained)",
-        "aaa2: likely duplicate of aaa1, score 80: 3 of 4 days in common (5-7 May); same city "
-        "(Accra), a usual venue: 2 of 6 activities; shared project (GLACY+); similar wording "
-        "(1.00: electronic, evidence, judicial, train)",
-    ]
-    assert split == [date(2020, 5, 5).toordinal()]
+
+
+def test_a_failed_half_of_the_search_fails_the_check(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    import inventory.validation as validation
+
+    parent = os.getpid()
+    write = validation._write_found
+
+    def failing(found: Any, rows: Any) -> None:
+        if os.getpid() != parent:
+            raise OSError("No space left on device")
+        write(found, rows)
+
+    monkeypatch.setattr(validation, "_write_found", failing)
+    with pytest.raises(RuntimeError, match="second process failed"):
+        list(check(straddling(), load_registry(), source="s", count=6, workers=2))
+    assert "OSError: No space left on device" in capfd.readouterr().err

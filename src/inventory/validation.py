@@ -21,6 +21,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -441,6 +442,8 @@ def _search_part(search: DuplicateSearch[Tag], spilled: str, middle: int, into: 
         )
         _write_found(_found_file(into), _found(search, _packed(rows)))
         code = 0
+    except BaseException:
+        traceback.print_exc()  # the parent says only that this process failed
     finally:
         # Out at once: none of the parent's clean-up (its buffers, its files) is the child's.
         os._exit(code)
