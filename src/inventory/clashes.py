@@ -284,7 +284,7 @@ class _Corpus:
         return self
 
     def weight(self, word: str) -> float:
-        return self.idf.get(word, math.log(self.size + 1) + 1)
+        return w if (w := self.idf.get(word)) is not None else math.log(self.size + 1) + 1
 
     def usual(self, count: int) -> bool:
         return count > USUAL_VENUE_SHARE * self.size
