@@ -553,23 +553,25 @@ def _overlapping(
 
 
 def _parallel_most(fa: _Features, fb: _Features) -> int:
-    """The most a pair sharing a project and no place, one side with a place, can score
-    (``_assess``, no place nor wording points): its days in common (at most the shorter's
-    and the windows' overlap) over the longer's, and a shared project."""
+    """The most a pair sharing a project and no place, one side with a place, can score: its
+    days in common (at most the shorter's and the windows' overlap) and the project."""
     if fa.month or fa.deadline or fb.month or fb.deadline:
         return 0  # no known day, or only a due date: not parallel load, nor anything else
-    longer = max(len(fa.halves), len(fb.halves))
-    overlap = min(fa.end, fb.end) - max(fa.start, fb.start) + 1
-    shared = min(len(fa.halves), len(fb.halves), overlap)
-    if shared == longer:
+    la, lb = len(fa.halves), len(fb.halves)
+    shared = min(la, lb, min(fa.end, fb.end) - max(fa.start, fb.start) + 1)
+    if shared == max(la, lb):
         return SAME_DAYS + SHARED_PROJECT
-    return OVERLAP_BASE + round(OVERLAP_SHARE * shared / longer) + SHARED_PROJECT
+    return OVERLAP_BASE + round(OVERLAP_SHARE * shared / max(la, lb)) + SHARED_PROJECT
 
 
 def _maybe_duplicate(fa: _Features, fb: _Features, corpus: _Corpus) -> bool:
     """A cheap test every likely duplicate passes: at the same time (half the days, or
     no day known), and similar words or a shared project."""
-    if not fa.month and not fb.month:
+    if not fa.month and not fb.month:  # first a bound: the overlap, the shorter's days
+        la, lb = len(fa.halves), len(fb.halves)
+        most = min(min(fa.end, fb.end) - max(fa.start, fb.start) + 1, la, lb)
+        if most < DUPLICATE_MIN_DAY_SHARE * max(la, lb):
+            return False
         shared = sum(1 for d in fa.halves if fa.halves[d] & fb.halves.get(d, frozenset()))
         if shared < DUPLICATE_MIN_DAY_SHARE * len(fa.halves.keys() | fb.halves.keys()):
             return False
@@ -648,10 +650,7 @@ class DuplicateSearch(Generic[T]):
         running: dict[tuple[tuple[str, str], tuple[str, str]], list[T]] = {}
         active: dict[T, _Features] = {}
         ends: list[tuple[int, int, T]] = []
-        given = itertools.chain(
-            ((True, tag, values) for tag, values in running_before),
-            ((False, tag, values) for tag, values in packed),
-        )
+        given = itertools.chain(((True, *p) for p in running_before), ((False, *p) for p in packed))
         for count, (held, tag, values) in enumerate(given):
             f = _Features.unpack(values)
             while ends and ends[0][0] < f.start:
