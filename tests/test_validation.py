@@ -4,6 +4,10 @@ bundled store only where the newsletter lists one activity twice."""
 
 from __future__ import annotations
 
+import os
+from datetime import date
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +16,7 @@ from inventory.clashes import DEFAULT_MIN_SCORE, PairKind, find_pairs
 from inventory.errors import Problem
 from inventory.model import Activity
 from inventory.projects import load_registry
-from inventory.validation import validate
+from inventory.validation import check, validate
 from tests.helpers import BUNDLED_STORE, load, made
 
 ACTIVITIES = load(BUNDLED_STORE).activities
@@ -235,3 +239,85 @@ def test_streamed_duplicates_are_find_pairs(activities: list[Activity]) -> None:
     assert duplicate_messages(
         validate(activities, load_registry(), source="s")
     ) == reference_duplicates(activities)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(stores())
+def test_duplicates_searched_in_two_processes_by_first_day_are_find_pairs(
+    activities: list[Activity],
+) -> None:
+    # workers=2 searches the days before the middle activity's first day in a forked
+    # process: the pairs across the middle day are this process's, found once.
+    problems = check(activities, load_registry(), source="s", count=len(activities), workers=2)
+    assert duplicate_messages(list(problems)) == reference_duplicates(activities)
+
+
+def test_a_pair_on_each_side_of_the_middle_day_is_found_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Starts 1, 1, 4, 5, 20, 21 May: the middle activity starts on 5 May, so the forked
+    # process searches 1-4 May (the Rabat pair) and this one 5 May on, holding the Accra
+    # activity of 4-7 May that still runs then (the Accra pair). Scores by hand: same
+    # dates 40, or 3 of 4 days 10 + 15; Rabat and Accra each hold 2 of the 6 activities,
+    # above 8%, so a usual venue, 20 // 2; shared project 15; the same words 30.
+    import inventory.validation as validation
+
+    split: list[int] = []
+    forked = validation._search_forked
+
+    def recorded(search: Any, spilled: str, middle: int, into: str) -> Any:
+        split.append(middle)
+        return forked(search, spilled, middle, into)
+
+    monkeypatch.setattr(validation, "_search_forked", recorded)
+    activities = straddling()
+    problems = check(activities, load_registry(), source="s", count=6, workers=2)
+    assert duplicate_messages(list(problems)) == [
+        "rrr2: likely duplicate of rrr1, score 95: same dates (1-2 May); same city (Rabat), a "
+        "usual venue: 2 of 6 activities; shared project (CyberSouth); similar wording (1.00: "
+        "morocco, prosecutor, trained)",
+        "aaa2: likely duplicate of aaa1, score 80: 3 of 4 days in common (5-7 May); same city "
+        "(Accra), a usual venue: 2 of 6 activities; shared project (GLACY+); similar wording "
+        "(1.00: electronic, evidence, judicial, train)",
+    ]
+    assert split == [date(2020, 5, 5).toordinal()]
+
+
+def straddling() -> list[Activity]:
+    """Six activities starting 1, 1, 4, 5, 20 and 21 May: a pair entered twice in Rabat
+    before the middle activity's day, and one in Accra across it."""
+    morocco = ("Prosecutors of Morocco trained", "1-2 May", ("CyberSouth",), "Rabat", MOROCCO)
+    accra = ("Judicial training on electronic evidence", ("GLACY+",), "Accra", GHANA)
+    return store_order(
+        [
+            made("rrr1", *morocco),
+            made("rrr2", *morocco),
+            made("aaa1", accra[0], "4-7 May", *accra[1:]),
+            made("aaa2", accra[0], "5-7 May", *accra[1:]),
+            made(
+                "lll1", "Assessment of the cybercrime unit", "20 May", ("CyberEast",), "Lima", PERU
+            ),
+            made(
+                "lll2", "Report on cybercrime legislation", "21 May", ("CyberEast",), "Lima", PERU
+            ),
+        ]
+    )
+
+
+def test_a_failed_half_of_the_search_fails_the_check(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    import inventory.validation as validation
+
+    parent = os.getpid()
+    write = validation._write_found
+
+    def failing(found: Any, rows: Any) -> None:
+        if os.getpid() != parent:
+            raise OSError("No space left on device")
+        write(found, rows)
+
+    monkeypatch.setattr(validation, "_write_found", failing)
+    with pytest.raises(RuntimeError, match="second process failed"):
+        list(check(straddling(), load_registry(), source="s", count=6, workers=2))
+    assert "OSError: No space left on device" in capfd.readouterr().err

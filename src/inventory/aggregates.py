@@ -88,6 +88,22 @@ def counts_models(activities: Iterable[Activity], by: By) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def folded_titles_models(activities: Iterable[Activity]) -> dict[str, int]:
+    """:func:`folded_titles_sql`'s answer from the models; sorted."""
+    return dict(sorted(Counter(a.title.casefold() for a in activities).items()))
+
+
+def folded_titles_sql(sql: Sql) -> dict[str, int]:
+    """Every activity's title, casefolded, counted: what ``clashes`` weighs words with (the
+    words of a title are those of its casefolded title). Read from the ``sort`` column's
+    index alone (``records.sort_string``: the day, kind and afternoon in 12 characters,
+    the casefolded title, then ``\\x01`` and the id), not from every record."""
+    counts = Counter(
+        s[12 : s.rindex("\x01")] for (s,) in sql.run("SELECT a.sort FROM activity a", [])
+    )
+    return dict(sorted(counts.items()))
+
+
 def per_month_models(activities: Iterable[Activity]) -> dict[str, int]:
     """Activities overlapping each month (``Schedule.months``), months with none left out;
     sorted."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar as _calendar
 import functools
 import heapq
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -283,7 +284,7 @@ class _Corpus:
         return self
 
     def weight(self, word: str) -> float:
-        return self.idf.get(word, math.log(self.size + 1) + 1)
+        return w if (w := self.idf.get(word)) is not None else math.log(self.size + 1) + 1
 
     def usual(self, count: int) -> bool:
         return count > USUAL_VENUE_SHARE * self.size
@@ -513,11 +514,13 @@ def _named_keys(f: _Features, first_words: dict[str, set[str]]) -> list[tuple[st
     return found
 
 
-def _buckets(activities: Sequence[Activity], corpus: _Corpus, by_project: bool) -> list[list[int]]:
-    """Groups of activities (as indexes) that something could link: a country, a city, a
-    place named in a title or location, no place at all within a project, and with
-    ``by_project`` any shared project. Two activities in no common group can score neither
-    a place nor a project."""
+def _buckets(
+    activities: Sequence[Activity], corpus: _Corpus, by_project: bool
+) -> tuple[list[list[int]], list[list[int]]]:
+    """Groups of activities (as indexes) that a place could link (a country, a city, a place
+    named in a title or location, no place at all within a project), then, with
+    ``by_project``, those of a shared project. Two in no common group of either kind can
+    score neither a place nor a project; in none of the first, no place links them."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     first_words: dict[str, set[str]] = defaultdict(set)
     for index, activity in enumerate(activities):
@@ -528,7 +531,11 @@ def _buckets(activities: Sequence[Activity], corpus: _Corpus, by_project: bool) 
     for index, activity in enumerate(activities):
         for key in _named_keys(corpus.features(activity), first_words):
             groups[key].append(index)
-    return [sorted(set(members)) for members in groups.values() if len(members) > 1]
+    found: tuple[list[list[int]], list[list[int]]] = ([], [])
+    for key, members in groups.items():
+        if len(members) > 1:
+            found[key[0] == "project"].append(sorted(set(members)))
+    return found
 
 
 def _overlapping(
@@ -545,10 +552,26 @@ def _overlapping(
         running.append(index)
 
 
+def _parallel_most(fa: _Features, fb: _Features) -> int:
+    """The most a pair sharing a project and no place, one side with a place, can score: its
+    days in common (at most the shorter's and the windows' overlap) and the project."""
+    if fa.month or fa.deadline or fb.month or fb.deadline:
+        return 0  # no known day, or only a due date: not parallel load, nor anything else
+    la, lb = len(fa.halves), len(fb.halves)
+    shared = min(la, lb, min(fa.end, fb.end) - max(fa.start, fb.start) + 1)
+    if shared == max(la, lb):
+        return SAME_DAYS + SHARED_PROJECT
+    return OVERLAP_BASE + round(OVERLAP_SHARE * shared / max(la, lb)) + SHARED_PROJECT
+
+
 def _maybe_duplicate(fa: _Features, fb: _Features, corpus: _Corpus) -> bool:
     """A cheap test every likely duplicate passes: at the same time (half the days, or
     no day known), and similar words or a shared project."""
-    if not fa.month and not fb.month:
+    if not fa.month and not fb.month:  # first a bound: the overlap, the shorter's days
+        la, lb = len(fa.halves), len(fb.halves)
+        most = min(min(fa.end, fb.end) - max(fa.start, fb.start) + 1, la, lb)
+        if most < DUPLICATE_MIN_DAY_SHARE * max(la, lb):
+            return False
         shared = sum(1 for d in fa.halves if fa.halves[d] & fb.halves.get(d, frozenset()))
         if shared < DUPLICATE_MIN_DAY_SHARE * len(fa.halves.keys() | fb.halves.keys()):
             return False
@@ -588,6 +611,7 @@ class DuplicateSearch(Generic[T]):
         self.corpus = _Corpus()
         self.first_words: dict[str, set[str]] = defaultdict(set)
         self.compared = 0
+        self._done = False
 
     def add(self, activity: Activity) -> tuple[int, tuple[Any, ...]]:
         """Count one activity in; its first day (as an ordinal) and its features, packed."""
@@ -605,15 +629,29 @@ class DuplicateSearch(Generic[T]):
         for word, keys in part.first_words.items():
             self.first_words[word] |= keys
 
-    def search(self, packed: Iterable[tuple[T, tuple[Any, ...]]]) -> Iterator[Duplicate[T]]:
+    def counted(self) -> _Corpus:
+        """The store's counts once all are counted in: made once, for a forked search too."""
+        if not self._done:
+            self.corpus.done()
+            self._done = True
+        return self.corpus
+
+    def search(
+        self,
+        packed: Iterable[tuple[T, tuple[Any, ...]]],
+        running_before: Iterable[tuple[T, tuple[Any, ...]]] = (),
+    ) -> Iterator[Duplicate[T]]:
         """The likely duplicates among the activities given again, each with a tag, as
-        :meth:`add` packed them, by first day (ties in any order)."""
-        corpus = self.corpus.done()
+        :meth:`add` packed them, by first day (ties in any order). ``running_before`` (so
+        too): those started before the first of ``packed`` and running on its day, compared
+        with ``packed`` only (their own pairs are another part's of a split search)."""
+        corpus = self.counted()
         prefixes: dict[frozenset[str], list[tuple[str, str]]] = {}
         running: dict[tuple[tuple[str, str], tuple[str, str]], list[T]] = {}
         active: dict[T, _Features] = {}
         ends: list[tuple[int, int, T]] = []
-        for count, (tag, values) in enumerate(packed):
+        given = itertools.chain(((True, *p) for p in running_before), ((False, *p) for p in packed))
+        for count, (held, tag, values) in enumerate(given):
             f = _Features.unpack(values)
             while ends and ends[0][0] < f.start:
                 del active[heapq.heappop(ends)[2]]
@@ -640,7 +678,7 @@ class DuplicateSearch(Generic[T]):
                     candidates.update(dict.fromkeys(members))
                     members.append(tag)
                     running[key] = members
-            for other in candidates:
+            for other in () if held else candidates:
                 a, b = active[other], f
                 ta, tb = other, tag
                 if ((a.start, a.end), a.ident) > ((b.start, b.end), b.ident):
@@ -688,7 +726,7 @@ def store_corpus(store: Store) -> _Corpus:
     def counts(by: By) -> dict[str, int]:
         return store.counts(EVERYTHING, by)
 
-    return _Corpus.counted(store.count(), counts("title"), counts("city"), counts("country"))
+    return _Corpus.counted(store.count(), store.folded_titles(), counts("city"), counts("country"))
 
 
 def find_pairs(
@@ -718,25 +756,44 @@ def find_pairs(
     seen: set[tuple[int, int]] = set()
     pairs: list[Pair] = []
     windows = [(a.start.toordinal(), a.end.toordinal()) for a in activities]
-    buckets = list(_buckets(activities, stats, by_project=not only_duplicates))
-    for done, members in enumerate(buckets, start=1):
+    places, projects = _buckets(activities, stats, by_project=not only_duplicates)
+    total = len(places) + len(projects)
+    features = [stats.features(a) for a in activities]
+    placed_undated = [bool(f.names) and (f.month or f.deadline) for f in features]
+
+    def scored(key: tuple[int, int]) -> None:
+        a, b = activities[key[0]], activities[key[1]]
+        if (windows[key[0]], a.id) > (windows[key[1]], b.id):
+            a, b = b, a
+        if focus is not None and not (focus(a) or focus(b)):
+            return
+        if only_duplicates and not _maybe_duplicate(stats.features(a), stats.features(b), stats):
+            return
+        pair = assess_pair(a, b, stats)
+        if pair is not None and pair.kind in kinds and pair.score >= min_score:
+            pairs.append(pair)
+
+    for done, members in enumerate(places, start=1):
         if progress is not None:
-            progress(done, len(buckets))
+            progress(done, total)
         for key in _overlapping(members, windows):
+            if key not in seen:
+                seen.add(key)
+                scored(key)
+    # The pairs left share a project and no place: only parallel load, scored by the time
+    # and the project alone unless neither has a place. One with a place and no known day
+    # (or only a due date) is in none; a pair whose days cannot reach min_score is skipped.
+    for done, members in enumerate(projects, start=len(places) + 1):
+        if progress is not None:
+            progress(done, total)
+        kept = [i for i in members if not placed_undated[i]]
+        for key in _overlapping(kept, windows):
             if key in seen:
                 continue
             seen.add(key)
-            a, b = activities[key[0]], activities[key[1]]
-            if (windows[key[0]], a.id) > (windows[key[1]], b.id):
-                a, b = b, a
-            if focus is not None and not (focus(a) or focus(b)):
+            fa, fb = features[key[0]], features[key[1]]
+            if (fa.names or fb.names) and _parallel_most(fa, fb) < min_score:
                 continue
-            if only_duplicates and not _maybe_duplicate(
-                stats.features(a), stats.features(b), stats
-            ):
-                continue
-            pair = assess_pair(a, b, stats)
-            if pair is not None and pair.kind in kinds and pair.score >= min_score:
-                pairs.append(pair)
+            scored(key)
     pairs.sort(key=lambda p: (KIND_ORDER[p.kind], -p.score, p.first.sort_key(), p.second.id))
     return pairs

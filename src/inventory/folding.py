@@ -25,6 +25,8 @@ _ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe
 def fold(text: str) -> str:
     """Casefold, strip accents, straighten curly quotes and collapse whitespace, for
     matching that ignores case, accents and typographic quotes."""
+    if text.isascii():  # nothing to decompose, strip or straighten: case and spaces only
+        return " ".join(text.lower().split())
     bare = _ACCENTS.sub("", unicodedata.normalize("NFKD", text.casefold()))
     return " ".join(bare.translate(_UNDECOMPOSED).translate(_QUOTES).split())
 

@@ -19,6 +19,9 @@ import json
 import marshal
 import os
 import sqlite3
+import sys
+import tempfile
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -98,14 +101,22 @@ def check(
     lookup = _lookup(as_written)
     tally = tally if tally is not None else Tally()
     total = 2 * count
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if count >= BIG else 1
     yield from unreadable
     search: DuplicateSearch[Tag] = DuplicateSearch(DEFAULT_MIN_SCORE)
-    spill = sqlite3.connect("")  # a temporary file, deleted when closed
+    # A file of its own (not SQLite's nameless temporary one), so the process that
+    # searches half of the days reads it too.
+    folder = tempfile.TemporaryDirectory(prefix="inventory-validate-")
+    spilled = os.path.join(folder.name, "spill.sqlite3")
+    spill = sqlite3.connect(spilled)
     try:
+        spill.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to roll back
+        spill.execute("PRAGMA synchronous = OFF")
         spill.execute(
-            "CREATE TABLE feature (start INTEGER, idx INTEGER, line INTEGER, sort TEXT, data BLOB)"
+            'CREATE TABLE feature (start INTEGER, "end" INTEGER, idx INTEGER, line INTEGER, '
+            "sort TEXT, data BLOB)"
         )
-        spill.execute("CREATE TABLE found (first TEXT, second TEXT, line INTEGER, text TEXT)")
         if records is None:
             checked = _in_process(activities, lookup, registry, source, search)
         else:
@@ -116,18 +127,22 @@ def check(
             yield from problems
             first = tally.activities
             spill.executemany(
-                "INSERT INTO feature VALUES (?, ?, ?, ?, ?)",
-                [(s, first + n, line, o, d) for n, (s, line, o, d) in enumerate(rows)],
+                "INSERT INTO feature VALUES (?, ?, ?, ?, ?, ?)",
+                [(s, e, first + n, line, o, d) for n, (s, e, line, o, d) in enumerate(rows)],
             )
             tally.activities += len(rows)
-        yield from _duplicates(search, spill, tally.activities, source, progress)
+        parts = 2 if workers > 1 and _fork_context() is not None else 1
+        yield from _duplicates(
+            search, spill, folder.name, tally.activities, source, progress, parts
+        )
     finally:
         spill.close()
+        folder.cleanup()
 
 
-Checked = tuple[list[Problem], list[tuple[int, int | None, str, bytes]]]
-"""A batch checked: its warnings, and each activity's first day, line, place in the
-store's order and packed features (what the duplicate search reads back)."""
+Checked = tuple[list[Problem], list[tuple[int, int, int | None, str, bytes]]]
+"""A batch checked: its warnings, and each activity's first and last day, line, place in
+the store's order and packed features (what the duplicate search reads back)."""
 
 BIG = 20_000
 """Activities from which checking in worker processes pays for starting them."""
@@ -148,7 +163,7 @@ def _check_batch(
         line = known[0] if known is not None else None
         problems += _warnings(activity, registry, find, known, source)
         start, packed = search.add(activity)
-        rows.append((start, line, sort_string(activity), marshal.dumps(packed)))
+        rows.append((start, packed[3], line, sort_string(activity), marshal.dumps(packed)))
     return problems, rows
 
 
@@ -181,10 +196,8 @@ def _checked_records(
     source: str,
     search: DuplicateSearch[Any],
     count: int,
-    workers: int | None,
+    workers: int,
 ) -> Iterator[Checked]:
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 4) if count >= BIG else 1
     context = _fork_context() if workers > 1 else None
     if context is None:
         yield from _in_process(_built(records), lookup, registry, source, search)
@@ -300,37 +313,140 @@ known) and its place in the order of the store (``records.sort_string``)."""
 def _duplicates(
     search: DuplicateSearch[Tag],
     spill: sqlite3.Connection,
+    folder: str,
     count: int,
     source: str,
     progress: Callable[[int, int], None] | None,
+    parts: int,
 ) -> Iterator[Problem]:
     """The likely duplicates among the activities spilled, in the order of the first of
-    each pair, then of the second (soonest first): the second is warned about."""
-
-    def packed() -> Iterator[tuple[Tag, Any]]:
+    each pair, then of the second (soonest first): the second is warned about. With two
+    ``parts``, the days before the middle activity's first day are searched in a forked
+    process while this one searches the rest, each writing what it finds to a file of its
+    own (the feature file is only read meanwhile); the order of the answer is the sort's."""
+    search.counted()  # before a fork: both parts read the same counts
+    spill.commit()
+    middle = _middle_day(spill, count) if parts > 1 else None
+    spilled = os.path.join(folder, "spill.sqlite3")
+    if middle is None:
+        child = None
         rows = spill.execute("SELECT line, sort, data FROM feature ORDER BY start, idx")
-        for done, (line, order, data) in enumerate(rows):
-            if progress is not None and done % BATCH == 0:
-                # The second half of the bar: the duplicate search.
-                progress(count + done, 2 * count)
-            yield (line, order), marshal.loads(data)
+        held: Iterable[Any] = ()
+    else:
+        child = _search_forked(search, spilled, middle, os.path.join(folder, "before.sqlite3"))
+        rows = spill.execute(
+            "SELECT line, sort, data FROM feature WHERE start >= ? ORDER BY start, idx", (middle,)
+        )
+        held = spill.execute(
+            'SELECT line, sort, data FROM feature WHERE start < ? AND "end" >= ? '
+            "ORDER BY start, idx",
+            (middle, middle),
+        ).fetchall()
+    # The second half of the bar: the duplicate search (this process's part of it).
+    share = count - (0 if middle is None else _before(spill, middle))
+    found = _found_file(os.path.join(folder, "found.sqlite3"))
+    try:
+        _write_found(found, _found(search, _packed(rows, progress, count, share), _packed(held)))
+        both = "found"
+        if child is not None:
+            child.join()
+            if child.exitcode != 0:
+                raise RuntimeError("the duplicate search's second process failed")
+            found.execute("ATTACH ? AS before", (os.path.join(folder, "before.sqlite3"),))
+            both = "(SELECT * FROM found UNION ALL SELECT * FROM before.found)"
+        if progress is not None and count:
+            progress(2 * count, 2 * count)
+        rows = found.execute(f"SELECT line, text FROM {both} ORDER BY first, second")
+        for line, text in rows:
+            yield Problem(text, line, "title", "warning", source)
+    finally:
+        if child is not None and child.is_alive():
+            child.terminate()
+            child.join()
+        found.close()
 
-    found: list[tuple[str, str, int | None, str]] = []
-    for pair in search.search(packed()):
+
+def _found_file(path: str) -> sqlite3.Connection:
+    found = sqlite3.connect(path)
+    found.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to roll back
+    found.execute("PRAGMA synchronous = OFF")
+    found.execute("CREATE TABLE found (first TEXT, second TEXT, line INTEGER, text TEXT)")
+    return found
+
+
+def _write_found(found: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> None:
+    stream = iter(rows)
+    while chunk := list(islice(stream, BATCH)):
+        found.executemany("INSERT INTO found VALUES (?, ?, ?, ?)", chunk)
+    found.commit()
+
+
+def _packed(
+    rows: Iterable[tuple[int | None, str, bytes]],
+    progress: Callable[[int, int], None] | None = None,
+    count: int = 0,
+    share: int = 0,
+) -> Iterator[tuple[Tag, Any]]:
+    for done, (line, order, data) in enumerate(rows):
+        if progress is not None and done % BATCH == 0:
+            progress(count + done * count // max(share, 1), 2 * count)
+        yield (line, order), marshal.loads(data)
+
+
+def _found(
+    search: DuplicateSearch[Tag],
+    packed: Iterable[tuple[Tag, Any]],
+    held: Iterable[tuple[Tag, Any]] = (),
+) -> Iterator[tuple[str, str, int | None, str]]:
+    """The rows of the ``found`` table: the sort keys of a pair, the line and the text of
+    the warning about its second."""
+    for pair in search.search(packed, held):
         (first_line, first), (line, second) = pair.first, pair.second
         where = f" (line {first_line})" if first_line else ""
         reasons = "; ".join(r.text for r in pair.reasons)
         text = f"likely duplicate of {pair.first_id}{where}, score {pair.score}: {reasons}"
-        found.append((first, second, line, f"{pair.second_id}: {text}"))
-        if len(found) >= BATCH:
-            spill.executemany("INSERT INTO found VALUES (?, ?, ?, ?)", found)
-            found = []
-    spill.executemany("INSERT INTO found VALUES (?, ?, ?, ?)", found)
-    if progress is not None and count:
-        progress(2 * count, 2 * count)
-    rows = spill.execute("SELECT line, text FROM found ORDER BY first, second")
-    for line, text in rows:
-        yield Problem(text, line, "title", "warning", source)
+        yield first, second, line, f"{pair.second_id}: {text}"
+
+
+def _middle_day(spill: sqlite3.Connection, count: int) -> int | None:
+    """The first day of the activity halfway through the store by first day, if some
+    start before it (else there is nothing to split)."""
+    row = spill.execute(
+        "SELECT start FROM feature ORDER BY start LIMIT 1 OFFSET ?", (count // 2,)
+    ).fetchone()
+    if row is None or not _before(spill, row[0]):
+        return None
+    return int(row[0])
+
+
+def _before(spill: sqlite3.Connection, day: int) -> int:
+    return int(spill.execute("SELECT count(*) FROM feature WHERE start < ?", (day,)).fetchone()[0])
+
+
+def _search_forked(search: DuplicateSearch[Tag], spilled: str, middle: int, into: str) -> Any:
+    """The search of the days before ``middle``, in a forked process (which holds the
+    counts already made), writing what it finds to the file ``into``: the process."""
+    context = _fork_context()
+    sys.stdout.flush()  # nothing written before the fork is written twice
+    sys.stderr.flush()
+    child = context.Process(target=_search_part, args=(search, spilled, middle, into))
+    child.start()
+    return child
+
+
+def _search_part(search: DuplicateSearch[Tag], spilled: str, middle: int, into: str) -> None:
+    code = 1
+    try:
+        rows = sqlite3.connect(spilled).execute(
+            "SELECT line, sort, data FROM feature WHERE start < ? ORDER BY start, idx", (middle,)
+        )
+        _write_found(_found_file(into), _found(search, _packed(rows)))
+        code = 0
+    except BaseException:
+        traceback.print_exc()  # the parent says only that this process failed
+    finally:
+        # Out at once: none of the parent's clean-up (its buffers, its files) is the child's.
+        os._exit(code)
 
 
 def check_history(

@@ -194,6 +194,16 @@ class Store(ABC):
             return aggregates.counts_sql(sql, criteria, by)
         return aggregates.counts_models(self.scan(criteria), by)
 
+    def folded_titles(self) -> dict[str, int]:
+        """The store's titles, casefolded, each with how many activities have it; sorted
+        (``aggregates.py``)."""
+        from .. import aggregates
+
+        sql = self._sql()
+        if sql is not None:
+            return aggregates.folded_titles_sql(sql)
+        return aggregates.folded_titles_models(self.scan())
+
     def keys(self, criteria: Criteria, by: By) -> set[str]:
         """The keys of :meth:`tally`, without counting them (the countries a project
         reached)."""

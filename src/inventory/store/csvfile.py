@@ -224,7 +224,10 @@ class CsvStore(FileStore):
 
 def _kept_cells(cells: list[str], kept: list[tuple[int, str]]) -> dict[str, str]:
     size = len(cells)
-    return {n: unneutralise(cells[i]) for i, n in kept if i < size}
+    # Only a cell starting with "'" can be neutralised (as cacherows reads them).
+    return {
+        n: unneutralise(c) if (c := cells[i]).startswith("'") else c for i, n in kept if i < size
+    }
 
 
 class _Lines:
