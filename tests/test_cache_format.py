@@ -18,7 +18,7 @@ from inventory.store.cache import Cache, cache_path
 
 PINNED = {
     4: "b2bf87da075ae1ee28a811177319292466add4d0678483d830f88456931ff11d",
-    5: "9ea6fea26dbc1eb2fce045d765e7b6f57588b36a758145f1581086883c27a079",
+    5: "e30fb6e1aabbafe563fc28f933c82bb9569957c7ec4d80b44a0de74a236aeedb",
 }
 """The cache's schema each CACHE_FORMAT was released with."""
 

@@ -146,7 +146,7 @@ def test_a_pair_with_one_day_of_five_in_common_in_two_cities_scores_29() -> None
 
 
 def test_every_backend_counts_the_casefolded_titles_as_the_models_do(backend_store: str) -> None:
-    # What clashes weighs words with, read from the sort index on the SQL stores.
+    # What clashes weighs words with, read in SQL on the SQL stores and the cache.
     with open_store(backend_store) as store:
         counted = store.folded_titles()
         models = Counter(a.title.casefold() for a in store.scan())

@@ -98,6 +98,9 @@ def folded_titles_sql(sql: Sql) -> dict[str, int]:
     words of a title are those of its casefolded title). Read from the ``sort`` column's
     index alone (``records.sort_string``: the day, kind and afternoon in 12 characters,
     the casefolded title, then ``\\x01`` and the id), not from every record."""
+    if sql.casefolded:
+        rows = sql.run(f"SELECT {sql.casefolded}, count(*) FROM activity a GROUP BY 1", [])
+        return dict(sorted((title, int(n)) for title, n in rows))
     counts = Counter(
         s[12 : s.rindex("\x01")] for (s,) in sql.run("SELECT a.sort FROM activity a", [])
     )
@@ -124,6 +127,9 @@ class Sql:
     run: Runner
     dialect: Dialect
     max_span: int = 0
+    casefolded: str | None = None
+    """The casefolded title as a column of ``activity a``, where the store keeps one (the
+    CSV store's cache); else it is read out of the ``sort`` column."""
 
 
 _SOURCES: dict[str, tuple[str, str, str]] = {

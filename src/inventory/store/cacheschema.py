@@ -150,7 +150,8 @@ CREATE VIEW IF NOT EXISTS activity AS SELECT
     {_of("place", "city", "place")} AS city,
     {_of("place", _HAYSTACK, "place")} AS haystack,
     1 AS version,
-    r.hash AS hash
+    r.hash AS hash,
+    {_CASEFOLD} AS casefold
 FROM activity_row r;
 """
 """What an activity shares is read by a subquery on its primary key for each column that

@@ -120,7 +120,7 @@ class CsvStore(FileStore):
 
     def _sql(self) -> Sql:
         connection = self.cache().connection
-        return Sql(connection.execute, SQLITE, sql.max_span(connection))
+        return Sql(connection.execute, SQLITE, sql.max_span(connection), "a.casefold")
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         return sql.by_ids(self.cache().connection, ids)
