@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from bench.generate import write
 
 from tests.helpers import BUNDLED_STORE
 from tests.safety import TIMEOUT, command, run_unprivileged, shared_folder, unprivileged
@@ -200,3 +201,24 @@ def test_a_read_only_cache_file_is_worked_around_in_memory() -> None:
         assert len(json.loads(result.stdout)) == 72
         [warning] = _warnings(result.stderr)
         assert "the cache file is read-only" in warning
+
+
+def test_validate_with_no_room_for_its_scratch_data_says_so_in_one_line(tmp_path: Path) -> None:
+    # A big store's duplicate search spills to a file in the temporary folder, shared with
+    # the process that searches half of its days: no room there is one line, not a trace.
+    store = tmp_path / "activities.csv"
+    write(store, 20_000, seed=3)
+    built = subprocess.run(
+        [*command(), "list", "--month", "2019-11", "--json", "--store", str(store)],
+        capture_output=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    before = store.read_bytes()
+    done = NoRoom(store, "", limit=SIZE_LIMIT).run("validate")
+    err = done.stderr.decode()
+    assert done.returncode == 1, err
+    assert "Traceback" not in err
+    assert "cannot keep the check's scratch data in" in err
+    assert store.read_bytes() == before

@@ -30,7 +30,7 @@ from typing import Any
 
 from .changes import Change, Damage
 from .clashes import DEFAULT_MIN_SCORE, DuplicateSearch
-from .errors import Problem
+from .errors import InventoryError, Problem
 from .model import Activity
 from .projects import Project, Registry
 from .records import derived_cells, sort_string
@@ -105,11 +105,12 @@ def check(
         workers = min(os.cpu_count() or 1, 4) if count >= BIG else 1
     yield from unreadable
     search: DuplicateSearch[Tag] = DuplicateSearch(DEFAULT_MIN_SCORE)
-    # A file of its own (not SQLite's nameless temporary one), so the process that
-    # searches half of the days reads it too.
-    folder = tempfile.TemporaryDirectory(prefix="inventory-validate-")
-    spilled = os.path.join(folder.name, "spill.sqlite3")
-    spill = sqlite3.connect(spilled)
+    parts = 2 if workers > 1 and _fork_context() is not None else 1
+    # Searched in two parts, a file of its own, so the process that searches half of the
+    # days reads it too; else SQLite's nameless temporary one, kept in memory while it
+    # fits: a small store checked with no room on the disk writes nothing.
+    folder = tempfile.TemporaryDirectory(prefix="inventory-validate-") if parts > 1 else None
+    spill = sqlite3.connect(os.path.join(folder.name, "spill.sqlite3") if folder else "")
     try:
         spill.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to roll back
         spill.execute("PRAGMA synchronous = OFF")
@@ -131,13 +132,15 @@ def check(
                 [(s, e, first + n, line, o, d) for n, (s, e, line, o, d) in enumerate(rows)],
             )
             tally.activities += len(rows)
-        parts = 2 if workers > 1 and _fork_context() is not None else 1
         yield from _duplicates(
-            search, spill, folder.name, tally.activities, source, progress, parts
+            search, spill, folder.name if folder else "", tally.activities, source, progress, parts
         )
+    except sqlite3.Error as error:
+        raise _no_scratch(error) from None
     finally:
         spill.close()
-        folder.cleanup()
+        if folder is not None:
+            folder.cleanup()
 
 
 Checked = tuple[list[Problem], list[tuple[int, int, int | None, str, bytes]]]
@@ -250,7 +253,18 @@ def _worker_check(records: list[str], written: Written) -> tuple[Checked, Duplic
 def written_by_hand(store: object) -> Lookup | None:
     """Where a store edited by hand (``store.HandEdited``: the CSV store) has each row, so
     problems are reported at their line; None for the stores no person edits."""
-    return store.written_lookup() if isinstance(store, HandEdited) else None
+    try:
+        return store.written_lookup() if isinstance(store, HandEdited) else None
+    except sqlite3.Error as error:
+        raise _no_scratch(error) from None
+
+
+def _no_scratch(error: sqlite3.Error) -> InventoryError:
+    # Only scratch data is written by a check, in the temporary folder: never the store.
+    return InventoryError(
+        f"cannot keep the check's scratch data in {tempfile.gettempdir()}: {error}",
+        hint="free some room there, or name another folder with TMPDIR",
+    )
 
 
 def _lookup(as_written: Written | Lookup | None) -> Lookup:
@@ -344,7 +358,7 @@ def _duplicates(
         ).fetchall()
     # The second half of the bar: the duplicate search (this process's part of it).
     share = count - (0 if middle is None else _before(spill, middle))
-    found = _found_file(os.path.join(folder, "found.sqlite3"))
+    found = _found_file(os.path.join(folder, "found.sqlite3") if folder else "")
     try:
         _write_found(found, _found(search, _packed(rows, progress, count, share), _packed(held)))
         both = "found"

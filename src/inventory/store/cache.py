@@ -42,6 +42,7 @@ from ..errors import Problem, StoreError
 from ..textio import decode, read_plain_file
 from . import cacheschema, sql
 from .cachebuild import Parsers
+from .cacheschema import CACHE_FORMAT
 from .csvdoc import Header, RawRow, read_rows
 from .files import (
     Identity,
@@ -61,15 +62,6 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 CHUNK = 2000
 BUILD_CACHE_KB = 65536
-
-
-CACHE_FORMAT = 5
-"""The version of what a cache holds and of how rows are read into it. A cache is kept for
-as long as this, the schema, the built-in project list, the country tables and Unicode's
-are the same: reinstalling the same version, or a fresh clone, reuses it. Bump it with
-any change to the cache's tables (tests/test_cache_format.py pins them to this number)
-and to how a row is read: the date grammar (dates.py), the model's rules or messages,
-records.from_row or store/cacherows.py."""
 
 
 @functools.lru_cache(maxsize=1)

@@ -33,9 +33,18 @@ from ..vocab import HalfDay
 if TYPE_CHECKING:
     from ..model import Activity, Place, Schedule
 
-CACHE_SCHEMA_VERSION = 104
+CACHE_FORMAT = 6
+"""The version of what a cache holds and of how rows are read into it. A cache is kept for
+as long as this, the schema, the built-in project list, the country tables and Unicode's
+are the same: reinstalling the same version, or a fresh clone, reuses it. Bump it with
+any change to the cache's tables (tests/test_cache_format.py pins them to this number)
+and to how a row is read: the date grammar (dates.py), the model's rules or messages,
+records.from_row or store/cacherows.py."""
+
+CACHE_SCHEMA_VERSION = 100 + CACHE_FORMAT
 """The cache's ``PRAGMA user_version``: apart from ``sql.SCHEMA_VERSION``, whose tables it
-no longer has; an older cache is made anew (``cache._renew``)."""
+no longer has, and following :data:`CACHE_FORMAT`, so a cache of another format has its
+tables and view made anew (``cache._renew``), not only its rows."""
 
 _ISO = "date({} + 1721424.5)"  # a proleptic ordinal as YYYY-MM-DD, as date.isoformat()
 _START, _END = _ISO.format("r.start"), _ISO.format('r."end"')
