@@ -266,6 +266,8 @@ class Reconciler:
         self.originals: dict[str, Activity] = {}
         """Candidates of an ambiguous line that another line changes, as they were."""
         self.taken: set[str] = set()
+        self.asked: dict[str, bool] = {}
+        """Whether the store holds each id of the chunk in hand (:meth:`steps` asks once)."""
         """Ids given to planned activities that the store does not hold (yet)."""
         self.seen: set[str] | None = None
         """With periods: every id a step names, for :meth:`missing`."""
@@ -391,6 +393,11 @@ class Reconciler:
                 wanted += self.decisions[index][1]
         fetched = self.store.by_ids([i for i in dict.fromkeys(wanted) if i not in self.originals])
         fetched.update(self.originals)
+        # Whether a new line's own id is free, asked of the store for the whole chunk at
+        # once: a query an activity cost an import into a server store a round trip each.
+        own = [i.activity.id for i in items if i.activity.id not in fetched]
+        held = self.store.by_ids(list(dict.fromkeys(own)))
+        self.asked = {i: i in held for i in own} | dict.fromkeys(fetched, True)
         out: list[Step] = []
         for index, item in enumerate(items, start=first):
             how, stored, candidates = "new", None, []
@@ -460,7 +467,10 @@ class Reconciler:
 
     def _fresh(self, activity: Activity, taken: set[str]) -> Activity:
         """The activity with an id that neither the store nor this import uses yet."""
-        if activity.id in taken or self.store.by_ids([activity.id]):
+        held = self.asked.get(activity.id)
+        if held is None:
+            held = bool(self.store.by_ids([activity.id]))
+        if activity.id in taken or held:
             ident = derive_id(activity.title, activity.place, activity.schedule, taken)
             while self.store.by_ids([ident]):
                 taken.add(ident)
