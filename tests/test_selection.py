@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from inventory.dates import parse_schedule
 from inventory.formats import Format, Listing, Output, write
 from inventory.gazetteer import country_by_code
 from inventory.model import Activity, Place, Status
@@ -188,3 +189,77 @@ def run_one(text: str, month: str | None = None) -> Activity:
 
     schedule = parse_schedule(text, context_month=month)
     return Activity(id="abcd1234", title="A title", schedule=schedule)
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        Criteria(),
+        Q4_2019,
+        Criteria(projects=("GLACY+",)),
+        Criteria(period=(date(2020, 1, 1), date(2020, 3, 31)), projects=("CyberSouth",)),
+    ],
+)
+def test_the_first_few_selected_are_the_first_few_of_all_in_order(
+    backend_store: str, criteria: Criteria
+) -> None:
+    # A limit bounds the rows sorted by the start index (sql.select's _FIRST_ENDS): the
+    # first n must be those of the whole answer, ties and months-only dates included.
+    with open_store(backend_store) as store:
+        whole = [a.id for a in store.select(criteria)]
+        assert whole
+        for n in (1, 2, 5, 10, len(whole), len(whole) + 3):
+            assert [a.id for a in store.select(criteria, limit=n)] == whole[:n], n
+
+
+@given(
+    dated=st.lists(
+        st.tuples(schedules(), st.sampled_from(["GLACY+", "CyberEast"])), min_size=1, max_size=25
+    ),
+    n=st.integers(min_value=1, max_value=12),
+    kind=st.sampled_from(["csv", "db"]),
+)
+def test_a_limit_keeps_the_sort_of_the_whole_answer_on_any_dates(
+    tmp_path_factory: pytest.TempPathFactory, dated: list[Any], n: int, kind: str
+) -> None:
+    # Month-only dates sort by their last day, half days after whole ones: the bound by
+    # first days must never drop one of the first n.
+    target = tmp_path_factory.mktemp("limit") / f"store.{kind}"
+    with open_store(str(target), create=True) as store, store.transaction() as batch:
+        for number, (schedule, project) in enumerate(dated):
+            batch.add(
+                Activity(
+                    id=f"lim{number:05d}",
+                    title=f"Workshop {number % 4}",
+                    projects=(project,),
+                    schedule=schedule,
+                )
+            )
+    with open_store(str(target)) as store:
+        for criteria in (Criteria(), Criteria(projects=("GLACY+",))):
+            whole = [a.id for a in store.select(criteria)]
+            assert [a.id for a in store.select(criteria, limit=n)] == whole[:n]
+
+
+@pytest.mark.parametrize("kind", ["csv", "db", "json"])
+def test_a_month_without_days_that_starts_first_comes_after_a_day_within_it(
+    tmp_path: Path, kind: str
+) -> None:
+    # January without days sorts on 31 January, after 15 and 16 January, though it
+    # starts first: the first one or two must be the two days, in the order of the days.
+    target = tmp_path / f"store.{kind}"
+    dated = {
+        "month0001": ("dates TBD", "2020-01"),
+        "day00002": ("16 January 2020", None),
+        "day00001": ("15 January 2020", None),
+        "later001": ("3 February 2020", None),
+    }
+    with open_store(str(target), create=True) as store, store.transaction() as batch:
+        for ident, (text, month) in dated.items():
+            schedule = parse_schedule(text, context_month=month)
+            batch.add(Activity(id=ident, title=ident, projects=("GLACY+",), schedule=schedule))
+    order = ["day00001", "day00002", "month0001", "later001"]  # 15, 16, 31 Jan, 3 Feb
+    with open_store(str(target)) as store:
+        assert [a.id for a in store.select()] == order
+        for n in (1, 2, 3):
+            assert [a.id for a in store.select(limit=n)] == order[:n]

@@ -249,6 +249,20 @@ def activities(rows: Iterable[tuple[str]]) -> Iterator[Activity]:
         yield trusted_record(json.loads(record))
 
 
+BOUNDED_LIMIT = 1000
+_FIRST_ENDS = (
+    'SELECT max(f.e) FROM (SELECT a."end" AS e FROM activity a WHERE {where} '
+    "ORDER BY a.start LIMIT ?) f"
+)
+"""The first few activities in sort order without sorting all that match: an activity's
+sort day (``records.sort_string``: its first day, or its last for a month) is never before
+its first day nor after its last, so the ``n`` that start first have ``n`` sort days no
+later than the latest of their last days, and the first ``n`` in sort order all start by
+then. Those ``n`` come from the start index, read in order and stopped there; the cache's
+sort key is computed, and sorting every match to keep ten cost a project's page at 1M a
+second (1.2 s to 17 ms)."""
+
+
 def select(
     connection: sqlite3.Connection,
     criteria: Criteria,
@@ -259,6 +273,9 @@ def select(
     """The matching activities as their stored records, soonest first; models are built
     only when asked for (``shaped``: whether the records are in this version's shape)."""
     where, params = criteria.to_sql(SQLITE, max_span(connection))
+    if limit is not None and limit <= BOUNDED_LIMIT:
+        first_ends = _FIRST_ENDS.replace("{where}", where)
+        where, params = f"{where} AND a.start <= ({first_ends})", [*params, *params, limit]
     sql = f"SELECT a.record FROM activity a WHERE {where} ORDER BY a.sort"
     if limit is not None:
         sql += " LIMIT ?"
