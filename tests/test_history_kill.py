@@ -42,11 +42,21 @@ for n in range(10_000):
 """
 
 
-def check_agree(store: Path) -> list[dict[str, Any]]:
+def check_agree(store: Path, *, killed: bool = False) -> list[dict[str, Any]]:
     """The history and the store agree (see the module's docstring); the changes, oldest
-    first."""
+    first. Just after a kill (``killed``) the last line may be cut off: a writer killed
+    while appending its pending line (the kernel may stop a write between two pages) had
+    not replaced the store yet, and readers say so until the next writer moves the line
+    aside (store/journal.py); nothing else may be wrong."""
     with open_store(str(store)) as opened:
-        assert opened.history_damage() == []
+        damage = opened.history_damage()
+        if killed and damage:
+            [torn] = damage
+            assert torn.what.startswith("is cut off"), torn
+            with open(store.with_name(store.name + ".history.jsonl"), "rb") as history:
+                assert not history.read().endswith(b"\n")  # the last line, not another
+        else:
+            assert damage == []
         changes = sorted(opened.history(), key=lambda c: c.number)
         assert [c.number for c in changes] == list(range(1, len(changes) + 1))
         last: dict[str, dict[str, Any] | None] = {}
@@ -82,7 +92,7 @@ def test_writers_killed_at_random_points_leave_a_history_that_agrees_with_the_st
         writer.kill()
         writer.wait()
         writer.stdout.close()
-        check_agree(store)
+        check_agree(store, killed=True)
         result = CliRunner().invoke(app, ["undo", "--author", "killer", "--store", str(store)])
         assert result.exit_code == 0, result.stderr
         newest = check_agree(store)[-1]
