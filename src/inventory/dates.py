@@ -34,7 +34,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
-from .datewords import dates_tbd, day_words
+from .datewords import dates_tbd, schedule_days
 from .errors import ParseError, excerpt
 from .model import MAX_SHORT, Certainty, HalfDay, Precision, Schedule, Segment
 from .months import MONTH_NAMES, MONTH_NUMBERS, day_label, month_bounds, month_of
@@ -549,21 +549,7 @@ def render_schedule(schedule: Schedule, *, with_year: bool = True) -> str:
             written = " ".join(schedule.text.split())
             return written if _AS_WRITTEN_TBD.fullmatch(written) else _unscheduled_words(written)
         return dates_tbd(schedule.month)
-    segments = [
-        (
-            s.start,
-            None if s.start_half is None else s.start_half.value,
-            s.end,
-            None if s.end_half is None else s.end_half.value,
-        )
-        for s in schedule.segments
-    ]
-    return day_words(
-        segments,
-        with_year=with_year,
-        deadline=schedule.deadline,
-        tentative=schedule.certainty is Certainty.TENTATIVE,
-    )
+    return schedule_days(schedule, with_year=with_year)
 
 
 def to_edtf(schedule: Schedule) -> str:

@@ -6,12 +6,57 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from .months import MONTH_NAMES, month_bounds, month_label
+from .vocab import Certainty, HalfDay
 
 Point = tuple[date, str | None, date, str | None]
 """One segment: its first day and half-day marker ("AM", "PM" or None), its last and its."""
+
+
+class DatedPart(Protocol):
+    """A segment of a dated schedule: ``model.Segment``, or ``planning.PlottedPart`` read
+    from a record."""
+
+    @property
+    def start(self) -> date: ...
+    @property
+    def end(self) -> date: ...
+    @property
+    def start_half(self) -> HalfDay | None: ...
+    @property
+    def end_half(self) -> HalfDay | None: ...
+
+
+class Dated(Protocol):
+    """A dated schedule: ``model.Schedule``, or ``planning.PlottedSchedule``."""
+
+    @property
+    def segments(self) -> Sequence[DatedPart]: ...
+    @property
+    def deadline(self) -> bool: ...
+    @property
+    def certainty(self) -> Certainty: ...
+
+
+def schedule_days(schedule: Dated, *, with_year: bool) -> str:
+    """:func:`day_words` of a dated schedule's segments, deadline and certainty."""
+    segments = [
+        (
+            s.start,
+            None if s.start_half is None else s.start_half.value,
+            s.end,
+            None if s.end_half is None else s.end_half.value,
+        )
+        for s in schedule.segments
+    ]
+    return day_words(
+        segments,
+        with_year=with_year,
+        deadline=schedule.deadline,
+        tentative=schedule.certainty is Certainty.TENTATIVE,
+    )
 
 
 def _ym(d: date) -> tuple[int, int]:

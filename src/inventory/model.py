@@ -8,6 +8,7 @@ precision, and the original text kept beside them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any
 
@@ -237,10 +238,15 @@ class Place(_Frozen):
     @property
     def label(self) -> str:
         """The place as a reader wants it: ``Lyon, France``, ``Portugal, Netherlands``."""
-        names = ", ".join(c.name for c in self.countries)
-        if self.city and names:
-            return f"{self.city}, {names}"
-        return self.city or names or self.text
+        return place_label(self.text, self.city, [c.name for c in self.countries])
+
+
+def place_label(text: str, city: str | None, countries: Sequence[str]) -> str:
+    """:attr:`Place.label` of a place's parts (the timeline reads them from a record)."""
+    names = ", ".join(countries)
+    if city and names:
+        return f"{city}, {names}"
+    return city or names or text
 
 
 class Activity(_Frozen):

@@ -18,8 +18,8 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from .datewords import dates_tbd, day_words
-from .model import Activity, Certainty, HalfDay, Precision, Schedule, Segment
+from .datewords import dates_tbd, schedule_days
+from .model import Activity, Certainty, HalfDay, Precision, Schedule, Segment, place_label
 from .months import Period, days_in, month_bounds, months_between
 from .report import NO_PROJECT, counts
 from .vocab import Status
@@ -71,10 +71,7 @@ class PlottedPlace(NamedTuple):
     @property
     def label(self) -> str:
         """``model.Place.label``."""
-        names = ", ".join(c.name for c in self.countries)
-        if self.city and names:
-            return f"{self.city}, {names}"
-        return self.city or names or self.text
+        return place_label(self.text, self.city, [c.name for c in self.countries])
 
 
 class Plotted(NamedTuple):
@@ -169,21 +166,7 @@ def schedule_words(schedule: Schedule | PlottedSchedule, *, with_year: bool = Tr
             assert isinstance(schedule, Schedule)
             return render_schedule(schedule, with_year=False)
         return dates_tbd(schedule.month)
-    segments = [
-        (
-            s.start,
-            None if s.start_half is None else s.start_half.value,
-            s.end,
-            None if s.end_half is None else s.end_half.value,
-        )
-        for s in schedule.segments
-    ]
-    return day_words(
-        segments,
-        with_year=with_year,
-        deadline=schedule.deadline,
-        tentative=schedule.certainty is Certainty.TENTATIVE,
-    )
+    return schedule_days(schedule, with_year=with_year)
 
 
 def _period_json(period: Period, label: str) -> dict[str, str]:

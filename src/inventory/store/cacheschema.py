@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..folding import fold
 from ..vocab import HalfDay
+from .sql import ACTIVITY_LINKS
 
 if TYPE_CHECKING:
     from ..model import Activity, Place, Schedule
@@ -125,21 +126,7 @@ CREATE TABLE IF NOT EXISTS place (
 CREATE UNIQUE INDEX IF NOT EXISTS place_json ON place (json);
 CREATE TABLE IF NOT EXISTS list (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS list_json ON list (json);
-CREATE TABLE IF NOT EXISTS activity_project (
-    id TEXT NOT NULL, project TEXT NOT NULL, PRIMARY KEY (id, project)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS activity_project_name ON activity_project (project, id);
-CREATE TABLE IF NOT EXISTS activity_country (
-    id TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (id, code)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS activity_country_code ON activity_country (code, id);
-CREATE TABLE IF NOT EXISTS segment (
-    id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS segment_id ON segment (id);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS problem (line INTEGER, field TEXT, message TEXT NOT NULL);
-CREATE VIEW IF NOT EXISTS activity AS SELECT
+{ACTIVITY_LINKS}CREATE VIEW IF NOT EXISTS activity AS SELECT
     r.id AS id,
     '{{"id": "' || r.id || '", "projects": ' || {_of("list", "json", "projects")}
         || ', "title": ' || r.title || ', "modality": ' || coalesce(r.modality, 'null')

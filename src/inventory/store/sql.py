@@ -27,7 +27,26 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 3
 
-SCHEMA = """
+ACTIVITY_LINKS = """
+CREATE TABLE IF NOT EXISTS activity_project (
+    id TEXT NOT NULL, project TEXT NOT NULL, PRIMARY KEY (id, project)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS activity_project_name ON activity_project (project, id);
+CREATE TABLE IF NOT EXISTS activity_country (
+    id TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (id, code)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS activity_country_code ON activity_country (code, id);
+CREATE TABLE IF NOT EXISTS segment (
+    id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS segment_id ON segment (id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS problem (line INTEGER, field TEXT, message TEXT NOT NULL);
+"""[1:]
+"""An activity's projects, countries and parts, and the store's meta and problems: the
+same in the SQLite store and the CSV store's cache (``cacheschema.CACHE_SCHEMA``)."""
+
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS activity (
     id TEXT PRIMARY KEY,
     record TEXT NOT NULL,
@@ -51,21 +70,7 @@ CREATE INDEX IF NOT EXISTS activity_sort ON activity (sort);
 -- (its days, parts and status), so they never read its record (aggregates.py).
 CREATE INDEX IF NOT EXISTS activity_span ON activity (id, start, "end", parts, status);
 CREATE UNIQUE INDEX IF NOT EXISTS activity_hash ON activity (hash) WHERE hash IS NOT NULL;
-CREATE TABLE IF NOT EXISTS activity_project (
-    id TEXT NOT NULL, project TEXT NOT NULL, PRIMARY KEY (id, project)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS activity_project_name ON activity_project (project, id);
-CREATE TABLE IF NOT EXISTS activity_country (
-    id TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (id, code)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS activity_country_code ON activity_country (code, id);
-CREATE TABLE IF NOT EXISTS segment (
-    id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS segment_id ON segment (id);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS problem (line INTEGER, field TEXT, message TEXT NOT NULL);
-"""
+{ACTIVITY_LINKS}"""
 RECORD_FORMAT = "1"
 """The shape of the ``record`` column's JSON (``records.to_record``, written as ``list --json``
 writes it). A store that says it holds this shape answers JSON queries with the records as
