@@ -14,6 +14,7 @@ tests/test_aggregates_in_sql_agree_with_the_models.py), and in SQL on the shared
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -213,6 +214,34 @@ class Sql:
     casefolded: str | None = None
     """The casefolded title as a column of ``activity a``, where the store keeps one (the
     CSV store's cache); else it is read out of the ``sort`` column."""
+    spans: bool = False
+    """The store keeps ``project_span`` (the CSV store's cache): each project's activities
+    counted by window and parts, which answers :func:`kept_count` and what ``projects`` and
+    ``projects show`` ask of one project or of all without reading their activities."""
+
+
+def _one_project(criteria: Criteria) -> str | None:
+    """The project ``criteria`` asks for when it asks nothing else (but activities outside
+    a window): what ``project_span`` answers."""
+    if len(criteria.projects) == 1 and criteria.but(projects=(), outside=None) == Criteria():
+        return criteria.projects[0]
+    return None
+
+
+def kept_count(sql: Sql, criteria: Criteria) -> int | None:
+    """How many activities ``criteria`` matches, from ``project_span`` when the store keeps
+    it and the criteria ask for one project (and perhaps those outside a window); None:
+    ask the activities."""
+    project = _one_project(criteria) if sql.spans else None
+    if project is None:
+        return None
+    query = "SELECT coalesce(sum(n), 0) FROM project_span WHERE project = ?"
+    params: list[Any] = [project]
+    if criteria.outside is not None:
+        first, last = criteria.outside
+        query += ' AND (start < ? OR "end" > ?)'
+        params += [first.toordinal(), last.toordinal()]
+    return int(next(iter(sql.run(query, params)))[0])
 
 
 _SOURCES: dict[str, tuple[str, str, str]] = {
@@ -226,8 +255,11 @@ _SOURCES: dict[str, tuple[str, str, str]] = {
 def tally_sql(
     sql: Sql, criteria: Criteria, by: By, within: Mapping[str, Period] | None = None
 ) -> dict[str, KeyTotals]:
-    """The matching activities by key, counted in one grouped query."""
+    """The matching activities by key, counted in one grouped query (of ``project_span``
+    for every project of the store, where it is kept)."""
     dialect = sql.dialect
+    if by == "project" and sql.spans and criteria == Criteria():
+        return _tally_spans(sql, within or {})
     where, params = criteria.to_sql(dialect, sql.max_span)
     key, rows, extra = _SOURCES.get(by, (dialect.title(), "activity a", ""))
     windows = ""
@@ -252,6 +284,19 @@ def tally_sql(
         name: KeyTotals(int(n), dialect.from_day(first), dialect.from_day(last), int(out or 0))
         for name, n, first, last, out in sql.run(query, [*head, dialect.day(date.min), *params])
     }
+    return dict(sorted(found.items()))
+
+
+def _tally_spans(sql: Sql, within: Mapping[str, Period]) -> dict[str, KeyTotals]:
+    found: dict[str, KeyTotals] = {}
+    for name, n, first, last in sql.run(
+        'SELECT project, sum(n), min(start), max("end") FROM project_span GROUP BY project', []
+    ):
+        found[name] = KeyTotals(int(n), date.fromordinal(first), date.fromordinal(last))
+    for name, (first, last) in within.items():
+        if name in found:
+            outside = kept_count(sql, Criteria(projects=(name,), outside=(first, last)))
+            found[name] = dataclasses.replace(found[name], outside=outside or 0)
     return dict(sorted(found.items()))
 
 
@@ -298,11 +343,19 @@ def per_month_sql(sql: Sql, criteria: Criteria) -> dict[str, int]:
     where, params = criteria.to_sql(dialect, sql.max_span)
     month = dialect.month_of
     counts: Counter[str] = Counter()
-    spans = sql.run(
-        f"SELECT {month('a.start')}, {month(_A_END)}, count(*) FROM activity a "
-        f"WHERE {where} AND a.parts <= 1 GROUP BY 1, 2",
-        params,
-    )
+    project = _one_project(criteria) if sql.spans else None
+    if project is not None and criteria.outside is None:
+        spans = sql.run(
+            f"SELECT {month('start')}, {month(_END)}, sum(n) "
+            "FROM project_span WHERE project = ? AND parts <= 1 GROUP BY 1, 2",
+            [project],
+        )
+    else:
+        spans = sql.run(
+            f"SELECT {month('a.start')}, {month(_A_END)}, count(*) FROM activity a "
+            f"WHERE {where} AND a.parts <= 1 GROUP BY 1, 2",
+            params,
+        )
     for first, last, n in spans:
         for key in _months(first, last):
             counts[key] += int(n)
@@ -323,7 +376,7 @@ def per_month_sql(sql: Sql, criteria: Criteria) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-_A_END, _S_END = 'a."end"', 's."end"'
+_A_END, _S_END, _END = 'a."end"', 's."end"', '"end"'
 _UNDATED_POSTPONEMENT = "(a.status = 'postponed' AND a.\"precision\" = 'month')"
 """:func:`undated_postponement` in SQL."""
 
