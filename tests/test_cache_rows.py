@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -217,37 +218,74 @@ def test_a_cache_file_is_an_ordinary_sqlite_database(store_copy: Path) -> None:
     connection.close()
 
 
+def _with_duplicates(store: Path) -> tuple[list[str], list[tuple[int, str, str]]]:
+    """A generated store with ids read twice, and the problems one process reports: the
+    same id far down with another title (the same dates: one worker reads both), a row
+    again byte for byte, and an id again with other dates in parts (another worker's)."""
+    write(store, 3000, seed=5)
+    lines = store.read_text(encoding="utf-8").splitlines(keepends=True)
+    names = next(csv.reader([lines[0]]))
+    twin = next(csv.reader([lines[5]]))
+    twin[names.index("title")] = "Another title"
+    parted = next(csv.reader([lines[20]]))
+    parted[names.index("dates")], parted[names.index("month")] = "3-4 and 8 May 2021", ""
+    added = io.StringIO()
+    csv.writer(added, lineterminator="\n").writerows([twin])
+    copied = io.StringIO()
+    csv.writer(copied, lineterminator="\n").writerows([parted])
+    store.write_text(
+        "".join([*lines, added.getvalue(), lines[9], copied.getvalue()]), encoding="utf-8"
+    )
+    end = len(lines)
+    return lines, [
+        (end + 1, "id", f"duplicate id {twin[0]!r}, first used on line 6"),
+        (end + 2, "id", f"duplicate id {next(csv.reader([lines[9]]))[0]!r}, first used on line 10"),
+        (end + 3, "id", f"duplicate id {parted[0]!r}, first used on line 21"),
+    ]
+
+
+def _build(store: Path) -> tuple[dict[str, tuple[Any, ...]], list[tuple[Any, ...]]]:
+    cache_path(store).unlink(missing_ok=True)
+    cache = Cache(store, load_registry)
+    try:
+        cache.ensure_current()
+        problems = [(p.line, p.field, p.message) for p in cache.problems()]
+    finally:
+        cache.close()
+    return _cached(store), problems
+
+
 def test_workers_find_the_same_activities_and_duplicates_as_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = tmp_path / "activities.csv"
-    write(store, 3000, seed=5)
-    lines = store.read_text(encoding="utf-8").splitlines(keepends=True)
-    # The same id again far down the file, with another title: the first row keeps it.
-    cells = next(csv.reader([lines[5]]))
-    cells[2] = "Another title"
-    twin = io.StringIO()
-    csv.writer(twin, lineterminator="\n").writerow(cells)
-    store.write_text("".join([*lines, twin.getvalue(), lines[9]]), encoding="utf-8")
+    _, expected = _with_duplicates(store)
+    alone = _build(store)
+    assert alone[1] == expected
+    merged: list[int] = []
+    merge = cachebuild.Parsers.merge
 
-    def build() -> tuple[dict[str, tuple[Any, ...]], list[tuple[Any, ...]]]:
-        cache_path(store).unlink(missing_ok=True)
-        cache = Cache(store, load_registry)
-        try:
-            cache.ensure_current()
-            problems = [(p.line, p.field, p.message) for p in cache.problems()]
-        finally:
-            cache.close()
-        return _cached(store), problems
+    def counted(self: cachebuild.Parsers) -> int:
+        merged.append(len(self.shards))
+        return merge(self)
 
-    alone = build()
     monkeypatch.setattr(cachebuild.Parsers, "BIG", 0)
-    assert build() == alone
-    assert alone[1] == [
-        (len(lines) + 1, "id", f"duplicate id {cells[0]!r}, first used on line 6"),
-        (
-            len(lines) + 2,
-            "id",
-            f"duplicate id {next(csv.reader([lines[9]]))[0]!r}, first used on line 10",
-        ),
-    ]
+    monkeypatch.setattr(cachebuild.Parsers, "merge", counted)
+    assert _build(store) == alone
+    assert merged == [min(os.cpu_count() or 1, 4)]  # the workers wrote shards, merged once
+
+
+def test_a_worker_that_cannot_write_its_shard_leaves_the_build_to_send_rows_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "activities.csv"
+    _, expected = _with_duplicates(store)
+    alone = _build(store)
+
+    def full(self: object, rows: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(cachebuild.Parsers, "BIG", 0)
+    monkeypatch.setattr(cachebuild._Shard, "store", full)
+    assert _build(store) == alone
+    assert alone[1] == expected

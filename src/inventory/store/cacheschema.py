@@ -373,7 +373,8 @@ class CacheWriter:
         assert made is not None
         return made
 
-    def _schedule(self, when: Template) -> tuple[int, int]:
+    def template(self, when: Template) -> tuple[int, int]:
+        """The numbers of a schedule's text and of its shape."""
         known = self.numbers.get(id(when))  # the rows of a build share template objects
         if known is not None:
             return known[1]
@@ -391,6 +392,29 @@ class CacheWriter:
         self.numbers[id(when)] = (when, (number, its))  # kept alive: its id stays its own
         return number, its
 
+    def place(self, place: Where) -> tuple[int, tuple[str, ...]]:
+        """The number of a place, and its countries' codes."""
+        at = self.places.get(place[0])
+        if at is None:
+            number = self._number("place", "json = ?", place[:1], place)
+            at = self.places[place[0]] = (number, tuple(json.loads(place[3])))
+        return at
+
+    def listed(self, listed: str) -> tuple[int, tuple[str, ...]]:
+        """The number of a list of projects (as JSON), and its names."""
+        of = self.lists.get(listed)
+        if of is None:
+            number = self._number("list", "json = ?", (listed,), (listed,))
+            of = self.lists[listed] = (number, tuple(json.loads(listed)))
+        return of
+
+    def flush(self) -> None:
+        """Insert what was numbered ``fresh`` and not yet inserted."""
+        for table, made in self.new.items():
+            marks = ", ".join("?" * len(made[0]))
+            self.connection.executemany(f"INSERT INTO {table} VALUES ({marks})", made)
+        self.new.clear()
+
     def insert(self, items: Iterable[Compact]) -> int:
         """Insert them; returns the longest window among them, in days."""
         places, lists, fresh = self.places, self.lists, self.fresh
@@ -401,15 +425,9 @@ class CacheWriter:
         span = 0
         for row, its_segments in items:
             ident, place, listed = row[0], row[8], row[9]
-            at = places.get(place[0])
-            if at is None:
-                number = self._number("place", "json = ?", place[:1], place)
-                at = places[place[0]] = (number, tuple(json.loads(place[3])))
-            of = lists.get(listed)
-            if of is None:
-                number = self._number("list", "json = ?", (listed,), (listed,))
-                of = lists[listed] = (number, tuple(json.loads(listed)))
-            rows.append((*row[:7], *self._schedule(row[7]), at[0], of[0], *row[10:]))
+            at = places.get(place[0]) or self.place(place)
+            of = lists.get(listed) or self.listed(listed)
+            rows.append((*row[:7], *self.template(row[7]), at[0], of[0], *row[10:]))
             if not fresh:
                 projects += [(ident, p) for p in of[1]]
                 countries += [(ident, c) for c in at[1]]
@@ -417,10 +435,7 @@ class CacheWriter:
                 segments += [(ident, s, e) for s, e in its_segments]
             span = max(span, row[5] - row[4])
         connection = self.connection
-        for table, made in self.new.items():
-            marks = ", ".join("?" * len(made[0]))
-            connection.executemany(f"INSERT INTO {table} VALUES ({marks})", made)
-        self.new.clear()
+        self.flush()
         connection.executemany(f"INSERT INTO activity_row VALUES ({', '.join('?' * 16)})", rows)
         connection.executemany("INSERT INTO activity_project VALUES (?, ?)", projects)
         connection.executemany("INSERT INTO activity_country VALUES (?, ?)", countries)
