@@ -92,7 +92,7 @@ the longest window so far, in days."""
 
 _SHARD = """
 CREATE TABLE row (
-    line INTEGER NOT NULL, id TEXT, title TEXT, status TEXT, month TEXT, start INTEGER,
+    line INTEGER NOT NULL, id TEXT, title TEXT, status INTEGER, month TEXT, start INTEGER,
     "end" INTEGER, parts INTEGER, template INTEGER, place INTEGER, projects INTEGER,
     hash BLOB, cf TEXT, fold TEXT, modality TEXT, extra TEXT
 );
@@ -125,6 +125,7 @@ class _Shard:
         places: list[cacheschema.Where] = []
         lists: list[str] = []
         numbered, where_at, list_at = self.templates, self.places, self.lists
+        statuses = cacheschema.STATUSES
         ready: list[tuple[Any, ...]] = []
         segments: list[tuple[int, str, int, int]] = []
         span = self.span
@@ -146,7 +147,8 @@ class _Shard:
             if projects is None:
                 projects = list_at[listed] = len(list_at)
                 lists.append(listed)
-            ready.append((line, *row[:7], template, place, projects, *row[10:]))
+            status = statuses[row[2]]
+            ready.append((line, *row[:2], status, *row[3:7], template, place, projects, *row[10:]))
             if parts:
                 segments += [(line, row[0], start, end) for start, end in parts]
             span = max(span, row[5] - row[4])
@@ -368,38 +370,49 @@ class Parsers:
         return self.span
 
     def _settle(self, connection: sqlite3.Connection) -> None:
-        """The ids read more than once (from one worker or several): the row that comes
-        first in the file keeps it, as in a build in one process, and each other line is
-        reported against it."""
-        twice = [
-            i
-            for (i,) in connection.execute(
-                "SELECT id FROM activity_row GROUP BY id HAVING count(*) > 1"
-            )
-        ]
-        for ident in twice:
-            lines = sorted(
-                row
-                for shard in self.shards
-                for row in connection.execute(
-                    f"SELECT line, hash FROM {shard}.row WHERE id = ?", (ident,)
-                )
-            )
-            first, kept = lines[0]
-            for line, _ in lines[1:]:
-                self.problems.append(duplicate(ident, line, first, self.source))
+        """The ids read more than once (by one worker or several): the row that comes first
+        in the file keeps it, as in a build in one process, and each other line is reported
+        against it. Found by making the index of ids, which refuses an id twice: at once
+        when there is none, the usual case."""
+        index = cacheschema.statement("activity_row_id")
+        try:
+            connection.execute(index)
+            return
+        except sqlite3.IntegrityError:
+            pass
+        connection.execute("CREATE INDEX activity_row_twice ON activity_row (id)")
+        connection.execute("DROP TABLE IF EXISTS temp.twice")
+        connection.execute("CREATE TEMP TABLE twice (id TEXT PRIMARY KEY, line INTEGER, hash BLOB)")
+        connection.execute(
+            "INSERT INTO temp.twice (id) "
+            "SELECT id FROM activity_row GROUP BY id HAVING count(*) > 1"
+        )
+        read: dict[str, list[tuple[int, bytes]]] = {}
+        for shard in self.shards:
+            for ident, line, hash_ in connection.execute(
+                f"SELECT id, line, hash FROM {shard}.row WHERE id IN (SELECT id FROM temp.twice)"
+            ):
+                read.setdefault(ident, []).append((line, hash_))
+        kept: list[tuple[int, bytes, str]] = []
+        for ident, lines in read.items():
+            (first, hash_), *others = sorted(lines)
+            self.problems += [duplicate(ident, line, first, self.source) for line, _ in others]
+            kept.append((first, hash_, ident))
+        connection.executemany("UPDATE temp.twice SET line = ?, hash = ? WHERE id = ?", kept)
+        connection.execute(
+            "DELETE FROM activity_row WHERE id IN (SELECT id FROM temp.twice) AND rowid NOT IN "
+            "(SELECT (SELECT min(r.rowid) FROM activity_row r "
+            "WHERE r.id = t.id AND r.hash = t.hash) FROM temp.twice t)"
+        )
+        connection.execute("DELETE FROM segment WHERE id IN (SELECT id FROM temp.twice)")
+        for shard in self.shards:
             connection.execute(
-                "DELETE FROM activity_row WHERE id = ?1 AND rowid != "
-                "(SELECT min(rowid) FROM activity_row WHERE id = ?1 AND hash = ?2)",
-                (ident, kept),
+                f'INSERT INTO segment SELECT s.id, s.start, s."end" FROM {shard}.segment s '
+                "JOIN temp.twice t ON t.id = s.id AND t.line = s.line"
             )
-            connection.execute("DELETE FROM segment WHERE id = ?", (ident,))
-            for shard in self.shards:
-                connection.execute(
-                    f'INSERT INTO segment SELECT id, start, "end" FROM {shard}.segment '
-                    "WHERE id = ? AND line = ?",
-                    (ident, first),
-                )
+        connection.execute("DROP INDEX activity_row_twice")
+        connection.execute("DROP TABLE temp.twice")
+        connection.execute(index)
 
 
 def duplicate(ident: str, line: int, first: int, source: str) -> Problem:
