@@ -289,3 +289,48 @@ def test_a_worker_that_cannot_write_its_shard_leaves_the_build_to_send_rows_back
     monkeypatch.setattr(cachebuild._Shard, "store", full)
     assert _build(store) == alone
     assert alone[1] == expected
+
+
+def _read_whole_or_in_pieces(data: bytes, *, pieces: bool) -> Any:
+    from inventory.errors import StoreError
+    from inventory.store import csvdoc
+    from inventory.textio import decode
+
+    try:
+        if pieces:
+            header, rows = csvdoc.read_data_rows(data, "s.csv")
+        else:
+            header, rows = csvdoc.read_rows(decode(data, "s.csv"), "s.csv")
+        return header, [(r.line, r.cells, r.raw, r.problem, r.hash) for r in rows]
+    except StoreError as error:
+        return str(error)
+
+
+CELL = st.text(alphabet=st.sampled_from(["a", "é", "–", '"', ",", "\n", "\r", " ", "\x00"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.lists(CELL, min_size=1, max_size=4), max_size=12),
+    header=st.sampled_from(["id,title,dates", "\ufeffid,title,dates", "id,title", "id;title;x"]),
+    end=st.sampled_from(["\n", "\r\n", "\r"]),
+    cut=st.one_of(st.none(), st.integers(min_value=0, max_value=400)),
+    piece=st.integers(min_value=1, max_value=40),
+)
+def test_a_big_store_read_a_piece_at_a_time_reads_as_its_whole_text(
+    rows: list[list[str]], header: str, end: str, cut: int | None, piece: int
+) -> None:
+    from inventory.store import csvdoc
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator=end).writerows(rows)
+    data = (header + end + out.getvalue()).encode()
+    if cut is not None and cut < len(data):
+        data = data[:cut] + b"\xff" + data[cut:]  # a byte no UTF-8 text holds
+    whole = _read_whole_or_in_pieces(data, pieces=False)
+    original = csvdoc.PIECE
+    csvdoc.PIECE = piece  # pieces of a few bytes: every row straddles some
+    try:
+        assert _read_whole_or_in_pieces(data, pieces=True) == whole
+    finally:
+        csvdoc.PIECE = original

@@ -39,11 +39,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, StoreError
-from ..textio import decode, read_plain_file
+from ..textio import read_plain_file
 from . import cachebuild, cacheschema, sql
 from .cachebuild import Parsers, duplicate
 from .cacheschema import CACHE_FORMAT
-from .csvdoc import Header, RawRow, read_rows
+from .csvdoc import Header, RawRow, read_data_rows
 from .files import (
     Identity,
     Snapshot,
@@ -400,8 +400,7 @@ class Cache:
         shards: list[tuple[str, str]] | None = None,
     ) -> None:
         connection = self.connection
-        text = decode(snapshot.data, self.source)
-        header, rows = read_rows(text, self.source)
+        header, rows = read_data_rows(snapshot.data, self.source)
         fingerprint = self._fingerprint()
         if (
             any(meta.get(k) != v for k, v in fingerprint.items())
@@ -426,11 +425,12 @@ class Cache:
         span = sql.max_span(connection)
         writer = cacheschema.CacheWriter(connection, fresh=bool(empty))
         seen: set[str] = set()  # filling empty tables, all the ids so far: no index to ask
-        total = max(len(text), 1)
+        total = max(len(snapshot.data), 1)  # counted in characters read: near enough
         done = 0
         sharded = shards if empty else None  # workers write the rows: see Parsers.merge
         registry = self.registry()
-        with Parsers(header.names, registry, self.source, len(text), sharded, writer) as parsers:
+        size = len(snapshot.data)
+        with Parsers(header.names, registry, self.source, size, sharded, writer) as parsers:
 
             def take(parsed: list[tuple[int, bytes, cacheschema.Compact | Problem]]) -> None:
                 nonlocal span
