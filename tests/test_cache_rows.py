@@ -334,3 +334,32 @@ def test_a_big_store_read_a_piece_at_a_time_reads_as_its_whole_text(
         assert _read_whole_or_in_pieces(data, pieces=True) == whole
     finally:
         csvdoc.PIECE = original
+
+
+def test_a_build_leaves_no_shards_and_removes_those_of_a_killed_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+    import tempfile
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    killed = temporary / f"inventory-cache-{gone}-x1"
+    (killed).mkdir()
+    (killed / "shard0.sqlite3").write_bytes(b"left by a build killed with -9")
+    running = temporary / f"inventory-cache-{os.getpid()}-x2"  # a build going on
+    running.mkdir()
+    store = tmp_path / "activities.csv"
+    write(store, 300, seed=3)
+    monkeypatch.setattr(cachebuild.Parsers, "BIG", 0)
+    built = _build(store)
+    assert sorted(p.name for p in temporary.iterdir()) == [running.name]
+    assert len(built[0]) == 300

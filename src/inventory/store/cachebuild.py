@@ -197,18 +197,47 @@ def shards(connection: sqlite3.Connection, size: int) -> Iterator[list[tuple[str
     import shutil
     import tempfile
 
-    folder = tempfile.mkdtemp(prefix="inventory-cache-")
     names: list[tuple[str, str]] = []
+    folder = None
     try:
+        _sweep(tempfile.gettempdir())
+        folder = tempfile.mkdtemp(prefix=f"{SHARDS}{os.getpid()}-")
         for number in range(workers):
             names.append((f"shard{number}", os.path.join(folder, f"shard{number}.sqlite3")))
             connection.execute(f"ATTACH ? AS {names[-1][0]}", (names[-1][1],))
+    except (OSError, sqlite3.Error):
+        names = []  # no room for shards: the rows come back to this process
+    try:
         yield names
     finally:
         for name, _ in names:
             with suppress(sqlite3.Error):
                 connection.execute(f"DETACH {name}")
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+SHARDS = "inventory-cache-"
+"""How the temporary folder of a build's shards is named, before its process's id."""
+
+
+def _sweep(base: str) -> None:
+    """Remove the shard folders of this user's builds that were killed (a process that is
+    gone): they would fill the temporary folder a build at a time."""
+    import shutil
+
+    for entry in os.scandir(base):
+        if not entry.name.startswith(SHARDS) or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            pid = int(entry.name[len(SHARDS) :].split("-")[0])
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                continue
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry.path, ignore_errors=True)
+        except (ValueError, OSError):
+            continue
 
 
 class Parsers:
