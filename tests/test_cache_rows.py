@@ -275,20 +275,25 @@ def test_workers_find_the_same_activities_and_duplicates_as_one_process(
     assert merged == [min(os.cpu_count() or 1, 4)]  # the workers wrote shards, merged once
 
 
+@pytest.mark.parametrize("failing", ["__init__", "store"])
 def test_a_worker_that_cannot_write_its_shard_leaves_the_build_to_send_rows_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
     store = tmp_path / "activities.csv"
     _, expected = _with_duplicates(store)
     alone = _build(store)
 
-    def full(self: object, rows: object) -> None:
+    def full(self: object, *args: object) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
+    merged: list[int] = []
+    merge = cachebuild.Parsers.merge
     monkeypatch.setattr(cachebuild.Parsers, "BIG", 0)
-    monkeypatch.setattr(cachebuild._Shard, "store", full)
+    monkeypatch.setattr(cachebuild.Parsers, "merge", lambda self: merged.append(1) or merge(self))
+    monkeypatch.setattr(cachebuild._Shard, failing, full)
     assert _build(store) == alone
     assert alone[1] == expected
+    assert merged == []  # built again without shards
 
 
 def _read_whole_or_in_pieces(data: bytes, *, pieces: bool) -> Any:

@@ -1,7 +1,8 @@
 """The parsing side of a cache build (``cache.Cache._rebuild``): rows of the CSV store read
 and validated into what the cache keeps, in this process for a small store, in worker
-processes for a big one. Imported by every query (cache.py), it imports the models only
-when rows are read."""
+processes for a big one, which write the rows of a build from scratch to throw-away
+databases of their own that the main process copies in (``Parsers.merge``). Imported by
+every query (cache.py), it imports the models only when rows are read."""
 
 from __future__ import annotations
 
@@ -59,8 +60,8 @@ def _worker_start(names: list[str], registry: Registry, source: str, shard: str 
 
     gc.disable()  # a worker lives for one build: see paused_collector
     _WORKER.update(reader=RowReader(names, registry), source=source, sent={})
-    if shard is not None:
-        _WORKER["shard"] = _Shard(shard)
+    _WORKER["shard"] = shard  # opened by the first chunk: a pool restarts a worker whose
+    # start fails, again and again, where a chunk's failure is reported
 
 
 def _worker_parse(rows: list[tuple[int, bytes, list[str]]]) -> tuple[list[Any], list[Any]]:
@@ -160,6 +161,8 @@ class _Shard:
 
 def _worker_store(rows: list[tuple[int, bytes, list[str]]]) -> News:
     try:
+        if isinstance(_WORKER["shard"], str):
+            _WORKER["shard"] = _Shard(_WORKER["shard"])
         return cast(_Shard, _WORKER["shard"]).store(rows)
     except (sqlite3.Error, OSError) as error:
         raise ShardFailed(str(error)) from None
@@ -167,7 +170,9 @@ def _worker_store(rows: list[tuple[int, bytes, list[str]]]) -> News:
 
 def _worker_finish() -> None:
     try:
-        shard: _Shard = _WORKER.pop("shard")
+        shard = _WORKER.pop("shard")
+        if isinstance(shard, str):
+            shard = _Shard(shard)  # it was sent no row
         shard.connection.execute("COMMIT")
         shard.connection.close()
     except (sqlite3.Error, OSError) as error:
