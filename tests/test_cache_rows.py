@@ -333,12 +333,12 @@ def test_a_big_store_read_a_piece_at_a_time_reads_as_its_whole_text(
     if cut is not None and cut < len(data):
         data = data[:cut] + b"\xff" + data[cut:]  # a byte no UTF-8 text holds
     whole = _read_whole_or_in_pieces(data, pieces=False)
-    original = csvdoc.PIECE
-    csvdoc.PIECE = piece  # pieces of a few bytes: every row straddles some
+    original = csvdoc.DECODED
+    csvdoc.DECODED = piece  # pieces of a few bytes: every row straddles some
     try:
         assert _read_whole_or_in_pieces(data, pieces=True) == whole
     finally:
-        csvdoc.PIECE = original
+        csvdoc.DECODED = original
 
 
 def test_a_build_leaves_no_shards_and_removes_those_of_a_killed_build(

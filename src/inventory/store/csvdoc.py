@@ -103,7 +103,7 @@ def read_rows(text: str, source: str) -> tuple[Header, Iterator[RawRow]]:
     return _read(Recorder(text), source, bom, newline)
 
 
-PIECE = 1 << 22
+DECODED = 1 << 22
 """Bytes of a big store decoded at a time (:func:`read_data_rows`)."""
 
 
@@ -129,12 +129,12 @@ def read_data_rows(data: bytes, source: str) -> tuple[Header, Iterator[RawRow]]:
     character beyond Latin-1 in it). A piece ends at a line end, which no UTF-8 character
     straddles; a store that would not decode is said to as :func:`textio.decode` says it,
     before anything else is (its header's faults included)."""
-    if len(data) <= 2 * PIECE or b"\x00" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if len(data) <= 2 * DECODED or b"\x00" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return read_rows(decode(data, source), source)
 
     def pieces(start: int) -> Iterator[str]:
         while start < len(data):
-            end = data.find(b"\n", start + PIECE)
+            end = data.find(b"\n", start + DECODED)
             end = len(data) if end < 0 else end + 1
             try:
                 yield data[start:end].decode("utf-8")
