@@ -20,6 +20,7 @@ from tests.helpers import run
 PINNED = {
     4: "b2bf87da075ae1ee28a811177319292466add4d0678483d830f88456931ff11d",
     6: "40ec140d8197941b2ef3c0fdad1da0e189f9fa0f79d50d93a0c997f3ff31708c",
+    7: "c0956b6e1845245dace110018759026df976285070e3586e2a8c4df3ab0ab20b",
 }
 """The cache's schema each CACHE_FORMAT was released with."""
 
@@ -41,10 +42,11 @@ def fingerprint() -> Iterator[None]:
 
 
 def _mark(store: Path) -> None:
-    """Change a status inside the cache only: the mark stays only if the cache is reused."""
+    """Change a title inside the cache only: the mark stays only if the cache is reused."""
     connection = sqlite3.connect(cache_path(store))
     connection.execute(
-        "UPDATE activity_row SET status = 'marked' WHERE id = (SELECT min(id) FROM activity_row)"
+        "UPDATE activity_row SET title = '\"Marked\"', cf = NULL, fold = NULL "
+        "WHERE id = (SELECT min(id) FROM activity_row)"
     )
     connection.commit()
     connection.close()
@@ -56,7 +58,7 @@ def _marked(store: Path) -> bool:
         cache.ensure_current()
         return (
             cache.connection.execute(
-                "SELECT count(*) FROM activity WHERE status = 'marked'"
+                "SELECT count(*) FROM activity WHERE casefold = 'marked'"
             ).fetchone()[0]
             == 1
         )

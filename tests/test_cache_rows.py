@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -217,37 +218,153 @@ def test_a_cache_file_is_an_ordinary_sqlite_database(store_copy: Path) -> None:
     connection.close()
 
 
+def _with_duplicates(store: Path) -> tuple[list[str], list[tuple[int, str, str]]]:
+    """A generated store with ids read twice, and the problems one process reports: the
+    same id far down with another title (the same dates: one worker reads both), a row
+    again byte for byte, and an id again with other dates in parts (another worker's)."""
+    write(store, 3000, seed=5)
+    lines = store.read_text(encoding="utf-8").splitlines(keepends=True)
+    names = next(csv.reader([lines[0]]))
+    twin = next(csv.reader([lines[5]]))
+    twin[names.index("title")] = "Another title"
+    parted = next(csv.reader([lines[20]]))
+    parted[names.index("dates")], parted[names.index("month")] = "3-4 and 8 May 2021", ""
+    added = io.StringIO()
+    csv.writer(added, lineterminator="\n").writerows([twin])
+    copied = io.StringIO()
+    csv.writer(copied, lineterminator="\n").writerows([parted])
+    store.write_text(
+        "".join([*lines, added.getvalue(), lines[9], copied.getvalue()]), encoding="utf-8"
+    )
+    end = len(lines)
+    return lines, [
+        (end + 1, "id", f"duplicate id {twin[0]!r}, first used on line 6"),
+        (end + 2, "id", f"duplicate id {next(csv.reader([lines[9]]))[0]!r}, first used on line 10"),
+        (end + 3, "id", f"duplicate id {parted[0]!r}, first used on line 21"),
+    ]
+
+
+def _build(store: Path) -> tuple[dict[str, tuple[Any, ...]], list[tuple[Any, ...]]]:
+    cache_path(store).unlink(missing_ok=True)
+    cache = Cache(store, load_registry)
+    try:
+        cache.ensure_current()
+        problems = [(p.line, p.field, p.message) for p in cache.problems()]
+    finally:
+        cache.close()
+    return _cached(store), problems
+
+
 def test_workers_find_the_same_activities_and_duplicates_as_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = tmp_path / "activities.csv"
-    write(store, 3000, seed=5)
-    lines = store.read_text(encoding="utf-8").splitlines(keepends=True)
-    # The same id again far down the file, with another title: the first row keeps it.
-    cells = next(csv.reader([lines[5]]))
-    cells[2] = "Another title"
-    twin = io.StringIO()
-    csv.writer(twin, lineterminator="\n").writerow(cells)
-    store.write_text("".join([*lines, twin.getvalue(), lines[9]]), encoding="utf-8")
+    _, expected = _with_duplicates(store)
+    alone = _build(store)
+    assert alone[1] == expected
+    merged: list[int] = []
+    merge = cachebuild.Parsers.merge
 
-    def build() -> tuple[dict[str, tuple[Any, ...]], list[tuple[Any, ...]]]:
-        cache_path(store).unlink(missing_ok=True)
-        cache = Cache(store, load_registry)
-        try:
-            cache.ensure_current()
-            problems = [(p.line, p.field, p.message) for p in cache.problems()]
-        finally:
-            cache.close()
-        return _cached(store), problems
+    def counted(self: cachebuild.Parsers) -> int:
+        merged.append(len(self.shards))
+        return merge(self)
 
-    alone = build()
     monkeypatch.setattr(cachebuild.Parsers, "BIG", 0)
-    assert build() == alone
-    assert alone[1] == [
-        (len(lines) + 1, "id", f"duplicate id {cells[0]!r}, first used on line 6"),
-        (
-            len(lines) + 2,
-            "id",
-            f"duplicate id {next(csv.reader([lines[9]]))[0]!r}, first used on line 10",
-        ),
-    ]
+    monkeypatch.setattr(cachebuild.Parsers, "merge", counted)
+    assert _build(store) == alone
+    assert merged == [min(os.cpu_count() or 1, 4)]  # the workers wrote shards, merged once
+
+
+@pytest.mark.parametrize("failing", ["__init__", "store"])
+def test_a_worker_that_cannot_write_its_shard_leaves_the_build_to_send_rows_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    store = tmp_path / "activities.csv"
+    _, expected = _with_duplicates(store)
+    alone = _build(store)
+
+    def full(self: object, *args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    merged: list[int] = []
+    merge = cachebuild.Parsers.merge
+    monkeypatch.setattr(cachebuild.Parsers, "BIG", 0)
+    monkeypatch.setattr(cachebuild.Parsers, "merge", lambda self: merged.append(1) or merge(self))
+    monkeypatch.setattr(cachebuild._Shard, failing, full)
+    assert _build(store) == alone
+    assert alone[1] == expected
+    assert merged == []  # built again without shards
+
+
+def _read_whole_or_in_pieces(data: bytes, *, pieces: bool) -> Any:
+    from inventory.errors import StoreError
+    from inventory.store import csvdoc
+    from inventory.textio import decode
+
+    try:
+        if pieces:
+            header, rows = csvdoc.read_data_rows(data, "s.csv")
+        else:
+            header, rows = csvdoc.read_rows(decode(data, "s.csv"), "s.csv")
+        return header, [(r.line, r.cells, r.raw, r.problem, r.hash) for r in rows]
+    except StoreError as error:
+        return str(error)
+
+
+CELL = st.text(alphabet=st.sampled_from(["a", "é", "–", '"', ",", "\n", "\r", " ", "\x00"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.lists(CELL, min_size=1, max_size=4), max_size=12),
+    header=st.sampled_from(["id,title,dates", "\ufeffid,title,dates", "id,title", "id;title;x"]),
+    end=st.sampled_from(["\n", "\r\n", "\r"]),
+    cut=st.one_of(st.none(), st.integers(min_value=0, max_value=400)),
+    piece=st.integers(min_value=1, max_value=40),
+)
+def test_a_big_store_read_a_piece_at_a_time_reads_as_its_whole_text(
+    rows: list[list[str]], header: str, end: str, cut: int | None, piece: int
+) -> None:
+    from inventory.store import csvdoc
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator=end).writerows(rows)
+    data = (header + end + out.getvalue()).encode()
+    if cut is not None and cut < len(data):
+        data = data[:cut] + b"\xff" + data[cut:]  # a byte no UTF-8 text holds
+    whole = _read_whole_or_in_pieces(data, pieces=False)
+    original = csvdoc.DECODED
+    csvdoc.DECODED = piece  # pieces of a few bytes: every row straddles some
+    try:
+        assert _read_whole_or_in_pieces(data, pieces=True) == whole
+    finally:
+        csvdoc.DECODED = original
+
+
+def test_a_build_leaves_no_shards_and_removes_those_of_a_killed_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+    import tempfile
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    killed = temporary / f"inventory-cache-{gone}-x1"
+    (killed).mkdir()
+    (killed / "shard0.sqlite3").write_bytes(b"left by a build killed with -9")
+    running = temporary / f"inventory-cache-{os.getpid()}-x2"  # a build going on
+    running.mkdir()
+    store = tmp_path / "activities.csv"
+    write(store, 300, seed=3)
+    monkeypatch.setattr(cachebuild.Parsers, "BIG", 0)
+    built = _build(store)
+    assert sorted(p.name for p in temporary.iterdir()) == [running.name]
+    assert len(built[0]) == 300

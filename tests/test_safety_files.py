@@ -146,7 +146,7 @@ def forge(store: Path) -> Path:
     assert count(store) == 132
     cache = store.with_name(f".{store.name}.cache.sqlite3")
     with sqlite3.connect(cache) as db:
-        db.execute("UPDATE activity_row SET status = 'cancelled'")
+        db.execute("UPDATE activity_row SET status = 2")  # cancelled, as the cache numbers it
     return cache
 
 

@@ -39,11 +39,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, StoreError
-from ..textio import decode, read_plain_file
-from . import cacheschema, sql
-from .cachebuild import Parsers
+from ..textio import read_plain_file
+from . import cachebuild, cacheschema, sql
+from .cachebuild import Parsers, duplicate
 from .cacheschema import CACHE_FORMAT
-from .csvdoc import Header, RawRow, read_rows
+from .csvdoc import Header, RawRow, read_data_rows
 from .files import (
     Identity,
     Snapshot,
@@ -352,10 +352,19 @@ class Cache:
         self._or_in_memory(lambda: self._refresh(snapshot, progress))
 
     def _refresh(self, snapshot: Snapshot, progress: Progress | None) -> None:
-        connection = self.connection
         # A build reads and writes every page of its tables: SQLite's 2 MB default page
         # cache would send them to the disk and back (it is given back when it closes).
-        connection.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KB}")
+        self.connection.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KB}")
+        try:
+            with cachebuild.shards(self.connection, len(snapshot.data)) as shards:
+                self._refresh_with(snapshot, progress, shards)
+        except cachebuild.ShardFailed:
+            self._refresh_with(snapshot, progress, [])
+
+    def _refresh_with(
+        self, snapshot: Snapshot, progress: Progress | None, shards: list[tuple[str, str]]
+    ) -> None:
+        connection = self.connection
         connection.execute("BEGIN IMMEDIATE")
         try:
             try:
@@ -375,17 +384,23 @@ class Cache:
             ):
                 connection.execute("COMMIT")  # another process refreshed it meanwhile
                 return
-            self._rebuild(snapshot, meta, progress)
+            with cachebuild.paused_collector():
+                self._rebuild(snapshot, meta, progress, shards)
             connection.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 connection.execute("ROLLBACK")
             raise
 
-    def _rebuild(self, snapshot: Snapshot, meta: dict[str, str], progress: Progress | None) -> None:
+    def _rebuild(
+        self,
+        snapshot: Snapshot,
+        meta: dict[str, str],
+        progress: Progress | None,
+        shards: list[tuple[str, str]] | None = None,
+    ) -> None:
         connection = self.connection
-        text = decode(snapshot.data, self.source)
-        header, rows = read_rows(text, self.source)
+        header, rows = read_data_rows(snapshot.data, self.source)
         fingerprint = self._fingerprint()
         if (
             any(meta.get(k) != v for k, v in fingerprint.items())
@@ -410,9 +425,12 @@ class Cache:
         span = sql.max_span(connection)
         writer = cacheschema.CacheWriter(connection, fresh=bool(empty))
         seen: set[str] = set()  # filling empty tables, all the ids so far: no index to ask
-        total = max(len(text), 1)
+        total = max(len(snapshot.data), 1)  # counted in characters read: near enough
         done = 0
-        with Parsers(header.names, self.registry(), self.source, len(text)) as parsers:
+        sharded = shards if empty else None  # workers write the rows: see Parsers.merge
+        registry = self.registry()
+        size = len(snapshot.data)
+        with Parsers(header.names, registry, self.source, size, sharded, writer) as parsers:
 
             def take(parsed: list[tuple[int, bytes, cacheschema.Compact | Problem]]) -> None:
                 nonlocal span
@@ -437,9 +455,10 @@ class Cache:
 
             def submit() -> None:
                 known = set() if empty else self._known([r.hash for r in chunk])
-                connection.executemany(
-                    "INSERT INTO incoming VALUES (?, ?)", [(r.hash, r.line) for r in chunk]
-                )
+                if not parsers.sharded:  # else the shards keep the lines
+                    connection.executemany(
+                        "INSERT INTO incoming VALUES (?, ?)", [(r.hash, r.line) for r in chunk]
+                    )
                 fresh = [(r.line, r.hash, r.cells) for r in chunk if r.hash not in known]
                 for parsed in parsers.submit(fresh):
                     take(parsed)
@@ -458,6 +477,9 @@ class Cache:
             submit()
             for parsed in parsers.drain():
                 take(parsed)
+            if parsers.sharded:
+                span = max(span, parsers.merge())
+                problems += parsers.problems
         writer.link()
         if empty:
             cacheschema.create(connection, in_transaction=True)
@@ -510,10 +532,10 @@ class Cache:
             if kept is not None and kept[0] == hash_:
                 continue  # the same bytes twice: reported by _duplicate_rows
             if kept is not None and kept[1] is not None and kept[1] < line:
-                problems.append(_duplicate(ident, line, kept[1], self.source))
+                problems.append(duplicate(ident, line, kept[1], self.source))
                 continue
             if kept is not None and kept[1] is not None:
-                problems.append(_duplicate(ident, kept[1], line, self.source))
+                problems.append(duplicate(ident, kept[1], line, self.source))
             cacheschema.remove(connection, [ident])
             span = max(span, writer.insert([item]))
         return span
@@ -531,7 +553,7 @@ class Cache:
                 "SELECT line FROM incoming WHERE hash = ? AND line > ?", (hash_, first)
             )
             for (line,) in lines:
-                problems.append(_duplicate(ident[0] if ident else "?", line, first, self.source))
+                problems.append(duplicate(ident[0] if ident else "?", line, first, self.source))
 
     def _stamp(self, identity: Identity, digest: str, seen_ns: int, header: Header) -> None:
         connection = self.connection
@@ -680,12 +702,6 @@ def _holds_bytes(path: Path, data: bytes) -> bool:
                 return False
             done += len(chunk)
     return done == len(data)
-
-
-def _duplicate(ident: str, line: int, first: int, source: str) -> Problem:
-    return Problem(
-        f"duplicate id {ident!r}, first used on line {first}", line, "id", "error", source
-    )
 
 
 def _identity(path: Path) -> Identity:

@@ -132,7 +132,10 @@ class RowReader:
     def prepare(self, cells: list[str], hash_: bytes | None) -> cacheschema.Compact:
         """What ``cacheschema.compact(records.from_row(row, registry), hash_)`` gives for the row
         of these cells (read as ``cache.parse_rows`` reads them); raises its ParseError."""
-        values = [unneutralise(c) if c.startswith("'") else c for c in cells]
+        if "'" in "".join(cells):  # else no cell was neutralised: one search, not one a cell
+            values = [unneutralise(c) if c.startswith("'") else c for c in cells]
+        else:
+            values = list(cells)
         size = len(values)
         if size < self.width:
             values += [""] * (self.width - size)  # a short row: its last cells are empty

@@ -28,13 +28,13 @@ from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from ..folding import fold
-from ..vocab import HalfDay
+from ..vocab import HalfDay, Status
 from .sql import ACTIVITY_LINKS
 
 if TYPE_CHECKING:
     from ..model import Activity, Place, Schedule
 
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 """The version of what a cache holds and of how rows are read into it. A cache is kept for
 as long as this, the schema, the built-in project list, the country tables and Unicode's
 are the same: reinstalling the same version, or a fresh clone, reuses it. Bump it with
@@ -70,6 +70,12 @@ _HAYSTACK = (
 )
 
 
+STATUSES = {status.value: number for number, status in enumerate(Status)}
+"""A status as ``activity_row`` keeps it: a number, stored in no byte beyond its type for
+the first two (a tenth of a small store's cache, counting the index that covers it)."""
+_STATUS = "CASE r.status " + " ".join(f"WHEN {n} THEN '{s}'" for s, n in STATUSES.items()) + " END"
+
+
 def _of(table: str, value: str, column: str) -> str:
     """``value`` read from the row of ``table`` that the activity's ``column`` numbers."""
     return f"(SELECT {value} FROM {table} h WHERE h.id = r.{column})"
@@ -84,7 +90,7 @@ CACHE_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS activity_row (
     id TEXT NOT NULL,
     title TEXT NOT NULL,
-    status TEXT NOT NULL,
+    status INTEGER NOT NULL,
     month TEXT NOT NULL,
     start INTEGER NOT NULL,
     "end" INTEGER NOT NULL,
@@ -116,9 +122,12 @@ CREATE TABLE IF NOT EXISTS shape (
     precision TEXT NOT NULL,
     certainty TEXT NOT NULL,
     deadline INTEGER NOT NULL,
-    pm INTEGER NOT NULL
+    pm INTEGER NOT NULL,
+    key INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS shape_json ON shape (json, form);
+-- Found by a hash of its JSON, as a schedule by its text's: an index of the JSON itself
+-- would be as big as the table.
+CREATE INDEX IF NOT EXISTS shape_key ON shape (key);
 CREATE TABLE IF NOT EXISTS place (
     id INTEGER PRIMARY KEY, json TEXT NOT NULL, city TEXT NOT NULL, hay TEXT NOT NULL,
     codes TEXT NOT NULL
@@ -132,7 +141,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS list_json ON list (json);
         || ', "title": ' || r.title || ', "modality": ' || coalesce(r.modality, 'null')
         || ', "place": ' || {_of("place", "json", "place")}
         || ', "schedule": {{"text": ' || {_of("schedule", "text", "schedule")}
-        || {_of("shape", _EXPANDED, "shape")} || ', "status": "' || r.status
+        || {_of("shape", _EXPANDED, "shape")} || ', "status": "' || {_STATUS}
         || '", "extra": ' || coalesce(r.extra, '{{}}') || '}}' AS record,
     {_of("shape", _SORTED, "shape")} || {_CASEFOLD} || char(1) || r.id AS sort,
     r.start AS start,
@@ -142,7 +151,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS list_json ON list (json);
     {_of("shape", "precision", "shape")} AS precision,
     {_of("shape", "certainty", "shape")} AS certainty,
     {_of("shape", "deadline", "shape")} AS deadline,
-    r.status AS status,
+    {_STATUS} AS status,
     {_of("place", "city", "place")} AS city,
     {_of("place", _HAYSTACK, "place")} AS haystack,
     1 AS version,
@@ -189,6 +198,11 @@ with the schedule as a :data:`Template`, the place as a :data:`Where` and the pr
 their JSON list instead of their numbers) and its day segments when it has several. Plain
 tuples, so a worker process can make them and send them back; what they hold in common
 is the same object, which a chunk sent back pickles once."""
+
+
+def statement(index: str) -> str:
+    """The statement of :data:`CACHE_SCHEMA` that makes this index."""
+    return next(s for s in CACHE_SCHEMA.split(";\n") if f" {index} ON " in s).strip()
 
 
 def create(connection: sqlite3.Connection, *, in_transaction: bool = False) -> None:
@@ -340,6 +354,12 @@ def compact(activity: Activity, hash_: bytes | None = None) -> Compact:
     return (row, parts if len(parts) > 1 else [])
 
 
+def _key(text: str) -> int:
+    """What a schedule's text or a shape is looked up by: a hash of it, in 64 bits."""
+    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 class CacheWriter:
     """Inserts prepared activities, giving each schedule, shape, place and list of projects
     its number once.
@@ -373,23 +393,48 @@ class CacheWriter:
         assert made is not None
         return made
 
-    def _schedule(self, when: Template) -> tuple[int, int]:
+    def template(self, when: Template) -> tuple[int, int]:
+        """The numbers of a schedule's text and of its shape."""
         known = self.numbers.get(id(when))  # the rows of a build share template objects
         if known is not None:
             return known[1]
         text, shape = when
-        key = (shape[0], shape[1])
-        its = self.shapes.get(key)
+        its = self.shapes.get((shape[0], shape[1]))
         if its is None:
-            its = self.shapes[key] = self._number("shape", "json = ? AND form = ?", key, shape)
+            key = (_key(f"{shape[1]}{shape[0]}"), shape[0], shape[1])
+            found = "key = ? AND json = ? AND form = ?"
+            its = self._number("shape", found, key, (*shape, key[0]))
+            self.shapes[(shape[0], shape[1])] = its
         number = self.schedules.get(text)
         if number is None:
-            digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
-            row = (int.from_bytes(digest, "big", signed=True), text)
+            row = (_key(text), text)
             number = self._number("schedule", "key = ? AND text = ?", row, row)
             self.schedules[text] = number
         self.numbers[id(when)] = (when, (number, its))  # kept alive: its id stays its own
         return number, its
+
+    def place(self, place: Where) -> tuple[int, tuple[str, ...]]:
+        """The number of a place, and its countries' codes."""
+        at = self.places.get(place[0])
+        if at is None:
+            number = self._number("place", "json = ?", place[:1], place)
+            at = self.places[place[0]] = (number, tuple(json.loads(place[3])))
+        return at
+
+    def listed(self, listed: str) -> tuple[int, tuple[str, ...]]:
+        """The number of a list of projects (as JSON), and its names."""
+        of = self.lists.get(listed)
+        if of is None:
+            number = self._number("list", "json = ?", (listed,), (listed,))
+            of = self.lists[listed] = (number, tuple(json.loads(listed)))
+        return of
+
+    def flush(self) -> None:
+        """Insert what was numbered ``fresh`` and not yet inserted."""
+        for table, made in self.new.items():
+            marks = ", ".join("?" * len(made[0]))
+            self.connection.executemany(f"INSERT INTO {table} VALUES ({marks})", made)
+        self.new.clear()
 
     def insert(self, items: Iterable[Compact]) -> int:
         """Insert them; returns the longest window among them, in days."""
@@ -401,15 +446,10 @@ class CacheWriter:
         span = 0
         for row, its_segments in items:
             ident, place, listed = row[0], row[8], row[9]
-            at = places.get(place[0])
-            if at is None:
-                number = self._number("place", "json = ?", place[:1], place)
-                at = places[place[0]] = (number, tuple(json.loads(place[3])))
-            of = lists.get(listed)
-            if of is None:
-                number = self._number("list", "json = ?", (listed,), (listed,))
-                of = lists[listed] = (number, tuple(json.loads(listed)))
-            rows.append((*row[:7], *self._schedule(row[7]), at[0], of[0], *row[10:]))
+            at = places.get(place[0]) or self.place(place)
+            of = lists.get(listed) or self.listed(listed)
+            numbers = self.template(row[7])
+            rows.append((*row[:2], STATUSES[row[2]], *row[3:7], *numbers, at[0], of[0], *row[10:]))
             if not fresh:
                 projects += [(ident, p) for p in of[1]]
                 countries += [(ident, c) for c in at[1]]
@@ -417,10 +457,7 @@ class CacheWriter:
                 segments += [(ident, s, e) for s, e in its_segments]
             span = max(span, row[5] - row[4])
         connection = self.connection
-        for table, made in self.new.items():
-            marks = ", ".join("?" * len(made[0]))
-            connection.executemany(f"INSERT INTO {table} VALUES ({marks})", made)
-        self.new.clear()
+        self.flush()
         connection.executemany(f"INSERT INTO activity_row VALUES ({', '.join('?' * 16)})", rows)
         connection.executemany("INSERT INTO activity_project VALUES (?, ?)", projects)
         connection.executemany("INSERT INTO activity_country VALUES (?, ?)", countries)
@@ -432,14 +469,25 @@ class CacheWriter:
         insert row by row from then on."""
         if not self.fresh:
             return
-        self.connection.execute(
-            "INSERT INTO activity_project SELECT r.id, j.value FROM activity_row r "
-            "JOIN list l ON l.id = r.projects, json_each(l.json) j ORDER BY 1, 2"
-        )
-        self.connection.execute(
-            "INSERT INTO activity_country SELECT r.id, j.value FROM activity_row r "
-            "JOIN place p ON p.id = r.place, json_each(p.codes) j ORDER BY 1, 2"
-        )
+        connection = self.connection
+        for table, name, shared in (
+            ("activity_project", "project", "list l ON l.id = r.projects, json_each(l.json)"),
+            ("activity_country", "code", "place p ON p.id = r.place, json_each(p.codes)"),
+        ):
+            # Sorted in a table of their own first, then copied whole: SQLite copies a table
+            # into an empty one of the same shape page by page, full, where rows inserted
+            # even in order leave its pages a sixth empty.
+            connection.execute("DROP TABLE IF EXISTS temp.links")
+            connection.execute(
+                f"CREATE TEMP TABLE links (id TEXT NOT NULL, {name} TEXT NOT NULL, "
+                f"PRIMARY KEY (id, {name})) WITHOUT ROWID"
+            )
+            connection.execute(
+                "INSERT INTO temp.links SELECT r.id, j.value FROM activity_row r "
+                f"JOIN {shared} j ORDER BY 1, 2"
+            )
+            connection.execute(f"INSERT INTO {table} SELECT * FROM temp.links")
+            connection.execute("DROP TABLE temp.links")
         self.fresh = False
 
 

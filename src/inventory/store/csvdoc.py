@@ -7,7 +7,6 @@ an edit shows only the edited row.
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import Problem, StoreError
 from ..sanitise import neutralise, unneutralise
-from ..textio import MAX_ROW, Recorder, RowTooLong, csv_records
+from ..textio import MAX_ROW, Recorder, RowTooLong, csv_records, decode
 from ..vocab import COLUMNS
 
 if TYPE_CHECKING:
@@ -41,14 +40,19 @@ class RawRow:
     """The row's text as read, with its line end."""
     problem: Problem | None = None
     """Why the row cannot be read at all (it is still kept, byte for byte)."""
+    _hash: bytes | None = field(default=None, repr=False, compare=False)
 
-    @functools.cached_property
+    @property
     def hash(self) -> bytes:
-        return row_hash(self.raw)
+        # Kept by hand: functools.cached_property takes a lock on each first use (Python
+        # 3.11), a microsecond a row of a million-row build.
+        if self._hash is None:
+            self._hash = row_hash(self.raw)
+        return self._hash
 
     @property
     def blank(self) -> bool:
-        return self.problem is None and not any(c.strip() for c in self.cells)
+        return self.problem is None and not any(map(str.strip, self.cells))
 
 
 @dataclass
@@ -100,7 +104,68 @@ def read_rows(text: str, source: str) -> tuple[Header, Iterator[RawRow]]:
     newline = "\r\n" if first_line.endswith("\r\n") else "\n"
     if not text.strip():
         return Header(bom, newline, list(COLUMNS), ""), iter(())
-    recorder = Recorder(text)
+    return _read(Recorder(text), source, bom, newline)
+
+
+DECODED = 1 << 22
+"""Bytes of a big store decoded at a time (:func:`read_data_rows`)."""
+
+
+class _Pieces(Recorder):
+    """A :class:`Recorder` over a text given in pieces, each ending at a line end."""
+
+    def __init__(self, first: str, rest: Iterator[str]) -> None:
+        super().__init__(first)
+        self._rest = rest
+
+    def __next__(self) -> str:
+        while self._pos >= len(self._text):
+            piece = next(self._rest, None)
+            if piece is None:
+                raise StopIteration
+            self._text, self._pos, self._cr = piece, 0, "\r" in piece
+        return super().__next__()
+
+
+def read_data_rows(data: bytes, source: str) -> tuple[Header, Iterator[RawRow]]:
+    """``read_rows(decode(data, source), source)``, decoding a piece of a big store at a
+    time: its text is not held whole beside its bytes (twice their size with a single
+    character beyond Latin-1 in it). A piece ends at a line end, which no UTF-8 character
+    straddles; a store that would not decode is said to as :func:`textio.decode` says it,
+    before anything else is (its header's faults included)."""
+    if len(data) <= 2 * DECODED or b"\x00" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return read_rows(decode(data, source), source)
+
+    def pieces(start: int) -> Iterator[str]:
+        while start < len(data):
+            end = data.find(b"\n", start + DECODED)
+            end = len(data) if end < 0 else end + 1
+            try:
+                yield data[start:end].decode("utf-8")
+            except UnicodeDecodeError:
+                decode(data, source)  # raises what it says of the whole
+                raise
+            start = end
+
+    rest = pieces(0)
+    text = next(rest)
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    first_end = text.find("\n")
+    if first_end < 0 or not text.strip():
+        return read_rows(decode(data, source), source)
+    newline = "\r\n" if text[: first_end + 1].endswith("\r\n") else "\n"
+    try:
+        return _read(_Pieces(text, rest), source, bom, newline)
+    except StoreError:
+        decode(data, source)
+        raise
+
+
+def _read(
+    recorder: Recorder, source: str, bom: bool, newline: str
+) -> tuple[Header, Iterator[RawRow]]:
     reader = csv.reader(recorder, strict=True)
     try:
         # Column names are written neutralised like every cell (a spreadsheet would run a
