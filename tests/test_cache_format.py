@@ -20,6 +20,7 @@ from tests.helpers import run
 PINNED = {
     4: "b2bf87da075ae1ee28a811177319292466add4d0678483d830f88456931ff11d",
     6: "40ec140d8197941b2ef3c0fdad1da0e189f9fa0f79d50d93a0c997f3ff31708c",
+    7: "d9ec77fcc5bdab1a6ede8ed96e22ffe4014688d73a0b20c88c1f337569447207",
 }
 """The cache's schema each CACHE_FORMAT was released with."""
 

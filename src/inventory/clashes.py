@@ -18,7 +18,7 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 from .dates import render_schedule
 from .model import Activity, HalfDay, Precision, Schedule
 from .places import fold
+from .titlewords import WORD, CorpusCounts, title_words
 
 if TYPE_CHECKING:
-    from .aggregates import By
     from .store import Store
 
 T = TypeVar("T")
@@ -67,36 +67,9 @@ MIN_WORDING = 0.05
 DUPLICATE_MIN_DAY_SHARE = 0.5
 DUPLICATE_MIN_WORDING = 0.5
 
-# Function words in the newsletter's languages (titles are in English, some in French or
-# Spanish); they say nothing about what an activity is.
-_ENGLISH = "a an and as at by for from in into of on or the to with within its their this that"
-_ENGLISH_MORE = "these those be is are was will all other others under new"
-_FRENCH = "de des du la le les l d et en sur pour par au aux un une dans contre avec"
-_SPANISH = "el los las y del al sobre para con"
-STOP_WORDS = frozenset(" ".join((_ENGLISH, _ENGLISH_MORE, _FRENCH, _SPANISH)).split())
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def _stem(word: str) -> str:
-    # Enough for "trains"/"training", "prosecutors"/"prosecutor"; not a real stemmer.
-    if len(word) > 5 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
 # Remembered: a store repeats its titles and places (a series, a usual venue), and
 # ``validate`` works out the features of every activity of a million.
 _fold = functools.lru_cache(maxsize=1 << 15)(fold)
-
-
-@functools.lru_cache(maxsize=1 << 15)
-def title_words(text: str) -> frozenset[str]:
-    """The content words of a title, folded and stemmed."""
-    return frozenset(
-        _stem(w) for w in _WORD.findall(fold(text)) if w not in STOP_WORDS and not w.isdigit()
-    )
 
 
 @dataclass(frozen=True)
@@ -261,19 +234,12 @@ class _Corpus:
         return features
 
     @classmethod
-    def counted(
-        cls,
-        size: int,
-        titles: Mapping[str, int],
-        cities: Mapping[str, int],
-        countries: Mapping[str, int],
-    ) -> _Corpus:
-        """What :meth:`of` makes of a store, from its counts: how many activities, and how
-        many have each title, each (folded) city and each country."""
-        corpus = cls(size=size, cities=Counter(cities), countries=Counter(countries))
-        for title, count in titles.items():
-            for word in title_words(title):
-                corpus.df[word] += count
+    def counted(cls, counts: CorpusCounts) -> _Corpus:
+        """What :meth:`of` makes of a store, from its counts (``Store.corpus_counts``)."""
+        corpus = cls(
+            size=counts.size, cities=Counter(counts.cities), countries=Counter(counts.countries)
+        )
+        corpus.df = Counter(counts.words)
         return corpus.done()
 
     def done(self) -> _Corpus:
@@ -497,7 +463,7 @@ def _own_keys(f: _Features, by_project: bool) -> list[tuple[str, str]]:
 def _first_words(names: Iterable[tuple[str, str]], into: dict[str, set[str]]) -> None:
     """Index place names (as written and folded) by their first word, for :func:`_named_keys`."""
     for _, key in names:
-        words = _WORD.findall(key)
+        words = WORD.findall(key)
         if words:
             into[words[0]].add(key)
 
@@ -507,7 +473,7 @@ def _named_keys(f: _Features, first_words: dict[str, set[str]]) -> list[tuple[st
     or location names, looked up word by word, not name by name."""
     own = {key for _, key in f.names}
     found = []
-    for word in set(_WORD.findall(f.text)):
+    for word in set(WORD.findall(f.text)):
         for key in first_words.get(word, ()):
             if key not in own and _named_in([(key, key)], f.text):
                 found.append(("named", key))
@@ -720,13 +686,8 @@ def _prefix(words: frozenset[str], corpus: _Corpus) -> list[tuple[str, str]]:
 
 def store_corpus(store: Store) -> _Corpus:
     """What "common" is measured against in ``store`` (its word, city and country counts),
-    from its aggregates instead of its models."""
-    from .query import EVERYTHING
-
-    def counts(by: By) -> dict[str, int]:
-        return store.counts(EVERYTHING, by)
-
-    return _Corpus.counted(store.count(), store.folded_titles(), counts("city"), counts("country"))
+    as the store keeps or counts them (``Store.corpus_counts``), not from its models."""
+    return _Corpus.counted(store.corpus_counts())
 
 
 def find_pairs(

@@ -29,12 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..folding import fold
 from ..vocab import HalfDay
+from .cachecorpus import TABLE as CORPUS_TABLE
+from .cachecorpus import Tally, count_out
 from .sql import ACTIVITY_LINKS
 
 if TYPE_CHECKING:
     from ..model import Activity, Place, Schedule
 
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 """The version of what a cache holds and of how rows are read into it. A cache is kept for
 as long as this, the schema, the built-in project list, the country tables and Unicode's
 are the same: reinstalling the same version, or a fresh clone, reuses it. Bump it with
@@ -126,7 +128,7 @@ CREATE TABLE IF NOT EXISTS place (
 CREATE UNIQUE INDEX IF NOT EXISTS place_json ON place (json);
 CREATE TABLE IF NOT EXISTS list (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS list_json ON list (json);
-{ACTIVITY_LINKS}CREATE VIEW IF NOT EXISTS activity AS SELECT
+{ACTIVITY_LINKS}{CORPUS_TABLE}CREATE VIEW IF NOT EXISTS activity AS SELECT
     r.id AS id,
     '{{"id": "' || r.id || '", "projects": ' || {_of("list", "json", "projects")}
         || ', "title": ' || r.title || ', "modality": ' || coalesce(r.modality, 'null')
@@ -165,6 +167,7 @@ CACHE_TABLES = (
     "segment",
     "meta",
     "problem",
+    "corpus",
 )
 ROWS = ("activity_row", "activity_project", "activity_country", "segment")
 """The tables with rows of an activity's own (by its id)."""
@@ -358,6 +361,7 @@ class CacheWriter:
         self.new: dict[str, list[tuple[Any, ...]]] = {}  # fresh: numbered, to insert
         self.numbered: dict[str, int] = {}
         self.numbers: dict[int, tuple[Template, tuple[int, int]]] = {}
+        self.tally = Tally()  # the rows inserted, counted into the kept corpus counts
 
     def _number(self, table: str, where: str, key: tuple[Any, ...], values: tuple[Any, ...]) -> int:
         if self.fresh:
@@ -410,6 +414,7 @@ class CacheWriter:
                 number = self._number("list", "json = ?", (listed,), (listed,))
                 of = lists[listed] = (number, tuple(json.loads(listed)))
             rows.append((*row[:7], *self._schedule(row[7]), at[0], of[0], *row[10:]))
+            self.tally.count(row[1], place[1], at[1])
             if not fresh:
                 projects += [(ident, p) for p in of[1]]
                 countries += [(ident, c) for c in at[1]]
@@ -425,6 +430,8 @@ class CacheWriter:
         connection.executemany("INSERT INTO activity_project VALUES (?, ?)", projects)
         connection.executemany("INSERT INTO activity_country VALUES (?, ?)", countries)
         connection.executemany("INSERT INTO segment VALUES (?, ?, ?)", segments)
+        if not fresh:
+            self.tally.write(connection)
         return span
 
     def link(self) -> None:
@@ -432,6 +439,7 @@ class CacheWriter:
         insert row by row from then on."""
         if not self.fresh:
             return
+        self.tally.write(self.connection, fresh=True)
         self.connection.execute(
             "INSERT INTO activity_project SELECT r.id, j.value FROM activity_row r "
             "JOIN list l ON l.id = r.projects, json_each(l.json) j ORDER BY 1, 2"
@@ -445,6 +453,7 @@ class CacheWriter:
 
 def remove(connection: sqlite3.Connection, ids: Sequence[str]) -> None:
     """Remove activities (what they shared stays: a build starts it afresh)."""
+    count_out(connection, ids)
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         marks = ", ".join("?" * len(chunk))

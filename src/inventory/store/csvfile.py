@@ -22,7 +22,7 @@ from ..sanitise import unneutralise
 from ..selection import Selection
 from ..textio import MAX_ROW, RowTooLong, decode
 from ..vocab import COLUMNS, DERIVED
-from . import sql
+from . import cachecorpus, sql
 from .cache import Cache, Progress
 from .csvdoc import Document, Header, read_rows, row_hash
 from .csvstream import rewrite
@@ -43,6 +43,7 @@ from .filestore import FileSession, FileStore
 
 if TYPE_CHECKING:
     from ..model import Activity
+    from ..titlewords import CorpusCounts
 
 
 class CsvStore(FileStore):
@@ -124,6 +125,10 @@ class CsvStore(FileStore):
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         return sql.by_ids(self.cache().connection, ids)
+
+    def corpus_counts(self) -> CorpusCounts:
+        # Kept by the cache as rows come and go: a few thousand rows, not every title.
+        return cachecorpus.read(self.cache().connection)
 
     def empty(self) -> bytes:
         return (",".join(COLUMNS) + "\n").encode("utf-8")
