@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -197,3 +198,22 @@ def test_a_corpus_made_from_the_counts_weighs_as_one_made_from_the_models(
         expected.cities,
         expected.countries,
     )
+
+
+def test_a_sqlite_store_counts_once_per_change_and_again_after_the_next(tmp_path: Path) -> None:
+    target = tmp_path / "s.db"
+    with open_store(str(target), create=True) as store, store.transaction() as batch:
+        batch.add(made("aaaaaaaa", "Training of judges", "3 May", city="Accra"))
+    with open_store(str(target)) as store:
+        assert store.corpus_counts().words == {"train": 1, "judge": 1}
+        # What it kept is what it answers until the next change: planted, it shows.
+        connection = store.connection  # type: ignore[attr-defined]
+        kept = json.loads(
+            connection.execute("SELECT value FROM meta WHERE key = 'corpus'").fetchone()[0]
+        )
+        kept[2] = {"planted": 7}
+        connection.execute("UPDATE meta SET value = ? WHERE key = 'corpus'", (json.dumps(kept),))
+        assert store.corpus_counts().words == {"planted": 7}
+        with store.transaction() as batch:
+            batch.add(made("bbbbbbbb", "Workshop for judges", "4 May"))
+        assert store.corpus_counts().words == {"train": 1, "judge": 2, "workshop": 1}
