@@ -81,6 +81,19 @@ class Reason:
         return f"{self.text} (+{self.points})" if self.points else self.text
 
 
+def side_json(a: Activity) -> dict[str, Any]:
+    """One activity of a pair, as ``clashes --json`` shows it."""
+    place = a.place
+    return {
+        "id": a.id,
+        "projects": list(a.projects),
+        "title": a.title,
+        "dates": render_schedule(a.schedule),
+        "place": place.text if place else None,
+        "countries": [c.code for c in place.countries] if place else [],
+    }
+
+
 @dataclass(frozen=True)
 class Pair:
     first: Activity
@@ -92,18 +105,10 @@ class Pair:
     possible: bool = False
     """True when one side has no known day: they only possibly overlap."""
 
-    def to_json(self) -> dict[str, Any]:
-        def side(a: Activity) -> dict[str, Any]:
-            place = a.place
-            return {
-                "id": a.id,
-                "projects": list(a.projects),
-                "title": a.title,
-                "dates": render_schedule(a.schedule),
-                "place": place.text if place else None,
-                "countries": [c.code for c in place.countries] if place else [],
-            }
-
+    def to_json(self, side: Callable[[Activity], Any] | None = None) -> dict[str, Any]:
+        """``side``: what stands for each activity (default :func:`side_json`); a writer
+        that meets an activity in many pairs makes its part once."""
+        side = side or side_json
         return {
             "kind": self.kind.value,
             "score": self.score,
@@ -252,6 +257,15 @@ class _Corpus:
     def weight(self, word: str) -> float:
         return w if (w := self.idf.get(word)) is not None else math.log(self.size + 1) + 1
 
+    def similarity(self, a: frozenset[str], b: frozenset[str]) -> float:
+        """:func:`wording_similarity` with this corpus's weights: the same sums in the same
+        order, each weight looked up in C (every pair assessed asks)."""
+        union = a | b
+        if not union:
+            return 0.0
+        get, unknown = self.idf.get, itertools.repeat(math.log(self.size + 1) + 1)
+        return sum(map(get, a & b, unknown)) / sum(map(get, union, unknown))
+
     def usual(self, count: int) -> bool:
         return count > USUAL_VENUE_SHARE * self.size
 
@@ -279,8 +293,12 @@ def _named_in(names: Iterable[tuple[str, str]], folded: str) -> list[str]:
     ]
 
 
+_MONTHS = tuple(_calendar.month_abbr)
+"""Read once: ``month_abbr`` formats a date for each name asked."""
+
+
 def _short(day: date) -> str:
-    return f"{day.day} {_calendar.month_abbr[day.month]}"
+    return f"{day.day} {_MONTHS[day.month]}"
 
 
 def _day_text(days: Sequence[date]) -> str:
@@ -326,7 +344,8 @@ def _time_reason(fa: _Features, fb: _Features) -> tuple[Reason, tuple[date, ...]
             return None
         return Reason(MAYBE_OVERLAP, "may overlap: no days known yet"), (), 0.0
     ha, hb = fa.halves, fb.halves
-    shared = tuple(sorted(d for d in ha if ha[d] & hb.get(d, frozenset())))
+    # The days both run, intersected in C; then those whose halves meet.
+    shared = tuple(sorted(d for d in ha.keys() & hb.keys() if ha[d] & hb[d]))
     if not shared:
         return None
     span = len(ha.keys() | hb.keys())
@@ -413,7 +432,7 @@ def _assess(fa: _Features, fb: _Features, corpus: _Corpus) -> Verdict | None:
             text += "; one is a programme-wide event"
         reasons.append(Reason(points, text))
 
-    similarity = wording_similarity(fa.words, fb.words, corpus.weight)
+    similarity = corpus.similarity(fa.words, fb.words)
     similar = similarity >= DUPLICATE_MIN_WORDING
     common = sorted(fa.words & fb.words, key=lambda w: (-corpus.weight(w), w))
     if similarity >= MIN_WORDING and common:
@@ -523,11 +542,16 @@ def _parallel_most(fa: _Features, fb: _Features) -> int:
     days in common (at most the shorter's and the windows' overlap) and the project."""
     if fa.month or fa.deadline or fb.month or fb.deadline:
         return 0  # no known day, or only a due date: not parallel load, nor anything else
+    # min and max written out: this is asked of every pair of a project's activities.
     la, lb = len(fa.halves), len(fb.halves)
-    shared = min(la, lb, min(fa.end, fb.end) - max(fa.start, fb.start) + 1)
-    if shared == max(la, lb):
+    longer, shorter = (la, lb) if la > lb else (lb, la)
+    overlap = (fa.end if fa.end < fb.end else fb.end) - (
+        fa.start if fa.start > fb.start else fb.start
+    )
+    shared = overlap + 1 if overlap + 1 < shorter else shorter
+    if shared == longer:
         return SAME_DAYS + SHARED_PROJECT
-    return OVERLAP_BASE + round(OVERLAP_SHARE * shared / max(la, lb)) + SHARED_PROJECT
+    return OVERLAP_BASE + round(OVERLAP_SHARE * shared / longer) + SHARED_PROJECT
 
 
 def _maybe_duplicate(fa: _Features, fb: _Features, corpus: _Corpus) -> bool:
@@ -538,12 +562,13 @@ def _maybe_duplicate(fa: _Features, fb: _Features, corpus: _Corpus) -> bool:
         most = min(min(fa.end, fb.end) - max(fa.start, fb.start) + 1, la, lb)
         if most < DUPLICATE_MIN_DAY_SHARE * max(la, lb):
             return False
-        shared = sum(1 for d in fa.halves if fa.halves[d] & fb.halves.get(d, frozenset()))
+        ha, hb = fa.halves, fb.halves
+        shared = sum(1 for d in ha.keys() & hb.keys() if ha[d] & hb[d])
         if shared < DUPLICATE_MIN_DAY_SHARE * len(fa.halves.keys() | fb.halves.keys()):
             return False
     if set(fa.projects) & set(fb.projects):
         return True
-    return wording_similarity(fa.words, fb.words, corpus.weight) >= DUPLICATE_MIN_WORDING
+    return corpus.similarity(fa.words, fb.words) >= DUPLICATE_MIN_WORDING
 
 
 class Duplicate(NamedTuple, Generic[T]):
