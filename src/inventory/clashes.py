@@ -12,7 +12,7 @@ pairs that overlap inside a bucket, not with the square of the store.
 from __future__ import annotations
 
 import calendar as _calendar
-import functools
+import gc
 import heapq
 import itertools
 import math
@@ -20,14 +20,15 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from .dates import render_schedule
-from .model import Activity, HalfDay, Precision, Schedule
+from .model import Activity
+from .pairfeatures import Features as _Features
 from .places import fold
-from .titlewords import WORD, CorpusCounts, title_words
+from .titlewords import WORD, CorpusCounts
 
 if TYPE_CHECKING:
     from .store import Store
@@ -66,10 +67,6 @@ MIN_WORDING = 0.05
 
 DUPLICATE_MIN_DAY_SHARE = 0.5
 DUPLICATE_MIN_WORDING = 0.5
-
-# Remembered: a store repeats its titles and places (a series, a usual venue), and
-# ``validate`` works out the features of every activity of a million.
-_fold = functools.lru_cache(maxsize=1 << 15)(fold)
 
 
 @dataclass(frozen=True)
@@ -117,96 +114,6 @@ class Pair:
             "possible": self.possible,
             "activities": [side(self.first), side(self.second)],
         }
-
-
-@dataclass(frozen=True)
-class _Features:
-    """What the pair rules read of one activity, worked out once however many pairs it is in:
-    all of it, so a pair is scored from its two features alone (``validate`` keeps these,
-    not the models, of a store too big to hold)."""
-
-    ident: str
-    projects: tuple[str, ...]
-    start: int
-    end: int
-    """The window's first and last day, as ordinals."""
-    month: bool
-    """Month precision: no day known yet."""
-    deadline: bool
-    halves: dict[date, frozenset[HalfDay]]
-    words: frozenset[str]
-    city: str
-    """Folded; empty when unknown."""
-    place_city: str
-    """As written; empty when unknown."""
-    countries: tuple[tuple[str, str], ...]
-    """Its countries' codes and names."""
-    codes: frozenset[str]
-    names: tuple[tuple[str, str], ...]
-    """Its country and city names, as written and folded."""
-    text: str
-    """Title and location, folded: where another activity's place may be named."""
-    title: str
-    """Title, folded."""
-
-    @classmethod
-    def of(cls, a: Activity) -> _Features:
-        place = a.place
-        names = tuple(c.name for c in place.countries) if place else ()
-        if place and place.city:
-            names += (place.city,)
-        schedule = a.schedule
-        return cls(
-            ident=a.id,
-            projects=tuple(a.projects),
-            start=schedule.start.toordinal(),
-            end=schedule.end.toordinal(),
-            month=schedule.precision is Precision.MONTH,
-            deadline=bool(schedule.deadline),
-            halves=_halves(schedule),
-            words=title_words(a.title),
-            city=_fold(place.city) if place and place.city else "",
-            place_city=place.city or "" if place else "",
-            countries=tuple((c.code, c.name) for c in place.countries) if place else (),
-            codes=frozenset(a.country_codes),
-            names=tuple((n, _fold(n)) for n in names),
-            text=_fold(a.title + " " + (place.text if place else "")),
-            title=_fold(a.title),
-        )
-
-    def pack(self) -> tuple[Any, ...]:
-        """Plain values (for ``marshal``) that :meth:`unpack` makes the same features of."""
-        halves = tuple((d.toordinal(), "".join(sorted(h))) for d, h in self.halves.items())
-        return (
-            self.ident, self.projects, self.start, self.end, self.month, self.deadline, halves,
-            tuple(self.words), self.city, self.place_city, self.countries, tuple(self.codes),
-            self.names, self.text, self.title,
-        )  # fmt: skip
-
-    @classmethod
-    def unpack(cls, values: tuple[Any, ...]) -> _Features:
-        (ident, projects, start, end, month, deadline, halves, words, city, place_city,
-         countries, codes, names, text, title) = values  # fmt: skip
-        return cls(
-            ident=ident,
-            projects=tuple(projects),
-            start=start,
-            end=end,
-            month=month,
-            deadline=deadline,
-            halves={date.fromordinal(d): _HALF_SETS[h] for d, h in halves},
-            words=frozenset(words),
-            city=city,
-            place_city=place_city,
-            countries=tuple(tuple(c) for c in countries),
-            codes=frozenset(codes),
-            names=tuple(tuple(n) for n in names),
-            text=text,
-            title=title,
-        )
-
-
-_HALF_SETS = {"".join(sorted(s)): frozenset(s) for s in ({HalfDay.AM}, {HalfDay.PM}, set(HalfDay))}
 
 
 @dataclass
@@ -308,28 +215,6 @@ def _day_text(days: Sequence[date]) -> str:
     if (first.year, first.month) == (last.year, last.month):
         return f"{first.day}-{_short(last)}"
     return f"{_short(first)}-{_short(last)}"
-
-
-_WHOLE_DAY = frozenset(HalfDay)
-
-
-def _halves(schedule: Schedule) -> dict[date, frozenset[HalfDay]]:
-    """The half days each known day is taken: "16 (PM) – 20 (AM) March" leaves the
-    morning of the 16th free for a "16 (AM)" meeting, so the two do not overlap."""
-    both = _WHOLE_DAY
-    out: dict[date, frozenset[HalfDay]] = {}
-    for seg in schedule.segments:
-        for n in range((seg.end - seg.start).days + 1):
-            out[seg.start + timedelta(days=n)] = both
-        if seg.start == seg.end:
-            if seg.start_half is not None:
-                out[seg.start] = frozenset({seg.start_half})
-            continue
-        if seg.start_half is HalfDay.PM:
-            out[seg.start] = frozenset({HalfDay.PM})
-        if seg.end_half is HalfDay.AM:
-            out[seg.end] = frozenset({HalfDay.AM})
-    return out
 
 
 def _programme_wide(f: _Features) -> bool:
@@ -734,6 +619,25 @@ def find_pairs(
     the search skip pairs linked by nothing but a project). Likely duplicates come first,
     then clashes, then parallel load; by score within each.
     """
+    # The search makes objects by the ten thousand (features, keys, reasons), and each of
+    # the collector's older passes would walk every object the run already holds (the
+    # models, the modules): set aside meanwhile, they cost nothing (a third of the search's
+    # CPU at 100k), and are collected as before once it is done.
+    gc.freeze()
+    try:
+        return _find_pairs(activities, corpus, min_score, focus, kinds, progress)
+    finally:
+        gc.unfreeze()
+
+
+def _find_pairs(
+    activities: Sequence[Activity],
+    corpus: Sequence[Activity] | _Corpus | None,
+    min_score: int,
+    focus: Callable[[Activity], bool] | None,
+    kinds: Collection[PairKind],
+    progress: Callable[[int, int], None] | None,
+) -> list[Pair]:
     if isinstance(corpus, _Corpus):
         stats = corpus
     else:
@@ -748,16 +652,19 @@ def find_pairs(
     placed_undated = [bool(f.names) and (f.month or f.deadline) for f in features]
 
     def scored(key: tuple[int, int]) -> None:
-        a, b = activities[key[0]], activities[key[1]]
-        if (windows[key[0]], a.id) > (windows[key[1]], b.id):
-            a, b = b, a
+        first, second = key
+        if (windows[first], activities[first].id) > (windows[second], activities[second].id):
+            first, second = second, first
+        a, b = activities[first], activities[second]
         if focus is not None and not (focus(a) or focus(b)):
             return
-        if only_duplicates and not _maybe_duplicate(stats.features(a), stats.features(b), stats):
+        fa, fb = features[first], features[second]  # assess_pair's, by index
+        if only_duplicates and not _maybe_duplicate(fa, fb, stats):
             return
-        pair = assess_pair(a, b, stats)
-        if pair is not None and pair.kind in kinds and pair.score >= min_score:
-            pairs.append(pair)
+        verdict = _assess(fa, fb, stats)
+        # A pair is made only of a verdict kept: most scored fall below min_score.
+        if verdict is not None and verdict[0] in kinds and verdict[1] >= min_score:
+            pairs.append(Pair(a, b, *verdict))
 
     for done, members in enumerate(places, start=1):
         if progress is not None:

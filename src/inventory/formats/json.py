@@ -51,7 +51,7 @@ def indented_in(value: Any, newline: str) -> str:
     return "".join(parts)
 
 
-class Written:
+class Verbatim:
     """JSON already written at the level it stands at, put in as it is (a part that
     recurs, e.g. an activity in many pairs, indented once)."""
 
@@ -62,8 +62,8 @@ class Written:
 
 
 def _as_read(value: Any) -> Any:
-    """A :class:`Written` part as its value, for ``json.dumps`` to write again."""
-    if type(value) is Written:
+    """A :class:`Verbatim` part as its value, for ``json.dumps`` to write again."""
+    if type(value) is Verbatim:
         return json.loads(value.text)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
@@ -84,7 +84,7 @@ def _indent(value: Any, newline: str, parts: list[str]) -> None:
         parts.append(int.__repr__(value))
     elif value is None or kind is bool:
         parts.append(_ATOMS[value])
-    elif kind is Written:
+    elif kind is Verbatim:
         parts.append(value.text)
     elif kind is list:
         if not value:
@@ -166,12 +166,12 @@ def _(result: Pairs, out: Output) -> None:
 
     # An activity is in many pairs: its part is made and indented once. In the list a
     # pair's keys are at 4 spaces, its activities at 6.
-    sides: dict[str, Written] = {}
+    sides: dict[str, Verbatim] = {}
 
-    def side(activity: Activity) -> Written:
+    def side(activity: Activity) -> Verbatim:
         found = sides.get(activity.id)
         if found is None:
-            found = sides[activity.id] = Written(indented_in(side_json(activity), "\n      "))
+            found = sides[activity.id] = Verbatim(indented_in(side_json(activity), "\n      "))
         return found
 
     dump_list((pair.to_json(side) for pair in result.pairs), out)

@@ -30,7 +30,7 @@ def _words(title: str) -> frozenset[str]:
     return title_words(json.loads(title))
 
 
-class Tally:
+class CorpusTally:
     """Activities counted in (or out) by their title as JSON and their place's folded city
     and country codes: a store repeats both, so each distinct one is split into its keys
     once, when the counts are written."""
@@ -84,7 +84,7 @@ class Tally:
 
 def count_out(connection: sqlite3.Connection, ids: Sequence[str]) -> None:
     """Count out the activities of these ids, before their rows are removed."""
-    tally = Tally()
+    tally = CorpusTally()
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         rows = connection.execute(

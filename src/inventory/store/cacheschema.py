@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from ..folding import fold
 from ..vocab import HalfDay
 from .cachecorpus import TABLE as CORPUS_TABLE
-from .cachecorpus import Tally, count_out
+from .cachecorpus import CorpusTally, count_out
 from .sql import ACTIVITY_LINKS
 
 if TYPE_CHECKING:
@@ -361,7 +361,7 @@ class CacheWriter:
         self.new: dict[str, list[tuple[Any, ...]]] = {}  # fresh: numbered, to insert
         self.numbered: dict[str, int] = {}
         self.numbers: dict[int, tuple[Template, tuple[int, int]]] = {}
-        self.tally = Tally()  # the rows inserted, counted into the kept corpus counts
+        self.tally = CorpusTally()  # the rows inserted, counted into the kept corpus counts
 
     def _number(self, table: str, where: str, key: tuple[Any, ...], values: tuple[Any, ...]) -> int:
         if self.fresh:
