@@ -96,12 +96,12 @@ def test_rich_draws_only_what_the_table_cannot_draw_exactly() -> None:
 
     from inventory.views.console import make_console
     from inventory.views.pairtable import pair_table
-    from inventory.views.planning import HEADERS, KIND_STYLES, pair_pieces
+    from inventory.views.planning import KIND_STYLES, PAIR_HEADERS, pair_pieces
 
     def drawn(pairs: list[Pair], width: int) -> bool:
         console = make_console(io.StringIO(), width=width)
         rows = [(str(p.score), p.kind.value, KIND_STYLES[p.kind], pair_pieces(p)) for p in pairs]
-        return pair_table(console, console.options, rows, HEADERS, True) is not None
+        return pair_table(console, console.options, rows, PAIR_HEADERS, True) is not None
 
     assert drawn(_pairs(BUNDLED_STORE), 80)
     assert drawn(_pair("Workshop " + "x" * 70, "Workshop"), 80)  # folded, as Rich folds

@@ -468,7 +468,7 @@ def _pair_cell(pair: Pair) -> Text:
     return cell
 
 
-HEADERS = ("Score", "Kind", "Activities, and the evidence (points)")
+PAIR_HEADERS = ("Score", "Kind", "Activities, and the evidence (points)")
 KIND_STYLES = {PairKind.DUPLICATE: "bold red", PairKind.CLASH: "yellow", PairKind.PARALLEL: ""}
 
 
@@ -498,7 +498,7 @@ class PairsView:
             rows = [
                 (str(p.score), p.kind.value, KIND_STYLES[p.kind], pair_pieces(p)) for p in pairs
             ]
-            drawn = pair_table(console, options, rows, HEADERS, fit)
+            drawn = pair_table(console, options, rows, PAIR_HEADERS, fit)
             if drawn is not None:
                 yield from drawn
                 return
@@ -512,9 +512,9 @@ class PairsView:
         pairs = self.pairs
         # The long column last: piped, it runs on to the right without pushing another one.
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=fit)
-        table.add_column(HEADERS[0], justify="right", no_wrap=True)
-        table.add_column(HEADERS[1], max_width=12 if fit else None)
-        table.add_column(HEADERS[2], overflow="fold")
+        table.add_column(PAIR_HEADERS[0], justify="right", no_wrap=True)
+        table.add_column(PAIR_HEADERS[1], max_width=12 if fit else None)
+        table.add_column(PAIR_HEADERS[2], overflow="fold")
         for index, pair in enumerate(pairs):
             table.add_row(
                 str(pair.score),
