@@ -65,6 +65,8 @@ class _Cells:
         from rich.segment import Segment
 
         self.styles: dict[str, Style] = {}
+        self.breaks: dict[tuple[str, int, bool], list[int]] = {}
+        """Where each line breaks: a pair's lines recur (its activities are in other pairs)."""
         self.console = console
         self.divide = divide_line
         self.segment = Segment
@@ -96,7 +98,11 @@ class _Cells:
                     return None
                 out.append(self._render(" " * (width - len(text)) + text, [], base))
             else:
-                breaks = [0, *self.divide(line, width, fold=fold), len(line)]
+                key = (line, width, fold)
+                breaks = self.breaks.get(key)
+                if breaks is None:
+                    breaks = [0, *self.divide(line, width, fold=fold), len(line)]
+                    self.breaks[key] = breaks
                 for a, b in itertools.pairwise(breaks):
                     piece = line[a:b]
                     if len(piece) > width:  # Text.rstrip_end: trailing spaces beyond it go
@@ -222,6 +228,26 @@ def _drawn(
             out.append(made)
         return out
 
+    # Unstyled segments side by side print as one: joined, the console has a few per line
+    # to go through instead of a dozen. Without colours (piped) no style prints at all.
+    colourless = console.color_system is None
+
+    def joined(line: list[Segment]) -> Iterator[Segment]:
+        if colourless:
+            yield Segment("".join([s.text for s in line]))
+            return
+        run: list[str] = []
+        for s in line:
+            if s.style:
+                if run:
+                    yield Segment("".join(run))
+                    run = []
+                yield s
+            else:
+                run.append(s.text)
+        if run:
+            yield Segment("".join(run))
+
     def row(
         cells: list[list[list[Segment]]], style: Style | None, bottom: bool
     ) -> Iterator[Segment]:
@@ -233,19 +259,19 @@ def _drawn(
             shaped.append(extra + lines if bottom else lines + extra)
         rule = head_divider if bottom else divider
         for number in range(height):
+            line: list[Segment] = []
             for column, lines in enumerate(shaped):
                 if column:
-                    yield rule
-                yield from lines[number]
-            yield new_line
+                    line.append(rule)
+                line += lines[number]
+            line.append(new_line)
+            yield from joined(line)
 
     yield from row([padded(lines, c, bold) for c, lines in enumerate(header)], bold, True)
-    yield head_rule
-    yield new_line
+    yield from joined([head_rule, new_line])
     for index, cells in enumerate(body):
         if index:
-            yield row_rule
-            yield new_line
+            yield from joined([row_rule, new_line])
         yield from row([padded(lines, c, None) for c, lines in enumerate(cells)], None, False)
 
 

@@ -442,18 +442,27 @@ def timeline_lines(timeline: Timeline[Any], fit: int | None, plain_: bool) -> li
     return lines
 
 
-def pair_pieces(pair: Pair) -> list[tuple[str, str]]:
+def pair_pieces(
+    pair: Pair, sides: dict[str, list[tuple[str, str]]] | None = None
+) -> list[tuple[str, str]]:
     """The pair's cell: its two activities and the evidence, as pieces of text and their
-    styles ("" for none)."""
+    styles ("" for none). ``sides``: each activity's pieces, made once for many pairs."""
     from .listing import when, where
 
     pieces = []
     for activity in (pair.first, pair.second):
-        place = where(activity)
-        projects = ", ".join(activity.projects) or "(no project)"
-        pieces.append((f"{activity.id}  ", "dim"))
-        pieces.append((f"{when(activity)}  {projects}\n", "bold"))
-        pieces.append((f"{activity.title}{', ' + place if place else ''}\n", ""))
+        side = None if sides is None else sides.get(activity.id)
+        if side is None:
+            place = where(activity)
+            projects = ", ".join(activity.projects) or "(no project)"
+            side = [
+                (f"{activity.id}  ", "dim"),
+                (f"{when(activity)}  {projects}\n", "bold"),
+                (f"{activity.title}{', ' + place if place else ''}\n", ""),
+            ]
+            if sides is not None:
+                sides[activity.id] = side
+        pieces += side
     reasons = [f"{'+' + str(r.points) if r.points else '':<3} {r.text}" for r in pair.reasons]
     pieces.append(("\n".join(reasons), "cyan"))
     return pieces
