@@ -34,6 +34,19 @@ def test_the_cache_format_is_bumped_whenever_the_cache_schema_changes() -> None:
     )
 
 
+WORD_RULES = {7: "1 [a-z0-9]+ 080923ebee9f4751"}
+"""The title word rules (stop words, stemming) each CACHE_FORMAT keeps counts with."""
+
+
+def test_the_cache_format_is_bumped_whenever_the_title_word_rules_change() -> None:
+    from inventory.titlewords import rules
+
+    assert WORD_RULES.get(cache_module.CACHE_FORMAT) == rules(), (
+        "the title word rules changed: bump cache.CACHE_FORMAT and pin them here "
+        f"({rules()!r}), or old caches would keep counts of other words"
+    )
+
+
 @pytest.fixture
 def fingerprint() -> Iterator[None]:
     cache_module.code_fingerprint.cache_clear()

@@ -4,7 +4,8 @@ word in their title, and how many are in each city and country (:class:`CorpusCo
 
 The CSV store's cache keeps these counts as rows are read and written
 (``store/cachecorpus.py``), so ``clashes`` reads them instead of every title; the rules
-here are part of what that cache is keyed on (:func:`rules`), so changing them rebuilds it.
+here are part of that cache's format (tests/test_cache_format.py pins :func:`rules` to
+``CACHE_FORMAT``), and of what the SQLite store's kept counts are labelled with.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ _SPANISH = "el los las y del al sobre para con"
 STOP_WORDS = frozenset(" ".join((_ENGLISH, _ENGLISH_MORE, _FRENCH, _SPANISH)).split())
 WORD = re.compile(r"[a-z0-9]+")
 STEMMING = 1
-"""Bump with any change to :func:`_stem` or :data:`WORD`: kept counts are made anew."""
+"""Bump with any change to :func:`_stem` (:func:`rules` names it): kept counts are made anew."""
 
 
 def _stem(word: str) -> str:

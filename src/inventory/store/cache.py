@@ -40,7 +40,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, StoreError
 from ..textio import decode, read_plain_file
-from ..titlewords import rules as title_rules
 from . import cacheschema, sql
 from .cachebuild import Parsers
 from .cacheschema import CACHE_FORMAT
@@ -76,7 +75,6 @@ def code_fingerprint() -> str:
         f"schema {sql.SCHEMA_VERSION}",
         f"record {sql.RECORD_FORMAT}",
         f"unicode {unicodedata.unidata_version}",
-        f"words {title_rules()}",  # the kept corpus counts' words (cachecorpus.py)
         f"projects {hashlib.sha256(builtin).hexdigest()}",
     ]
     spec = importlib.util.find_spec("pycountry")

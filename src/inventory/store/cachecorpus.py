@@ -3,9 +3,11 @@ and how many have each title word, folded city and country), kept in the CSV sto
 as its rows are inserted and removed (a build, a refresh after a hand edit, a tool write),
 so a query reads a few thousand rows instead of every title of the store.
 
-The ``corpus`` table holds one row a key: kind ``all`` (key ``''``: how many activities),
-``word``, ``city`` or ``country``; a key counted down to none is deleted. Its counts equal
-``titlewords.corpus_counts`` of the store's models (tests/test_kept_corpus_counts.py).
+The ``corpus`` table (``cacheschema.CACHE_SCHEMA``) holds one row a key: kind ``all`` (key
+``''``: how many activities), ``word``, ``city`` or ``country``; a key counted down to none
+is deleted. Its counts equal ``titlewords.corpus_counts`` of the store's models
+(tests/test_kept_corpus_counts.py). The word rules are part of the cache's format: a change
+to them bumps ``CACHE_FORMAT`` (tests/test_cache_format.py pins them).
 """
 
 from __future__ import annotations
@@ -17,11 +19,6 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ..titlewords import CorpusCounts, title_words
-
-TABLE = """CREATE TABLE IF NOT EXISTS corpus (
-    kind TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (kind, key)
-) WITHOUT ROWID;
-"""
 
 
 @functools.lru_cache(maxsize=1 << 14)

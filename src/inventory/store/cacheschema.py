@@ -29,8 +29,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..folding import fold
 from ..vocab import HalfDay
-from .cachecorpus import TABLE as CORPUS_TABLE
-from .cachecorpus import CorpusTally, count_out
 from .sql import ACTIVITY_LINKS
 
 if TYPE_CHECKING:
@@ -81,6 +79,12 @@ _EXPANDED = (
     f"CASE h.form WHEN 0 THEN {_DAYS} WHEN 2 THEN replace(replace({_DAYS}, "
     f"'\\u0001s', {_marked(_START)}), '\\u0001e', {_marked(_END)}) ELSE h.json END"
 )
+
+CORPUS_TABLE = """CREATE TABLE IF NOT EXISTS corpus (
+    kind TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+"""
+"""The counts ``clashes`` weighs evidence with, kept as rows come and go (``cachecorpus.py``)."""
 
 CACHE_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS activity_row (
@@ -361,6 +365,8 @@ class CacheWriter:
         self.new: dict[str, list[tuple[Any, ...]]] = {}  # fresh: numbered, to insert
         self.numbered: dict[str, int] = {}
         self.numbers: dict[int, tuple[Template, tuple[int, int]]] = {}
+        from .cachecorpus import CorpusTally  # a write's: a query needs none of it
+
         self.tally = CorpusTally()  # the rows inserted, counted into the kept corpus counts
 
     def _number(self, table: str, where: str, key: tuple[Any, ...], values: tuple[Any, ...]) -> int:
@@ -453,6 +459,8 @@ class CacheWriter:
 
 def remove(connection: sqlite3.Connection, ids: Sequence[str]) -> None:
     """Remove activities (what they shared stays: a build starts it afresh)."""
+    from .cachecorpus import count_out
+
     count_out(connection, ids)
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])

@@ -22,7 +22,7 @@ from ..sanitise import unneutralise
 from ..selection import Selection
 from ..textio import MAX_ROW, RowTooLong, decode
 from ..vocab import COLUMNS, DERIVED
-from . import cachecorpus, sql
+from . import sql
 from .cache import Cache, Progress
 from .csvdoc import Document, Header, read_rows, row_hash
 from .csvstream import rewrite
@@ -127,6 +127,8 @@ class CsvStore(FileStore):
         return sql.by_ids(self.cache().connection, ids)
 
     def corpus_counts(self) -> CorpusCounts:
+        from . import cachecorpus  # only clashes asks
+
         # Kept by the cache as rows come and go: a few thousand rows, not every title.
         return cachecorpus.read(self.cache().connection)
 
