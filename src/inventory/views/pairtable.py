@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from rich.segment import Segment
     from rich.style import Style
 
+Fragments = tuple[tuple[str, str], ...]
+"""One line of a cell, as pieces of text and their styles' names."""
 Pieces = Sequence[tuple[str, str]]
 """A cell's text in pieces, each with its style's name ("" for none), as appended to a
 ``rich.text.Text``."""
@@ -65,8 +67,7 @@ class _Cells:
         from rich.segment import Segment
 
         self.styles: dict[str, Style] = {}
-        self.breaks: dict[tuple[str, int, bool], list[int]] = {}
-        """Where each line breaks: a pair's lines recur (its activities are in other pairs)."""
+        self.made: dict[tuple[Fragments, int, bool, bool, str], list[list[Segment]]] = {}
         self.console = console
         self.divide = divide_line
         self.segment = Segment
@@ -80,40 +81,49 @@ class _Cells:
     def lines(
         self, pieces: Pieces, width: int, *, right: bool = False, fold: bool = True, base: str = ""
     ) -> list[list[Segment]] | None:
-        """The cell's lines, each ``width`` wide; None when it cannot be drawn here."""
-        plain = "".join(text for text, _ in pieces)
+        """The cell's lines, each ``width`` wide; None when it cannot be drawn here. Each
+        line of text is wrapped once: an activity's lines recur in all its pairs."""
+        out: list[list[Segment]] = []
+        made = self.made
+        for line in _split(pieces):
+            key = (line, width, right, fold, base)
+            found = made.get(key)
+            if found is None:
+                found = self._line(line, width, right, fold, base)
+                if found is None:
+                    return None
+                made[key] = found
+            out += found
+        return out
+
+    def _line(
+        self, fragments: Fragments, width: int, right: bool, fold: bool, base: str
+    ) -> list[list[Segment]] | None:
+        line = "".join(text for text, _ in fragments)
+        if right:
+            # No wrap (the score): stripped, then padded on the left.
+            text = line.rstrip()
+            if len(text) > width:
+                return None
+            return [self._render(" " * (width - len(text)) + text, [], base)]
         spans = []
         at = 0
-        for text, name in pieces:
-            if name and text:
+        for text, name in fragments:
+            if name:
                 spans.append((at, at + len(text), name))
             at += len(text)
-        out: list[list[Segment]] = []
-        start = 0
-        for line in plain.split("\n"):
-            if right:
-                # No wrap (the score): stripped, then padded on the left.
-                text = line.rstrip()
-                if len(text) > width:
-                    return None
-                out.append(self._render(" " * (width - len(text)) + text, [], base))
-            else:
-                key = (line, width, fold)
-                breaks = self.breaks.get(key)
-                if breaks is None:
-                    breaks = [0, *self.divide(line, width, fold=fold), len(line)]
-                    self.breaks[key] = breaks
-                for a, b in itertools.pairwise(breaks):
-                    piece = line[a:b]
-                    if len(piece) > width:  # Text.rstrip_end: trailing spaces beyond it go
-                        excess = len(piece) - width
-                        spaces = len(piece) - len(piece.rstrip())
-                        piece = piece[: len(piece) - min(spaces, excess)]
-                    if len(piece) > width:
-                        return None  # a word cut with an ellipsis: left to Rich
-                    shown = _crop(spans, start + a, start + a + len(piece))
-                    out.append(self._render(piece + " " * (width - len(piece)), shown, base))
-            start += len(line) + 1
+        out = []
+        breaks = [0, *self.divide(line, width, fold=fold), len(line)]
+        for a, b in itertools.pairwise(breaks):
+            piece = line[a:b]
+            if len(piece) > width:  # Text.rstrip_end: trailing spaces beyond it go
+                excess = len(piece) - width
+                spaces = len(piece) - len(piece.rstrip())
+                piece = piece[: len(piece) - min(spaces, excess)]
+            if len(piece) > width:
+                return None  # a word cut with an ellipsis: left to Rich
+            shown = _crop(spans, a, a + len(piece))
+            out.append(self._render(piece + " " * (width - len(piece)), shown, base))
         return out
 
     def _render(self, text: str, spans: list[tuple[int, int, str]], base: str) -> list[Segment]:
@@ -135,6 +145,18 @@ class _Cells:
         return out
 
 
+def _split(pieces: Pieces) -> list[Fragments]:
+    """The pieces' lines (``Text.split`` at each newline), each as its non-empty pieces."""
+    lines: list[list[tuple[str, str]]] = [[]]
+    for text, name in pieces:
+        for number, part in enumerate(text.split("\n")):
+            if number:
+                lines.append([])
+            if part:
+                lines[-1].append((part, name))
+    return [tuple(line) for line in lines]
+
+
 def _crop(spans: list[tuple[int, int, str]], a: int, b: int) -> list[tuple[int, int, str]]:
     """The spans inside ``a``-``b``, cut to it and counted from ``a`` (``Text.divide``)."""
     return [(max(s, a) - a, min(e, b) - a, n) for s, e, n in spans if s < b and e > a]
@@ -154,8 +176,8 @@ def pair_table(
     from rich.control import strip_control_codes
     from rich.table import Table
 
-    texts = [*headers, *(t for r in rows for t in (r[0], r[1], *(p[0] for p in r[3])))]
-    joined = "".join(texts).replace("\n", "")
+    texts = {*headers, *(t for r in rows for t in (r[0], r[1], *(p[0] for p in r[3])))}
+    joined = "".join(texts).replace("\n", "")  # each distinct text once
     if "\t" in joined or cell_len(joined) != len(joined) or strip_control_codes(joined) != joined:
         return None
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=fit)
