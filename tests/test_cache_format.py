@@ -20,7 +20,7 @@ from tests.helpers import run
 PINNED = {
     4: "b2bf87da075ae1ee28a811177319292466add4d0678483d830f88456931ff11d",
     6: "40ec140d8197941b2ef3c0fdad1da0e189f9fa0f79d50d93a0c997f3ff31708c",
-    7: "c0956b6e1845245dace110018759026df976285070e3586e2a8c4df3ab0ab20b",
+    7: "46ecd2095e8c82b98dc87927ccb9e58c7dbc7dbf4f7aae245d0f67aabc6fbda1",
 }
 """The cache's schema each CACHE_FORMAT was released with."""
 
@@ -31,6 +31,19 @@ def test_the_cache_format_is_bumped_whenever_the_cache_schema_changes() -> None:
     assert PINNED.get(cache_module.CACHE_FORMAT) == digest, (
         "the cache's tables changed: bump cache.CACHE_FORMAT and pin the new schema's digest "
         f"here ({digest}), or old caches would be read as if they had the new shape"
+    )
+
+
+WORD_RULES = {7: "1 [a-z0-9]+ 080923ebee9f4751"}
+"""The title word rules (stop words, stemming) each CACHE_FORMAT keeps counts with."""
+
+
+def test_the_cache_format_is_bumped_whenever_the_title_word_rules_change() -> None:
+    from inventory.titlewords import rules
+
+    assert WORD_RULES.get(cache_module.CACHE_FORMAT) == rules(), (
+        "the title word rules changed: bump cache.CACHE_FORMAT and pin them here "
+        f"({rules()!r}), or old caches would keep counts of other words"
     )
 
 

@@ -22,9 +22,10 @@ from inventory.errors import ParseError
 from inventory.projects import load_registry
 from inventory.records import from_row
 from inventory.sanitise import unneutralise
-from inventory.store import cachebuild, cacheschema, sql
+from inventory.store import cachebuild, cacheschema, open_store, sql
 from inventory.store.cache import Cache, cache_path
 from inventory.store.cacherows import RowReader
+from inventory.titlewords import corpus_counts
 from inventory.vocab import COLUMNS
 
 REGISTRY = load_registry()
@@ -140,6 +141,18 @@ def test_an_alias_is_kept_under_its_projects_name_and_a_shared_place_once_per_ro
         '"countries": [{"code": "FR", "name": "France"}, {"code": "FR", "name": "France"}]'
         in two[0][8][0]
     )
+
+
+KEPT_TABLES = ("corpus",)
+"""What the cache keeps counted of all its activities, however its rows came in."""
+
+
+def _kept(store: Path) -> tuple[list[Any], ...]:
+    connection = sqlite3.connect(cache_path(store))
+    try:
+        return tuple(sorted(connection.execute(f"SELECT * FROM {table}")) for table in KEPT_TABLES)
+    finally:
+        connection.close()
 
 
 def _cached(store: Path) -> dict[str, tuple[Any, ...]]:
@@ -269,10 +282,14 @@ def test_workers_find_the_same_activities_and_duplicates_as_one_process(
         merged.append(len(self.shards))
         return merge(self)
 
+    kept = _kept(store)
     monkeypatch.setattr(cachebuild.Parsers, "BIG", 0)
     monkeypatch.setattr(cachebuild.Parsers, "merge", counted)
     assert _build(store) == alone
     assert merged == [min(os.cpu_count() or 1, 4)]  # the workers wrote shards, merged once
+    assert _kept(store) == kept
+    with open_store(str(store)) as opened:
+        assert opened.corpus_counts() == corpus_counts(opened.select().activities)
 
 
 @pytest.mark.parametrize("failing", ["__init__", "store"])

@@ -11,10 +11,11 @@ from datetime import date
 
 import pytest
 
-from inventory.clashes import PairKind, find_pairs, title_words
+from inventory.clashes import PairKind, find_pairs
 from inventory.model import Activity
 from inventory.months import parse_quarter
 from inventory.query import Criteria
+from inventory.titlewords import title_words
 from tests.helpers import BUNDLED_STORE, Loaded, find, in_period, load, made
 
 

@@ -22,11 +22,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from .months import Period, month_bounds, months_between
-from .query import Criteria, Dialect, city_key
+from .query import EVERYTHING, Criteria, Dialect, city_key
 from .vocab import Precision, Status
 
 if TYPE_CHECKING:
     from .model import Activity
+    from .titlewords import CorpusCounts
 
 NO_PROJECT = "(no project)"
 """The row a period's counts give an activity of no project."""
@@ -165,6 +166,20 @@ def folded_titles_sql(sql: Sql) -> dict[str, int]:
         s[12 : s.rindex("\x01")] for (s,) in sql.run("SELECT a.sort FROM activity a", [])
     )
     return dict(sorted(counts.items()))
+
+
+def corpus_counts_sql(sql: Sql) -> CorpusCounts:
+    """``titlewords.corpus_counts`` of every activity, from the casefolded titles (each
+    distinct one's words taken once) and the city and country indexes."""
+    from .titlewords import CorpusCounts, title_words
+
+    words: Counter[str] = Counter()
+    for title, n in folded_titles_sql(sql).items():
+        for word in title_words(title):
+            words[word] += n
+    size = sum(int(n) for (n,) in sql.run("SELECT count(*) FROM activity a", []))
+    cities, countries = counts_sql(sql, EVERYTHING, "city"), counts_sql(sql, EVERYTHING, "country")
+    return CorpusCounts(size, dict(words), cities, countries)
 
 
 def per_month_models(activities: Iterable[Activity]) -> dict[str, int]:

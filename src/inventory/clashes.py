@@ -12,24 +12,25 @@ pairs that overlap inside a bucket, not with the square of the store.
 from __future__ import annotations
 
 import calendar as _calendar
-import functools
+import gc
 import heapq
 import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from .dates import render_schedule
-from .model import Activity, HalfDay, Precision, Schedule
+from .model import Activity
+from .pairfeatures import Features as _Features
 from .places import fold
+from .titlewords import WORD, CorpusCounts
 
 if TYPE_CHECKING:
-    from .aggregates import By
     from .store import Store
 
 T = TypeVar("T")
@@ -67,37 +68,6 @@ MIN_WORDING = 0.05
 DUPLICATE_MIN_DAY_SHARE = 0.5
 DUPLICATE_MIN_WORDING = 0.5
 
-# Function words in the newsletter's languages (titles are in English, some in French or
-# Spanish); they say nothing about what an activity is.
-_ENGLISH = "a an and as at by for from in into of on or the to with within its their this that"
-_ENGLISH_MORE = "these those be is are was will all other others under new"
-_FRENCH = "de des du la le les l d et en sur pour par au aux un une dans contre avec"
-_SPANISH = "el los las y del al sobre para con"
-STOP_WORDS = frozenset(" ".join((_ENGLISH, _ENGLISH_MORE, _FRENCH, _SPANISH)).split())
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def _stem(word: str) -> str:
-    # Enough for "trains"/"training", "prosecutors"/"prosecutor"; not a real stemmer.
-    if len(word) > 5 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-# Remembered: a store repeats its titles and places (a series, a usual venue), and
-# ``validate`` works out the features of every activity of a million.
-_fold = functools.lru_cache(maxsize=1 << 15)(fold)
-
-
-@functools.lru_cache(maxsize=1 << 15)
-def title_words(text: str) -> frozenset[str]:
-    """The content words of a title, folded and stemmed."""
-    return frozenset(
-        _stem(w) for w in _WORD.findall(fold(text)) if w not in STOP_WORDS and not w.isdigit()
-    )
-
 
 @dataclass(frozen=True)
 class Reason:
@@ -106,6 +76,19 @@ class Reason:
 
     def __str__(self) -> str:
         return f"{self.text} (+{self.points})" if self.points else self.text
+
+
+def side_json(a: Activity) -> dict[str, Any]:
+    """One activity of a pair, as ``clashes --json`` shows it."""
+    place = a.place
+    return {
+        "id": a.id,
+        "projects": list(a.projects),
+        "title": a.title,
+        "dates": render_schedule(a.schedule),
+        "place": place.text if place else None,
+        "countries": [c.code for c in place.countries] if place else [],
+    }
 
 
 @dataclass(frozen=True)
@@ -119,18 +102,10 @@ class Pair:
     possible: bool = False
     """True when one side has no known day: they only possibly overlap."""
 
-    def to_json(self) -> dict[str, Any]:
-        def side(a: Activity) -> dict[str, Any]:
-            place = a.place
-            return {
-                "id": a.id,
-                "projects": list(a.projects),
-                "title": a.title,
-                "dates": render_schedule(a.schedule),
-                "place": place.text if place else None,
-                "countries": [c.code for c in place.countries] if place else [],
-            }
-
+    def to_json(self, side: Callable[[Activity], Any] | None = None) -> dict[str, Any]:
+        """``side``: what stands for each activity (default :func:`side_json`); a writer
+        that meets an activity in many pairs makes its part once."""
+        side = side or side_json
         return {
             "kind": self.kind.value,
             "score": self.score,
@@ -139,96 +114,6 @@ class Pair:
             "possible": self.possible,
             "activities": [side(self.first), side(self.second)],
         }
-
-
-@dataclass(frozen=True)
-class _Features:
-    """What the pair rules read of one activity, worked out once however many pairs it is in:
-    all of it, so a pair is scored from its two features alone (``validate`` keeps these,
-    not the models, of a store too big to hold)."""
-
-    ident: str
-    projects: tuple[str, ...]
-    start: int
-    end: int
-    """The window's first and last day, as ordinals."""
-    month: bool
-    """Month precision: no day known yet."""
-    deadline: bool
-    halves: dict[date, frozenset[HalfDay]]
-    words: frozenset[str]
-    city: str
-    """Folded; empty when unknown."""
-    place_city: str
-    """As written; empty when unknown."""
-    countries: tuple[tuple[str, str], ...]
-    """Its countries' codes and names."""
-    codes: frozenset[str]
-    names: tuple[tuple[str, str], ...]
-    """Its country and city names, as written and folded."""
-    text: str
-    """Title and location, folded: where another activity's place may be named."""
-    title: str
-    """Title, folded."""
-
-    @classmethod
-    def of(cls, a: Activity) -> _Features:
-        place = a.place
-        names = tuple(c.name for c in place.countries) if place else ()
-        if place and place.city:
-            names += (place.city,)
-        schedule = a.schedule
-        return cls(
-            ident=a.id,
-            projects=tuple(a.projects),
-            start=schedule.start.toordinal(),
-            end=schedule.end.toordinal(),
-            month=schedule.precision is Precision.MONTH,
-            deadline=bool(schedule.deadline),
-            halves=_halves(schedule),
-            words=title_words(a.title),
-            city=_fold(place.city) if place and place.city else "",
-            place_city=place.city or "" if place else "",
-            countries=tuple((c.code, c.name) for c in place.countries) if place else (),
-            codes=frozenset(a.country_codes),
-            names=tuple((n, _fold(n)) for n in names),
-            text=_fold(a.title + " " + (place.text if place else "")),
-            title=_fold(a.title),
-        )
-
-    def pack(self) -> tuple[Any, ...]:
-        """Plain values (for ``marshal``) that :meth:`unpack` makes the same features of."""
-        halves = tuple((d.toordinal(), "".join(sorted(h))) for d, h in self.halves.items())
-        return (
-            self.ident, self.projects, self.start, self.end, self.month, self.deadline, halves,
-            tuple(self.words), self.city, self.place_city, self.countries, tuple(self.codes),
-            self.names, self.text, self.title,
-        )  # fmt: skip
-
-    @classmethod
-    def unpack(cls, values: tuple[Any, ...]) -> _Features:
-        (ident, projects, start, end, month, deadline, halves, words, city, place_city,
-         countries, codes, names, text, title) = values  # fmt: skip
-        return cls(
-            ident=ident,
-            projects=tuple(projects),
-            start=start,
-            end=end,
-            month=month,
-            deadline=deadline,
-            halves={date.fromordinal(d): _HALF_SETS[h] for d, h in halves},
-            words=frozenset(words),
-            city=city,
-            place_city=place_city,
-            countries=tuple(tuple(c) for c in countries),
-            codes=frozenset(codes),
-            names=tuple(tuple(n) for n in names),
-            text=text,
-            title=title,
-        )
-
-
-_HALF_SETS = {"".join(sorted(s)): frozenset(s) for s in ({HalfDay.AM}, {HalfDay.PM}, set(HalfDay))}
 
 
 @dataclass
@@ -261,19 +146,12 @@ class _Corpus:
         return features
 
     @classmethod
-    def counted(
-        cls,
-        size: int,
-        titles: Mapping[str, int],
-        cities: Mapping[str, int],
-        countries: Mapping[str, int],
-    ) -> _Corpus:
-        """What :meth:`of` makes of a store, from its counts: how many activities, and how
-        many have each title, each (folded) city and each country."""
-        corpus = cls(size=size, cities=Counter(cities), countries=Counter(countries))
-        for title, count in titles.items():
-            for word in title_words(title):
-                corpus.df[word] += count
+    def counted(cls, counts: CorpusCounts) -> _Corpus:
+        """What :meth:`of` makes of a store, from its counts (``Store.corpus_counts``)."""
+        corpus = cls(
+            size=counts.size, cities=Counter(counts.cities), countries=Counter(counts.countries)
+        )
+        corpus.df = Counter(counts.words)
         return corpus.done()
 
     def done(self) -> _Corpus:
@@ -285,6 +163,15 @@ class _Corpus:
 
     def weight(self, word: str) -> float:
         return w if (w := self.idf.get(word)) is not None else math.log(self.size + 1) + 1
+
+    def similarity(self, a: frozenset[str], b: frozenset[str]) -> float:
+        """:func:`wording_similarity` with this corpus's weights: the same sums in the same
+        order, each weight looked up in C (every pair assessed asks)."""
+        union = a | b
+        if not union:
+            return 0.0
+        get, unknown = self.idf.get, itertools.repeat(math.log(self.size + 1) + 1)
+        return sum(map(get, a & b, unknown)) / sum(map(get, union, unknown))
 
     def usual(self, count: int) -> bool:
         return count > USUAL_VENUE_SHARE * self.size
@@ -313,8 +200,12 @@ def _named_in(names: Iterable[tuple[str, str]], folded: str) -> list[str]:
     ]
 
 
+_MONTHS = tuple(_calendar.month_abbr)
+"""Read once: ``month_abbr`` formats a date for each name asked."""
+
+
 def _short(day: date) -> str:
-    return f"{day.day} {_calendar.month_abbr[day.month]}"
+    return f"{day.day} {_MONTHS[day.month]}"
 
 
 def _day_text(days: Sequence[date]) -> str:
@@ -324,28 +215,6 @@ def _day_text(days: Sequence[date]) -> str:
     if (first.year, first.month) == (last.year, last.month):
         return f"{first.day}-{_short(last)}"
     return f"{_short(first)}-{_short(last)}"
-
-
-_WHOLE_DAY = frozenset(HalfDay)
-
-
-def _halves(schedule: Schedule) -> dict[date, frozenset[HalfDay]]:
-    """The half days each known day is taken: "16 (PM) – 20 (AM) March" leaves the
-    morning of the 16th free for a "16 (AM)" meeting, so the two do not overlap."""
-    both = _WHOLE_DAY
-    out: dict[date, frozenset[HalfDay]] = {}
-    for seg in schedule.segments:
-        for n in range((seg.end - seg.start).days + 1):
-            out[seg.start + timedelta(days=n)] = both
-        if seg.start == seg.end:
-            if seg.start_half is not None:
-                out[seg.start] = frozenset({seg.start_half})
-            continue
-        if seg.start_half is HalfDay.PM:
-            out[seg.start] = frozenset({HalfDay.PM})
-        if seg.end_half is HalfDay.AM:
-            out[seg.end] = frozenset({HalfDay.AM})
-    return out
 
 
 def _programme_wide(f: _Features) -> bool:
@@ -360,7 +229,8 @@ def _time_reason(fa: _Features, fb: _Features) -> tuple[Reason, tuple[date, ...]
             return None
         return Reason(MAYBE_OVERLAP, "may overlap: no days known yet"), (), 0.0
     ha, hb = fa.halves, fb.halves
-    shared = tuple(sorted(d for d in ha if ha[d] & hb.get(d, frozenset())))
+    # The days both run, intersected in C; then those whose halves meet.
+    shared = tuple(sorted(d for d in ha.keys() & hb.keys() if ha[d] & hb[d]))
     if not shared:
         return None
     span = len(ha.keys() | hb.keys())
@@ -447,7 +317,7 @@ def _assess(fa: _Features, fb: _Features, corpus: _Corpus) -> Verdict | None:
             text += "; one is a programme-wide event"
         reasons.append(Reason(points, text))
 
-    similarity = wording_similarity(fa.words, fb.words, corpus.weight)
+    similarity = corpus.similarity(fa.words, fb.words)
     similar = similarity >= DUPLICATE_MIN_WORDING
     common = sorted(fa.words & fb.words, key=lambda w: (-corpus.weight(w), w))
     if similarity >= MIN_WORDING and common:
@@ -497,7 +367,7 @@ def _own_keys(f: _Features, by_project: bool) -> list[tuple[str, str]]:
 def _first_words(names: Iterable[tuple[str, str]], into: dict[str, set[str]]) -> None:
     """Index place names (as written and folded) by their first word, for :func:`_named_keys`."""
     for _, key in names:
-        words = _WORD.findall(key)
+        words = WORD.findall(key)
         if words:
             into[words[0]].add(key)
 
@@ -507,7 +377,7 @@ def _named_keys(f: _Features, first_words: dict[str, set[str]]) -> list[tuple[st
     or location names, looked up word by word, not name by name."""
     own = {key for _, key in f.names}
     found = []
-    for word in set(_WORD.findall(f.text)):
+    for word in set(WORD.findall(f.text)):
         for key in first_words.get(word, ()):
             if key not in own and _named_in([(key, key)], f.text):
                 found.append(("named", key))
@@ -557,11 +427,16 @@ def _parallel_most(fa: _Features, fb: _Features) -> int:
     days in common (at most the shorter's and the windows' overlap) and the project."""
     if fa.month or fa.deadline or fb.month or fb.deadline:
         return 0  # no known day, or only a due date: not parallel load, nor anything else
+    # min and max written out: this is asked of every pair of a project's activities.
     la, lb = len(fa.halves), len(fb.halves)
-    shared = min(la, lb, min(fa.end, fb.end) - max(fa.start, fb.start) + 1)
-    if shared == max(la, lb):
+    longer, shorter = (la, lb) if la > lb else (lb, la)
+    overlap = (fa.end if fa.end < fb.end else fb.end) - (
+        fa.start if fa.start > fb.start else fb.start
+    )
+    shared = overlap + 1 if overlap + 1 < shorter else shorter
+    if shared == longer:
         return SAME_DAYS + SHARED_PROJECT
-    return OVERLAP_BASE + round(OVERLAP_SHARE * shared / max(la, lb)) + SHARED_PROJECT
+    return OVERLAP_BASE + round(OVERLAP_SHARE * shared / longer) + SHARED_PROJECT
 
 
 def _maybe_duplicate(fa: _Features, fb: _Features, corpus: _Corpus) -> bool:
@@ -572,12 +447,13 @@ def _maybe_duplicate(fa: _Features, fb: _Features, corpus: _Corpus) -> bool:
         most = min(min(fa.end, fb.end) - max(fa.start, fb.start) + 1, la, lb)
         if most < DUPLICATE_MIN_DAY_SHARE * max(la, lb):
             return False
-        shared = sum(1 for d in fa.halves if fa.halves[d] & fb.halves.get(d, frozenset()))
+        ha, hb = fa.halves, fb.halves
+        shared = sum(1 for d in ha.keys() & hb.keys() if ha[d] & hb[d])
         if shared < DUPLICATE_MIN_DAY_SHARE * len(fa.halves.keys() | fb.halves.keys()):
             return False
     if set(fa.projects) & set(fb.projects):
         return True
-    return wording_similarity(fa.words, fb.words, corpus.weight) >= DUPLICATE_MIN_WORDING
+    return corpus.similarity(fa.words, fb.words) >= DUPLICATE_MIN_WORDING
 
 
 class Duplicate(NamedTuple, Generic[T]):
@@ -720,13 +596,8 @@ def _prefix(words: frozenset[str], corpus: _Corpus) -> list[tuple[str, str]]:
 
 def store_corpus(store: Store) -> _Corpus:
     """What "common" is measured against in ``store`` (its word, city and country counts),
-    from its aggregates instead of its models."""
-    from .query import EVERYTHING
-
-    def counts(by: By) -> dict[str, int]:
-        return store.counts(EVERYTHING, by)
-
-    return _Corpus.counted(store.count(), store.folded_titles(), counts("city"), counts("country"))
+    as the store keeps or counts them (``Store.corpus_counts``), not from its models."""
+    return _Corpus.counted(store.corpus_counts())
 
 
 def find_pairs(
@@ -748,6 +619,25 @@ def find_pairs(
     the search skip pairs linked by nothing but a project). Likely duplicates come first,
     then clashes, then parallel load; by score within each.
     """
+    # The search makes objects by the ten thousand (features, keys, reasons), and each of
+    # the collector's older passes would walk every object the run already holds (the
+    # models, the modules): set aside meanwhile, they cost nothing (a third of the search's
+    # CPU at 100k), and are collected as before once it is done.
+    gc.freeze()
+    try:
+        return _find_pairs(activities, corpus, min_score, focus, kinds, progress)
+    finally:
+        gc.unfreeze()
+
+
+def _find_pairs(
+    activities: Sequence[Activity],
+    corpus: Sequence[Activity] | _Corpus | None,
+    min_score: int,
+    focus: Callable[[Activity], bool] | None,
+    kinds: Collection[PairKind],
+    progress: Callable[[int, int], None] | None,
+) -> list[Pair]:
     if isinstance(corpus, _Corpus):
         stats = corpus
     else:
@@ -762,16 +652,19 @@ def find_pairs(
     placed_undated = [bool(f.names) and (f.month or f.deadline) for f in features]
 
     def scored(key: tuple[int, int]) -> None:
-        a, b = activities[key[0]], activities[key[1]]
-        if (windows[key[0]], a.id) > (windows[key[1]], b.id):
-            a, b = b, a
+        first, second = key
+        if (windows[first], activities[first].id) > (windows[second], activities[second].id):
+            first, second = second, first
+        a, b = activities[first], activities[second]
         if focus is not None and not (focus(a) or focus(b)):
             return
-        if only_duplicates and not _maybe_duplicate(stats.features(a), stats.features(b), stats):
+        fa, fb = features[first], features[second]  # assess_pair's, by index
+        if only_duplicates and not _maybe_duplicate(fa, fb, stats):
             return
-        pair = assess_pair(a, b, stats)
-        if pair is not None and pair.kind in kinds and pair.score >= min_score:
-            pairs.append(pair)
+        verdict = _assess(fa, fb, stats)
+        # A pair is made only of a verdict kept: most scored fall below min_score.
+        if verdict is not None and verdict[0] in kinds and verdict[1] >= min_score:
+            pairs.append(Pair(a, b, *verdict))
 
     for done, members in enumerate(places, start=1):
         if progress is not None:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from functools import singledispatch
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..selection import records_of
 from . import Data, Detail, Listing, Output, Pairs, Projects, ProjectView, Summary
+
+if TYPE_CHECKING:
+    from ..model import Activity
 
 
 def dump(value: Any, out: Output) -> None:
@@ -43,9 +46,26 @@ def indented_in(value: Any, newline: str) -> str:
     try:
         _indent(value, newline, parts)
     except _Other:
-        text = json.dumps(value, ensure_ascii=False, indent=2)
+        text = json.dumps(value, ensure_ascii=False, indent=2, default=_as_read)
         return text.replace("\n", newline)
     return "".join(parts)
+
+
+class Verbatim:
+    """JSON already written at the level it stands at, put in as it is (a part that
+    recurs, e.g. an activity in many pairs, indented once)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _as_read(value: Any) -> Any:
+    """A :class:`Verbatim` part as its value, for ``json.dumps`` to write again."""
+    if type(value) is Verbatim:
+        return json.loads(value.text)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 class _Other(Exception):
@@ -64,11 +84,18 @@ def _indent(value: Any, newline: str, parts: list[str]) -> None:
         parts.append(int.__repr__(value))
     elif value is None or kind is bool:
         parts.append(_ATOMS[value])
+    elif kind is Verbatim:
+        parts.append(value.text)
     elif kind is list:
         if not value:
             parts.append("[]")
             return
         inner = newline + "  "
+        try:  # a list of strings (projects, countries, days) in one go, in C
+            parts.append("[" + inner + ("," + inner).join(map(_string, value)) + newline + "]")
+            return
+        except TypeError:
+            pass
         parts.append("[")
         for index, item in enumerate(value):
             parts.append(inner if not index else "," + inner)
@@ -79,12 +106,22 @@ def _indent(value: Any, newline: str, parts: list[str]) -> None:
             parts.append("{}")
             return
         inner = newline + "  "
-        parts.append("{")
-        for index, (key, item) in enumerate(value.items()):
+        separator = "{" + inner
+        for key, item in value.items():
             if type(key) is not str:
                 raise _Other
-            parts.append((inner if not index else "," + inner) + _string(key) + ": ")
-            _indent(item, inner, parts)
+            # The scalars of an object inline: most of a pair's values are.
+            its = type(item)
+            if its is str:
+                parts.append(separator + _string(key) + ": " + _string(item))
+            elif its is int:
+                parts.append(separator + _string(key) + ": " + int.__repr__(item))
+            elif item is None or its is bool:
+                parts.append(separator + _string(key) + ": " + _ATOMS[item])
+            else:
+                parts.append(separator + _string(key) + ": ")
+                _indent(item, inner, parts)
+            separator = "," + inner
         parts.append(newline + "}")
     else:
         raise _Other
@@ -125,7 +162,19 @@ def _(result: Summary, out: Output) -> None:
 
 @_write.register
 def _(result: Pairs, out: Output) -> None:
-    dump_list((pair.to_json() for pair in result.pairs), out)
+    from ..clashes import side_json
+
+    # An activity is in many pairs: its part is made and indented once. In the list a
+    # pair's keys are at 4 spaces, its activities at 6.
+    sides: dict[str, Verbatim] = {}
+
+    def side(activity: Activity) -> Verbatim:
+        found = sides.get(activity.id)
+        if found is None:
+            found = sides[activity.id] = Verbatim(indented_in(side_json(activity), "\n      "))
+        return found
+
+    dump_list((pair.to_json(side) for pair in result.pairs), out)
 
 
 @_write.register

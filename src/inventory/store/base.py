@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ..aggregates import By, KeyTotals, PeriodCounts, Sql
     from ..model import Activity
     from ..projects import Registry
+    from ..titlewords import CorpusCounts
 
 
 class AmbiguousId(UsageError):
@@ -203,6 +204,20 @@ class Store(ABC):
         if sql is not None:
             return aggregates.folded_titles_sql(sql)
         return aggregates.folded_titles_models(self.scan())
+
+    def corpus_counts(self) -> CorpusCounts:
+        """How many activities there are, and how many have each title word, folded city and
+        country (``titlewords.py``: what ``clashes`` weighs evidence with). Counted here
+        from the titles and the city and country indexes; a store that keeps them (the CSV
+        store's cache) reads them instead."""
+        from .. import aggregates
+
+        sql = self._sql()
+        if sql is not None:
+            return aggregates.corpus_counts_sql(sql)
+        from ..titlewords import corpus_counts
+
+        return corpus_counts(self.scan())
 
     def keys(self, criteria: Criteria, by: By) -> set[str]:
         """The keys of :meth:`tally`, without counting them (the countries a project

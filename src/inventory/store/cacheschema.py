@@ -86,6 +86,12 @@ _EXPANDED = (
     f"'\\u0001s', {_marked(_START)}), '\\u0001e', {_marked(_END)}) ELSE h.json END"
 )
 
+CORPUS_TABLE = """CREATE TABLE IF NOT EXISTS corpus (
+    kind TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+"""
+"""The counts ``clashes`` weighs evidence with, kept as rows come and go (``cachecorpus.py``)."""
+
 CACHE_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS activity_row (
     id TEXT NOT NULL,
@@ -135,7 +141,7 @@ CREATE TABLE IF NOT EXISTS place (
 CREATE UNIQUE INDEX IF NOT EXISTS place_json ON place (json);
 CREATE TABLE IF NOT EXISTS list (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS list_json ON list (json);
-{ACTIVITY_LINKS}CREATE VIEW IF NOT EXISTS activity AS SELECT
+{ACTIVITY_LINKS}{CORPUS_TABLE}CREATE VIEW IF NOT EXISTS activity AS SELECT
     r.id AS id,
     '{{"id": "' || r.id || '", "projects": ' || {_of("list", "json", "projects")}
         || ', "title": ' || r.title || ', "modality": ' || coalesce(r.modality, 'null')
@@ -174,6 +180,7 @@ CACHE_TABLES = (
     "segment",
     "meta",
     "problem",
+    "corpus",
 )
 ROWS = ("activity_row", "activity_project", "activity_country", "segment")
 """The tables with rows of an activity's own (by its id)."""
@@ -378,6 +385,9 @@ class CacheWriter:
         self.new: dict[str, list[tuple[Any, ...]]] = {}  # fresh: numbered, to insert
         self.numbered: dict[str, int] = {}
         self.numbers: dict[int, tuple[Template, tuple[int, int]]] = {}
+        from .cachecorpus import CorpusTally  # a write's: a query needs none of it
+
+        self.tally = CorpusTally()  # the rows inserted, counted into the kept corpus counts
 
     def _number(self, table: str, where: str, key: tuple[Any, ...], values: tuple[Any, ...]) -> int:
         if self.fresh:
@@ -453,6 +463,7 @@ class CacheWriter:
             if not fresh:
                 projects += [(ident, p) for p in of[1]]
                 countries += [(ident, c) for c in at[1]]
+                self.tally.count(row[1], place[1], at[1])
             if its_segments:
                 segments += [(ident, s, e) for s, e in its_segments]
             span = max(span, row[5] - row[4])
@@ -462,6 +473,8 @@ class CacheWriter:
         connection.executemany("INSERT INTO activity_project VALUES (?, ?)", projects)
         connection.executemany("INSERT INTO activity_country VALUES (?, ?)", countries)
         connection.executemany("INSERT INTO segment VALUES (?, ?, ?)", segments)
+        if not fresh:
+            self.tally.write(connection)
         return span
 
     def link(self) -> None:
@@ -488,11 +501,17 @@ class CacheWriter:
             )
             connection.execute(f"INSERT INTO {table} SELECT * FROM temp.links")
             connection.execute("DROP TABLE temp.links")
+        from .cachecorpus import count_all
+
+        count_all(connection)
         self.fresh = False
 
 
 def remove(connection: sqlite3.Connection, ids: Sequence[str]) -> None:
     """Remove activities (what they shared stays: a build starts it afresh)."""
+    from .cachecorpus import count_out
+
+    count_out(connection, ids)
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         marks = ", ".join("?" * len(chunk))

@@ -43,6 +43,7 @@ from .filestore import FileSession, FileStore
 
 if TYPE_CHECKING:
     from ..model import Activity
+    from ..titlewords import CorpusCounts
 
 
 class CsvStore(FileStore):
@@ -124,6 +125,12 @@ class CsvStore(FileStore):
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         return sql.by_ids(self.cache().connection, ids)
+
+    def corpus_counts(self) -> CorpusCounts:
+        from . import cachecorpus  # only clashes asks
+
+        # Kept by the cache as rows come and go: a few thousand rows, not every title.
+        return cachecorpus.read(self.cache().connection)
 
     def empty(self) -> bytes:
         return (",".join(COLUMNS) + "\n").encode("utf-8")

@@ -29,6 +29,7 @@ from .filestore import registry_beside
 if TYPE_CHECKING:
     from ..model import Activity
     from ..projects import Registry
+    from ..titlewords import CorpusCounts
 
 
 HISTORY = """
@@ -201,6 +202,41 @@ class SqliteStore(Store):
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         return sql.by_ids(self.connection, ids)
+
+    def corpus_counts(self) -> CorpusCounts:
+        """Counted once per version of the store (the last change of its history, which
+        every write through the tool adds in its own transaction) and kept in ``meta``:
+        no write pays for it and no table is added, and only the first query after a write
+        reads every title. A database edited other than through the tool keeps stale
+        counts until its next change."""
+        from ..titlewords import CorpusCounts, rules
+
+        connection = self.connection
+        last = connection.execute("SELECT max(number) FROM change").fetchone()[0]
+        version = f"{last} {rules()}"
+        kept = sql.get_meta(connection, "corpus")
+        if kept is not None:
+            value = json.loads(kept)
+            if value[0] == version:
+                return CorpusCounts(*value[1:])
+        counts = super().corpus_counts()
+        if connection.in_transaction:  # a write's own reads: its change is not the last yet
+            return counts
+        value = [version, counts.size, counts.words, counts.cities, counts.countries]
+        # The version was read before counting: a write in between labels newer counts
+        # with an older version, which the next query counts again. Not worth waiting for
+        # a writer's lock: a read-only or busy database just counts again next time.
+        connection.execute("PRAGMA busy_timeout = 0")
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            sql.set_meta(connection, "corpus", json.dumps(value, ensure_ascii=False))
+            connection.execute("COMMIT")
+        except sqlite3.Error:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {int(lock_timeout() * 1000)}")
+        return counts
 
     def in_stored_order(self) -> list[Activity]:
         """Every activity in the order the rows were written (``import`` reads another

@@ -448,21 +448,43 @@ def timeline_lines(timeline: Timeline[Any], fit: int | None, plain_: bool) -> li
     return lines
 
 
+def pair_pieces(
+    pair: Pair, sides: dict[str, list[tuple[str, str]]] | None = None
+) -> list[tuple[str, str]]:
+    """The pair's cell: its two activities and the evidence, as pieces of text and their
+    styles ("" for none). ``sides``: each activity's pieces, made once for many pairs."""
+    from .listing import when, where
+
+    pieces = []
+    for activity in (pair.first, pair.second):
+        side = None if sides is None else sides.get(activity.id)
+        if side is None:
+            place = where(activity)
+            projects = ", ".join(activity.projects) or "(no project)"
+            side = [
+                (f"{activity.id}  ", "dim"),
+                (f"{when(activity)}  {projects}\n", "bold"),
+                (f"{activity.title}{', ' + place if place else ''}\n", ""),
+            ]
+            if sides is not None:
+                sides[activity.id] = side
+        pieces += side
+    reasons = [f"{'+' + str(r.points) if r.points else '':<3} {r.text}" for r in pair.reasons]
+    pieces.append(("\n".join(reasons), "cyan"))
+    return pieces
+
+
 def _pair_cell(pair: Pair) -> Text:
     from rich.text import Text
 
-    from .listing import when, where
-
     cell = Text()
-    for activity in (pair.first, pair.second):
-        place = where(activity)
-        projects = ", ".join(activity.projects) or "(no project)"
-        cell.append(f"{activity.id}  ", style="dim")
-        cell.append(f"{when(activity)}  {projects}\n", style="bold")
-        cell.append(f"{activity.title}{', ' + place if place else ''}\n")
-    reasons = [f"{'+' + str(r.points) if r.points else '':<3} {r.text}" for r in pair.reasons]
-    cell.append("\n".join(reasons), style="cyan")
+    for text, style in pair_pieces(pair):
+        cell.append(text, style=style or None)
     return cell
+
+
+PAIR_HEADERS = ("Score", "Kind", "Activities, and the evidence (points)")
+KIND_STYLES = {PairKind.DUPLICATE: "bold red", PairKind.CLASH: "yellow", PairKind.PARALLEL: ""}
 
 
 @dataclass
@@ -471,11 +493,14 @@ class PairsView:
 
     pairs: Sequence[Pair]
     title: str
+    rich_table: bool = False
+    """Drawn by Rich's ``Table`` (what ``views/pairtable.py`` draws the same, faster): the
+    way back for cells it cannot draw, and the reference its tests compare with."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Any]:
-        from rich import box
-        from rich.table import Table
         from rich.text import Text
+
+        from .pairtable import pair_table
 
         pairs = self.pairs
         counts = {kind: sum(1 for p in pairs if p.kind is kind) for kind in PairKind}
@@ -484,20 +509,35 @@ class PairsView:
         if not pairs:
             return
         fit = room(options) is not None
+        if not self.rich_table:
+            rows = [
+                (str(p.score), p.kind.value, KIND_STYLES[p.kind], pair_pieces(p)) for p in pairs
+            ]
+            drawn = pair_table(console, options, rows, PAIR_HEADERS, fit)
+            if drawn is not None:
+                yield from drawn
+                return
+        yield self._table(fit)
+
+    def _table(self, fit: bool) -> Any:
+        from rich import box
+        from rich.table import Table
+        from rich.text import Text
+
+        pairs = self.pairs
         # The long column last: piped, it runs on to the right without pushing another one.
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=fit)
-        table.add_column("Score", justify="right", no_wrap=True)
-        table.add_column("Kind", max_width=12 if fit else None)
-        table.add_column("Activities, and the evidence (points)", overflow="fold")
-        styles = {PairKind.DUPLICATE: "bold red", PairKind.CLASH: "yellow", PairKind.PARALLEL: ""}
+        table.add_column(PAIR_HEADERS[0], justify="right", no_wrap=True)
+        table.add_column(PAIR_HEADERS[1], max_width=12 if fit else None)
+        table.add_column(PAIR_HEADERS[2], overflow="fold")
         for index, pair in enumerate(pairs):
             table.add_row(
                 str(pair.score),
-                Text(pair.kind.value, style=styles[pair.kind]),
+                Text(pair.kind.value, style=KIND_STYLES[pair.kind]),
                 _pair_cell(pair),
                 end_section=index < len(pairs) - 1,
             )
-        yield table
+        return table
 
 
 YEARLY = 24
