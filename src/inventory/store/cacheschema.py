@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
@@ -34,7 +35,7 @@ from .sql import ACTIVITY_LINKS
 if TYPE_CHECKING:
     from ..model import Activity, Place, Schedule
 
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 """The version of what a cache holds and of how rows are read into it. A cache is kept for
 as long as this, the schema, the built-in project list, the country tables and Unicode's
 are the same: reinstalling the same version, or a fresh clone, reuses it. Bump it with
@@ -135,7 +136,14 @@ CREATE TABLE IF NOT EXISTS place (
 CREATE UNIQUE INDEX IF NOT EXISTS place_json ON place (json);
 CREATE TABLE IF NOT EXISTS list (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS list_json ON list (json);
-{ACTIVITY_LINKS}CREATE VIEW IF NOT EXISTS activity AS SELECT
+{ACTIVITY_LINKS}-- Kept: each project's activities by window and parts, what `projects` and `projects
+-- show` count (aggregates.kept_count); a quarter of a million rows for a million activities.
+CREATE TABLE IF NOT EXISTS project_span (
+    project TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    parts INTEGER NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (project, start, "end", parts)
+) WITHOUT ROWID;
+CREATE VIEW IF NOT EXISTS activity AS SELECT
     r.id AS id,
     '{{"id": "' || r.id || '", "projects": ' || {_of("list", "json", "projects")}
         || ', "title": ' || r.title || ', "modality": ' || coalesce(r.modality, 'null')
@@ -172,6 +180,7 @@ CACHE_TABLES = (
     "activity_project",
     "activity_country",
     "segment",
+    "project_span",
     "meta",
     "problem",
 )
@@ -443,6 +452,7 @@ class CacheWriter:
         projects: list[tuple[str, str]] = []
         countries: list[tuple[str, str]] = []
         segments: list[tuple[str, int, int]] = []
+        spans: Counter[tuple[str, int, int, int]] = Counter()
         span = 0
         for row, its_segments in items:
             ident, place, listed = row[0], row[8], row[9]
@@ -453,6 +463,7 @@ class CacheWriter:
             if not fresh:
                 projects += [(ident, p) for p in of[1]]
                 countries += [(ident, c) for c in at[1]]
+                spans.update((p, row[4], row[5], row[6]) for p in of[1])
             if its_segments:
                 segments += [(ident, s, e) for s, e in its_segments]
             span = max(span, row[5] - row[4])
@@ -462,6 +473,7 @@ class CacheWriter:
         connection.executemany("INSERT INTO activity_project VALUES (?, ?)", projects)
         connection.executemany("INSERT INTO activity_country VALUES (?, ?)", countries)
         connection.executemany("INSERT INTO segment VALUES (?, ?, ?)", segments)
+        _count_spans(connection, spans)
         return span
 
     def link(self) -> None:
@@ -488,7 +500,29 @@ class CacheWriter:
             )
             connection.execute(f"INSERT INTO {table} SELECT * FROM temp.links")
             connection.execute("DROP TABLE temp.links")
+        # Grouped by list of projects first: a pass over the rows in C, no join per row.
+        connection.execute(
+            'INSERT INTO project_span SELECT j.value, g.start, g."end", g.parts, sum(g.n) '
+            'FROM (SELECT projects, start, "end", parts, count(*) AS n FROM activity_row '
+            "GROUP BY 1, 2, 3, 4) g JOIN list l ON l.id = g.projects, json_each(l.json) j "
+            "GROUP BY 1, 2, 3, 4"
+        )
         self.fresh = False
+
+
+def _count_spans(connection: sqlite3.Connection, spans: Counter[tuple[str, int, int, int]]) -> None:
+    """Add ``spans`` (a count by project, window and parts; negative to take activities
+    away) to ``project_span``, leaving out the windows none has any more."""
+    connection.executemany(
+        "INSERT INTO project_span VALUES (?, ?, ?, ?, ?) "
+        'ON CONFLICT (project, start, "end", parts) DO UPDATE SET n = n + excluded.n',
+        [(*key, n) for key, n in spans.items() if n],
+    )
+    connection.executemany(
+        'DELETE FROM project_span WHERE project = ? AND start = ? AND "end" = ? AND parts = ? '
+        "AND n <= 0",
+        [key for key, n in spans.items() if n < 0],
+    )
 
 
 def remove(connection: sqlite3.Connection, ids: Sequence[str]) -> None:
@@ -496,5 +530,11 @@ def remove(connection: sqlite3.Connection, ids: Sequence[str]) -> None:
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         marks = ", ".join("?" * len(chunk))
+        gone = connection.execute(
+            'SELECT k.project, r.start, r."end", r.parts, count(*) FROM activity_project k '
+            f"JOIN activity_row r ON r.id = k.id WHERE k.id IN ({marks}) GROUP BY 1, 2, 3, 4",
+            chunk,
+        )
+        _count_spans(connection, Counter({(p, s, e, n): -c for p, s, e, n, c in gone}))
         for table in ROWS:
             connection.execute(f"DELETE FROM {table} WHERE id IN ({marks})", chunk)
