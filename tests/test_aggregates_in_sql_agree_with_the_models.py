@@ -1,7 +1,7 @@
-"""What ``projects``, ``projects show`` and ``clashes`` ask the store (``Store.tally``,
-``counts``, ``keys``, ``per_month``: SQL on the CSV store's cache, the SQLite store and
-PostgreSQL) equals the same answer computed from the models, for any criteria, on the
-bundled store and a generated one, on every backend."""
+"""What ``projects``, ``projects show``, ``clashes`` and ``report`` ask the store
+(``Store.tally``, ``counts``, ``keys``, ``per_month``, ``period_counts``: SQL on the CSV
+store's cache, the SQLite store and PostgreSQL) equals the same answer computed from the
+models, for any criteria, on the bundled store and a generated one, on every backend."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from inventory.model import Activity
 from inventory.months import Period
 from inventory.project_summary import summarise_one, summarise_project, summarise_store
 from inventory.query import EVERYTHING, Criteria, select_from
+from inventory.records import from_row
+from inventory.report import build_report, report_for
 from inventory.store import Store, open_store
 from tests.backends import need_postgres
 from tests.helpers import BUNDLED_STORE, load
@@ -215,3 +217,122 @@ def test_the_clashes_corpus_from_the_store_is_that_of_the_models(
             expected.cities,
             expected.countries,
         ), name
+
+
+@st.composite
+def reported(draw: st.DrawFn) -> tuple[Criteria, Period]:
+    """What a report is asked: any criteria, or only projects (most of the store), and a
+    period from a day to two years."""
+    if draw(st.booleans()):
+        where = draw(criteria()).but(period=None)
+    else:
+        where = Criteria(projects=tuple(draw(st.lists(st.sampled_from(PROJECTS), max_size=3))))
+    first = draw(days)
+    return where, (first, first + timedelta(days=draw(st.integers(0, 730))))
+
+
+def _same_report(stores: dict[str, Store], where: Criteria, period: Period) -> None:
+    chosen = select_from(stores["json"].select(), where.but(period=period))
+    expected = build_report(chosen, period, "asked", only=where.projects)
+    for name, store in stores.items():
+        counted, none = report_for(store, where, period, "asked", with_activities=False)
+        assert none == [], name
+        assert counted == expected, name
+        assert report_for(store, where, period, "asked")[0] == expected, name
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(asked=reported())
+def test_a_report_from_the_store_aggregates_is_the_models_report_on_the_bundled_store(
+    bundled: dict[str, Store], asked: tuple[Criteria, Period]
+) -> None:
+    _same_report(bundled, *asked)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(asked=reported())
+def test_a_report_from_the_store_aggregates_is_the_models_report_on_a_generated_store(
+    generated: dict[str, Store], asked: tuple[Criteria, Period]
+) -> None:
+    _same_report(generated, *asked)
+
+
+@pytest.mark.slow
+def test_a_hand_counted_report_from_the_aggregates_on_every_backend(
+    bundled: dict[str, Store],
+) -> None:
+    # Read off the newsletter (tests/test_report_answers.py checks the same through the
+    # command): November 2019 has its 26 lines and the Fiji workshop (30 October -
+    # 1 November), which counts in October too; the Ohrid course (21-22 and 28-29 October,
+    # two parts) counts once in October.
+    quarter = (date(2019, 10, 1), date(2019, 12, 31))
+    for name, store in bundled.items():
+        report, _ = report_for(store, EVERYTHING, quarter, "Q4 2019", with_activities=False)
+        assert report.month_totals["2019-11"] == 27, name
+        assert report.matrix["Cybercrime@Octopus"]["2019-11"] == 2, name
+        ohrid, _ = report_for(
+            store, Criteria(search="ohrid"), quarter, "Q4 2019", with_activities=False
+        )
+        assert ohrid.month_totals == {"2019-10": 1, "2019-11": 0, "2019-12": 0}, name
+        assert (ohrid.total, ohrid.spanning) == (1, 0), name
+        fiji, _ = report_for(
+            store, Criteria(search="fiji"), quarter, "Q4 2019", with_activities=False
+        )
+        assert fiji.month_totals == {"2019-10": 1, "2019-11": 1, "2019-12": 0}, name
+        assert (fiji.total, fiji.spanning, fiji.countries) == (
+            1,
+            1,
+            {"Cybercrime@Octopus": ["Fiji"]},
+        ), name
+
+
+_IN_PARTS = [
+    # Activities in parts across months, which the generated stores do not have; the
+    # months each counts in are read off its dates.
+    ("2partsxx", "GLACY+; CyberEast", "Course in two parts", "Tbilisi", "GE",
+     "Tbilisi, Georgia", "28-30 October and 4-5 November", "2019-10", "held"),
+    ("3partsxx", "", "Desk study in parts", "", "UA;MD",
+     "Ukraine and Moldova", "30 December and 2-3 January", "2019-12", "planned"),
+    ("4partsxx", "GLACY+", "Cancelled in parts", "Rabat", "MA",
+     "Rabat, Morocco", "14 and 21 November", "2019-11", "cancelled"),
+]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_activities_in_parts_count_in_each_month_their_parts_touch_on_every_backend(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    columns = ("id", "projects", "title", "city", "countries", "location", "dates", "month")
+    source = tmp_path / "parts.csv"
+    with open_store(str(source), create=True) as store, store.transaction() as batch:
+        for *values, status in _IN_PARTS:
+            batch.add(from_row({**dict(zip(columns, values, strict=True)), "status": status}))
+    stores = _stores(source, tmp_path, _postgres(request, "aggregates_in_parts"))
+    quarter = (date(2019, 10, 1), date(2019, 12, 31))
+    november = (date(2019, 11, 1), date(2019, 11, 30))
+    for name, store in stores.items():
+        q4, _ = report_for(store, EVERYTHING, quarter, "Q4 2019", with_activities=False)
+        assert q4.matrix == {
+            "(no project)": {"2019-10": 0, "2019-11": 0, "2019-12": 1},
+            "CyberEast": {"2019-10": 1, "2019-11": 1, "2019-12": 0},
+            "GLACY+": {"2019-10": 1, "2019-11": 1, "2019-12": 0},
+        }, name
+        assert q4.month_totals == {"2019-10": 1, "2019-11": 1, "2019-12": 1}, name
+        assert (q4.total, q4.spanning, q4.multi_project) == (2, 1, 1), name
+        assert [a.id for a in q4.cancelled] == ["4partsxx"], name
+        assert q4.countries["(no project)"] == ["Moldova", "Ukraine"], name
+        glacy, _ = report_for(
+            store, Criteria(projects=("GLACY+",)), november, "November", with_activities=False
+        )
+        assert glacy.matrix == {"GLACY+": {"2019-11": 1}}, name
+        assert (glacy.total, glacy.spanning, glacy.shared_with) == (1, 0, {"CyberEast": 1}), name
+        for where, period in ((EVERYTHING, quarter), (Criteria(projects=("GLACY+",)), november)):
+            _same_report(stores, where, period)
+    for store in stores.values():
+        store.close()

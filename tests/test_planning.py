@@ -13,6 +13,7 @@ from datetime import date
 
 import pytest
 
+from inventory.aggregates import NO_PROJECT
 from inventory.months import parse_month_period, parse_quarter
 from inventory.planning import (
     NO_COUNTRY,
@@ -23,7 +24,6 @@ from inventory.planning import (
     row_cells,
 )
 from inventory.query import Criteria, select_from
-from inventory.report import NO_PROJECT
 from tests.helpers import BUNDLED_STORE, Loaded, find, in_period, load
 
 

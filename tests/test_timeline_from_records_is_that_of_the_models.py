@@ -84,6 +84,15 @@ def _agree(
         lines = plain_chart(want)
         assert lines is not None
         assert "".join(f"{line}\n" for line in lines) == drawn[0]
+        # Fitted to COLUMNS, too; a line wider than them (a long first line at 72) is left
+        # to Rich, which wraps it.
+        lines = plain_chart(want, 72)
+        if lines is not None:
+            assert "".join(f"{line}\n" for line in lines) == drawn[1]
+        lines = plain_chart(want, 120)
+        assert lines is not None
+        wide = render_text(TimelineView(want, ascii=True), width=120)
+        assert "".join(f"{line}\n" for line in lines) == wide
 
 
 @st.composite

@@ -1,8 +1,9 @@
 """What the activities matching a :class:`~inventory.query.Criteria` add up to, without
 building them: counts by project, country, city or title (with their first and last days,
 and how many fall outside a window given per key), the months they run in, and which keys
-they reach at all. ``projects``, ``projects show`` and ``clashes`` ask the store these
-questions (``Store.tally``, ``Store.per_month``, ``Store.keys``) instead of going through
+they reach at all, and what a period's report counts. ``projects``, ``projects show``,
+``clashes`` and ``report`` ask the store these questions (``Store.tally``,
+``Store.per_month``, ``Store.keys``, ``Store.period_counts``) instead of going through
 every activity.
 
 Each answer has two engines side by side, as ``Criteria`` has ``matches`` and ``to_sql``:
@@ -13,17 +14,22 @@ tests/test_aggregates_in_sql_agree_with_the_models.py), and in SQL on the shared
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from .months import Period, month_bounds, months_between
 from .query import Criteria, Dialect, city_key
+from .vocab import Precision, Status
 
 if TYPE_CHECKING:
     from .model import Activity
+
+NO_PROJECT = "(no project)"
+"""The row a period's counts give an activity of no project."""
 
 By = Literal["project", "country", "city", "title"]
 BY: tuple[By, ...] = ("project", "country", "city", "title")
@@ -54,6 +60,60 @@ def keys_of(activity: Activity, by: By) -> Iterable[str]:
         city = city_key(activity)
         return (city,) if city else ()
     return (activity.title,)
+
+
+@dataclass
+class PeriodCounts:
+    """What a period's report counts (``report.Report``), by its one rule (:func:`counts`:
+    not cancelled, not postponed without a new day): an activity counts in every month of
+    the period it overlaps, once in every total. Its rows are its projects
+    (:data:`NO_PROJECT` for none), only those asked for when some are (``only``)."""
+
+    total: int = 0
+    matrix: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    """row -> month -> activities of that row overlapping that month."""
+    month_totals: Counter[str] = field(default_factory=Counter)
+    """Each activity once a month, however many projects it has."""
+    project_totals: Counter[str] = field(default_factory=Counter)
+    reached: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """row -> the country codes of its activities."""
+    certainty: Counter[str] = field(default_factory=Counter)
+    multi_project: int = 0
+    spanning: int = 0
+    """Activities counted in more than one month of the period."""
+    shared: Counter[str] = field(default_factory=Counter)
+    """With ``only``: the other projects of the activities counted, how many each."""
+    named: list[str] = field(default_factory=list)
+    """The ids of the activities a report names: the cancelled ones, those postponed with no
+    new day (neither counted), and the deadlines counted."""
+
+    def add(self, rows: Iterable[str], months: Sequence[str], n: int = 1) -> None:
+        """``n`` activities of these rows, overlapping these months of the period."""
+        for row in rows:
+            for month in months:
+                self.matrix[row][month] += n
+            self.project_totals[row] += n
+        for month in months:
+            self.month_totals[month] += n
+        self.total += n
+        self.spanning += n if len(months) > 1 else 0
+
+
+def undated_postponement(activity: Activity) -> bool:
+    """Postponed, and no new day known yet: it takes place in no month for now."""
+    return activity.status is Status.POSTPONED and activity.schedule.precision is Precision.MONTH
+
+
+def counts(activity: Activity) -> bool:
+    """Whether an activity counts in a period it overlaps: not cancelled, not postponed
+    without a new day. The one rule of the reports, the calendar and the timeline."""
+    return activity.status is not Status.CANCELLED and not undated_postponement(activity)
+
+
+def report_rows(projects: Sequence[str], only: Collection[str]) -> tuple[str, ...]:
+    """The rows an activity of ``projects`` counts in (see :class:`PeriodCounts`)."""
+    names = tuple(projects) or (NO_PROJECT,)
+    return tuple(p for p in names if p in only) if only else names
 
 
 # --- from the models -------------------------------------------------------------------------
@@ -114,6 +174,30 @@ def per_month_models(activities: Iterable[Activity]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def period_counts_models(
+    activities: Iterable[Activity], period: Period | None, only: Collection[str] = ()
+) -> PeriodCounts:
+    """:class:`~inventory.aggregates.PeriodCounts` of ``activities`` (overlapping ``period``
+    and matching ``only`` already), in one pass: the reference the SQL stores' answer is
+    compared with (tests/test_aggregates_in_sql_agree_with_the_models.py)."""
+    out = PeriodCounts()
+    for activity in activities:
+        if not counts(activity):
+            out.named.append(activity.id)
+            continue
+        rows = report_rows(activity.projects, only)
+        out.add(rows, activity.schedule.months(within=period))
+        for row in rows:
+            out.reached[row].update(activity.country_codes)
+        if only:
+            out.shared.update(p for p in activity.projects if p not in only)
+        out.certainty[activity.schedule.certainty.value] += 1
+        out.multi_project += len(activity.projects) > 1
+        if activity.schedule.deadline:
+            out.named.append(activity.id)
+    return out
+
+
 # --- in SQL ----------------------------------------------------------------------------------
 
 Runner = Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
@@ -130,6 +214,34 @@ class Sql:
     casefolded: str | None = None
     """The casefolded title as a column of ``activity a``, where the store keeps one (the
     CSV store's cache); else it is read out of the ``sort`` column."""
+    spans: bool = False
+    """The store keeps ``project_span`` (the CSV store's cache): each project's activities
+    counted by window and parts, which answers :func:`kept_count` and what ``projects`` and
+    ``projects show`` ask of one project or of all without reading their activities."""
+
+
+def _one_project(criteria: Criteria) -> str | None:
+    """The project ``criteria`` asks for when it asks nothing else (but activities outside
+    a window): what ``project_span`` answers."""
+    if len(criteria.projects) == 1 and criteria.but(projects=(), outside=None) == Criteria():
+        return criteria.projects[0]
+    return None
+
+
+def kept_count(sql: Sql, criteria: Criteria) -> int | None:
+    """How many activities ``criteria`` matches, from ``project_span`` when the store keeps
+    it and the criteria ask for one project (and perhaps those outside a window); None:
+    ask the activities."""
+    project = _one_project(criteria) if sql.spans else None
+    if project is None:
+        return None
+    query = "SELECT coalesce(sum(n), 0) FROM project_span WHERE project = ?"
+    params: list[Any] = [project]
+    if criteria.outside is not None:
+        first, last = criteria.outside
+        query += ' AND (start < ? OR "end" > ?)'
+        params += [first.toordinal(), last.toordinal()]
+    return int(next(iter(sql.run(query, params)))[0])
 
 
 _SOURCES: dict[str, tuple[str, str, str]] = {
@@ -143,8 +255,11 @@ _SOURCES: dict[str, tuple[str, str, str]] = {
 def tally_sql(
     sql: Sql, criteria: Criteria, by: By, within: Mapping[str, Period] | None = None
 ) -> dict[str, KeyTotals]:
-    """The matching activities by key, counted in one grouped query."""
+    """The matching activities by key, counted in one grouped query (of ``project_span``
+    for every project of the store, where it is kept)."""
     dialect = sql.dialect
+    if by == "project" and sql.spans and criteria == Criteria():
+        return _tally_spans(sql, within or {})
     where, params = criteria.to_sql(dialect, sql.max_span)
     key, rows, extra = _SOURCES.get(by, (dialect.title(), "activity a", ""))
     windows = ""
@@ -169,6 +284,19 @@ def tally_sql(
         name: KeyTotals(int(n), dialect.from_day(first), dialect.from_day(last), int(out or 0))
         for name, n, first, last, out in sql.run(query, [*head, dialect.day(date.min), *params])
     }
+    return dict(sorted(found.items()))
+
+
+def _tally_spans(sql: Sql, within: Mapping[str, Period]) -> dict[str, KeyTotals]:
+    found: dict[str, KeyTotals] = {}
+    for name, n, first, last in sql.run(
+        'SELECT project, sum(n), min(start), max("end") FROM project_span GROUP BY project', []
+    ):
+        found[name] = KeyTotals(int(n), date.fromordinal(first), date.fromordinal(last))
+    for name, (first, last) in within.items():
+        if name in found:
+            outside = kept_count(sql, Criteria(projects=(name,), outside=(first, last)))
+            found[name] = dataclasses.replace(found[name], outside=outside or 0)
     return dict(sorted(found.items()))
 
 
@@ -215,11 +343,19 @@ def per_month_sql(sql: Sql, criteria: Criteria) -> dict[str, int]:
     where, params = criteria.to_sql(dialect, sql.max_span)
     month = dialect.month_of
     counts: Counter[str] = Counter()
-    spans = sql.run(
-        f"SELECT {month('a.start')}, {month(_A_END)}, count(*) FROM activity a "
-        f"WHERE {where} AND a.parts <= 1 GROUP BY 1, 2",
-        params,
-    )
+    project = _one_project(criteria) if sql.spans else None
+    if project is not None and criteria.outside is None:
+        spans = sql.run(
+            f"SELECT {month('start')}, {month(_END)}, sum(n) "
+            "FROM project_span WHERE project = ? AND parts <= 1 GROUP BY 1, 2",
+            [project],
+        )
+    else:
+        spans = sql.run(
+            f"SELECT {month('a.start')}, {month(_A_END)}, count(*) FROM activity a "
+            f"WHERE {where} AND a.parts <= 1 GROUP BY 1, 2",
+            params,
+        )
     for first, last, n in spans:
         for key in _months(first, last):
             counts[key] += int(n)
@@ -240,10 +376,104 @@ def per_month_sql(sql: Sql, criteria: Criteria) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-_A_END, _S_END = 'a."end"', 's."end"'
+_A_END, _S_END, _END = 'a."end"', 's."end"', '"end"'
+_UNDATED_POSTPONEMENT = "(a.status = 'postponed' AND a.\"precision\" = 'month')"
+""":func:`undated_postponement` in SQL."""
 
 
 def _months(first: str, last: str) -> list[str]:
     if first == last:
         return [first]
     return months_between(month_bounds(first)[0], month_bounds(last)[0])
+
+
+def period_counts_sql(sql: Sql, criteria: Criteria, period: Period) -> PeriodCounts:
+    """:class:`PeriodCounts` of the activities ``criteria`` matches overlapping ``period``
+    (``only``: ``criteria.projects``), in five grouped queries over the period's rows: an
+    activity in one part counts in the months from that of its first day in the period to
+    that of its last, so those pairs are counted; one in several parts (a few in a
+    hundred) is read part by part."""
+    dialect = sql.dialect
+    where, params = criteria.but(period=period).to_sql(dialect, sql.max_span)
+    only = criteria.projects
+    counted = f"a.status <> 'cancelled' AND NOT ({_UNDATED_POSTPONEMENT})"
+    lo, hi = dialect.day(period[0]), dialect.day(period[1])
+    month, mark = dialect.month_of, dialect.mark
+    later, earlier = dialect.greatest, dialect.least
+    first, last = month(f"{later}(a.start, {mark})"), month(f"{earlier}({_A_END}, {mark})")
+    out = PeriodCounts()
+    multi = "(SELECT count(*) FROM activity_project q WHERE q.id = a.id) > 1"
+    rows = sql.run(
+        f"SELECT {first}, {last}, a.certainty, {multi}, count(*) FROM activity a "
+        f"WHERE {where} AND {counted} AND a.parts <= 1 GROUP BY 1, 2, 3, 4",
+        [lo, hi, *params],
+    )
+    for start, end, certainty, several, n in rows:
+        months = _months(start, end)
+        for m in months:
+            out.month_totals[m] += int(n)
+        out.total += int(n)
+        out.spanning += int(n) if len(months) > 1 else 0
+        out.certainty[certainty] += int(n)
+        out.multi_project += int(n) if several else 0
+    rows = sql.run(
+        f"SELECT k.project, {first}, {last}, count(*) FROM activity a "
+        f"LEFT JOIN activity_project k ON k.id = a.id "
+        f"WHERE {where} AND {counted} AND a.parts <= 1 GROUP BY 1, 2, 3",
+        [lo, hi, *params],
+    )
+    for project, start, end, n in rows:
+        project = project if project is not None else NO_PROJECT
+        if only and project not in only:
+            out.shared[project] += int(n)
+            continue
+        for m in _months(start, end):
+            out.matrix[project][m] += int(n)
+        out.project_totals[project] += int(n)
+    # Activities in several parts: the months their parts touch in the period, each once.
+    head = f"SELECT a.id, k.project, a.certainty, {multi}, "
+    if dialect.name == "postgresql":
+        parts = (
+            f"{head}{month(f'{later}(lower(r), {mark})')}, "
+            f"{month(f'{earlier}(upper(r) - 1, {mark})')} FROM activity a "
+            f"CROSS JOIN unnest(a.days) r LEFT JOIN activity_project k ON k.id = a.id "
+            f"WHERE {where} AND {counted} AND a.parts > 1 AND r && daterange({mark}, {mark}, '[]')"
+        )
+        tail = [lo, hi]
+    else:
+        parts = (
+            f"{head}{month(f'{later}(s.start, {mark})')}, {month(f'{earlier}({_S_END}, {mark})')} "
+            f"FROM segment s JOIN activity a ON a.id = s.id "
+            f"LEFT JOIN activity_project k ON k.id = a.id "
+            f"WHERE {where} AND {counted} AND a.parts > 1 "
+            f"AND s.start <= {mark} AND {_S_END} >= {mark}"
+        )
+        tail = [hi, lo]
+    touched: dict[str, tuple[str, bool, dict[str, None], dict[str, None]]] = {}
+    for ident, project, certainty, several, start, end in sql.run(parts, [lo, hi, *params, *tail]):
+        _, _, touches, names = touched.setdefault(ident, (certainty, bool(several), {}, {}))
+        touches.update(dict.fromkeys(_months(start, end)))
+        if project is not None:
+            names[project] = None
+    for certainty, several, touches, names in touched.values():
+        out.certainty[certainty] += 1
+        out.multi_project += several
+        out.add(report_rows(tuple(names), only), sorted(touches))
+        if only:
+            out.shared.update(p for p in names if p not in only)
+    rows = sql.run(
+        f"SELECT DISTINCT k.project, c.code FROM activity a "
+        f"LEFT JOIN activity_project k ON k.id = a.id JOIN activity_country c ON c.id = a.id "
+        f"WHERE {where} AND {counted}",
+        params,
+    )
+    for project, code in rows:
+        project = project if project is not None else NO_PROJECT
+        if not only or project in only:
+            out.reached[project].add(code)
+    named = (
+        f"SELECT a.id FROM activity a WHERE {where} AND (a.status = 'cancelled' OR "
+        f"{_UNDATED_POSTPONEMENT} OR a.deadline = {mark})"
+    )
+    out.named = [ident for (ident,) in sql.run(named, [*params, True])]
+    return out

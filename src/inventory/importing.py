@@ -323,7 +323,8 @@ def import_into(
     reading = Reading()
     spool = _Spool(chunk)
     collecting = gc.isenabled()
-    gc.disable()  # swept once a chunk instead (see _sweep)
+    gc.disable()  # swept now and then instead (see _Sweeper)
+    sweep = _Sweeper()
     try:
         outcome = Outcome(
             store=store.location,
@@ -344,20 +345,20 @@ def import_into(
                 outcome.note(problem)
             reading.sections += part.sections
             reading.kind = part.kind or reading.kind
-            _sweep()
+            sweep(len(part.items))
         outcome.unknown_projects = known.unknown
         keep = {"update", *UNSURE} | (
             {"add", "unchanged"} if keep_all else {"add"} if dry_run else set()
         )
         reconciler = Reconciler(view, allow_weakening)
         if dry_run or outcome.failed or not spool.total:
-            _plan(outcome, reconciler, spool, keep, mark_missing, None, progress)
+            _plan(outcome, reconciler, spool, keep, mark_missing, None, progress, sweep)
             return outcome
         reconciler = Reconciler(store, allow_weakening)
         try:
             with store.transaction(author) as batch:
                 # Planned under the lock, against the version that is written over.
-                _plan(outcome, reconciler, spool, keep, mark_missing, batch, progress)
+                _plan(outcome, reconciler, spool, keep, mark_missing, batch, progress, sweep)
                 if outcome.failed:
                     raise _Refused  # rolls back what the chunks wrote so far
                 outcome.written = batch.written
@@ -370,13 +371,27 @@ def import_into(
             gc.enable()
 
 
-def _sweep() -> None:
-    """Collect the cyclic garbage of the chunk just done (there is little: a few hundred
-    objects in 30,000 rows), with the collector off in between. Left on, it rescans every
-    object kept alive (a chunk's models, the date parser's cache of 65,536 schedules) again
-    and again: at 100,000 rows it took half the import's time, more a row the longer the
-    import, while one sweep a chunk costs a few microseconds a row."""
-    gc.collect(1)
+SWEEP_ROWS = 100_000
+"""Rows between two sweeps of the cyclic garbage while an import keeps the collector off."""
+
+
+class _Sweeper:
+    """Collect the cyclic garbage now and then, with the collector off in between. Left on,
+    it rescans every object kept alive (a chunk's models, the date parser's cache of 65,536
+    schedules) again and again: at 100,000 rows it took half the import's time. A sweep
+    costs the young objects alive at that moment (about a chunk's), whatever the rows since
+    the last one, and finds next to nothing (none in an import of 100,000 generated rows,
+    a few hundred objects in 30,000 real ones): one a chunk was a tenth of the import's
+    CPU, one every :data:`SWEEP_ROWS` rows bounds the garbage as well at a tenth of that."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+
+    def __call__(self, rows: int) -> None:
+        self.rows += rows
+        if self.rows >= SWEEP_ROWS:
+            self.rows = 0
+            gc.collect(1)
 
 
 def _read(source: Source, context: Context, size: int) -> Iterator[Reading]:
@@ -437,6 +452,7 @@ def _plan(
     mark_missing: Status | None,
     batch: Batch | None,
     progress: Callable[[int, int], None] | None,
+    sweep: Callable[[int], None],
 ) -> None:
     """Plan the spooled activities against ``store`` (see ``Reconciler``), and write each
     chunk's steps to ``batch`` (None: write nothing) once it is planned."""
@@ -447,7 +463,7 @@ def _plan(
     if not isinstance(store, _Empty) and store.count():
         for first, items in spool:
             reconciler.survey(items, first)
-            _sweep()
+            sweep(len(items))
             if progress is not None:
                 progress(first + len(items), total)
     reconciler.settle(watch=bool(periods))
@@ -473,7 +489,7 @@ def _plan(
         _warn_outside_duration(outcome, added, store)
         if batch is not None:
             reconciler.written(batch.flush())
-        _sweep()
+        sweep(len(items))
         if progress is not None:
             progress(spool.total + first + len(items), total)
     plan.missing = reconciler.missing(periods)

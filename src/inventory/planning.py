@@ -18,10 +18,10 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from .aggregates import NO_PROJECT, counts
 from .datewords import dates_tbd, schedule_days
 from .model import Activity, Certainty, HalfDay, Precision, Schedule, Segment, place_label
 from .months import Period, days_in, month_bounds, months_between
-from .report import NO_PROJECT, counts
 from .vocab import Status
 
 NO_COUNTRY = "(no country)"
@@ -29,7 +29,7 @@ NO_COUNTRY = "(no country)"
 
 def taking_place(activities: Iterable[Activity]) -> list[Activity]:
     """The activities that occupy days: a cancelled one, or one postponed with no new day
-    yet, takes no day in any view (``report.counts``)."""
+    yet, takes no day in any view (``aggregates.counts``)."""
     return [a for a in activities if counts(a)]
 
 

@@ -153,6 +153,11 @@ def _when(schedule: Schedule) -> str:
     return render_schedule(schedule)
 
 
+_FOUND_KEPT = 4096
+"""Names :meth:`Registry.find` keeps: a registry knows a few dozen, an input may misspell
+them a few ways; more is a hostile input, answered without keeping."""
+
+
 @dataclass
 class Registry:
     projects: list[Project]
@@ -160,15 +165,25 @@ class Registry:
     source: str = ""
     """Where the projects were read from, for messages."""
 
+    _found: dict[str, Project | None] = field(init=False, repr=False)
+    """Names as written, each folded once: an import asks for every project of every row."""
+
     def __post_init__(self) -> None:
         self._index = {}
+        self._found = {}
         for project in self.projects:
             for name in (project.name, *project.aliases):
                 self._index[project_key(name)] = project
 
     def find(self, name: str) -> Project | None:
         """The project a name or alias refers to, case-insensitively."""
-        return self._index.get(project_key(name))
+        try:
+            return self._found[name]
+        except KeyError:
+            found = self._index.get(project_key(name))
+            if len(self._found) < _FOUND_KEPT:
+                self._found[name] = found
+            return found
 
     def canonical(self, name: str) -> str:
         """The canonical name, or the name as written when it is not known."""

@@ -33,6 +33,9 @@ class Dialect:
 
     name = "sqlite"
     mark = "?"
+    greatest, least = "max", "min"
+    """The larger and the smaller of two values (SQLite's ``max`` and ``min`` of several
+    arguments are scalar)."""
 
     def day(self, day: date) -> Any:
         return day.toordinal()
@@ -76,6 +79,7 @@ class Postgres(Dialect):
 
     name = "postgresql"
     mark = "%s"
+    greatest, least = "greatest", "least"
 
     def day(self, day: date) -> Any:
         return day

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from .aggregates import PeriodCounts, counts, period_counts_models, undated_postponement
 from .months import Period, months_between
-from .vocab import Certainty, Precision, Status
+from .vocab import Certainty, Status
 
 if TYPE_CHECKING:
     from .model import Activity
     from .query import Criteria
     from .store import Store
-
-NO_PROJECT = "(no project)"
 
 
 @dataclass
@@ -90,17 +88,6 @@ class Report:
         }
 
 
-def undated_postponement(activity: Activity) -> bool:
-    """Postponed, and no new day known yet: it takes place in no month for now."""
-    return activity.status is Status.POSTPONED and activity.schedule.precision is Precision.MONTH
-
-
-def counts(activity: Activity) -> bool:
-    """Whether an activity counts in a period it overlaps: not cancelled, not postponed
-    without a new day. The one rule of the reports, the calendar and the timeline."""
-    return activity.status is not Status.CANCELLED and not undated_postponement(activity)
-
-
 @dataclass(frozen=True)
 class Listed:
     """An activity a report names (a deadline, a cancelled one), as it names it."""
@@ -139,58 +126,61 @@ def build_report(
     from .model import Activity
 
     ordered = sorted(activities, key=Activity.sort_key)
+    counted = period_counts_models(ordered, period, only)
+    named = set(counted.named)
+    return _assembled(counted, [a for a in ordered if a.id in named], period, label, only)
+
+
+def _assembled(
+    counted: PeriodCounts,
+    named: Sequence[Activity],
+    period: Period | None,
+    label: str,
+    only: Collection[str],
+) -> Report:
+    """The report of ``counted``; ``named`` are the activities of ``counted.named``, in
+    order."""
+    from .gazetteer import country_by_code
+
     months = months_between(*period) if period is not None else []
-    counted = [a for a in ordered if counts(a)]
-
-    def rows_of(activity: Activity) -> tuple[str, ...]:
-        names = activity.projects or (NO_PROJECT,)
-        return tuple(p for p in names if p in only) if only else names
-
-    projects = sorted({p for a in counted for p in rows_of(a)}, key=str.casefold)
+    projects = sorted(counted.project_totals, key=str.casefold)
     report = Report(
         period=period,
         label=label,
-        total=len(counted),
+        total=counted.total,
         months=months,
         projects=projects,
-        cancelled=[Listed.of(a) for a in ordered if a.status is Status.CANCELLED],
-        postponed=[Listed.of(a) for a in ordered if undated_postponement(a)],
+        cancelled=[Listed.of(a) for a in named if a.status is Status.CANCELLED],
+        postponed=[Listed.of(a) for a in named if undated_postponement(a)],
         only=tuple(only),
     )
-    report.matrix = {p: dict.fromkeys(months, 0) for p in projects}
-    report.month_totals = dict.fromkeys(months, 0)
-    report.project_totals = dict.fromkeys(projects, 0)
-    reached: dict[str, set[str]] = {p: set() for p in projects}
-    shared: Counter[str] = Counter()
-    report.certainty = {c.value: 0 for c in Certainty}
-    for activity in counted:
-        spans = list(activity.schedule.months(within=period))
-        countries = [c.name for c in activity.place.countries] if activity.place else []
-        for project in rows_of(activity):
-            for month in spans:
-                report.matrix[project][month] += 1
-            report.project_totals[project] += 1
-            reached[project].update(countries)
-        if only:
-            shared.update(p for p in activity.projects if p not in only)
-        for month in spans:
-            report.month_totals[month] += 1
-        report.spanning += len(spans) > 1
-        report.certainty[activity.schedule.certainty.value] += 1
-        report.multi_project += len(activity.projects) > 1
-        if activity.schedule.deadline:
-            report.deadlines.append(Listed.of(activity))
-    report.countries = {p: sorted(reached[p]) for p in projects}
-    report.shared_with = dict(sorted(shared.items(), key=lambda kv: kv[0].casefold()))
+    report.matrix = {p: {m: counted.matrix[p][m] for m in months} for p in projects}
+    report.month_totals = {m: counted.month_totals[m] for m in months}
+    report.project_totals = {p: counted.project_totals[p] for p in projects}
+    report.countries = {
+        p: sorted(country_by_code(c).name for c in counted.reached[p]) for p in projects
+    }
+    report.certainty = {c.value: counted.certainty[c.value] for c in Certainty}
+    report.deadlines = [Listed.of(a) for a in named if counts(a) and a.schedule.deadline]
+    report.multi_project = counted.multi_project
+    report.spanning = counted.spanning
+    report.shared_with = dict(sorted(counted.shared.items(), key=lambda kv: kv[0].casefold()))
     return report
 
 
 def report_for(
-    store: Store, criteria: Criteria, asked: Period | None, label: str | None
+    store: Store,
+    criteria: Criteria,
+    asked: Period | None,
+    label: str | None,
+    *,
+    with_activities: bool = True,
 ) -> tuple[Report, list[Activity]]:
     """The report of ``inventory report`` and of the served ``/report`` page: of the period
     ``asked`` (an open end cut to the store's activities; None: all the store spans), and the
-    activities in it. Its ``period`` is None when nothing matches."""
+    activities in it (none without ``with_activities``: the layouts that show only the
+    counts have them from the store's aggregates, with models of only the activities the
+    report names). Its ``period`` is None when nothing matches."""
     from .filters import clamp
 
     where = criteria.but(period=None)
@@ -199,5 +189,13 @@ def report_for(
         label = "the whole store"
     else:
         period = clamp(asked, store, where)
-    activities = store.select(where.but(period=period)).activities if period is not None else []
-    return build_report(activities, period, label or "", only=where.projects), activities
+    if period is None:
+        return build_report([], None, label or ""), []
+    if with_activities:
+        activities = store.select(where.but(period=period)).activities
+        return build_report(activities, period, label or "", only=where.projects), activities
+    from .model import Activity
+
+    counted = store.period_counts(where, period)
+    named = sorted(store.by_ids(counted.named).values(), key=Activity.sort_key)
+    return _assembled(counted, named, period, label or "", where.projects), []

@@ -247,7 +247,13 @@ def report_cmd(
     from ..report import report_for  # imports the models: not for list, whose JSON needs none
 
     with reading(store) as opened:
-        summary, activities = report_for(opened, filters.criteria(opened), asked, label)
+        summary, activities = report_for(
+            opened,
+            filters.criteria(opened),
+            asked,
+            label,
+            with_activities=chosen not in Summary.COUNTS_ONLY,
+        )
     if summary.period is None:
         say(f"nothing to report{' ' + label if asked and label else ''}: no activities match")
     result = Summary(summary, activities, chart=chart, today=today)

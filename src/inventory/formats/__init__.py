@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 
 class Format(StrEnum):
@@ -69,6 +69,9 @@ class Summary:
     today: date | None = None
     """The reference day: what ended before it is the inventory, the rest comes next."""
     kind = "report"
+
+    COUNTS_ONLY: ClassVar[frozenset[Format]] = frozenset({Format.TABLE, Format.JSON})
+    """The layouts that read the report alone (its chart too), not its activities."""
 
 
 @dataclass(frozen=True)

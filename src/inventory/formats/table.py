@@ -135,8 +135,9 @@ def _timeline(result: Timeline[Any], out: Output) -> None:
     if not result.activities:  # none: said on stderr, stdout stays empty
         return
     console = out.console
-    if not console.is_terminal and console.width >= UNLIMITED and out.ascii is not False:
-        lines = plain_chart(result)  # piped, nothing to fit or colour: the text as it is
+    if not console.is_terminal and out.ascii is not False:
+        # Piped, nothing to colour: the text as it is, fitted to COLUMNS when it is set.
+        lines = plain_chart(result, None if console.width >= UNLIMITED else console.width)
         if lines is not None:
             out.stream.write("".join(f"{line}\n" for line in lines))
             return

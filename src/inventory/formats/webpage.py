@@ -23,10 +23,10 @@ from importlib import resources
 from typing import Any
 
 from .. import __version__
+from ..aggregates import NO_PROJECT
 from ..dates import render_schedule, to_edtf
 from ..model import Activity, Certainty, Precision, Status
 from ..months import MONTH_NAMES, day_label, month_of, month_short
-from ..report import NO_PROJECT
 from . import Output, Projects, Summary, svg
 from .newsletter import heading
 from .svg import Axis, BarChart, GanttGroup, bar_chart, column_chart, gantt_groups, make_axis

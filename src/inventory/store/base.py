@@ -31,7 +31,7 @@ from ..selection import Selection
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from ..aggregates import By, KeyTotals, Sql
+    from ..aggregates import By, KeyTotals, PeriodCounts, Sql
     from ..model import Activity
     from ..projects import Registry
 
@@ -223,6 +223,18 @@ class Store(ABC):
         if sql is not None:
             return aggregates.per_month_sql(sql, criteria)
         return aggregates.per_month_models(self.scan(criteria))
+
+    def period_counts(self, criteria: Criteria, period: Period) -> PeriodCounts:
+        """What a report of ``period`` counts of the activities ``criteria`` matches
+        (``aggregates.PeriodCounts``; its rows only ``criteria.projects`` when it names
+        some)."""
+        from .. import aggregates
+
+        sql = self._sql()
+        if sql is not None:
+            return aggregates.period_counts_sql(sql, criteria, period)
+        where = criteria.but(period=period)
+        return aggregates.period_counts_models(self.scan(where), period, criteria.projects)
 
     def own_files(self) -> set[Path]:
         """The files this store keeps (itself, its lock, cache, history, projects.csv...),

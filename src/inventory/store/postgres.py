@@ -423,14 +423,16 @@ def _days(activity: Activity) -> tuple[str, str]:
     return during, "{" + pieces + "}"
 
 
-def row_of(activity: Activity, version: int) -> tuple[Any, ...]:
+def row_of(activity: Activity, version: int, record: str | None = None) -> tuple[Any, ...]:
+    """``record``: the activity's record as :func:`_json` writes it, when the caller has it
+    already (a write puts the same text in the history)."""
     from ..records import sort_string, to_record
 
     schedule = activity.schedule
     during, days = _days(activity)
     return (
         activity.id,
-        json.dumps(to_record(activity), ensure_ascii=False, separators=(",", ":")),
+        _json(to_record(activity)) if record is None else record,
         sort_string(activity),
         schedule.start,
         schedule.end,
@@ -526,9 +528,12 @@ class _PostgresSession(_Session):
                     cursor.execute("DELETE FROM activity WHERE id = ANY(%s)", (list(held),))
                 written = [a for a in changes.values() if a is not None]
                 self.written += len(changes)
+                # Each record turned into JSON once, for its row and for the history.
+                texts = {e.id: (_json(e.before), _json(e.after)) for e in edits}
                 with cursor.copy(f"COPY activity ({ACTIVITY_COLUMNS}) FROM STDIN") as copy:
                     for activity in written:
-                        copy.write_row(row_of(activity, number))
+                        known = texts.get(activity.id)
+                        copy.write_row(row_of(activity, number, known[1] if known else None))
                 with cursor.copy("COPY activity_project (id, project) FROM STDIN") as copy:
                     for activity in written:
                         for project in dict.fromkeys(activity.projects):
@@ -541,9 +546,7 @@ class _PostgresSession(_Session):
                     "COPY change_edit (number, seq, id, before, after) FROM STDIN"
                 ) as copy:
                     for edit in edits:
-                        copy.write_row(
-                            (number, self._seq, edit.id, _json(edit.before), _json(edit.after))
-                        )
+                        copy.write_row((number, self._seq, edit.id, *texts[edit.id]))
                         self._seq += 1
         except psycopg.errors.UniqueViolation as error:
             # Someone added the same id since this batch saw it absent.

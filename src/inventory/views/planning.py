@@ -285,14 +285,20 @@ _RICH_REWRITES = re.compile(r"[\t\n\x07\x08\x0b\x0c\r]")
 """What Rich does not print as it is given: tabs it expands, controls it strips."""
 
 
-def plain_chart(timeline: Timeline[Any]) -> list[str] | None:
-    """The chart's lines as :class:`TimelineView` draws them piped, with no width to fit
-    (plain, every line whole), written as text: Rich would only copy them out, at a tenth
-    of a millisecond a line (a quarter of a big store has sixteen thousand). None when a
-    line holds a character Rich would change (then Rich draws it)."""
-    lines = [line.plain.rstrip() for line in timeline_lines(timeline, None, True)]
-    if any(_RICH_REWRITES.search(line) for line in lines):
-        return None
+def plain_chart(timeline: Timeline[Any], width: int | None = None) -> list[str] | None:
+    """The chart's lines as :class:`TimelineView` draws them piped (plain), fitted to
+    ``width`` (None: nothing to fit, every line whole), written as text: Rich would only
+    copy them out, at a tenth of a millisecond a line (a quarter of a big store has sixteen
+    thousand). None when a line holds a character Rich would change, or is wider than
+    ``width`` (then Rich draws it, wrapping that line)."""
+    from rich.cells import cell_len
+
+    lines = [line.plain.rstrip() for line in timeline_lines(timeline, width, True)]
+    for line in lines:
+        if _RICH_REWRITES.search(line):
+            return None
+        if width is not None and len(line) > width // 2 and cell_len(line) > width:
+            return None
     return lines
 
 
