@@ -136,8 +136,8 @@ CREATE TABLE IF NOT EXISTS place (
 CREATE UNIQUE INDEX IF NOT EXISTS place_json ON place (json);
 CREATE TABLE IF NOT EXISTS list (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS list_json ON list (json);
-{ACTIVITY_LINKS}-- Kept: each project's activities by window and parts, what `projects` and `projects
--- show` count (aggregates.kept_count); a quarter of a million rows for a million activities.
+{ACTIVITY_LINKS}-- Kept: each project's activities by window and parts, what `projects` and
+-- `projects show` count (aggregates.kept_count); 232k rows for a million activities.
 CREATE TABLE IF NOT EXISTS project_span (
     project TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
     parts INTEGER NOT NULL, n INTEGER NOT NULL,
