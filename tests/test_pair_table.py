@@ -107,3 +107,25 @@ def test_rich_draws_only_what_the_table_cannot_draw_exactly() -> None:
     assert drawn(_pair("Workshop " + "x" * 70, "Workshop"), 80)  # folded, as Rich folds
     assert not drawn(_pair("Atelier 電子証拠", "Atelier"), 80)
     assert not drawn(_pairs(BUNDLED_STORE), 24)  # "likely" cut with an ellipsis in Kind
+
+
+def test_a_rich_without_the_private_parts_the_table_borrows_draws_its_own_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # views/pairtable.py wraps as Rich's private rich._wrap.divide_line does (Rich's own
+    # Text bound it when imported): a Rich that moves it must still print the table (its
+    # own), not fail.
+    import rich._wrap
+
+    from inventory.views import pairtable
+
+    pairs = _pairs(BUNDLED_STORE)[:5]
+    theirs = render_text(PairsView(pairs, "Clashes", rich_table=True), width=100)
+    drawn: list[object] = []
+    original = pairtable.pair_table
+    monkeypatch.setattr(
+        pairtable, "pair_table", lambda *a, **k: drawn.append(out := original(*a, **k)) or out
+    )
+    monkeypatch.delattr(rich._wrap, "divide_line")
+    assert render_text(PairsView(pairs, "Clashes"), width=100) == theirs
+    assert drawn == [None]  # it did step aside

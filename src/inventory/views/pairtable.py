@@ -189,14 +189,18 @@ def pair_table(
         _measure([r[1] for r in rows]),
         _measure(["".join(p[0] for p in r[3]) for r in rows]),
     )
-    # As Table.__rich_console__ asks for them (a private method, pinned by the tests).
-    widths = table._calculate_column_widths(
-        console, options.update_width(options.max_width - table._extra_width)
-    )
+    try:
+        # As Table.__rich_console__ asks for them (private: pinned by the tests, and a Rich
+        # that moved them gets its own Table back instead of an error).
+        widths = table._calculate_column_widths(
+            console, options.update_width(options.max_width - table._extra_width)
+        )
+        cells = _Cells(console)
+    except (AttributeError, ImportError, TypeError):
+        return None
     inner = (widths[0] - 1, widths[1] - 2, widths[2] - 1)
     if min(inner) < 1:
         return None
-    cells = _Cells(console)
     header = [
         cells.lines([(headers[0], "")], inner[0], right=True),
         cells.lines([(headers[1], "")], inner[1], fold=False),
