@@ -116,6 +116,9 @@ def fit_columns(cells: dict[str, list[str]], width: int) -> dict[str, int] | Non
 class ActivityTable:
     activities: Sequence[Activity]
     """Models, or a store's ``selection.Selection``: the cells come from the records."""
+    rich_table: bool = False
+    """Drawn by Rich's ``Table`` even with no colour to print (what ``plaintable.py`` draws
+    the same, faster, otherwise): the reference its tests compare with."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Any]:
         from rich import box
@@ -135,6 +138,17 @@ class ActivityTable:
             # The dates would wrap: "11-14 Nov 2019" on one line reads better (E10).
             cells["Dates"] = [record_when(r, short=True) for r in records]
             widths = fit_columns(cells, width) if width is not None else {}
+        if widths is not None and console.color_system is None and not self.rich_table:
+            chosen = box.SIMPLE_HEAD.substitute(options, safe=console.safe_box)
+            lines = _plain(records, cells, widths, chosen)
+            if lines is not None:
+                from rich.segment import Segment
+
+                new_line = Segment.line()
+                for line in lines:
+                    yield Segment(line)
+                    yield new_line
+                return
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
         table.add_column("ID", no_wrap=True, style="dim", min_width=ID_WIDTH)
         if widths is None:  # too narrow for five columns: three, nothing cut
@@ -164,3 +178,29 @@ class ActivityTable:
                 cells["Location"][index],
             )
         yield table
+
+
+def _plain(
+    records: Sequence[dict[str, Any]], cells: dict[str, list[str]], widths: dict[str, int], box: Any
+) -> list[str] | None:
+    """The five-column table's lines as Rich draws them with no colour (``plaintable.py``);
+    None where Rich must draw it: an id longer than its column, which Rich would widen and
+    then shrink the others to fit."""
+    from .plaintable import plain_table
+
+    ids = [r["id"] for r in records]
+    if max(map(len, ids), default=0) > ID_WIDTH:
+        return None
+    if not widths:  # nothing to fit: every column as wide as its widest line
+        widths = {
+            name: max([len(name), *(len(ln) for cell in column for ln in cell.split("\n"))])
+            for name, column in cells.items()
+        }
+    names = ["ID", *cells]
+    return plain_table(
+        box,
+        names,
+        [ids, *cells.values()],
+        [ID_WIDTH, *(widths[name] for name in cells)],
+        [True, False, False, False, False],
+    )
