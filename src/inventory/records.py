@@ -16,14 +16,26 @@ Reading either goes through the model, so every way in meets the same rules.
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import date
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .dates import parse_schedule, render_schedule, to_edtf
 from .errors import ParseError, excerpt
 from .gazetteer import country_by_code
-from .model import MONTH_PATTERN, Activity, Place, Schedule, Status
+from .model import (
+    MONTH_PATTERN,
+    Activity,
+    Certainty,
+    Country,
+    HalfDay,
+    Place,
+    Precision,
+    Schedule,
+    Segment,
+    Status,
+)
 from .projects import Registry, load_registry
 from .vocab import COLUMNS, LIST_SEPARATOR
 
@@ -185,6 +197,68 @@ def trusted_record(record: dict[str, Any]) -> Activity:
         return Activity.model_validate(data)
     except ValidationError as error:
         raise model_error(error) from None
+
+
+def proven_record(record: dict[str, Any]) -> Activity:
+    """:func:`trusted_record` of a record the model has already accepted (a CSV store's
+    cache holds only what its build validated, each row as ``to_record`` writes it): the
+    same models, equal field for field, with the same fields set and in the same order,
+    made without running the validators again, which cost most of building them."""
+    schedule = record["schedule"]
+    place = record["place"]
+    segments = tuple(
+        _made(
+            Segment,
+            start=date.fromisoformat(s["start"]),
+            end=date.fromisoformat(s["end"]),
+            start_half=None if s["start_half"] is None else HalfDay(s["start_half"]),
+            end_half=None if s["end_half"] is None else HalfDay(s["end_half"]),
+        )
+        for s in schedule["segments"]
+    )
+    return _made(
+        Activity,
+        id=record["id"],
+        projects=tuple(record["projects"]),
+        title=record["title"],
+        place=None
+        if place is None
+        else _made(
+            Place,
+            city=place["city"],
+            countries=tuple(
+                _made(Country, code=c["code"], name=c["name"]) for c in place["countries"]
+            ),
+            text=place["text"],
+        ),
+        modality=record["modality"],
+        schedule=_made(
+            Schedule,
+            segments=segments,
+            precision=Precision(schedule["precision"]),
+            certainty=Certainty(schedule["certainty"]),
+            deadline=schedule["deadline"],
+            month=schedule["month"],
+            text=schedule["text"],
+            year_inferred=schedule["year_inferred"],
+        ),
+        status=Status(record["status"]),
+        extra=dict(record["extra"]),
+    )
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _made(model: type[_M], **values: Any) -> _M:
+    # What pydantic's model_construct does for a model with every field given, no extra and
+    # no private attribute, without its per-field bookkeeping (it costs as much as validating).
+    made = object.__new__(model)
+    object.__setattr__(made, "__dict__", values)
+    object.__setattr__(made, "__pydantic_fields_set__", set(values))
+    object.__setattr__(made, "__pydantic_extra__", None)
+    object.__setattr__(made, "__pydantic_private__", None)
+    return made
 
 
 def _canonical_projects(activity: Activity, registry: Registry | None) -> Activity:

@@ -15,6 +15,7 @@ those of the activities running on the day it has reached (``clashes.DuplicateSe
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import marshal
 import os
@@ -90,6 +91,7 @@ def check(
     tally: Tally | None = None,
     records: Iterable[tuple[str, str]] | None = None,
     workers: int | None = None,
+    proven: bool = False,
 ) -> Iterator[Problem]:
     """:func:`validate`'s problems one at a time, in its order, from ``count`` activities
     read one at a time (soonest first, as a store selects them), each let go once checked.
@@ -97,7 +99,8 @@ def check(
 
     ``records`` (a store's ``scan_records``: ids and records) stands for ``activities``
     when given: a big store's are then checked in ``workers`` processes (by default one a
-    core from :data:`BIG` activities), which build the models, each a batch at a time."""
+    core from :data:`BIG` activities), which build the models, each a batch at a time;
+    ``proven`` records (:func:`proven_by_cache`) are built without validating them again."""
     lookup = _lookup(as_written)
     tally = tally if tally is not None else Tally()
     total = 2 * count
@@ -121,7 +124,9 @@ def check(
         if records is None:
             checked = _in_process(activities, lookup, registry, source, search)
         else:
-            checked = _checked_records(records, lookup, registry, source, search, count, workers)
+            checked = _checked_records(
+                records, lookup, registry, source, search, count, workers, proven
+            )
         for problems, rows in checked:
             if progress is not None:
                 progress(tally.activities, total)
@@ -185,11 +190,20 @@ def _in_process(
         yield _check_batch(chunk, written, registry, find, source, search)
 
 
-def _built(records: Iterable[tuple[str, str]]) -> Iterator[Activity]:
-    from .records import trusted_record
+def _built(records: Iterable[tuple[str, str]], proven: bool) -> Iterator[Activity]:
+    from .records import proven_record, trusted_record
 
+    build = proven_record if proven else trusted_record
     for _, record in records:
-        yield trusted_record(json.loads(record))
+        yield build(json.loads(record))
+
+
+def proven_by_cache(store: object) -> bool:
+    """Whether ``store``'s records (``scan_records``) are already proven to be what the
+    model makes of them: a CSV store's come from its cache, whose build validated each row
+    the file holds (hand-edited or not, the rows it could not read are its ``problems``),
+    so checking them again would find nothing and cost most of the check."""
+    return isinstance(store, HandEdited)
 
 
 def _checked_records(
@@ -200,14 +214,15 @@ def _checked_records(
     search: DuplicateSearch[Any],
     count: int,
     workers: int,
+    proven: bool,
 ) -> Iterator[Checked]:
     context = _fork_context() if workers > 1 else None
     if context is None:
-        yield from _in_process(_built(records), lookup, registry, source, search)
+        yield from _in_process(_built(records, proven), lookup, registry, source, search)
         return
     stream = iter(records)
     pending: deque[Any] = deque()
-    with context.Pool(workers, _worker_start, (registry, source)) as pool:
+    with context.Pool(workers, _worker_start, (registry, source, proven)) as pool:
         try:
             while chunk := list(islice(stream, BATCH)):
                 written = lookup([ident for ident, _ in chunk])
@@ -237,8 +252,13 @@ def _absorbed(done: tuple[Checked, DuplicateSearch[Any]], search: DuplicateSearc
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_start(registry: Registry, source: str) -> None:
-    _WORKER.update(registry=registry, source=source, find=functools.cache(registry.find))
+def _worker_start(registry: Registry, source: str, proven: bool) -> None:
+    # What the fork inherited lives as long as the worker: the collector need not go
+    # through it again and again as each batch's models come and go.
+    gc.freeze()
+    _WORKER.update(
+        registry=registry, source=source, find=functools.cache(registry.find), proven=proven
+    )
 
 
 def _worker_check(records: list[str], written: Written) -> tuple[Checked, DuplicateSearch[Any]]:
@@ -246,7 +266,7 @@ def _worker_check(records: list[str], written: Written) -> tuple[Checked, Duplic
     the store's words and places (the duplicate search's, merged in order)."""
     registry, source, find = _WORKER["registry"], _WORKER["source"], _WORKER["find"]
     part: DuplicateSearch[Any] = DuplicateSearch(DEFAULT_MIN_SCORE)
-    chunk = list(_built(("", r) for r in records))
+    chunk = list(_built((("", r) for r in records), _WORKER["proven"]))
     return _check_batch(chunk, written, registry, find, source, part), part
 
 
