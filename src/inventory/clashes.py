@@ -646,53 +646,91 @@ class DuplicateSearch(Generic[T]):
         too): those started before the first of ``packed`` and running on its day, compared
         with ``packed`` only (their own pairs are another part's of a split search)."""
         corpus = self.counted()
-        prefixes: dict[frozenset[str], list[tuple[str, str]]] = {}
-        running: dict[tuple[tuple[str, str], tuple[str, str]], list[T]] = {}
-        active: dict[T, _Features] = {}
+        # Each group holds exactly the activities running that are in it (one is taken out
+        # of its groups when it ends), so an activity's candidates are the members of its
+        # groups, no more: the search costs the candidate pairs, not the pairs running.
+        groups: dict[tuple[tuple[str, str], tuple[str, str]], dict[T, None]] = {}
+        active: dict[T, tuple[_Features, list[tuple[tuple[str, str], tuple[str, str]]]]] = {}
         ends: list[tuple[int, int, T]] = []
+        prefixes: _Memo[frozenset[str], list[tuple[str, str]]] = _Memo(
+            functools.partial(_prefix, corpus=corpus)
+        )
         given = itertools.chain(((True, *p) for p in running_before), ((False, *p) for p in packed))
         for count, (held, tag, values) in enumerate(given):
             f = _Features.unpack(values)
             while ends and ends[0][0] < f.start:
-                del active[heapq.heappop(ends)[2]]
-            if count % 4096 == 4095:  # let go of what ended in groups not seen since
-                running = {
-                    k: kept for k, v in running.items() if (kept := [t for t in v if t in active])
-                }
-            prefix = prefixes.get(f.words)
-            if prefix is None:
-                prefix = prefixes[f.words] = _prefix(f.words, corpus)
-            links = [("project", p) for p in dict.fromkeys(f.projects)] + prefix
+                gone = heapq.heappop(ends)[2]
+                for key in active.pop(gone)[1]:
+                    left = groups[key]
+                    del left[gone]
+                    if not left:
+                        del groups[key]
+            keys = self._groups(f, prefixes)
             candidates: dict[T, None] = {}
-            # A city's group is left out: its name is among the names, and the "named"
-            # group of that name holds the same activities.
-            places = (*_own_keys(f, False), *_named_keys(f, self.first_words))
-            for place in dict.fromkeys(p for p in places if p[0] != "city"):
-                for link in links:
-                    key = (place, link)
-                    found = running.get(key)
-                    if found is None:
-                        running[key] = [tag]
+            for key in keys:
+                members = groups.get(key)
+                if members is None:
+                    groups[key] = {tag: None}
+                    continue
+                if not held:
+                    candidates.update(members)
+                members[tag] = None
+            if candidates:
+                order = ((f.start, f.end), f.ident)
+                for other in candidates:
+                    a, b = active[other][0], f
+                    ta, tb = other, tag
+                    if ((a.start, a.end), a.ident) > order:
+                        a, b, ta, tb = b, a, tb, ta
+                    self.compared += 1
+                    if not _maybe_duplicate(a, b, corpus):
                         continue
-                    members = [t for t in found if t in active]
-                    candidates.update(dict.fromkeys(members))
-                    members.append(tag)
-                    running[key] = members
-            for other in () if held else candidates:
-                a, b = active[other], f
-                ta, tb = other, tag
-                if ((a.start, a.end), a.ident) > ((b.start, b.end), b.ident):
-                    a, b, ta, tb = b, a, tb, ta
-                self.compared += 1
-                if not _maybe_duplicate(a, b, corpus):
-                    continue
-                verdict = _assess(a, b, corpus)
-                if verdict is None or verdict[0] is not PairKind.DUPLICATE:
-                    continue
-                if verdict[1] >= self.min_score:
-                    yield Duplicate(ta, tb, a.ident, b.ident, verdict[1], verdict[2])
-            active[tag] = f
+                    verdict = _assess(a, b, corpus)
+                    if verdict is None or verdict[0] is not PairKind.DUPLICATE:
+                        continue
+                    if verdict[1] >= self.min_score:
+                        yield Duplicate(ta, tb, a.ident, b.ident, verdict[1], verdict[2])
+            active[tag] = (f, keys)
             heapq.heappush(ends, (f.end, count, tag))
+
+    def _groups(
+        self, f: _Features, prefixes: _Memo[frozenset[str], list[tuple[str, str]]]
+    ) -> list[tuple[tuple[str, str], tuple[str, str]]]:
+        """The groups an activity is in: each place group it is in (by its own place or
+        one its words name) crossed with each of its projects and its title's prefix."""
+        prefix = prefixes.get(f.words)
+        links = [("project", p) for p in dict.fromkeys(f.projects)] + prefix
+        # A city's group is left out: its name is among the names, and the "named"
+        # group of that name holds the same activities.
+        places = (*_own_keys(f, False), *_named_keys(f, self.first_words))
+        return [
+            (place, link) for place in dict.fromkeys(p for p in places if p[0] != "city")
+            for link in links
+        ]  # fmt: skip
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Memo(Generic[K, V]):
+    """A function's values remembered (a big store repeats its titles' words), let go of
+    when they grow past :data:`_MEMO_SIZE`, so the search's memory stays bounded."""
+
+    def __init__(self, make: Callable[[K], V]) -> None:
+        self.make = make
+        self.known: dict[K, V] = {}
+
+    def get(self, key: K) -> V:
+        found = self.known.get(key)
+        if found is None:
+            if len(self.known) >= _MEMO_SIZE:
+                self.known.clear()
+            found = self.known[key] = self.make(key)
+        return found
+
+
+_MEMO_SIZE = 50_000
 
 
 _PREFIX_MARGIN = 1e-9
