@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import functools
 import gc
+import itertools
 import json
 import marshal
 import os
 import sqlite3
 import sys
 import tempfile
+import threading
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -107,7 +109,6 @@ def check(
     total = 2 * count
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if count >= BIG else 1
-    yield from unreadable
     search: DuplicateSearch[Tag] = DuplicateSearch(DEFAULT_MIN_SCORE)
     parts = 2 if workers > 1 and _fork_context() is not None else 1
     # Searched in two parts, a file of its own, so the process that searches half of the
@@ -126,9 +127,13 @@ def check(
             checked = _in_process(activities, lookup, registry, source, search)
         else:
             checked = _checked_records(
-                records, lookup, registry, source, search, count, workers, proven
+                records, lookup, registry, source, search, workers, proven, folder
             )
-        for problems, rows in checked:
+        # The first batch checked before a word is said: a check with no room for its
+        # scratch data says only that.
+        primed = next(checked, None)
+        yield from unreadable
+        for problems, rows in itertools.chain([primed] if primed is not None else [], checked):
             if progress is not None:
                 progress(tally.activities, total)
             yield from problems
@@ -213,20 +218,30 @@ def _checked_records(
     registry: Registry,
     source: str,
     search: DuplicateSearch[Any],
-    count: int,
     workers: int,
     proven: bool,
+    folder: tempfile.TemporaryDirectory[str] | None,
 ) -> Iterator[Checked]:
     context = _fork_context() if workers > 1 else None
     if context is None:
         yield from _in_process(_built(records, proven), lookup, registry, source, search)
         return
+    # A hand-edited store's rows as written are looked up by the workers themselves, in a
+    # file read from the store by a thread while the first read of the records sorts them
+    # (SQLite lets go of the interpreter meanwhile): neither waits for the other.
+    by_hand = lookup if isinstance(lookup, _ByHand) and folder is not None else None
+    path = os.path.join(folder.name, "written.sqlite3") if folder is not None else ""
+    opener = by_hand.store.written_from if by_hand is not None else None
     stream = iter(records)
     pending: deque[Any] = deque()
-    with context.Pool(workers, _worker_start, (registry, source, proven)) as pool:
+    with context.Pool(workers, _worker_start, (registry, source, proven, opener, path)) as pool:
+        builder = _Builder(by_hand.store, path) if by_hand is not None else None
         try:
             while chunk := list(islice(stream, BATCH)):
-                written = lookup([ident for ident, _ in chunk])
+                if builder is not None:
+                    builder.done()
+                    builder = None
+                written = None if by_hand is not None else lookup([i for i, _ in chunk])
                 pending.append(pool.apply_async(_worker_check, ([r for _, r in chunk], written)))
                 while len(pending) > 2 * workers:
                     yield _absorbed(pending.popleft().get(), search)
@@ -234,6 +249,31 @@ def _checked_records(
                 yield _absorbed(pending.popleft().get(), search)
         finally:
             pool.terminate()
+            if builder is not None:
+                builder.done()
+
+
+class _Builder:
+    """A hand-edited store's rows as written, put in the file ``path`` by a thread."""
+
+    def __init__(self, store: HandEdited, path: str) -> None:
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(store, path), daemon=True)
+        self.thread.start()
+
+    def _run(self, store: HandEdited, path: str) -> None:
+        try:
+            store.write_written(path)
+        except BaseException as error:  # raised where it is waited for
+            self.error = error
+
+    def done(self) -> None:
+        self.thread.join()
+        error, self.error = self.error, None
+        if isinstance(error, sqlite3.Error):
+            raise _no_scratch(error)
+        if error is not None:
+            raise error
 
 
 def _fork_context() -> Any:
@@ -253,31 +293,62 @@ def _absorbed(done: tuple[Checked, DuplicateSearch[Any]], search: DuplicateSearc
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_start(registry: Registry, source: str, proven: bool) -> None:
+def _worker_start(
+    registry: Registry,
+    source: str,
+    proven: bool,
+    opener: Callable[[str], Lookup] | None,
+    path: str,
+) -> None:
     # What the fork inherited lives as long as the worker: the collector need not go
     # through it again and again as each batch's models come and go.
     gc.freeze()
     _WORKER.update(
-        registry=registry, source=source, find=functools.cache(registry.find), proven=proven
+        registry=registry,
+        source=source,
+        find=functools.cache(registry.find),
+        proven=proven,
+        written=lambda: opener(path) if opener is not None else _lookup(None),
     )
 
 
-def _worker_check(records: list[str], written: Written) -> tuple[Checked, DuplicateSearch[Any]]:
+def _worker_check(
+    records: list[str], written: Written | None
+) -> tuple[Checked, DuplicateSearch[Any]]:
     """One batch checked in a worker: its warnings and features, and what it counted of
-    the store's words and places (the duplicate search's, merged in order)."""
+    the store's words and places (the duplicate search's, merged in order). ``written``
+    None: the worker looks the rows up itself."""
     registry, source, find = _WORKER["registry"], _WORKER["source"], _WORKER["find"]
     part: DuplicateSearch[Any] = DuplicateSearch(DEFAULT_MIN_SCORE)
     chunk = list(_built((("", r) for r in records), _WORKER["proven"]))
+    if written is None:
+        if "lookup" not in _WORKER:  # opened at the first batch: the file is whole by then
+            _WORKER["lookup"] = _WORKER["written"]()
+        written = _WORKER["lookup"]([a.id for a in chunk])
     return _check_batch(chunk, written, registry, find, source, part), part
 
 
 def written_by_hand(store: object) -> Lookup | None:
     """Where a store edited by hand (``store.HandEdited``: the CSV store) has each row, so
-    problems are reported at their line; None for the stores no person edits."""
-    try:
-        return store.written_lookup() if isinstance(store, HandEdited) else None
-    except sqlite3.Error as error:
-        raise _no_scratch(error) from None
+    problems are reported at their line; None for the stores no person edits. Read from
+    the store when first asked (:func:`check` may have its workers read it instead)."""
+    return _ByHand(store) if isinstance(store, HandEdited) else None
+
+
+class _ByHand:
+    """:func:`written_by_hand`'s lookup."""
+
+    def __init__(self, store: HandEdited) -> None:
+        self.store = store
+        self._lookup: Lookup | None = None
+
+    def __call__(self, ids: Sequence[str]) -> Written:
+        if self._lookup is None:
+            try:
+                self._lookup = self.store.written_lookup()
+            except sqlite3.Error as error:
+                raise _no_scratch(error) from None
+        return self._lookup(ids)
 
 
 def _no_scratch(error: sqlite3.Error) -> InventoryError:
