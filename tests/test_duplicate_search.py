@@ -145,3 +145,20 @@ def test_the_pairs_compared_are_the_candidates_however_big_the_store() -> None:
             ("u004", "v004"),
         }  # fmt: skip
         assert found == all_pairs(store)
+
+
+def test_activities_with_no_day_known_sharing_only_a_team_are_never_compared() -> None:
+    # Twenty "dates TBD" activities of one project in Accra, each titled with words no other
+    # has: a shared team makes two with known days at the same time one listed twice, but
+    # not two whose days may differ, so no pair is a candidate; a copy of one (the same
+    # words) is the one pair compared.
+    alone = [
+        made(f"t{n:03d}", a.title, "dates TBD", ("GLACY+",), "Accra", GHANA)
+        for n, a in enumerate(unrelated(20))
+    ]
+    assert searched(alone) == (set(), 0)
+    copied = [*alone, made("t999", alone[3].title, "dates TBD", ("GLACY+",), "Accra", GHANA)]
+    found, compared = searched(copied)
+    assert compared == 1
+    assert {(first, second) for first, second, _, _ in found} == {("t003", "t999")}
+    assert found == all_pairs(copied)

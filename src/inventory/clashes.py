@@ -699,7 +699,11 @@ class DuplicateSearch(Generic[T]):
         """The groups an activity is in: each place group it is in (by its own place or
         one its words name) crossed with each of its projects and its title's prefix."""
         prefix = prefixes.get(f.words)
-        links = [("project", p) for p in dict.fromkeys(f.projects)] + prefix
+        # With no day known ("dates TBD"), a pair is one listed twice only if its wording is
+        # similar (a shared team is not enough when the days may differ: ``_assess``), so
+        # such an activity is linked by its words alone.
+        projects = () if f.month else dict.fromkeys(f.projects)
+        links = [("project", p) for p in projects] + prefix
         # A city's group is left out: its name is among the names, and the "named"
         # group of that name holds the same activities.
         places = (*_own_keys(f, False), *_named_keys(f, self.first_words))
