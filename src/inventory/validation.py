@@ -23,7 +23,6 @@ import os
 import sqlite3
 import sys
 import tempfile
-import threading
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -227,19 +226,21 @@ def _checked_records(
         yield from _in_process(_built(records, proven), lookup, registry, source, search)
         return
     # A hand-edited store's rows as written are looked up by the workers themselves, in a
-    # file read from the store by a thread while the first read of the records sorts them
-    # (SQLite lets go of the interpreter meanwhile): neither waits for the other.
+    # file another process reads from the store while the first read of the records sorts
+    # them here: neither waits for the other.
     by_hand = lookup if isinstance(lookup, _ByHand) and folder is not None else None
     path = os.path.join(folder.name, "written.sqlite3") if folder is not None else ""
     opener = by_hand.store.written_from if by_hand is not None else None
+    builder = _written_into(by_hand.store, path) if by_hand is not None else None
     stream = iter(records)
     pending: deque[Any] = deque()
     with context.Pool(workers, _worker_start, (registry, source, proven, opener, path)) as pool:
-        builder = _Builder(by_hand.store, path) if by_hand is not None else None
         try:
             while chunk := list(islice(stream, BATCH)):
                 if builder is not None:
-                    builder.done()
+                    builder.join()
+                    if builder.exitcode != 0:
+                        by_hand = None  # looked up here, then, which says what is wrong
                     builder = None
                 written = None if by_hand is not None else lookup([i for i, _ in chunk])
                 pending.append(pool.apply_async(_worker_check, ([r for _, r in chunk], written)))
@@ -250,30 +251,28 @@ def _checked_records(
         finally:
             pool.terminate()
             if builder is not None:
-                builder.done()
+                builder.terminate()
+                builder.join()
 
 
-class _Builder:
-    """A hand-edited store's rows as written, put in the file ``path`` by a thread."""
+def _written_into(store: HandEdited, path: str) -> Any:
+    """A forked process that writes ``store``'s rows as written into the file ``path``."""
+    sys.stdout.flush()  # nothing written before the fork is written twice
+    sys.stderr.flush()
+    process = _fork_context().Process(target=_write_written, args=(store, path))
+    process.start()
+    return process
 
-    def __init__(self, store: HandEdited, path: str) -> None:
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(store, path), daemon=True)
-        self.thread.start()
 
-    def _run(self, store: HandEdited, path: str) -> None:
-        try:
-            store.write_written(path)
-        except BaseException as error:  # raised where it is waited for
-            self.error = error
-
-    def done(self) -> None:
-        self.thread.join()
-        error, self.error = self.error, None
-        if isinstance(error, sqlite3.Error):
-            raise _no_scratch(error)
-        if error is not None:
-            raise error
+def _write_written(store: HandEdited, path: str) -> None:
+    code = 1
+    try:
+        store.write_written(path)
+        code = 0
+    except BaseException:
+        pass  # the parent reads them itself then, and says why it cannot
+    finally:
+        os._exit(code)  # none of the parent's clean-up is this process's
 
 
 def _fork_context() -> Any:
