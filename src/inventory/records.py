@@ -199,13 +199,55 @@ def trusted_record(record: dict[str, Any]) -> Activity:
         raise model_error(error) from None
 
 
-def proven_record(record: dict[str, Any]) -> Activity:
+def proven_record(record: dict[str, Any], shared: dict[Any, Any] | None = None) -> Activity:
     """:func:`trusted_record` of a record the model has already accepted (a CSV store's
     cache holds only what its build validated, each row as ``to_record`` writes it): the
     same models, equal field for field, with the same fields set and in the same order,
-    made without running the validators again, which cost most of building them."""
-    schedule = record["schedule"]
-    place = record["place"]
+    made without running the validators again, which cost most of building them.
+
+    ``shared`` (a dictionary kept from one call to the next) gives records with the same
+    schedule or place the same model of it (frozen: one may stand for all): a big store
+    has far fewer of either than activities."""
+    schedule, place = record["schedule"], record["place"]
+    made_schedule: Schedule | None
+    made_place: Place | None
+    if shared is None:
+        made_schedule, made_place = _proven_schedule(schedule), _proven_place(place)
+    else:
+        key = (
+            "schedule", schedule["text"], schedule["month"], schedule["precision"],
+            schedule["certainty"], schedule["deadline"], schedule["year_inferred"],
+            *((s["start"], s["end"], s["start_half"], s["end_half"]) for s in schedule["segments"]),
+        )  # fmt: skip
+        made_schedule = shared.get(key)
+        if made_schedule is None:
+            made_schedule = shared[key] = _proven_schedule(schedule)
+        if place is None:
+            made_place = None
+        else:
+            where = (
+                "place",
+                place["text"],
+                place["city"],
+                *((c["code"], c["name"]) for c in place["countries"]),
+            )
+            made_place = shared.get(where)
+            if made_place is None:
+                made_place = shared[where] = _proven_place(place)
+    return _made(
+        Activity,
+        id=record["id"],
+        projects=tuple(record["projects"]),
+        title=record["title"],
+        place=made_place,
+        modality=record["modality"],
+        schedule=made_schedule,
+        status=Status(record["status"]),
+        extra=dict(record["extra"]),
+    )
+
+
+def _proven_schedule(schedule: dict[str, Any]) -> Schedule:
     segments = tuple(
         _made(
             Segment,
@@ -217,33 +259,25 @@ def proven_record(record: dict[str, Any]) -> Activity:
         for s in schedule["segments"]
     )
     return _made(
-        Activity,
-        id=record["id"],
-        projects=tuple(record["projects"]),
-        title=record["title"],
-        place=None
-        if place is None
-        else _made(
-            Place,
-            city=place["city"],
-            countries=tuple(
-                _made(Country, code=c["code"], name=c["name"]) for c in place["countries"]
-            ),
-            text=place["text"],
-        ),
-        modality=record["modality"],
-        schedule=_made(
-            Schedule,
-            segments=segments,
-            precision=Precision(schedule["precision"]),
-            certainty=Certainty(schedule["certainty"]),
-            deadline=schedule["deadline"],
-            month=schedule["month"],
-            text=schedule["text"],
-            year_inferred=schedule["year_inferred"],
-        ),
-        status=Status(record["status"]),
-        extra=dict(record["extra"]),
+        Schedule,
+        segments=segments,
+        precision=Precision(schedule["precision"]),
+        certainty=Certainty(schedule["certainty"]),
+        deadline=schedule["deadline"],
+        month=schedule["month"],
+        text=schedule["text"],
+        year_inferred=schedule["year_inferred"],
+    )
+
+
+def _proven_place(place: dict[str, Any] | None) -> Place | None:
+    if place is None:
+        return None
+    return _made(
+        Place,
+        city=place["city"],
+        countries=tuple(_made(Country, code=c["code"], name=c["name"]) for c in place["countries"]),
+        text=place["text"],
     )
 
 

@@ -34,7 +34,7 @@ from typing import Any
 from .changes import Change, Damage
 from .clashes import DEFAULT_MIN_SCORE, DuplicateSearch
 from .errors import InventoryError, Problem
-from .model import Activity
+from .model import Activity, Schedule
 from .projects import Project, Registry
 from .records import derived_cells, sort_string
 from .store.base import HandEdited
@@ -123,7 +123,7 @@ def check(
             "sort TEXT, data BLOB)"
         )
         if records is None:
-            checked = _in_process(activities, lookup, registry, source, search)
+            checked = _in_process(activities, lookup, registry, source, search, _Remembered())
         else:
             checked = _checked_records(
                 records, lookup, registry, source, search, workers, proven, folder
@@ -168,13 +168,15 @@ def _check_batch(
     find: Callable[[str], Project | None],
     source: str,
     search: DuplicateSearch[Any],
+    remembered: _Remembered,
 ) -> Checked:
     problems: list[Problem] = []
     rows = []
+    remembered.tidy()
     for activity in chunk:
         known = written.get(activity.id)
         line = known[0] if known is not None else None
-        problems += _warnings(activity, registry, find, known, source)
+        problems += _warnings(activity, registry, find, known, source, remembered)
         start, packed = search.add(activity)
         rows.append((start, packed[3], line, sort_string(activity), marshal.dumps(packed)))
     return problems, rows
@@ -186,21 +188,57 @@ def _in_process(
     registry: Registry,
     source: str,
     search: DuplicateSearch[Any],
+    remembered: _Remembered,
 ) -> Iterator[Checked]:
     # A store names a handful of projects a million times: each is looked up once.
     find = functools.cache(registry.find)
     stream = iter(activities)
     while chunk := list(islice(stream, BATCH)):
         written = lookup([a.id for a in chunk])
-        yield _check_batch(chunk, written, registry, find, source, search)
+        yield _check_batch(chunk, written, registry, find, source, search, remembered)
 
 
-def _built(records: Iterable[tuple[str, str]], proven: bool) -> Iterator[Activity]:
+def _built(
+    records: Iterable[tuple[str, str]], proven: bool, remembered: _Remembered
+) -> Iterator[Activity]:
     from .records import proven_record, trusted_record
 
-    build = proven_record if proven else trusted_record
+    if not proven:
+        for _, record in records:
+            yield trusted_record(json.loads(record))
+        return
     for _, record in records:
-        yield build(json.loads(record))
+        yield proven_record(json.loads(record), remembered.models)
+
+
+class _Remembered:
+    """What checking works out again and again for a big store's activities, which share
+    their schedules and places: one model of each (``records.proven_record``'s ``shared``),
+    and of each schedule its derived cells and why it falls outside each project. Let go
+    of when it grows past :data:`REMEMBERED` (a check's memory stays bounded)."""
+
+    def __init__(self) -> None:
+        self.models: dict[Any, Any] = {}
+        self._schedules: dict[int, tuple[Schedule, dict[Any, Any]]] = {}
+
+    def about(self, schedule: Schedule) -> dict[Any, Any]:
+        """What is known of ``schedule`` (held here, so its id is no other's meanwhile)."""
+        found = self._schedules.get(id(schedule))
+        if found is None:
+            if len(self._schedules) >= REMEMBERED:
+                self._schedules.clear()
+            found = self._schedules[id(schedule)] = (schedule, {})
+        return found[1]
+
+    def tidy(self) -> None:
+        if len(self.models) >= REMEMBERED:
+            self.models.clear()
+
+
+REMEMBERED = 20_000
+_UNKNOWN = object()
+_DERIVED = object()
+"""What :meth:`_Remembered.about` keeps a schedule's derived cells under."""
 
 
 def proven_by_cache(store: object) -> bool:
@@ -223,7 +261,9 @@ def _checked_records(
 ) -> Iterator[Checked]:
     context = _fork_context() if workers > 1 else None
     if context is None:
-        yield from _in_process(_built(records, proven), lookup, registry, source, search)
+        remembered = _Remembered()
+        activities = _built(records, proven, remembered)
+        yield from _in_process(activities, lookup, registry, source, search, remembered)
         return
     # A hand-edited store's rows as written are looked up by the workers themselves, in a
     # file another process reads from the store while the first read of the records sorts
@@ -307,6 +347,7 @@ def _worker_start(
         source=source,
         find=functools.cache(registry.find),
         proven=proven,
+        remembered=_Remembered(),
         written=lambda: opener(path) if opener is not None else _lookup(None),
     )
 
@@ -319,12 +360,13 @@ def _worker_check(
     None: the worker looks the rows up itself."""
     registry, source, find = _WORKER["registry"], _WORKER["source"], _WORKER["find"]
     part: DuplicateSearch[Any] = DuplicateSearch(DEFAULT_MIN_SCORE)
-    chunk = list(_built((("", r) for r in records), _WORKER["proven"]))
+    remembered = _WORKER["remembered"]
+    chunk = list(_built((("", r) for r in records), _WORKER["proven"], remembered))
     if written is None:
         if "lookup" not in _WORKER:  # opened at the first batch: the file is whole by then
             _WORKER["lookup"] = _WORKER["written"]()
         written = _WORKER["lookup"]([a.id for a in chunk])
-    return _check_batch(chunk, written, registry, find, source, part), part
+    return _check_batch(chunk, written, registry, find, source, part, remembered), part
 
 
 def written_by_hand(store: object) -> Lookup | None:
@@ -373,10 +415,12 @@ def _warnings(
     find: Callable[[str], Project | None],
     written: tuple[int, dict[str, str]] | None,
     source: str,
+    remembered: _Remembered,
 ) -> Iterator[Problem]:
     """The warnings about one activity, with the line of its row when known; ``find`` is
     ``registry.find``, remembered."""
     line = written[0] if written is not None else None
+    about = remembered.about(activity.schedule)
 
     def warn(message: str, field: str | None = None) -> Problem:
         return Problem(f"{activity.id}: {message}", line, field, "warning", source)
@@ -390,7 +434,11 @@ def _warnings(
             yield warn(f"unknown project {name!r}; known: {known}", "projects")
     # As ``projects.outside_duration`` gives them, the lookups above reused.
     for _, project in projects:
-        reason = project.outside(activity.schedule) if project is not None else None
+        if project is None:
+            continue
+        reason = about.get(project.name, _UNKNOWN)
+        if reason is _UNKNOWN:
+            reason = about[project.name] = project.outside(activity.schedule)
         if reason is not None:
             yield warn(reason, "dates")
     if written is not None:
@@ -400,7 +448,9 @@ def _warnings(
             found = (cells.get(column) or "").strip()
             if column in cells and found:
                 # The derived cells only (``to_row``'s): rendering the whole row is not needed.
-                expected = expected or derived_cells(activity.schedule)
+                expected = expected or about.get(_DERIVED)
+                if expected is None:
+                    expected = about[_DERIVED] = derived_cells(activity.schedule)
                 if found != expected[column]:
                     yield warn(
                         f"{column} is {found!r} but dates {activity.schedule.text!r} give "
