@@ -235,7 +235,7 @@ class _Remembered:
             self.models.clear()
 
 
-REMEMBERED = 20_000
+REMEMBERED = 4096
 _UNKNOWN = object()
 _DERIVED = object()
 """What :meth:`_Remembered.about` keeps a schedule's derived cells under."""
