@@ -1,4 +1,4 @@
-"""``validate``'s duplicate search (``clashes.DuplicateSearch``) compares only candidates:
+"""``validate``'s duplicate search (``duplicate_search.DuplicateSearch``) compares only candidates:
 activities that share a place group and a project or a word of their titles' rarest words.
 Below it is held against the plain definition, every pair of a store scored (the oracle),
 and its comparisons are counted on stores where the candidates are known by hand."""
@@ -10,13 +10,8 @@ from itertools import combinations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inventory.clashes import (
-    DEFAULT_MIN_SCORE,
-    DuplicateSearch,
-    PairKind,
-    _assess,
-    _Corpus,
-)
+from inventory.clashes import DEFAULT_MIN_SCORE, PairKind, _assess, _Corpus
+from inventory.duplicate_search import DuplicateSearch
 from inventory.model import Activity
 from tests.helpers import made
 

@@ -9,7 +9,7 @@ commands never disagree.
 A store of a million activities is checked in bounded memory: each activity is checked
 and let go (its warnings given at once), keeping only its features for the duplicate
 search, in a temporary file; the search then reads them back by first day and holds only
-those of the activities running on the day it has reached (``clashes.DuplicateSearch``).
+those of the activities running on the day it has reached (``duplicate_search.DuplicateSearch``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from itertools import islice
 from typing import Any
 
 from .changes import Change, Damage
-from .clashes import DEFAULT_MIN_SCORE, DuplicateSearch
+from .clashes import DEFAULT_MIN_SCORE
+from .duplicate_search import DuplicateSearch
 from .errors import InventoryError, Problem
 from .model import Activity, Schedule
 from .projects import Project, Registry
