@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
+import marshal
 import os
 import sqlite3
 import time
@@ -212,8 +212,9 @@ class CsvStore(FileStore):
         return _written_rows(sqlite3.connect(path))
 
     def _fill_written(self, connection: sqlite3.Connection) -> None:
-        connection.execute("CREATE TABLE row (id TEXT PRIMARY KEY, line INTEGER, cells TEXT)")
-        rows = ((i, n, json.dumps(c)) for i, n, c in self._rows_written())
+        # The cells packed by marshal (a dictionary of strings): read back faster than JSON.
+        connection.execute("CREATE TABLE row (id TEXT PRIMARY KEY, line INTEGER, cells BLOB)")
+        rows = ((i, n, marshal.dumps(c)) for i, n, c in self._rows_written())
         connection.executemany("INSERT OR IGNORE INTO row VALUES (?, ?, ?)", rows)
 
     def _version(self) -> Snapshot | None:
@@ -236,7 +237,7 @@ def _written_rows(
             marks = ", ".join("?" * len(chunk))
             query = f"SELECT id, line, cells FROM row WHERE id IN ({marks})"
             for ident, line, cells in connection.execute(query, chunk):
-                found[ident] = (line, json.loads(cells))
+                found[ident] = (line, marshal.loads(cells))
         return found
 
     return lookup
