@@ -239,7 +239,9 @@ class _Remembered:
 REMEMBERED = 4096
 _UNKNOWN = object()
 _DERIVED = object()
-"""What :meth:`_Remembered.about` keeps a schedule's derived cells under."""
+"""What :meth:`_Remembered.about` keeps a schedule's derived cells under,"""
+_AS_WRITTEN = object()
+"""and those cells in the order of :data:`vocab.DERIVED`."""
 
 
 def proven_by_cache(store: object) -> bool:
@@ -417,48 +419,52 @@ def _warnings(
     written: tuple[int, dict[str, str]] | None,
     source: str,
     remembered: _Remembered,
-) -> Iterator[Problem]:
+) -> list[Problem]:
     """The warnings about one activity, with the line of its row when known; ``find`` is
     ``registry.find``, remembered."""
     line = written[0] if written is not None else None
-    about = remembered.about(activity.schedule)
+    schedule = activity.schedule
+    about = remembered.about(schedule)
+    out: list[Problem] = []
 
-    def warn(message: str, field: str | None = None) -> Problem:
-        return Problem(f"{activity.id}: {message}", line, field, "warning", source)
+    def warn(message: str, field: str | None = None) -> None:
+        out.append(Problem(f"{activity.id}: {message}", line, field, "warning", source))
 
     if not activity.projects:
-        yield warn("no project", "projects")
-    projects = [(name, find(name)) for name in activity.projects]
-    for name, project in projects:
+        warn("no project", "projects")
+    projects = [find(name) for name in activity.projects]
+    for name, project in zip(activity.projects, projects, strict=True):
         if project is None:
             known = ", ".join(p.name for p in registry.projects)
-            yield warn(f"unknown project {name!r}; known: {known}", "projects")
+            warn(f"unknown project {name!r}; known: {known}", "projects")
     # As ``projects.outside_duration`` gives them, the lookups above reused.
-    for _, project in projects:
+    for project in projects:
         if project is None:
             continue
         reason = about.get(project.name, _UNKNOWN)
         if reason is _UNKNOWN:
-            reason = about[project.name] = project.outside(activity.schedule)
+            reason = about[project.name] = project.outside(schedule)
         if reason is not None:
-            yield warn(reason, "dates")
+            warn(reason, "dates")
     if written is not None:
         cells = written[1]
-        expected: dict[str, str] | None = None
+        expected = about.get(_DERIVED)
+        if expected is None:
+            # The derived cells only (``to_row``'s): rendering the whole row is not needed.
+            expected = about[_DERIVED] = derived_cells(schedule)
+            about[_AS_WRITTEN] = tuple(expected[column] for column in DERIVED)
+        if tuple(cells.get(column) for column in DERIVED) == about[_AS_WRITTEN]:
+            return out  # each written as the dates give it (most rows): nothing to say
         for column in DERIVED:
             found = (cells.get(column) or "").strip()
-            if column in cells and found:
-                # The derived cells only (``to_row``'s): rendering the whole row is not needed.
-                expected = expected or about.get(_DERIVED)
-                if expected is None:
-                    expected = about[_DERIVED] = derived_cells(activity.schedule)
-                if found != expected[column]:
-                    yield warn(
-                        f"{column} is {found!r} but dates {activity.schedule.text!r} give "
-                        f"{expected[column]!r}; the dates column wins and the next write "
-                        "corrects it",
-                        column,
-                    )
+            if column in cells and found and found != expected[column]:
+                warn(
+                    f"{column} is {found!r} but dates {schedule.text!r} give "
+                    f"{expected[column]!r}; the dates column wins and the next write "
+                    "corrects it",
+                    column,
+                )
+    return out
 
 
 Tag = tuple[int | None, str]
