@@ -1,4 +1,4 @@
-"""``validate``'s duplicate search (``clashes.DuplicateSearch``) compares only candidates:
+"""``validate``'s duplicate search (``duplicate_search.DuplicateSearch``) compares only candidates:
 activities that share a place group and a project or a word of their titles' rarest words.
 Below it is held against the plain definition, every pair of a store scored (the oracle),
 and its comparisons are counted on stores where the candidates are known by hand."""
@@ -10,13 +10,8 @@ from itertools import combinations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inventory.clashes import (
-    DEFAULT_MIN_SCORE,
-    DuplicateSearch,
-    PairKind,
-    _assess,
-    _Corpus,
-)
+from inventory.clashes import DEFAULT_MIN_SCORE, PairKind, _assess, _Corpus
+from inventory.duplicate_search import DuplicateSearch
 from inventory.model import Activity
 from tests.helpers import made
 
@@ -145,3 +140,20 @@ def test_the_pairs_compared_are_the_candidates_however_big_the_store() -> None:
             ("u004", "v004"),
         }  # fmt: skip
         assert found == all_pairs(store)
+
+
+def test_activities_with_no_day_known_sharing_only_a_team_are_never_compared() -> None:
+    # Twenty "dates TBD" activities of one project in Accra, each titled with words no other
+    # has: a shared team makes two with known days at the same time one listed twice, but
+    # not two whose days may differ, so no pair is a candidate; a copy of one (the same
+    # words) is the one pair compared.
+    alone = [
+        made(f"t{n:03d}", a.title, "dates TBD", ("GLACY+",), "Accra", GHANA)
+        for n, a in enumerate(unrelated(20))
+    ]
+    assert searched(alone) == (set(), 0)
+    copied = [*alone, made("t999", alone[3].title, "dates TBD", ("GLACY+",), "Accra", GHANA)]
+    found, compared = searched(copied)
+    assert compared == 1
+    assert {(first, second) for first, second, _, _ in found} == {("t003", "t999")}
+    assert found == all_pairs(copied)

@@ -4,12 +4,15 @@ the same problems, in the same order, as checking it in one process from its mod
 from __future__ import annotations
 
 import csv
+import sqlite3
 from pathlib import Path
 
+import pytest
 from bench.generate import write
 
 from inventory.store import open_store
-from inventory.validation import BATCH, check, written_by_hand
+from inventory.store.csvfile import CsvStore
+from inventory.validation import BATCH, check, proven_by_cache, written_by_hand
 
 ROWS = 5000
 
@@ -32,11 +35,28 @@ def generated_with_planted_problems(path: Path) -> dict[str, str]:
     return {ident: rows[n * 1000]["id"] for n, ident in zip((1, 2, 3), copies, strict=True)}
 
 
-def test_checked_in_workers_is_checked_in_one_process(tmp_path: Path) -> None:
+def failing(path: str) -> None:
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+@pytest.mark.parametrize(
+    ("proven", "file_for_workers"),
+    [(False, True), (True, True), (True, False)],
+    ids=["validated", "proven", "rows-as-written-looked-up-here"],
+)
+def test_checked_in_workers_is_checked_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, proven: bool, file_for_workers: bool
+) -> None:
+    # Checked from the cache's records, validated again or not (proven_by_cache); the
+    # workers look up the rows as written in a file another process writes, or, when it
+    # cannot, this process looks them up for them.
     path = tmp_path / "activities.csv"
     originals = generated_with_planted_problems(path)
     assert ROWS + 3 > 2 * BATCH  # several batches, so several in flight at once
+    if not file_for_workers:
+        monkeypatch.setattr(CsvStore, "write_written", lambda self, path: failing(path))
     with open_store(str(path)) as store:
+        assert proven_by_cache(store)
         count = store.count()
         registry = store.registry
         alone = list(
@@ -59,6 +79,7 @@ def test_checked_in_workers_is_checked_in_one_process(tmp_path: Path) -> None:
                 as_written=written_by_hand(store),
                 records=records,
                 workers=2,
+                proven=proven,
             )
         )
     assert count == ROWS + 3

@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import calendar as _calendar
 import gc
-import heapq
 import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from .dates import render_schedule
 from .model import Activity
@@ -32,8 +31,6 @@ from .titlewords import WORD, CorpusCounts
 
 if TYPE_CHECKING:
     from .store import Store
-
-T = TypeVar("T")
 
 
 class PairKind(StrEnum):
@@ -454,144 +451,6 @@ def _maybe_duplicate(fa: _Features, fb: _Features, corpus: _Corpus) -> bool:
     if set(fa.projects) & set(fb.projects):
         return True
     return corpus.similarity(fa.words, fb.words) >= DUPLICATE_MIN_WORDING
-
-
-class Duplicate(NamedTuple, Generic[T]):
-    """A likely duplicate :class:`DuplicateSearch` found: the tags its two activities were
-    given (the first is the one that starts first), their ids, and the score and reasons
-    ``find_pairs`` gives the pair."""
-
-    first: T
-    second: T
-    first_id: str
-    second_id: str
-    score: int
-    reasons: tuple[Reason, ...]
-
-
-class DuplicateSearch(Generic[T]):
-    """``find_pairs(kinds=(PairKind.DUPLICATE,))`` for a store too big to hold: it is shown
-    each activity once (:meth:`add`, which gives its features as plain values to keep
-    elsewhere, e.g. on disk), then those values again by first day (:meth:`search`), and
-    holds meanwhile only the word counts and place names of the whole store, and the
-    features of the activities still running on the day it has reached.
-
-    Only candidates are compared: a likely duplicate shares a place group *and* a project
-    or enough of its wording, so the activities running are grouped by a place group
-    crossed with a project or a word of the title's prefix (:func:`_prefix`); two that
-    share no such group cannot be one listed twice. :attr:`compared` counts the pairs
-    scored."""
-
-    def __init__(self, min_score: int = DEFAULT_MIN_SCORE) -> None:
-        self.min_score = min_score
-        self.corpus = _Corpus()
-        self.first_words: dict[str, set[str]] = defaultdict(set)
-        self.compared = 0
-        self._done = False
-
-    def add(self, activity: Activity) -> tuple[int, tuple[Any, ...]]:
-        """Count one activity in; its first day (as an ordinal) and its features, packed."""
-        features = self.corpus.add(activity)
-        _first_words(features.names, self.first_words)
-        return features.start, features.pack()
-
-    def absorb(self, part: DuplicateSearch[Any]) -> None:
-        """Count in what another search was shown (a worker's batch of the same store)."""
-        mine, theirs = self.corpus, part.corpus
-        mine.size += theirs.size
-        mine.df.update(theirs.df)
-        mine.cities.update(theirs.cities)
-        mine.countries.update(theirs.countries)
-        for word, keys in part.first_words.items():
-            self.first_words[word] |= keys
-
-    def counted(self) -> _Corpus:
-        """The store's counts once all are counted in: made once, for a forked search too."""
-        if not self._done:
-            self.corpus.done()
-            self._done = True
-        return self.corpus
-
-    def search(
-        self,
-        packed: Iterable[tuple[T, tuple[Any, ...]]],
-        running_before: Iterable[tuple[T, tuple[Any, ...]]] = (),
-    ) -> Iterator[Duplicate[T]]:
-        """The likely duplicates among the activities given again, each with a tag, as
-        :meth:`add` packed them, by first day (ties in any order). ``running_before`` (so
-        too): those started before the first of ``packed`` and running on its day, compared
-        with ``packed`` only (their own pairs are another part's of a split search)."""
-        corpus = self.counted()
-        prefixes: dict[frozenset[str], list[tuple[str, str]]] = {}
-        running: dict[tuple[tuple[str, str], tuple[str, str]], list[T]] = {}
-        active: dict[T, _Features] = {}
-        ends: list[tuple[int, int, T]] = []
-        given = itertools.chain(((True, *p) for p in running_before), ((False, *p) for p in packed))
-        for count, (held, tag, values) in enumerate(given):
-            f = _Features.unpack(values)
-            while ends and ends[0][0] < f.start:
-                del active[heapq.heappop(ends)[2]]
-            if count % 4096 == 4095:  # let go of what ended in groups not seen since
-                running = {
-                    k: kept for k, v in running.items() if (kept := [t for t in v if t in active])
-                }
-            prefix = prefixes.get(f.words)
-            if prefix is None:
-                prefix = prefixes[f.words] = _prefix(f.words, corpus)
-            links = [("project", p) for p in dict.fromkeys(f.projects)] + prefix
-            candidates: dict[T, None] = {}
-            # A city's group is left out: its name is among the names, and the "named"
-            # group of that name holds the same activities.
-            places = (*_own_keys(f, False), *_named_keys(f, self.first_words))
-            for place in dict.fromkeys(p for p in places if p[0] != "city"):
-                for link in links:
-                    key = (place, link)
-                    found = running.get(key)
-                    if found is None:
-                        running[key] = [tag]
-                        continue
-                    members = [t for t in found if t in active]
-                    candidates.update(dict.fromkeys(members))
-                    members.append(tag)
-                    running[key] = members
-            for other in () if held else candidates:
-                a, b = active[other], f
-                ta, tb = other, tag
-                if ((a.start, a.end), a.ident) > ((b.start, b.end), b.ident):
-                    a, b, ta, tb = b, a, tb, ta
-                self.compared += 1
-                if not _maybe_duplicate(a, b, corpus):
-                    continue
-                verdict = _assess(a, b, corpus)
-                if verdict is None or verdict[0] is not PairKind.DUPLICATE:
-                    continue
-                if verdict[1] >= self.min_score:
-                    yield Duplicate(ta, tb, a.ident, b.ident, verdict[1], verdict[2])
-            active[tag] = f
-            heapq.heappush(ends, (f.end, count, tag))
-
-
-_PREFIX_MARGIN = 1e-9
-"""Kept below the threshold so a float rounded the other way never drops a pair."""
-
-
-def _prefix(words: frozenset[str], corpus: _Corpus) -> list[tuple[str, str]]:
-    """The rarest words of a title, enough that two titles with none in common in their
-    prefixes cannot reach :data:`DUPLICATE_MIN_WORDING` (prefix filtering): in one order
-    of all words (rarest first), the words after a title's prefix weigh less than that
-    share of the title, so a pair similar enough shares a word before either's prefix
-    ends (its first word in common, in that order, is inside both prefixes)."""
-    weight = corpus.weight
-    ranked = sorted((-weight(w), w) for w in words)
-    rest = -sum(minus for minus, _ in ranked)
-    bound = DUPLICATE_MIN_WORDING * rest * (1 - _PREFIX_MARGIN)
-    out = []
-    for minus, w in ranked:
-        if rest < bound:
-            break
-        out.append(("word", w))
-        rest += minus
-    return out
 
 
 def store_corpus(store: Store) -> _Corpus:

@@ -16,14 +16,26 @@ Reading either goes through the model, so every way in meets the same rules.
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import date
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .dates import parse_schedule, render_schedule, to_edtf
 from .errors import ParseError, excerpt
 from .gazetteer import country_by_code
-from .model import MONTH_PATTERN, Activity, Place, Schedule, Status
+from .model import (
+    MONTH_PATTERN,
+    Activity,
+    Certainty,
+    Country,
+    HalfDay,
+    Place,
+    Precision,
+    Schedule,
+    Segment,
+    Status,
+)
 from .projects import Registry, load_registry
 from .vocab import COLUMNS, LIST_SEPARATOR
 
@@ -185,6 +197,102 @@ def trusted_record(record: dict[str, Any]) -> Activity:
         return Activity.model_validate(data)
     except ValidationError as error:
         raise model_error(error) from None
+
+
+def proven_record(record: dict[str, Any], shared: dict[Any, Any] | None = None) -> Activity:
+    """:func:`trusted_record` of a record the model has already accepted (a CSV store's
+    cache holds only what its build validated, each row as ``to_record`` writes it): the
+    same models, equal field for field, with the same fields set and in the same order,
+    made without running the validators again, which cost most of building them.
+
+    ``shared`` (a dictionary kept from one call to the next) gives records with the same
+    schedule or place the same model of it (frozen: one may stand for all): a big store
+    has far fewer of either than activities."""
+    schedule, place = record["schedule"], record["place"]
+    made_schedule: Schedule | None
+    made_place: Place | None
+    if shared is None:
+        made_schedule, made_place = _proven_schedule(schedule), _proven_place(place)
+    else:
+        key = (
+            "schedule", schedule["text"], schedule["month"], schedule["precision"],
+            schedule["certainty"], schedule["deadline"], schedule["year_inferred"],
+            *((s["start"], s["end"], s["start_half"], s["end_half"]) for s in schedule["segments"]),
+        )  # fmt: skip
+        made_schedule = shared.get(key)
+        if made_schedule is None:
+            made_schedule = shared[key] = _proven_schedule(schedule)
+        if place is None:
+            made_place = None
+        else:
+            where = (
+                "place",
+                place["text"],
+                place["city"],
+                *((c["code"], c["name"]) for c in place["countries"]),
+            )
+            made_place = shared.get(where)
+            if made_place is None:
+                made_place = shared[where] = _proven_place(place)
+    return _made(
+        Activity,
+        id=record["id"],
+        projects=tuple(record["projects"]),
+        title=record["title"],
+        place=made_place,
+        modality=record["modality"],
+        schedule=made_schedule,
+        status=Status(record["status"]),
+        extra=dict(record["extra"]),
+    )
+
+
+def _proven_schedule(schedule: dict[str, Any]) -> Schedule:
+    segments = tuple(
+        _made(
+            Segment,
+            start=date.fromisoformat(s["start"]),
+            end=date.fromisoformat(s["end"]),
+            start_half=None if s["start_half"] is None else HalfDay(s["start_half"]),
+            end_half=None if s["end_half"] is None else HalfDay(s["end_half"]),
+        )
+        for s in schedule["segments"]
+    )
+    return _made(
+        Schedule,
+        segments=segments,
+        precision=Precision(schedule["precision"]),
+        certainty=Certainty(schedule["certainty"]),
+        deadline=schedule["deadline"],
+        month=schedule["month"],
+        text=schedule["text"],
+        year_inferred=schedule["year_inferred"],
+    )
+
+
+def _proven_place(place: dict[str, Any] | None) -> Place | None:
+    if place is None:
+        return None
+    return _made(
+        Place,
+        city=place["city"],
+        countries=tuple(_made(Country, code=c["code"], name=c["name"]) for c in place["countries"]),
+        text=place["text"],
+    )
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _made(model: type[_M], **values: Any) -> _M:
+    # What pydantic's model_construct does for a model with every field given, no extra and
+    # no private attribute, without its per-field bookkeeping (it costs as much as validating).
+    made = object.__new__(model)
+    object.__setattr__(made, "__dict__", values)
+    object.__setattr__(made, "__pydantic_fields_set__", set(values))
+    object.__setattr__(made, "__pydantic_extra__", None)
+    object.__setattr__(made, "__pydantic_private__", None)
+    return made
 
 
 def _canonical_projects(activity: Activity, registry: Registry | None) -> Activity:

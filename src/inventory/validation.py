@@ -9,12 +9,14 @@ commands never disagree.
 A store of a million activities is checked in bounded memory: each activity is checked
 and let go (its warnings given at once), keeping only its features for the duplicate
 search, in a temporary file; the search then reads them back by first day and holds only
-those of the activities running on the day it has reached (``clashes.DuplicateSearch``).
+those of the activities running on the day it has reached (``duplicate_search.DuplicateSearch``).
 """
 
 from __future__ import annotations
 
 import functools
+import gc
+import itertools
 import json
 import marshal
 import os
@@ -24,14 +26,16 @@ import tempfile
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 from .changes import Change, Damage
-from .clashes import DEFAULT_MIN_SCORE, DuplicateSearch
+from .clashes import DEFAULT_MIN_SCORE
+from .duplicate_search import DuplicateSearch
 from .errors import InventoryError, Problem
-from .model import Activity
+from .model import Activity, Schedule
 from .projects import Project, Registry
 from .records import derived_cells, sort_string
 from .store.base import HandEdited
@@ -90,6 +94,7 @@ def check(
     tally: Tally | None = None,
     records: Iterable[tuple[str, str]] | None = None,
     workers: int | None = None,
+    proven: bool = False,
 ) -> Iterator[Problem]:
     """:func:`validate`'s problems one at a time, in its order, from ``count`` activities
     read one at a time (soonest first, as a store selects them), each let go once checked.
@@ -97,13 +102,13 @@ def check(
 
     ``records`` (a store's ``scan_records``: ids and records) stands for ``activities``
     when given: a big store's are then checked in ``workers`` processes (by default one a
-    core from :data:`BIG` activities), which build the models, each a batch at a time."""
+    core from :data:`BIG` activities), which build the models, each a batch at a time;
+    ``proven`` records (:func:`proven_by_cache`) are built without validating them again."""
     lookup = _lookup(as_written)
     tally = tally if tally is not None else Tally()
     total = 2 * count
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if count >= BIG else 1
-    yield from unreadable
     search: DuplicateSearch[Tag] = DuplicateSearch(DEFAULT_MIN_SCORE)
     parts = 2 if workers > 1 and _fork_context() is not None else 1
     # Searched in two parts, a file of its own, so the process that searches half of the
@@ -119,10 +124,16 @@ def check(
             "sort TEXT, data BLOB)"
         )
         if records is None:
-            checked = _in_process(activities, lookup, registry, source, search)
+            checked = _in_process(activities, lookup, registry, source, search, _Remembered())
         else:
-            checked = _checked_records(records, lookup, registry, source, search, count, workers)
-        for problems, rows in checked:
+            checked = _checked_records(
+                records, lookup, registry, source, search, workers, proven, folder
+            )
+        # The first batch checked before a word is said: a check with no room for its
+        # scratch data says only that.
+        primed = next(checked, None)
+        yield from unreadable
+        for problems, rows in itertools.chain([primed] if primed is not None else [], checked):
             if progress is not None:
                 progress(tally.activities, total)
             yield from problems
@@ -158,13 +169,15 @@ def _check_batch(
     find: Callable[[str], Project | None],
     source: str,
     search: DuplicateSearch[Any],
+    remembered: _Remembered,
 ) -> Checked:
     problems: list[Problem] = []
     rows = []
+    remembered.tidy()
     for activity in chunk:
         known = written.get(activity.id)
         line = known[0] if known is not None else None
-        problems += _warnings(activity, registry, find, known, source)
+        problems += _warnings(activity, registry, find, known, source, remembered)
         start, packed = search.add(activity)
         rows.append((start, packed[3], line, sort_string(activity), marshal.dumps(packed)))
     return problems, rows
@@ -176,20 +189,67 @@ def _in_process(
     registry: Registry,
     source: str,
     search: DuplicateSearch[Any],
+    remembered: _Remembered,
 ) -> Iterator[Checked]:
     # A store names a handful of projects a million times: each is looked up once.
     find = functools.cache(registry.find)
     stream = iter(activities)
     while chunk := list(islice(stream, BATCH)):
         written = lookup([a.id for a in chunk])
-        yield _check_batch(chunk, written, registry, find, source, search)
+        yield _check_batch(chunk, written, registry, find, source, search, remembered)
 
 
-def _built(records: Iterable[tuple[str, str]]) -> Iterator[Activity]:
-    from .records import trusted_record
+def _built(
+    records: Iterable[tuple[str, str]], proven: bool, remembered: _Remembered
+) -> Iterator[Activity]:
+    from .records import proven_record, trusted_record
 
+    if not proven:
+        for _, record in records:
+            yield trusted_record(json.loads(record))
+        return
     for _, record in records:
-        yield trusted_record(json.loads(record))
+        yield proven_record(json.loads(record), remembered.models)
+
+
+class _Remembered:
+    """What checking works out again and again for a big store's activities, which share
+    their schedules and places: one model of each (``records.proven_record``'s ``shared``),
+    and of each schedule its derived cells and why it falls outside each project. Let go
+    of when it grows past :data:`REMEMBERED` (a check's memory stays bounded)."""
+
+    def __init__(self) -> None:
+        self.models: dict[Any, Any] = {}
+        self._schedules: dict[int, tuple[Schedule, dict[Any, Any]]] = {}
+
+    def about(self, schedule: Schedule) -> dict[Any, Any]:
+        """What is known of ``schedule`` (held here, so its id is no other's meanwhile)."""
+        found = self._schedules.get(id(schedule))
+        if found is None:
+            if len(self._schedules) >= REMEMBERED:
+                self._schedules.clear()
+            found = self._schedules[id(schedule)] = (schedule, {})
+        return found[1]
+
+    def tidy(self) -> None:
+        if len(self.models) >= REMEMBERED:
+            self.models.clear()
+
+
+REMEMBERED = 4096
+_UNKNOWN = object()
+_DERIVED = object()
+"""What :meth:`_Remembered.about` keeps a schedule's derived cells under,"""
+_AS_WRITTEN = object()
+"""and those cells in the order of :data:`vocab.DERIVED`."""
+
+
+def proven_by_cache(store: object) -> bool:
+    """Whether ``store``'s records (``scan_records``) are already proven to be what the
+    model makes of them: a CSV store's come from its cache, whose build validated each row
+    the file holds (hand-edited or not, the rows it could not read are its ``problems``),
+    so checking them again would find nothing and cost most of the check."""
+    return isinstance(store, HandEdited)
 
 
 def _checked_records(
@@ -198,19 +258,34 @@ def _checked_records(
     registry: Registry,
     source: str,
     search: DuplicateSearch[Any],
-    count: int,
     workers: int,
+    proven: bool,
+    folder: tempfile.TemporaryDirectory[str] | None,
 ) -> Iterator[Checked]:
     context = _fork_context() if workers > 1 else None
     if context is None:
-        yield from _in_process(_built(records), lookup, registry, source, search)
+        remembered = _Remembered()
+        activities = _built(records, proven, remembered)
+        yield from _in_process(activities, lookup, registry, source, search, remembered)
         return
+    # A hand-edited store's rows as written are looked up by the workers themselves, in a
+    # file another process reads from the store while the first read of the records sorts
+    # them here: neither waits for the other.
+    by_hand = lookup if isinstance(lookup, _ByHand) and folder is not None else None
+    path = os.path.join(folder.name, "written.sqlite3") if folder is not None else ""
+    opener = by_hand.store.written_from if by_hand is not None else None
+    builder = _written_into(by_hand.store, path) if by_hand is not None else None
     stream = iter(records)
     pending: deque[Any] = deque()
-    with context.Pool(workers, _worker_start, (registry, source)) as pool:
+    with context.Pool(workers, _worker_start, (registry, source, proven, opener, path)) as pool:
         try:
             while chunk := list(islice(stream, BATCH)):
-                written = lookup([ident for ident, _ in chunk])
+                if builder is not None:
+                    builder.join()
+                    if builder.exitcode != 0:
+                        by_hand = None  # looked up here, then, which says what is wrong
+                    builder = None
+                written = None if by_hand is not None else lookup([i for i, _ in chunk])
                 pending.append(pool.apply_async(_worker_check, ([r for _, r in chunk], written)))
                 while len(pending) > 2 * workers:
                     yield _absorbed(pending.popleft().get(), search)
@@ -218,6 +293,29 @@ def _checked_records(
                 yield _absorbed(pending.popleft().get(), search)
         finally:
             pool.terminate()
+            if builder is not None:
+                builder.terminate()
+                builder.join()
+
+
+def _written_into(store: HandEdited, path: str) -> Any:
+    """A forked process that writes ``store``'s rows as written into the file ``path``."""
+    sys.stdout.flush()  # nothing written before the fork is written twice
+    sys.stderr.flush()
+    process = _fork_context().Process(target=_write_written, args=(store, path))
+    process.start()
+    return process
+
+
+def _write_written(store: HandEdited, path: str) -> None:
+    code = 1
+    try:
+        store.write_written(path)
+        code = 0
+    except BaseException:
+        pass  # the parent reads them itself then, and says why it cannot
+    finally:
+        os._exit(code)  # none of the parent's clean-up is this process's
 
 
 def _fork_context() -> Any:
@@ -237,26 +335,64 @@ def _absorbed(done: tuple[Checked, DuplicateSearch[Any]], search: DuplicateSearc
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_start(registry: Registry, source: str) -> None:
-    _WORKER.update(registry=registry, source=source, find=functools.cache(registry.find))
+def _worker_start(
+    registry: Registry,
+    source: str,
+    proven: bool,
+    opener: Callable[[str], Lookup] | None,
+    path: str,
+) -> None:
+    # What the fork inherited lives as long as the worker: the collector need not go
+    # through it again and again as each batch's models come and go.
+    gc.freeze()
+    _WORKER.update(
+        registry=registry,
+        source=source,
+        find=functools.cache(registry.find),
+        proven=proven,
+        remembered=_Remembered(),
+        written=lambda: opener(path) if opener is not None else _lookup(None),
+    )
 
 
-def _worker_check(records: list[str], written: Written) -> tuple[Checked, DuplicateSearch[Any]]:
+def _worker_check(
+    records: list[str], written: Written | None
+) -> tuple[Checked, DuplicateSearch[Any]]:
     """One batch checked in a worker: its warnings and features, and what it counted of
-    the store's words and places (the duplicate search's, merged in order)."""
+    the store's words and places (the duplicate search's, merged in order). ``written``
+    None: the worker looks the rows up itself."""
     registry, source, find = _WORKER["registry"], _WORKER["source"], _WORKER["find"]
     part: DuplicateSearch[Any] = DuplicateSearch(DEFAULT_MIN_SCORE)
-    chunk = list(_built(("", r) for r in records))
-    return _check_batch(chunk, written, registry, find, source, part), part
+    remembered = _WORKER["remembered"]
+    chunk = list(_built((("", r) for r in records), _WORKER["proven"], remembered))
+    if written is None:
+        if "lookup" not in _WORKER:  # opened at the first batch: the file is whole by then
+            _WORKER["lookup"] = _WORKER["written"]()
+        written = _WORKER["lookup"]([a.id for a in chunk])
+    return _check_batch(chunk, written, registry, find, source, part, remembered), part
 
 
 def written_by_hand(store: object) -> Lookup | None:
     """Where a store edited by hand (``store.HandEdited``: the CSV store) has each row, so
-    problems are reported at their line; None for the stores no person edits."""
-    try:
-        return store.written_lookup() if isinstance(store, HandEdited) else None
-    except sqlite3.Error as error:
-        raise _no_scratch(error) from None
+    problems are reported at their line; None for the stores no person edits. Read from
+    the store when first asked (:func:`check` may have its workers read it instead)."""
+    return _ByHand(store) if isinstance(store, HandEdited) else None
+
+
+class _ByHand:
+    """:func:`written_by_hand`'s lookup."""
+
+    def __init__(self, store: HandEdited) -> None:
+        self.store = store
+        self._lookup: Lookup | None = None
+
+    def __call__(self, ids: Sequence[str]) -> Written:
+        if self._lookup is None:
+            try:
+                self._lookup = self.store.written_lookup()
+            except sqlite3.Error as error:
+                raise _no_scratch(error) from None
+        return self._lookup(ids)
 
 
 def _no_scratch(error: sqlite3.Error) -> InventoryError:
@@ -282,41 +418,53 @@ def _warnings(
     find: Callable[[str], Project | None],
     written: tuple[int, dict[str, str]] | None,
     source: str,
-) -> Iterator[Problem]:
+    remembered: _Remembered,
+) -> list[Problem]:
     """The warnings about one activity, with the line of its row when known; ``find`` is
     ``registry.find``, remembered."""
     line = written[0] if written is not None else None
+    schedule = activity.schedule
+    about = remembered.about(schedule)
+    out: list[Problem] = []
 
-    def warn(message: str, field: str | None = None) -> Problem:
-        return Problem(f"{activity.id}: {message}", line, field, "warning", source)
+    def warn(message: str, field: str | None = None) -> None:
+        out.append(Problem(f"{activity.id}: {message}", line, field, "warning", source))
 
     if not activity.projects:
-        yield warn("no project", "projects")
-    projects = [(name, find(name)) for name in activity.projects]
-    for name, project in projects:
+        warn("no project", "projects")
+    projects = [find(name) for name in activity.projects]
+    for name, project in zip(activity.projects, projects, strict=True):
         if project is None:
             known = ", ".join(p.name for p in registry.projects)
-            yield warn(f"unknown project {name!r}; known: {known}", "projects")
+            warn(f"unknown project {name!r}; known: {known}", "projects")
     # As ``projects.outside_duration`` gives them, the lookups above reused.
-    for _, project in projects:
-        reason = project.outside(activity.schedule) if project is not None else None
+    for project in projects:
+        if project is None:
+            continue
+        reason = about.get(project.name, _UNKNOWN)
+        if reason is _UNKNOWN:
+            reason = about[project.name] = project.outside(schedule)
         if reason is not None:
-            yield warn(reason, "dates")
+            warn(reason, "dates")
     if written is not None:
         cells = written[1]
-        expected: dict[str, str] | None = None
+        expected = about.get(_DERIVED)
+        if expected is None:
+            # The derived cells only (``to_row``'s): rendering the whole row is not needed.
+            expected = about[_DERIVED] = derived_cells(schedule)
+            about[_AS_WRITTEN] = tuple(expected[column] for column in DERIVED)
+        if tuple(cells.get(column) for column in DERIVED) == about[_AS_WRITTEN]:
+            return out  # each written as the dates give it (most rows): nothing to say
         for column in DERIVED:
             found = (cells.get(column) or "").strip()
-            if column in cells and found:
-                # The derived cells only (``to_row``'s): rendering the whole row is not needed.
-                expected = expected or derived_cells(activity.schedule)
-                if found != expected[column]:
-                    yield warn(
-                        f"{column} is {found!r} but dates {activity.schedule.text!r} give "
-                        f"{expected[column]!r}; the dates column wins and the next write "
-                        "corrects it",
-                        column,
-                    )
+            if column in cells and found and found != expected[column]:
+                warn(
+                    f"{column} is {found!r} but dates {schedule.text!r} give "
+                    f"{expected[column]!r}; the dates column wins and the next write "
+                    "corrects it",
+                    column,
+                )
+    return out
 
 
 Tag = tuple[int | None, str]
@@ -360,7 +508,10 @@ def _duplicates(
     share = count - (0 if middle is None else _before(spill, middle))
     found = _found_file(os.path.join(folder, "found.sqlite3") if folder else "")
     try:
-        _write_found(found, _found(search, _packed(rows, progress, count, share), _packed(held)))
+        with _no_collector():
+            _write_found(
+                found, _found(search, _packed(rows, progress, count, share), _packed(held))
+            )
         both = "found"
         if child is not None:
             child.join()
@@ -378,6 +529,21 @@ def _duplicates(
             child.terminate()
             child.join()
         found.close()
+
+
+@contextmanager
+def _no_collector() -> Iterator[None]:
+    """The cyclic garbage collector stopped for the duplicate search: the search makes no
+    reference cycle (all it lets go of is freed at once), but the features of the
+    activities running, held meanwhile, made the collector go through them again and
+    again, a third of the search's time at 1M."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _found_file(path: str) -> sqlite3.Connection:
@@ -450,6 +616,7 @@ def _search_forked(search: DuplicateSearch[Tag], spilled: str, middle: int, into
 
 def _search_part(search: DuplicateSearch[Tag], spilled: str, middle: int, into: str) -> None:
     code = 1
+    gc.disable()  # as _no_collector says; this process ends with the search
     try:
         rows = sqlite3.connect(spilled).execute(
             "SELECT line, sort, data FROM feature WHERE start < ? ORDER BY start, idx", (middle,)

@@ -49,7 +49,7 @@ def validate_cmd(
       inventory validate --store shared/activities.csv --strict
       inventory validate --json | jq '.[] | select(.severity == "error")'
     """
-    from ..validation import Tally, check, check_history, written_by_hand
+    from ..validation import Tally, check, check_history, proven_by_cache, written_by_hand
 
     output = pick_format(fmt, as_json)
     tally = Tally()
@@ -73,6 +73,7 @@ def validate_cmd(
             progress=progress("Checking the store"),
             tally=tally,
             records=opened.scan_records(),
+            proven=proven_by_cache(opened),
         )
         if current_run().output().terminal:
             # Read on a terminal, not piped: the bar ends before the lines show, as it

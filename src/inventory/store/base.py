@@ -60,6 +60,17 @@ class HandEdited(Protocol):
         in a temporary file rather than in memory (valid until the store is closed)."""
         ...
 
+    def write_written(self, path: str) -> None:
+        """:meth:`written_lookup`'s rows kept in the file ``path`` instead, for other
+        processes to read (``validate``'s workers) through :meth:`written_from`."""
+        ...
+
+    def written_from(
+        self, path: str
+    ) -> Callable[[Sequence[str]], dict[str, tuple[int, dict[str, str]]]]:
+        """:meth:`written_lookup` over the file :meth:`write_written` wrote."""
+        ...
+
 
 @runtime_checkable
 class Administered(Protocol):
