@@ -273,6 +273,7 @@ def test_workers_find_the_same_activities_and_duplicates_as_one_process(
 ) -> None:
     store = tmp_path / "activities.csv"
     _, expected = _with_duplicates(store)
+    monkeypatch.setattr(cacheschema, "SPANS_FROM", 1)
     alone = _build(store)
     assert alone[1] == expected
     merged: list[int] = []
@@ -283,6 +284,7 @@ def test_workers_find_the_same_activities_and_duplicates_as_one_process(
         return merge(self)
 
     kept = _kept(store)
+    assert kept[1]  # project_span, kept from the first activity here
     monkeypatch.setattr(cachebuild.Parsers, "BIG", 0)
     monkeypatch.setattr(cachebuild.Parsers, "merge", counted)
     assert _build(store) == alone

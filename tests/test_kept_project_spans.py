@@ -1,7 +1,9 @@
 """The CSV store's cache keeps each project's activities counted by window and parts
-(``project_span``, read by ``projects`` and ``projects show``): after a build, a tool's
-add, edit, cancel and remove and a hand edit of the file, it holds exactly what the
-activities it describes add up to, with no window left at zero."""
+(``project_span``, read by ``projects`` and ``projects show``) from
+``cacheschema.SPANS_FROM`` activities: after a build, a tool's add, edit, cancel and
+remove and a hand edit of the file, it holds exactly what the activities it describes add
+up to, with no window left at zero; a smaller store's cache keeps none until a write
+brings the store there."""
 
 from __future__ import annotations
 
@@ -10,12 +12,20 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+import pytest
 from bench.generate import write as generate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inventory.store import open_store
+from inventory.store import cacheschema, open_store
 from tests.helpers import BUNDLED_STORE, run
+
+
+@pytest.fixture(autouse=True)
+def _kept_from_the_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The stores here are small: kept from the first activity, as a big store's are.
+    monkeypatch.setattr(cacheschema, "SPANS_FROM", 1)
+
 
 _RECOUNTED = (
     'SELECT k.project, r.start, r."end", r.parts, count(*) FROM activity_project k '
@@ -106,3 +116,20 @@ def test_the_counts_of_a_generated_store_survive_a_hand_edit_of_many_rows(
     copies = [r.replace(r[:8], f"{n:08d}"[-8:], 1) for n, r in enumerate(rows[:drop])]
     store.write_text(head + "".join(kept_rows + copies), encoding="utf-8")
     _agree(store)
+
+
+def test_a_small_store_keeps_no_spans_until_a_write_makes_it_big_enough(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "activities.csv"
+    shutil.copy(BUNDLED_STORE, store)
+    monkeypatch.setattr(cacheschema, "SPANS_FROM", 134)  # the bundled store has 132
+    assert _kept_and_recounted(store)[0] == set()
+    for title in ("Workshop on evidence", "Training on evidence"):
+        added = run(
+            "add", "-p", "T-CY", "-t", title, "-d", "3-5 May 2020", "-l", "Strasbourg, France",
+            store=store,
+        )  # fmt: skip
+        assert added.exit_code == 0, added.stderr
+    # The 134th activity brought the store there: kept from then on, whole.
+    assert _total(_agree(store), "T-CY") == 6

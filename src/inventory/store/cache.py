@@ -495,6 +495,7 @@ class Cache:
             "INSERT INTO problem VALUES (?, ?, ?)",
             [(p.line, p.field, p.message) for p in sorted(problems, key=lambda p: p.line or 0)],
         )
+        cacheschema.keep_spans(connection)
         sql.set_meta(connection, "max_span", str(span))
         self._stamp(snapshot.identity, snapshot.digest, snapshot.seen_ns, header)
         if progress is not None:
@@ -641,6 +642,7 @@ class Cache:
                 cacheschema.compact(a, hashes[i]) for i, a in changes.items() if a is not None
             )
             sql.widen_span(connection, span)
+            cacheschema.keep_spans(connection)
             self._stamp(identity, digest, seen, header)
             connection.execute("COMMIT")
         except BaseException:

@@ -516,19 +516,46 @@ class CacheWriter:
         from .cachecorpus import count_all
 
         count_all(connection)
-        # Grouped by list of projects first: a pass over the rows in C, no join per row.
-        connection.execute(
-            'INSERT INTO project_span SELECT j.value, g.start, g."end", g.parts, sum(g.n) '
-            'FROM (SELECT projects, start, "end", parts, count(*) AS n FROM activity_row '
-            "GROUP BY 1, 2, 3, 4) g JOIN list l ON l.id = g.projects, json_each(l.json) j "
-            "GROUP BY 1, 2, 3, 4"
-        )
         self.fresh = False
+
+
+SPANS_FROM = 20_000
+"""Activities from which the cache keeps ``project_span``: below, a project's activities
+are counted from their rows about as fast, and the table would take a tenth of the cache."""
+
+
+def kept_spans(connection: sqlite3.Connection) -> bool:
+    """Whether the cache keeps ``project_span`` (for a store of :data:`SPANS_FROM`
+    activities or more)."""
+    return connection.execute("SELECT 1 FROM meta WHERE key = 'spans'").fetchone() is not None
+
+
+def keep_spans(connection: sqlite3.Connection) -> None:
+    """Fill ``project_span`` once the store has :data:`SPANS_FROM` activities (after a
+    build, a refresh or a write that brings it there), to keep it from then on."""
+    if kept_spans(connection):
+        return
+    [(count,)] = connection.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM activity_row LIMIT {SPANS_FROM})"
+    )
+    if count < SPANS_FROM:
+        return
+    # Grouped by list of projects first: a pass over the rows in C, no join per row.
+    connection.execute(
+        'INSERT INTO project_span SELECT j.value, g.start, g."end", g.parts, sum(g.n) '
+        'FROM (SELECT projects, start, "end", parts, count(*) AS n FROM activity_row '
+        "GROUP BY 1, 2, 3, 4) g JOIN list l ON l.id = g.projects, json_each(l.json) j "
+        "GROUP BY 1, 2, 3, 4"
+    )
+    connection.execute("INSERT INTO meta VALUES ('spans', '1')")
 
 
 def _count_spans(connection: sqlite3.Connection, spans: Counter[tuple[str, int, int, int]]) -> None:
     """Add ``spans`` (a count by project, window and parts; negative to take activities
-    away) to ``project_span``, leaving out the windows none has any more."""
+    away) to ``project_span`` where the cache keeps it, leaving out the windows none has
+    any more."""
+    if not spans or not kept_spans(connection):
+        return
     connection.executemany(
         "INSERT INTO project_span VALUES (?, ?, ?, ?, ?) "
         'ON CONFLICT (project, start, "end", parts) DO UPDATE SET n = n + excluded.n',
@@ -549,11 +576,12 @@ def remove(connection: sqlite3.Connection, ids: Sequence[str]) -> None:
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         marks = ", ".join("?" * len(chunk))
-        gone = connection.execute(
-            'SELECT k.project, r.start, r."end", r.parts, count(*) FROM activity_project k '
-            f"JOIN activity_row r ON r.id = k.id WHERE k.id IN ({marks}) GROUP BY 1, 2, 3, 4",
-            chunk,
-        )
-        _count_spans(connection, Counter({(p, s, e, n): -c for p, s, e, n, c in gone}))
+        if kept_spans(connection):
+            gone = connection.execute(
+                'SELECT k.project, r.start, r."end", r.parts, count(*) FROM activity_project k '
+                f"JOIN activity_row r ON r.id = k.id WHERE k.id IN ({marks}) GROUP BY 1, 2, 3, 4",
+                chunk,
+            )
+            _count_spans(connection, Counter({(p, s, e, n): -c for p, s, e, n, c in gone}))
         for table in ROWS:
             connection.execute(f"DELETE FROM {table} WHERE id IN ({marks})", chunk)

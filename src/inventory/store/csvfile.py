@@ -22,7 +22,7 @@ from ..sanitise import unneutralise
 from ..selection import Selection
 from ..textio import MAX_ROW, RowTooLong, decode
 from ..vocab import COLUMNS, DERIVED
-from . import sql
+from . import cacheschema, sql
 from .cache import Cache, Progress
 from .csvdoc import Document, Header, read_rows, row_hash
 from .csvstream import rewrite
@@ -122,7 +122,8 @@ class CsvStore(FileStore):
 
     def _sql(self) -> Sql:
         connection = self.cache().connection
-        return Sql(connection.execute, SQLITE, sql.max_span(connection), "a.casefold", spans=True)
+        spans = cacheschema.kept_spans(connection)
+        return Sql(connection.execute, SQLITE, sql.max_span(connection), "a.casefold", spans=spans)
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
         return sql.by_ids(self.cache().connection, ids)
