@@ -45,6 +45,7 @@ from .cachebuild import Parsers, duplicate
 from .cacheschema import CACHE_FORMAT
 from .csvdoc import Header, RawRow, read_data_rows
 from .files import (
+    TICK_NS,
     Identity,
     Snapshot,
     create_companion,
@@ -281,7 +282,7 @@ class Cache:
         if any(meta.get(k) != v for k, v in self._fingerprint().items()):
             return False
         seen = int(meta.get("seen_ns", "0"))
-        if not racy(identity, seen):
+        if not is_racy(identity, seen):
             return True
         snapshot = stat_snapshot(self.store)  # its digest read in pieces, not held whole
         if snapshot is None or snapshot.identity != identity:
@@ -291,7 +292,7 @@ class Cache:
                 return False
         except StoreError:
             return False  # it changed as it was read: the refresh reads it again
-        if not racy(identity, snapshot.seen_ns):
+        if not is_racy(identity, snapshot.seen_ns):
             with contextlib.suppress(sqlite3.Error):
                 self.connection.execute("BEGIN IMMEDIATE")
                 sql.set_meta(self.connection, "seen_ns", str(snapshot.seen_ns))
@@ -655,22 +656,6 @@ class Cache:
         return [Problem(m, line, f, "error", self.source) for line, f, m in rows]
 
 
-TICK_NS = 50_000_000
-"""Longer than a tick of the clocks file times are taken from (Linux: 1-10 ms; Windows:
-15.6 ms). On a file system that keeps times finer than a second, a change made a tick after
-a version was seen gives the file another ctime."""
-
-
-def racy(identity: Identity, seen_ns: int) -> bool:
-    """Whether the file may have changed since ``seen_ns`` without its identity changing:
-    within a tick of its times where they are finer than a second, else within
-    :data:`files.RACY_NS` (a coarse clock: FAT keeps two seconds)."""
-    mtime, ctime = identity[3], identity[4]
-    if mtime % 1_000_000_000 and ctime % 1_000_000_000:
-        return seen_ns - max(mtime, ctime) < TICK_NS
-    return is_racy(identity, seen_ns)
-
-
 def settle(written: Snapshot) -> int:
     """When the tool's own write was last seen as it wrote it, for the next reader to trust
     it without reading it: once a tick has passed since its times (at most TICK_NS, waited
@@ -680,7 +665,7 @@ def settle(written: Snapshot) -> int:
     leaves the write racy, and the next reader compares digests as before. Without the
     bytes (``written.data`` empty) or on a coarse clock, nothing is read."""
     identity = written.identity
-    if not written.data or not racy(identity, written.seen_ns):
+    if not written.data or not is_racy(identity, written.seen_ns):
         return written.seen_ns
     if not (identity[3] % 1_000_000_000 and identity[4] % 1_000_000_000):
         return written.seen_ns  # a coarse clock: seconds to wait, the reader checks instead

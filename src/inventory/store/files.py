@@ -51,8 +51,20 @@ def digest_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+TICK_NS = 50_000_000
+"""Longer than a tick of the clocks file times are taken from (Linux: 1-10 ms; Windows:
+15.6 ms). On a file system that keeps times finer than a second, a change made a tick after
+a version was seen gives the file another ctime."""
+
+
 def is_racy(identity: Identity, seen_ns: int) -> bool:
-    return seen_ns - max(identity[3], identity[4]) < RACY_NS
+    """Whether the file may have changed since ``seen_ns`` without its identity changing:
+    within a tick of its times where they are finer than a second, else within
+    :data:`RACY_NS` (a coarse clock: FAT keeps two seconds). Then its digest is compared."""
+    mtime, ctime = identity[3], identity[4]
+    if mtime % 1_000_000_000 and ctime % 1_000_000_000:
+        return seen_ns - max(mtime, ctime) < TICK_NS
+    return seen_ns - max(mtime, ctime) < RACY_NS
 
 
 def os_error(path: Path, error: OSError, doing: str = "write") -> StoreError:
