@@ -26,13 +26,13 @@ import tempfile
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 from .changes import Change, Damage
 from .clashes import DEFAULT_MIN_SCORE
+from .collector import paused_collector
 from .duplicate_search import DuplicateSearch
 from .errors import InventoryError, Problem
 from .model import Activity, Schedule
@@ -508,7 +508,7 @@ def _duplicates(
     share = count - (0 if middle is None else _before(spill, middle))
     found = _found_file(os.path.join(folder, "found.sqlite3") if folder else "")
     try:
-        with _no_collector():
+        with paused_collector():
             _write_found(
                 found, _found(search, _packed(rows, progress, count, share), _packed(held))
             )
@@ -529,21 +529,6 @@ def _duplicates(
             child.terminate()
             child.join()
         found.close()
-
-
-@contextmanager
-def _no_collector() -> Iterator[None]:
-    """The cyclic garbage collector stopped for the duplicate search: the search makes no
-    reference cycle (all it lets go of is freed at once), but the features of the
-    activities running, held meanwhile, made the collector go through them again and
-    again, a third of the search's time at 1M."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _found_file(path: str) -> sqlite3.Connection:
@@ -616,7 +601,7 @@ def _search_forked(search: DuplicateSearch[Tag], spilled: str, middle: int, into
 
 def _search_part(search: DuplicateSearch[Tag], spilled: str, middle: int, into: str) -> None:
     code = 1
-    gc.disable()  # as _no_collector says; this process ends with the search
+    gc.disable()  # as collector.py says; this process ends with the search
     try:
         rows = sqlite3.connect(spilled).execute(
             "SELECT line, sort, data FROM feature WHERE start < ? ORDER BY start, idx", (middle,)

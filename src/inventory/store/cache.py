@@ -38,6 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..collector import paused_collector
 from ..errors import Problem, StoreError
 from ..textio import read_plain_file
 from . import cachebuild, cacheschema, sql
@@ -385,7 +386,7 @@ class Cache:
             ):
                 connection.execute("COMMIT")  # another process refreshed it meanwhile
                 return
-            with cachebuild.paused_collector():
+            with paused_collector():
                 self._rebuild(snapshot, meta, progress, shards)
             connection.execute("COMMIT")
         except BaseException:

@@ -37,28 +37,13 @@ def parse_rows(
     return out
 
 
-@contextmanager
-def paused_collector() -> Iterator[None]:
-    """The cyclic garbage collector paused over a build: left on, it rescans every object
-    the build keeps (the readers' schedules and places, the ids seen, the chunks in flight)
-    again and again, a third of a big build's time; a build makes almost no cycles (a
-    refused row's error and its traceback), and they are collected once at the end."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 _WORKER: dict[str, Any] = {}
 
 
 def _worker_start(names: list[str], registry: Registry, source: str, shard: str | None) -> None:
     from .cacherows import RowReader
 
-    gc.disable()  # a worker lives for one build: see paused_collector
+    gc.disable()  # a worker lives for one build: see collector.py
     _WORKER.update(reader=RowReader(names, registry), source=source, sent={})
     _WORKER["shard"] = shard  # opened by the first chunk: a pool restarts a worker whose
     # start fails, again and again, where a chunk's failure is reported
