@@ -25,9 +25,11 @@ class Selection(Sequence["Activity"]):
     record's JSON text as stored), ``rows`` (each record parsed) or ``activities``.
     ``shaped``: whether the stored records are in :func:`records.to_record`'s shape, byte for
     byte as ``json.dumps(..., ensure_ascii=False)`` writes it; when not (a store written by
-    an older version), the records are made again from the models."""
+    an older version), the records are made again from the models. ``proven``: every record
+    was validated by the model as it came in (a CSV store's cache), so its models are made
+    without running the validators again (``records.proven_record``)."""
 
-    __slots__ = ("_activities", "_rows", "_shaped", "_texts")
+    __slots__ = ("_activities", "_proven", "_rows", "_shaped", "_texts")
 
     def __init__(
         self,
@@ -36,6 +38,7 @@ class Selection(Sequence["Activity"]):
         rows: list[dict[str, Any]] | None = None,
         activities: list[Activity] | None = None,
         shaped: bool = True,
+        proven: bool = False,
     ) -> None:
         if sum(x is not None for x in (texts, rows, activities)) != 1:
             raise ValueError("a selection is made from one of texts, rows or activities")
@@ -43,6 +46,7 @@ class Selection(Sequence["Activity"]):
         self._rows = rows
         self._activities = activities
         self._shaped = shaped
+        self._proven = proven and shaped
 
     @property
     def built(self) -> bool:
@@ -77,12 +81,15 @@ class Selection(Sequence["Activity"]):
 
     @property
     def activities(self) -> list[Activity]:
-        """The models, made on the first ask (each validated: a store answers only with what
-        the model accepts)."""
+        """The models, made on the first ask (each validated, or proven so: a store answers
+        only with what the model accepts)."""
         if self._activities is None:
-            from .records import trusted_record
+            from .records import proven_record, trusted_record
 
-            if self._rows is not None:
+            if self._proven:
+                shared: dict[Any, Any] = {}
+                self._activities = [proven_record(row, shared) for row in self.rows]
+            elif self._rows is not None:
                 self._activities = [trusted_record(row) for row in self._rows]
             else:
                 assert self._texts is not None

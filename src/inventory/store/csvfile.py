@@ -102,11 +102,12 @@ class CsvStore(FileStore):
         return sql.count(self.cache().connection, criteria) if kept is None else kept
 
     def select(self, criteria: Criteria = EVERYTHING, limit: int | None = None) -> Selection:
-        # The cache is rebuilt whenever the record shape changes: its records are current.
-        return sql.select(self.cache().connection, criteria, limit)
+        # The cache is rebuilt whenever the record shape changes: its records are current,
+        # and each was validated by the model as the build read it.
+        return sql.select(self.cache().connection, criteria, limit, proven=True)
 
     def scan(self, criteria: Criteria = EVERYTHING) -> Iterator[Activity]:
-        return sql.scan(self.cache().connection, criteria, copy=True)
+        return sql.scan(self.cache().connection, criteria, copy=True, proven=True)
 
     def scan_records(self, criteria: Criteria = EVERYTHING) -> Iterator[tuple[str, str]] | None:
         return sql.scan_records(self.cache().connection, criteria, copy=True)
@@ -126,7 +127,7 @@ class CsvStore(FileStore):
         return Sql(connection.execute, SQLITE, sql.max_span(connection), "a.casefold", spans=spans)
 
     def by_ids(self, ids: Sequence[str]) -> dict[str, Activity]:
-        return sql.by_ids(self.cache().connection, ids)
+        return sql.by_ids(self.cache().connection, ids, proven=True)
 
     def corpus_counts(self) -> CorpusCounts:
         from . import cachecorpus  # only clashes asks

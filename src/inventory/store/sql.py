@@ -247,11 +247,18 @@ def max_span(connection: sqlite3.Connection) -> int:
     return int(value) if value else 0
 
 
-def activities(rows: Iterable[tuple[str]]) -> Iterator[Activity]:
-    from ..records import trusted_record  # the models: for a table, and for every write
+def activities(rows: Iterable[tuple[str]], *, proven: bool = False) -> Iterator[Activity]:
+    """The models of stored records; ``proven``: the model validated each as it came in
+    (a CSV store's cache), so they are made without running the validators again."""
+    from ..records import proven_record, trusted_record  # the models: for a table, a write
 
+    if not proven:
+        for (record,) in rows:
+            yield trusted_record(json.loads(record))
+        return
+    shared: dict[Any, Any] = {}
     for (record,) in rows:
-        yield trusted_record(json.loads(record))
+        yield proven_record(json.loads(record), shared)
 
 
 BOUNDED_LIMIT = 1000
@@ -274,9 +281,11 @@ def select(
     limit: int | None = None,
     *,
     shaped: bool = True,
+    proven: bool = False,
 ) -> Selection:
     """The matching activities as their stored records, soonest first; models are built
-    only when asked for (``shaped``: whether the records are in this version's shape)."""
+    only when asked for (``shaped``: whether the records are in this version's shape;
+    ``proven``: whether the model validated each as it came in, see ``Selection``)."""
     where, params = criteria.to_sql(SQLITE, max_span(connection))
     if limit is not None and limit <= BOUNDED_LIMIT:
         first_ends = _FIRST_ENDS.replace("{where}", where)
@@ -286,17 +295,18 @@ def select(
         sql += " LIMIT ?"
         params.append(min(limit, 2**63 - 1))  # --limit 10**30 means no limit, not a crash
     texts = [record for (record,) in connection.execute(sql, params)]
-    return Selection(texts=texts, shaped=shaped)
+    return Selection(texts=texts, shaped=shaped, proven=proven)
 
 
 def scan(
-    connection: sqlite3.Connection, criteria: Criteria, *, copy: bool = False
+    connection: sqlite3.Connection, criteria: Criteria, *, copy: bool = False, proven: bool = False
 ) -> Iterator[Activity]:
     """The activities of :func:`select`, built one at a time as the cursor reads them. With
     ``copy``, their records are first copied to a temporary file in one quick read, so no
     read stays open while the caller works through them: in a rollback journal (the CSV
     store's cache) an open read makes every writer wait for it."""
-    yield from activities((r,) for _, r in scan_records(connection, criteria, copy=copy))
+    rows = ((r,) for _, r in scan_records(connection, criteria, copy=copy))
+    yield from activities(rows, proven=proven)
 
 
 def scan_records(
@@ -339,7 +349,9 @@ def bounds(
     return date.fromordinal(row[0]), date.fromordinal(row[1])
 
 
-def by_ids(connection: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Activity]:
+def by_ids(
+    connection: sqlite3.Connection, ids: Sequence[str], *, proven: bool = False
+) -> dict[str, Activity]:
     found: dict[str, Activity] = {}
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
@@ -347,7 +359,7 @@ def by_ids(connection: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Acti
             f"SELECT id, record FROM activity WHERE id IN ({', '.join('?' * len(chunk))})", chunk
         )
         for ident, record in rows:
-            found[ident] = next(activities([(record,)]))
+            found[ident] = next(activities([(record,)], proven=proven))
     return found
 
 
