@@ -258,7 +258,14 @@ def activities(rows: Iterable[tuple[str]], *, proven: bool = False) -> Iterator[
         return
     shared: dict[Any, Any] = {}
     for (record,) in rows:
+        if len(shared) > SHARED_KEPT:  # a whole store's scan: what rows share, a while
+            shared.clear()
         yield proven_record(json.loads(record), shared)
+
+
+SHARED_KEPT = 4096
+"""Schedules and places a scan gives its models in common before it starts afresh: a big
+store has tens of thousands of either, which a scan (a whole-store export) must not keep."""
 
 
 BOUNDED_LIMIT = 1000
