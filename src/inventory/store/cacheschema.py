@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..folding import fold
 from ..vocab import HalfDay, Status
-from .sql import ACTIVITY_LINKS
+from .sql import ACTIVITY_LINKS, run_schema
 
 if TYPE_CHECKING:
     from ..model import Activity, Place, Schedule
@@ -224,18 +224,7 @@ def statement(index: str) -> str:
 def create(connection: sqlite3.Connection, *, in_transaction: bool = False) -> None:
     """Create the tables, indexes and view in one transaction (see ``sql.create_schema``)."""
     statements = [s.strip() for s in CACHE_SCHEMA.split(";\n") if s.strip()]
-    statements.append(f"PRAGMA user_version = {CACHE_SCHEMA_VERSION}")
-    if not in_transaction:
-        connection.execute("BEGIN IMMEDIATE")
-    try:
-        for statement in statements:
-            connection.execute(statement)
-        if not in_transaction:
-            connection.execute("COMMIT")
-    except BaseException:
-        if not in_transaction:
-            connection.execute("ROLLBACK")
-        raise
+    run_schema(connection, statements, CACHE_SCHEMA_VERSION, in_transaction=in_transaction)
 
 
 def expand(template: str, form: int, month: str, start: str, end: str) -> str:

@@ -105,7 +105,19 @@ def create_schema(
     same new database at once both end with the whole schema. ``in_transaction``: the
     caller has begun it (and commits it)."""
     statements = [s.strip() for s in f"{SCHEMA}\n{extra}".split(";") if s.strip()]
-    statements.append(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    run_schema(connection, statements, SCHEMA_VERSION, in_transaction=in_transaction)
+
+
+def run_schema(
+    connection: sqlite3.Connection,
+    statements: list[str],
+    version: int,
+    *,
+    in_transaction: bool = False,
+) -> None:
+    """Run a schema's statements and stamp its version, all or none (see
+    :func:`create_schema`; the CSV store's cache has a schema of its own)."""
+    statements = [*statements, f"PRAGMA user_version = {version}"]
     if not in_transaction:
         connection.execute("BEGIN IMMEDIATE")
     try:
